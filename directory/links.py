@@ -1,0 +1,127 @@
+"""Links between records, declared once with a forward and an inverse label.
+
+A link is either a ``LinkForeignKey`` / ``LinkManyToManyField`` (the label says what the owning record does to its
+target, the inverse label what the target has done to it) or a row of a ``TypedLink`` model whose ``kind`` carries
+the pair of labels. Detail pages, the admin and later the graph and API read these declarations; nothing else knows
+which models link to which.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.db.models import Prefetch
+
+
+class _LabelledLink:
+    def _take_labels(self, kwargs: dict) -> dict:
+        self.label = kwargs.pop("label")
+        self.inverse_label = kwargs.pop("inverse_label")
+        return kwargs
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["label"] = self.label
+        kwargs["inverse_label"] = self.inverse_label
+        return name, path, args, kwargs
+
+
+class LinkForeignKey(_LabelledLink, models.ForeignKey):
+    """A single link from one record to another, e.g. a provision *is part of* an instrument."""
+
+    def __init__(self, to, on_delete, **kwargs):
+        super().__init__(to, on_delete, **self._take_labels(kwargs))
+
+
+class LinkManyToManyField(_LabelledLink, models.ManyToManyField):
+    """Links from one record to many, e.g. a programme *concerns* instruments."""
+
+    def __init__(self, to, **kwargs):
+        super().__init__(to, **self._take_labels(kwargs))
+
+
+class TypedLink(models.Model):
+    """A link row whose kind names the relation: ``source`` *label* ``target`` / ``target`` *inverse* ``source``.
+
+    Subclasses define two foreign keys (named by ``source_field`` and ``target_field``), a ``kind`` field with
+    choices, and ``LABELS`` mapping each kind to its (label, inverse label).
+    """
+
+    source_field = "source"
+    target_field = "target"
+    LABELS: dict[str, tuple[str, str]] = {}
+
+    class Meta:
+        abstract = True
+
+    def labels(self) -> tuple[str, str]:
+        return self.LABELS[self.kind]
+
+
+@dataclass
+class LinkGroup:
+    """The records one relation leads to from the record on the page, in display order."""
+
+    label: str
+    records: list = field(default_factory=list)
+    inverse: bool = False
+
+
+def _is_link(model_field) -> bool:
+    return isinstance(model_field, _LabelledLink)
+
+
+def _public(model) -> models.QuerySet:
+    return model._default_manager.public()
+
+
+def link_prefetches(model) -> list[Prefetch]:
+    """Prefetches that load every link and backlink of ``model`` records, public ends only, in fixed queries."""
+    prefetches = []
+    for model_field in model._meta.get_fields():
+        if _is_link(model_field) and model_field.many_to_many:
+            prefetches.append(Prefetch(model_field.name, queryset=_public(model_field.related_model)))
+        elif model_field.auto_created and not model_field.concrete and _is_link(model_field.field):
+            prefetches.append(
+                Prefetch(model_field.get_accessor_name(), queryset=_public(model_field.related_model))
+            )
+        elif model_field.auto_created and issubclass(model_field.related_model, TypedLink):
+            typed = model_field.related_model
+            other = typed.target_field if model_field.field.name == typed.source_field else typed.source_field
+            rows = typed.objects.filter(
+                **{f"{other}__in": _public(typed._meta.get_field(other).related_model)}
+            )
+            prefetches.append(Prefetch(model_field.get_accessor_name(), queryset=rows.select_related(other)))
+    return prefetches
+
+
+def link_select_related(model) -> list[str]:
+    """Foreign-key links to join in the main query (their visibility is checked when grouping)."""
+    return [f.name for f in model._meta.get_fields() if _is_link(f) and f.many_to_one]
+
+
+def link_groups(record) -> list[LinkGroup]:
+    """Group a loaded record's links and backlinks by relation, reading only what the prefetches loaded."""
+    groups: dict[tuple[str, bool], LinkGroup] = {}
+
+    def add(label: str, inverse: bool, target) -> None:
+        groups.setdefault((label, inverse), LinkGroup(label=label, inverse=inverse)).records.append(target)
+
+    for model_field in type(record)._meta.get_fields():
+        if _is_link(model_field) and model_field.many_to_one:
+            target = getattr(record, model_field.name)
+            if target is not None and target.is_public:
+                add(model_field.label, False, target)
+        elif _is_link(model_field) and model_field.many_to_many:
+            for target in getattr(record, model_field.name).all():
+                add(model_field.label, False, target)
+        elif model_field.auto_created and not model_field.concrete and _is_link(model_field.field):
+            for target in getattr(record, model_field.get_accessor_name()).all():
+                add(model_field.field.inverse_label, True, target)
+        elif model_field.auto_created and issubclass(model_field.related_model, TypedLink):
+            typed = model_field.related_model
+            forward = model_field.field.name == typed.source_field
+            other = typed.target_field if forward else typed.source_field
+            for row in getattr(record, model_field.get_accessor_name()).all():
+                label, inverse_label = row.labels()
+                add(label if forward else inverse_label, not forward, getattr(row, other))
+    return list(groups.values())

@@ -1,0 +1,243 @@
+"""The record base every content type shares, plus countries, organisations, aliases and sources."""
+
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Upper
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+
+from .links import LinkForeignKey, link_prefetches, link_select_related
+from .markdown import render_markdown
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a stored date is known: treaties often have a full date, declarations only a month or year."""
+
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
+
+
+class RecordQuerySet(models.QuerySet):
+    def public(self) -> "RecordQuerySet":
+        """Records the public may see. Every public page, list, count and backlink reads through this."""
+        return self.filter(status=Status.PUBLISHED)
+
+    def for_list(self) -> "RecordQuerySet":
+        """Public records with what a list row shows (tags and single links) loaded up front."""
+        return self.public().select_related(*link_select_related(self.model)).prefetch_related("tags")
+
+    def for_detail(self) -> "RecordQuerySet":
+        """Public records with every public link, backlink, tag, alias and source, in a fixed number of queries."""
+        return (
+            self.public()
+            .select_related(*link_select_related(self.model))
+            .prefetch_related("tags", "aliases", "sources", *link_prefetches(self.model))
+        )
+
+
+class Record(models.Model):
+    """Fields and behaviour shared by every main record: identity, prose, tags, status, provenance, timestamps."""
+
+    url_name = ""
+
+    slug = models.SlugField(
+        _("slug"), max_length=120, unique=True, help_text=_("Permanent address of the page.")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True)
+    body = models.TextField(
+        _("body"), blank=True, help_text=_("Markdown. Links may use http, https or mailto.")
+    )
+    body_html = models.TextField(editable=False, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    tags = TaggableManager(_("tags"), blank=True)
+    aliases = GenericRelation("directory.Alias")
+    sources = GenericRelation("directory.Source")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="%(app_label)s_%(class)s_status_valid"
+            ),
+            models.CheckConstraint(condition=~Q(slug=""), name="%(app_label)s_%(class)s_slug_not_empty"),
+            models.CheckConstraint(condition=~Q(title=""), name="%(app_label)s_%(class)s_title_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        # Rendering here keeps page views free of Markdown work; body_html is derived from body alone.
+        self.body_html = render_markdown(self.body)
+        if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse(self.url_name, kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+
+def date_precision_ok(date_field: str, precision_field: str) -> Q:
+    """A precision is given exactly when its date is."""
+    return Q(**{f"{date_field}__isnull": True, precision_field: ""}) | Q(
+        Q(**{f"{date_field}__isnull": False}) & Q(**{f"{precision_field}__in": DatePrecision.values})
+    )
+
+
+class AliasKind(models.TextChoices):
+    ACRONYM = "acronym", _("Acronym")
+    SHORT_TITLE = "short_title", _("Short title")
+    ALTERNATIVE = "alternative", _("Alternative name")
+    NUMBER = "number", _("Reference number")
+
+
+class Alias(models.Model):
+    """Another name a record is known by: an acronym, short title, former or alternative name, or number."""
+
+    Kind = AliasKind
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    name = models.CharField(_("name"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ALTERNATIVE)
+
+    class Meta:
+        verbose_name = _("alias")
+        verbose_name_plural = _("aliases")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        constraints = [
+            models.UniqueConstraint(
+                "content_type", "object_id", Upper("name"), name="directory_alias_unique_per_record"
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="directory_alias_name_not_empty"),
+            models.CheckConstraint(condition=Q(kind__in=AliasKind.values), name="directory_alias_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Source(models.Model):
+    """Where a record's facts were read: stored with the record so every date and number can be checked."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    supports = models.CharField(
+        _("supports"),
+        max_length=300,
+        blank=True,
+        help_text=_("Which facts this source gives, e.g. dates, number."),
+    )
+
+    class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        ordering = ["title", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="directory_source_title_not_empty")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Country(Record):
+    """A country, identified by its ISO 3166-1 codes; other spellings ("Viet Nam", "Turkey") are aliases."""
+
+    url_name = "directory:country-detail"
+
+    iso_alpha2 = models.CharField(_("ISO 3166-1 alpha-2"), max_length=2, unique=True)
+    iso_alpha3 = models.CharField(_("ISO 3166-1 alpha-3"), max_length=3, unique=True)
+
+    class Meta(Record.Meta):
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+        constraints = [
+            *Record.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(iso_alpha2__regex=r"^[A-Z]{2}$"),
+                name="directory_country_alpha2_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(iso_alpha3__regex=r"^[A-Z]{3}$"), name="directory_country_alpha3_format"
+            ),
+        ]
+
+
+class OrganisationKind(models.TextChoices):
+    UN_BODY = "un_body", _("UN body")
+    UN_AGENCY = "un_agency", _("UN agency")
+    UNICEF_UNIT = "unicef_unit", _("UNICEF office or unit")
+    INTERGOVERNMENTAL = "intergovernmental", _("Intergovernmental organisation")
+    GOVERNMENT_AGENCY = "government_agency", _("Government agency")
+    CONFERENCE = "conference", _("Conference")
+
+
+class Organisation(Record):
+    """A body that issues instruments, leads work or joins partnerships: UN bodies, UNICEF offices, agencies."""
+
+    Kind = OrganisationKind
+
+    url_name = "directory:organisation-detail"
+
+    acronym = models.CharField(_("acronym"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    parent = LinkForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="units",
+        verbose_name=_("part of"),
+        label=_("Part of"),
+        inverse_label=_("Has units"),
+    )
+    website = models.URLField(_("website"), max_length=500, blank=True)
+
+    class Meta(Record.Meta):
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            *Record.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(kind__in=OrganisationKind.values), name="directory_organisation_kind_valid"
+            ),
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        ancestor = self.parent
+        while ancestor is not None:
+            if self.pk is not None and ancestor.pk == self.pk:
+                raise ValidationError(
+                    {"parent": _("An organisation cannot be part of itself or of its own units.")}
+                )
+            ancestor = ancestor.parent

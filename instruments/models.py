@@ -1,0 +1,233 @@
+"""International instruments (treaties, protocols, declarations, studies), their articles and their relations."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from directory.links import LinkForeignKey, TypedLink
+from directory.models import DatePrecision, Record, date_precision_ok
+
+
+def format_partial_date(value, precision: str) -> str:
+    """Show only the part of a date that is known: "20 November 1989", "November 2008" or "2006"."""
+    if value is None:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return str(value.year)
+    if precision == DatePrecision.MONTH:
+        return value.strftime("%B %Y")
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+class InstrumentKind(models.TextChoices):
+    CONVENTION = "convention", _("Convention")
+    OPTIONAL_PROTOCOL = "optional_protocol", _("Optional protocol")
+    PROTOCOL = "protocol", _("Protocol")
+    DECLARATION = "declaration", _("Declaration or outcome document")
+    STUDY = "study", _("Study")
+
+
+class Instrument(Record):
+    """A legal or policy instrument the framework builds on, with its dates, numbers and issuing body."""
+
+    Kind = InstrumentKind
+
+    url_name = "instruments:detail"
+
+    official_title = models.CharField(_("official title"), max_length=500)
+    short_title = models.CharField(_("short title"), max_length=200, blank=True)
+    acronym = models.CharField(_("acronym"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    issuing_body = LinkForeignKey(
+        "directory.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="issued_instruments",
+        verbose_name=_("issuing body"),
+        label=_("Issued by"),
+        inverse_label=_("Issued"),
+    )
+    adopted_on = models.DateField(_("adopted / issued on"), null=True, blank=True)
+    adopted_precision = models.CharField(
+        _("adoption date precision"), max_length=5, choices=DatePrecision.choices, blank=True
+    )
+    opened_for_signature_on = models.DateField(_("opened for signature on"), null=True, blank=True)
+    opened_for_signature_precision = models.CharField(
+        _("signature date precision"), max_length=5, choices=DatePrecision.choices, blank=True
+    )
+    entry_into_force_on = models.DateField(_("entry into force"), null=True, blank=True)
+    entry_into_force_precision = models.CharField(
+        _("entry into force precision"), max_length=5, choices=DatePrecision.choices, blank=True
+    )
+    place = models.CharField(_("place of adoption or signature"), max_length=200, blank=True)
+    reference_number = models.CharField(
+        _("reference number"), max_length=60, blank=True, help_text=_("E.g. CETS No. 201, A/RES/54/263.")
+    )
+    official_url = models.URLField(_("official URL"), max_length=500, blank=True)
+
+    class Meta(Record.Meta):
+        verbose_name = _("instrument")
+        verbose_name_plural = _("instruments")
+        ordering = ["adopted_on", "title"]
+        constraints = [
+            *Record.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(kind__in=InstrumentKind.values), name="instruments_instrument_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=date_precision_ok("adopted_on", "adopted_precision"),
+                name="instruments_instrument_adopted_precision",
+            ),
+            models.CheckConstraint(
+                condition=date_precision_ok("opened_for_signature_on", "opened_for_signature_precision"),
+                name="instruments_instrument_signature_precision",
+            ),
+            models.CheckConstraint(
+                condition=date_precision_ok("entry_into_force_on", "entry_into_force_precision"),
+                name="instruments_instrument_in_force_precision",
+            ),
+            models.CheckConstraint(
+                condition=Q(entry_into_force_on__isnull=True)
+                | Q(adopted_on__isnull=True)
+                | Q(entry_into_force_on__gte=F("adopted_on")),
+                name="instruments_instrument_in_force_after_adoption",
+            ),
+            models.CheckConstraint(
+                condition=Q(entry_into_force_on__isnull=True)
+                | Q(opened_for_signature_on__isnull=True)
+                | Q(entry_into_force_on__gte=F("opened_for_signature_on")),
+                name="instruments_instrument_in_force_after_signature",
+            ),
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        for date_field in ("adopted_on", "opened_for_signature_on", "entry_into_force_on"):
+            precision_field = date_field.removesuffix("_on") + "_precision"
+            has_date = getattr(self, date_field) is not None
+            has_precision = bool(getattr(self, precision_field))
+            if has_date and not has_precision:
+                errors[precision_field] = _("Say how much of the date is known (day, month or year).")
+            elif has_precision and not has_date:
+                errors[precision_field] = _("Leave the precision empty when there is no date.")
+        in_force = self.entry_into_force_on
+        for start_field, start_name in (
+            ("adopted_on", _("adoption")),
+            ("opened_for_signature_on", _("signature")),
+        ):
+            start = getattr(self, start_field)
+            if in_force and start and in_force < start:
+                errors["entry_into_force_on"] = _(
+                    "Entry into force cannot be before %(event)s (%(date)s)."
+                ) % {
+                    "event": start_name,
+                    "date": start.isoformat(),
+                }
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def adopted_display(self) -> str:
+        return format_partial_date(self.adopted_on, self.adopted_precision)
+
+    @property
+    def opened_for_signature_display(self) -> str:
+        return format_partial_date(self.opened_for_signature_on, self.opened_for_signature_precision)
+
+    @property
+    def entry_into_force_display(self) -> str:
+        return format_partial_date(self.entry_into_force_on, self.entry_into_force_precision)
+
+    @property
+    def year(self) -> int | None:
+        first = self.adopted_on or self.opened_for_signature_on
+        return first.year if first else None
+
+
+class RelationKind(models.TextChoices):
+    SUPPLEMENTS = "supplements", _("supplements")
+    AMENDS = "amends", _("amends")
+    FOLLOWS_UP = "follows_up", _("follows up")
+    REFERS_TO = "refers_to", _("refers to")
+
+
+class InstrumentRelation(TypedLink):
+    """A typed relation between two instruments, read both ways: the OPSC *supplements* the CRC."""
+
+    Kind = RelationKind
+
+    LABELS = {
+        Kind.SUPPLEMENTS: (_("Supplements"), _("Is supplemented by")),
+        Kind.AMENDS: (_("Amends"), _("Is amended by")),
+        Kind.FOLLOWS_UP: (_("Follows up"), _("Is followed up by")),
+        Kind.REFERS_TO: (_("Refers to"), _("Is referred to by")),
+    }
+    source_field = "subject"
+    target_field = "object"
+
+    subject = models.ForeignKey(
+        Instrument, on_delete=models.CASCADE, related_name="relations_out", verbose_name=_("instrument")
+    )
+    kind = models.CharField(_("relation"), max_length=20, choices=Kind.choices)
+    object = models.ForeignKey(
+        Instrument,
+        on_delete=models.CASCADE,
+        related_name="relations_in",
+        verbose_name=_("related instrument"),
+    )
+
+    class Meta:
+        verbose_name = _("instrument relation")
+        verbose_name_plural = _("instrument relations")
+        ordering = ["subject", "kind", "object"]
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "kind", "object"], name="instruments_relation_unique"),
+            models.CheckConstraint(condition=~Q(subject=F("object")), name="instruments_relation_not_self"),
+            models.CheckConstraint(
+                condition=Q(kind__in=RelationKind.values), name="instruments_relation_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.get_kind_display()} {self.object}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.subject_id and self.subject_id == self.object_id:
+            raise ValidationError({"object": _("An instrument cannot be related to itself.")})
+
+
+class Provision(Record):
+    """An article (or other numbered provision) of an instrument, so rights and programmes can cite it exactly."""
+
+    url_name = "instruments:provision-detail"
+
+    instrument = LinkForeignKey(
+        Instrument,
+        on_delete=models.PROTECT,
+        related_name="provisions",
+        verbose_name=_("instrument"),
+        label=_("Provision of"),
+        inverse_label=_("Provisions"),
+    )
+    number = models.CharField(
+        _("number"), max_length=20, help_text=_("As the instrument numbers it, e.g. 13.")
+    )
+    position = models.PositiveIntegerField(
+        _("position"), default=0, help_text=_("Order within the instrument.")
+    )
+
+    class Meta(Record.Meta):
+        verbose_name = _("provision")
+        verbose_name_plural = _("provisions")
+        ordering = ["instrument__adopted_on", "instrument__title", "position", "number"]
+        constraints = [
+            *Record.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["instrument", "number"], name="instruments_provision_unique_number"
+            ),
+            models.CheckConstraint(condition=~Q(number=""), name="instruments_provision_number_not_empty"),
+        ]

@@ -1,0 +1,358 @@
+"""UNICEF's work at country and global level: programmes, partnerships, their activities and outputs."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from directory.links import LinkForeignKey, LinkManyToManyField, TypedLink
+from directory.models import DatePrecision, Record, date_precision_ok
+from strategy.models import Level
+
+YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
+
+
+def year_is_sane(field_name: str, label: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field_name}__isnull": True})
+        | Q(**{f"{field_name}__gte": 1900, f"{field_name}__lte": 2100}),
+        name=label,
+    )
+
+
+class InitiativeKind(models.TextChoices):
+    RESEARCH = "research", _("Research")
+    GUIDANCE = "guidance", _("Guidance")
+    SURVEY = "survey", _("Survey")
+    EVENT = "event", _("Event")
+    MEETING = "meeting", _("Meeting")
+    REVIEW = "review", _("Review")
+    ADVOCACY = "advocacy", _("Advocacy")
+
+
+class Initiative(Record):
+    """What programmes and partnership activities share: kind, level, year and what the work concerns."""
+
+    Kind = InitiativeKind
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True, validators=YEAR_VALIDATORS)
+    countries = LinkManyToManyField(
+        "directory.Country",
+        blank=True,
+        related_name="%(class)s_set",
+        verbose_name=_("countries"),
+        label=_("Takes place in"),
+        inverse_label=_("Hosts"),
+    )
+    instruments = LinkManyToManyField(
+        "instruments.Instrument",
+        blank=True,
+        related_name="%(class)s_set",
+        verbose_name=_("instruments"),
+        label=_("Concerns instruments"),
+        inverse_label=_("Concerned by"),
+    )
+    strategic_areas = LinkManyToManyField(
+        "strategy.StrategicArea",
+        blank=True,
+        related_name="%(class)s_set",
+        verbose_name=_("strategic areas"),
+        label=_("Contributes to"),
+        inverse_label=_("Served by"),
+    )
+    sectors = LinkManyToManyField(
+        "strategy.Sector",
+        blank=True,
+        related_name="%(class)s_set",
+        verbose_name=_("sectors"),
+        label=_("Involves sectors"),
+        inverse_label=_("Involved in"),
+    )
+    stakeholders = LinkManyToManyField(
+        "strategy.StakeholderGroup",
+        blank=True,
+        related_name="%(class)s_set",
+        verbose_name=_("stakeholder groups"),
+        label=_("Engages"),
+        inverse_label=_("Engaged by"),
+    )
+
+    class Meta(Record.Meta):
+        abstract = True
+        ordering = ["-year", "title"]
+
+
+class FocusedInitiative(Initiative):
+    """An initiative that belongs to one of the framework's lines of work (a focus area)."""
+
+    focus_area = LinkForeignKey(
+        "strategy.FocusArea",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="%(class)s_set",
+        verbose_name=_("focus area"),
+        label=_("Part of the work on"),
+        inverse_label=_("Carried out through"),
+    )
+
+    class Meta(Initiative.Meta):
+        abstract = True
+
+
+class Programme(FocusedInitiative):
+    """A piece of UNICEF's work at country or global level: research, guidance, surveys, advocacy."""
+
+    url_name = "programmes:detail"
+
+    class Meta(Initiative.Meta):
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        constraints = [
+            *Record.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(kind__in=InitiativeKind.values), name="programmes_programme_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=Level.values), name="programmes_programme_level_valid"
+            ),
+            year_is_sane("year", "programmes_programme_year_sane"),
+        ]
+
+
+class Partnership(Record):
+    """A partnership UNICEF works in (ITU Child Online Protection, Together for Girls), with its partners."""
+
+    url_name = "programmes:partnership-detail"
+
+    focus_area = LinkForeignKey(
+        "strategy.FocusArea",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partnerships",
+        verbose_name=_("focus area"),
+        label=_("Part of the work on"),
+        inverse_label=_("Carried out through"),
+    )
+    launched_on = models.DateField(_("launched on"), null=True, blank=True)
+    launched_precision = models.CharField(
+        _("launch date precision"), max_length=5, choices=DatePrecision.choices, blank=True
+    )
+    website = models.URLField(_("website"), max_length=500, blank=True)
+
+    class Meta(Record.Meta):
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
+        constraints = [
+            *Record.Meta.constraints,
+            models.CheckConstraint(
+                condition=date_precision_ok("launched_on", "launched_precision"),
+                name="programmes_partnership_launch_precision",
+            ),
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        if bool(self.launched_on) != bool(self.launched_precision):
+            raise ValidationError(
+                {"launched_precision": _("Give a precision exactly when a launch date is given.")}
+            )
+
+    @property
+    def launched_display(self) -> str:
+        from instruments.models import format_partial_date
+
+        return format_partial_date(self.launched_on, self.launched_precision)
+
+
+class Activity(Initiative):
+    """Something a partnership did: a session, a review, a meeting, a survey."""
+
+    url_name = "programmes:activity-detail"
+
+    partnership = LinkForeignKey(
+        Partnership,
+        on_delete=models.PROTECT,
+        related_name="activities",
+        verbose_name=_("partnership"),
+        label=_("Activity of"),
+        inverse_label=_("Activities"),
+    )
+    part_of = LinkForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="parts",
+        verbose_name=_("part of"),
+        label=_("Part of"),
+        inverse_label=_("Includes"),
+    )
+    place = models.CharField(
+        _("place"), max_length=200, blank=True, help_text=_("Venue or event, as the source names it.")
+    )
+
+    class Meta(Initiative.Meta):
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        constraints = [
+            *Record.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(kind__in=InitiativeKind.values), name="programmes_activity_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=Level.values), name="programmes_activity_level_valid"
+            ),
+            year_is_sane("year", "programmes_activity_year_sane"),
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.part_of_id and self.part_of_id == self.pk:
+            raise ValidationError({"part_of": _("An activity cannot be part of itself.")})
+
+
+class OutputKind(models.TextChoices):
+    REPORT = "report", _("Report")
+    GUIDANCE_NOTE = "guidance_note", _("Guidance note")
+
+
+class Output(Record):
+    """A publication a programme produced."""
+
+    Kind = OutputKind
+
+    url_name = "programmes:output-detail"
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True, validators=YEAR_VALIDATORS)
+    programme = LinkForeignKey(
+        Programme,
+        on_delete=models.PROTECT,
+        related_name="outputs",
+        verbose_name=_("programme"),
+        label=_("Output of"),
+        inverse_label=_("Outputs"),
+    )
+    publisher = LinkForeignKey(
+        "directory.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="publications",
+        verbose_name=_("publisher"),
+        label=_("Published by"),
+        inverse_label=_("Published"),
+    )
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+
+    class Meta(Record.Meta):
+        verbose_name = _("output")
+        verbose_name_plural = _("outputs")
+        ordering = ["-year", "title"]
+        constraints = [
+            *Record.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(kind__in=OutputKind.values), name="programmes_output_kind_valid"
+            ),
+            year_is_sane("year", "programmes_output_year_sane"),
+        ]
+
+
+class Role(models.TextChoices):
+    LEAD = "lead", _("lead")
+    COLLABORATOR = "collaborator", _("collaborator")
+    CONVENER = "convener", _("convener")
+    PARTNER = "partner", _("partner")
+    SUPPORTER = "supporter", _("supporter")
+    AUDIENCE = "audience", _("audience")
+
+
+ROLE_LABELS = {
+    Role.LEAD: (_("Led by"), _("Leads")),
+    Role.COLLABORATOR: (_("In collaboration with"), _("Collaborates on")),
+    Role.CONVENER: (_("Convened by"), _("Convenes")),
+    Role.PARTNER: (_("Partners"), _("Partner in")),
+    Role.SUPPORTER: (_("Supported by"), _("Supports")),
+    Role.AUDIENCE: (_("Addressed to"), _("Addressed by")),
+}
+
+
+class OrganisationRole(TypedLink):
+    """An organisation's part in a piece of work, with the role read both ways ("Led by" / "Leads")."""
+
+    LABELS = ROLE_LABELS
+    target_field = "organisation"
+
+    organisation = models.ForeignKey(
+        "directory.Organisation",
+        on_delete=models.PROTECT,
+        related_name="%(class)s_set",
+        verbose_name=_("organisation"),
+    )
+    kind = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        abstract = True
+        ordering = ["kind", "organisation__title"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.get_kind_display()})"
+
+
+class ProgrammeOrganisation(OrganisationRole):
+    source_field = "programme"
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="organisation_roles", verbose_name=_("programme")
+    )
+
+    class Meta(OrganisationRole.Meta):
+        verbose_name = _("programme organisation")
+        verbose_name_plural = _("programme organisations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "organisation", "kind"], name="programmes_progorg_unique"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=Role.values), name="programmes_progorg_role_valid"),
+        ]
+
+
+class PartnershipMember(OrganisationRole):
+    source_field = "partnership"
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="members", verbose_name=_("partnership")
+    )
+
+    class Meta(OrganisationRole.Meta):
+        verbose_name = _("partner organisation")
+        verbose_name_plural = _("partner organisations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "organisation", "kind"], name="programmes_member_unique"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=Role.values), name="programmes_member_role_valid"),
+        ]
+
+
+class ActivityOrganisation(OrganisationRole):
+    source_field = "activity"
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="organisation_roles", verbose_name=_("activity")
+    )
+
+    class Meta(OrganisationRole.Meta):
+        verbose_name = _("activity organisation")
+        verbose_name_plural = _("activity organisations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "organisation", "kind"], name="programmes_actorg_unique"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=Role.values), name="programmes_actorg_role_valid"),
+        ]

@@ -1,0 +1,196 @@
+"""UNICEF's child protection strategy on ICTs: areas, principles, rights, stakeholders, sectors, focus areas."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from directory.links import LinkManyToManyField
+from directory.models import Record
+
+
+class OrderedRecord(Record):
+    """A record with a fixed place in the framework's own order (strategic area 1 to 4, and so on)."""
+
+    position = models.PositiveSmallIntegerField(_("position"), help_text=_("Order in the framework."))
+
+    class Meta(Record.Meta):
+        abstract = True
+        ordering = ["position", "title"]
+
+
+class StrategicArea(OrderedRecord):
+    """One of the four strategic areas that should underpin the national and international response."""
+
+    url_name = "strategy:area-detail"
+
+    provisions = LinkManyToManyField(
+        "instruments.Provision",
+        blank=True,
+        related_name="strategic_areas",
+        verbose_name=_("provisions"),
+        label=_("Draws on"),
+        inverse_label=_("Underpins strategic areas"),
+    )
+
+    class Meta(OrderedRecord.Meta):
+        verbose_name = _("strategic area")
+        verbose_name_plural = _("strategic areas")
+        constraints = [
+            *Record.Meta.constraints,
+            models.UniqueConstraint(fields=["position"], name="strategy_strategicarea_unique_position"),
+        ]
+
+
+class RightSide(models.TextChoices):
+    PROTECTION = "protection", _("Protection")
+    PARTICIPATION = "participation", _("Information, expression and participation")
+
+
+class Right(Record):
+    """A child's right the strategy balances, tied to the articles of the CRC that guarantee it."""
+
+    Side = RightSide
+
+    url_name = "strategy:right-detail"
+
+    side = models.CharField(_("side of the balance"), max_length=20, choices=Side.choices)
+    provisions = LinkManyToManyField(
+        "instruments.Provision",
+        blank=True,
+        related_name="rights",
+        verbose_name=_("provisions"),
+        label=_("Guaranteed by"),
+        inverse_label=_("Guarantees rights"),
+    )
+
+    class Meta(Record.Meta):
+        verbose_name = _("right")
+        verbose_name_plural = _("rights")
+        ordering = ["side", "title"]
+        constraints = [
+            *Record.Meta.constraints,
+            models.CheckConstraint(condition=Q(side__in=RightSide.values), name="strategy_right_side_valid"),
+        ]
+
+
+class StakeholderGroup(Record):
+    """A group the strategy needs to work with: governments, the private sector, parents, children, …"""
+
+    url_name = "strategy:stakeholder-detail"
+
+    class Meta(Record.Meta):
+        verbose_name = _("stakeholder group")
+        verbose_name_plural = _("stakeholder groups")
+
+
+class Sector(Record):
+    """A social sector whose laws, policies and services must respond: justice, social welfare, education, …"""
+
+    url_name = "strategy:sector-detail"
+
+    class Meta(Record.Meta):
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+
+class Level(models.TextChoices):
+    COUNTRY = "country", _("Country level")
+    REGIONAL = "regional", _("Regional level")
+    GLOBAL = "global", _("Global level")
+
+
+class FocusArea(OrderedRecord):
+    """A line of UNICEF's work at country or global level (national systems, laws and services, research, …)."""
+
+    url_name = "strategy:focus-area-detail"
+
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    statement = models.TextField(_("statement"), blank=True, help_text=_("The framework's own words."))
+    sectors = LinkManyToManyField(
+        Sector,
+        blank=True,
+        related_name="focus_areas",
+        verbose_name=_("sectors"),
+        label=_("Across sectors"),
+        inverse_label=_("Focus of"),
+    )
+    stakeholders = LinkManyToManyField(
+        StakeholderGroup,
+        blank=True,
+        related_name="focus_areas",
+        verbose_name=_("stakeholder groups"),
+        label=_("Works with"),
+        inverse_label=_("Worked with in"),
+    )
+
+    class Meta(OrderedRecord.Meta):
+        verbose_name = _("focus area")
+        verbose_name_plural = _("focus areas")
+        ordering = ["level", "position", "title"]
+        constraints = [
+            *Record.Meta.constraints,
+            models.UniqueConstraint(fields=["level", "position"], name="strategy_focusarea_unique_position"),
+            models.CheckConstraint(
+                condition=Q(level__in=Level.values), name="strategy_focusarea_level_valid"
+            ),
+        ]
+
+
+class PrincipleScope(models.TextChoices):
+    STRATEGY = "strategy", _("Child protection strategy and ICTs")
+    COUNTRY = "country", _("Work at country level")
+
+
+class Principle(OrderedRecord):
+    """A principle the strategy states, in its own words, linked to what it names."""
+
+    Scope = PrincipleScope
+
+    url_name = "strategy:principle-detail"
+
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
+    statement = models.TextField(_("statement"), help_text=_("The framework's own words."))
+    rights = LinkManyToManyField(
+        Right,
+        blank=True,
+        related_name="principles",
+        verbose_name=_("rights"),
+        label=_("Balances"),
+        inverse_label=_("Balanced by principles"),
+    )
+    stakeholders = LinkManyToManyField(
+        StakeholderGroup,
+        blank=True,
+        related_name="principles",
+        verbose_name=_("stakeholder groups"),
+        label=_("Requires collaboration with"),
+        inverse_label=_("Needed by principles"),
+    )
+    strategic_areas = LinkManyToManyField(
+        StrategicArea,
+        blank=True,
+        related_name="principles",
+        verbose_name=_("strategic areas"),
+        label=_("Is underpinned by"),
+        inverse_label=_("Underpins principles"),
+    )
+    focus_areas = LinkManyToManyField(
+        FocusArea,
+        blank=True,
+        related_name="principles",
+        verbose_name=_("focus areas"),
+        label=_("Focuses on"),
+        inverse_label=_("Called for by principles"),
+    )
+
+    class Meta(OrderedRecord.Meta):
+        verbose_name = _("principle")
+        verbose_name_plural = _("principles")
+        ordering = ["scope", "position", "title"]
+        constraints = [
+            *Record.Meta.constraints,
+            models.UniqueConstraint(fields=["scope", "position"], name="strategy_principle_unique_position"),
+            models.CheckConstraint(
+                condition=Q(scope__in=PrincipleScope.values), name="strategy_principle_scope_valid"
+            ),
+        ]
