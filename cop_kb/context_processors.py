@@ -1,5 +1,24 @@
-"""Values every template needs."""
+"""Values every template needs: the main navigation with its current item, and the search box's query."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+NAVIGATION = [
+    ("home", _("Framework")),
+    ("instruments:list", _("Instruments")),
+    ("strategy:area-list", _("Strategic areas")),
+    ("strategy:focus-area-list", _("Focus areas")),
+    ("programmes:list", _("Programmes")),
+    ("programmes:partnership-list", _("Partnerships")),
+    ("directory:country-list", _("Countries")),
+]
 
 
 def site(request) -> dict:
-    return {"site_name": "cop_kb", "search_query": request.GET.get("q", "")[:200]}
+    """The navigation marks the section the page belongs to (its URL prefix), so detail pages highlight it too."""
+    items = []
+    for name, label in NAVIGATION:
+        url = reverse(name)
+        current = request.path == url if url == "/" else request.path.startswith(url)
+        items.append({"url": url, "label": label, "current": current})
+    return {"navigation": items, "search_query": request.GET.get("q", "")[:200]}

@@ -1,6 +1,14 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from . import views
 
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
     path("admin/", admin.site.urls),
+    path("", include("directory.urls")),
+    path("", include("instruments.urls")),
+    path("", include("strategy.urls")),
+    path("", include("programmes.urls")),
 ]

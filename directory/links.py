@@ -70,6 +70,25 @@ def _is_link(model_field) -> bool:
     return isinstance(model_field, _LabelledLink)
 
 
+def _link_fields(model):
+    """Yield (role, field) for every link of ``model``: its own links, its backlinks and its typed link rows."""
+    for model_field in model._meta.get_fields():
+        related = model_field.related_model
+        if _is_link(model_field):
+            yield ("single" if model_field.many_to_one else "many"), model_field
+        elif model_field.auto_created and not model_field.concrete and _is_link(model_field.field):
+            yield "backlink", model_field
+        elif model_field.auto_created and isinstance(related, type) and issubclass(related, TypedLink):
+            yield "typed", model_field
+
+
+def _typed_ends(relation) -> tuple[bool, str]:
+    """For a reverse relation to a typed link model: whether the record is the source, and the other end's field."""
+    typed = relation.related_model
+    forward = relation.field.name == typed.source_field
+    return forward, typed.target_field if forward else typed.source_field
+
+
 def _public(model) -> models.QuerySet:
     return model._default_manager.public()
 
@@ -77,26 +96,22 @@ def _public(model) -> models.QuerySet:
 def link_prefetches(model) -> list[Prefetch]:
     """Prefetches that load every link and backlink of ``model`` records, public ends only, in fixed queries."""
     prefetches = []
-    for model_field in model._meta.get_fields():
-        if _is_link(model_field) and model_field.many_to_many:
+    for role, model_field in _link_fields(model):
+        if role == "many":
             prefetches.append(Prefetch(model_field.name, queryset=_public(model_field.related_model)))
-        elif model_field.auto_created and not model_field.concrete and _is_link(model_field.field):
-            prefetches.append(
-                Prefetch(model_field.get_accessor_name(), queryset=_public(model_field.related_model))
-            )
-        elif model_field.auto_created and issubclass(model_field.related_model, TypedLink):
+        elif role == "backlink":
+            prefetches.append(Prefetch(model_field.get_accessor_name(), queryset=_public(model_field.related_model)))
+        elif role == "typed":
             typed = model_field.related_model
-            other = typed.target_field if model_field.field.name == typed.source_field else typed.source_field
-            rows = typed.objects.filter(
-                **{f"{other}__in": _public(typed._meta.get_field(other).related_model)}
-            )
+            _, other = _typed_ends(model_field)
+            rows = typed.objects.filter(**{f"{other}__in": _public(typed._meta.get_field(other).related_model)})
             prefetches.append(Prefetch(model_field.get_accessor_name(), queryset=rows.select_related(other)))
     return prefetches
 
 
 def link_select_related(model) -> list[str]:
-    """Foreign-key links to join in the main query (their visibility is checked when grouping)."""
-    return [f.name for f in model._meta.get_fields() if _is_link(f) and f.many_to_one]
+    """Single links to join in the main query (their visibility is checked when grouping)."""
+    return [model_field.name for role, model_field in _link_fields(model) if role == "single"]
 
 
 def link_groups(record) -> list[LinkGroup]:
@@ -104,24 +119,23 @@ def link_groups(record) -> list[LinkGroup]:
     groups: dict[tuple[str, bool], LinkGroup] = {}
 
     def add(label: str, inverse: bool, target) -> None:
-        groups.setdefault((label, inverse), LinkGroup(label=label, inverse=inverse)).records.append(target)
+        groups.setdefault((str(label), inverse), LinkGroup(label=str(label), inverse=inverse)).records.append(target)
 
-    for model_field in type(record)._meta.get_fields():
-        if _is_link(model_field) and model_field.many_to_one:
+    for role, model_field in _link_fields(type(record)):
+        if role == "single":
             target = getattr(record, model_field.name)
             if target is not None and target.is_public:
                 add(model_field.label, False, target)
-        elif _is_link(model_field) and model_field.many_to_many:
+        elif role == "many":
             for target in getattr(record, model_field.name).all():
                 add(model_field.label, False, target)
-        elif model_field.auto_created and not model_field.concrete and _is_link(model_field.field):
+        elif role == "backlink":
             for target in getattr(record, model_field.get_accessor_name()).all():
                 add(model_field.field.inverse_label, True, target)
-        elif model_field.auto_created and issubclass(model_field.related_model, TypedLink):
-            typed = model_field.related_model
-            forward = model_field.field.name == typed.source_field
-            other = typed.target_field if forward else typed.source_field
+        else:
+            forward, other = _typed_ends(model_field)
             for row in getattr(record, model_field.get_accessor_name()).all():
                 label, inverse_label = row.labels()
                 add(label if forward else inverse_label, not forward, getattr(row, other))
-    return list(groups.values())
+    # What the record says about others first, then what others say about it ("Referenced by").
+    return sorted(groups.values(), key=lambda group: group.inverse)

@@ -29,6 +29,17 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", _("Year")
 
 
+def format_partial_date(value, precision: str) -> str:
+    """Show only the part of a date that is known: "20 November 1989", "November 2008" or "2006"."""
+    if value is None:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return str(value.year)
+    if precision == DatePrecision.MONTH:
+        return value.strftime("%B %Y")
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
 class RecordQuerySet(models.QuerySet):
     def public(self) -> "RecordQuerySet":
         """Records the public may see. Every public page, list, count and backlink reads through this."""
@@ -51,15 +62,12 @@ class Record(models.Model):
     """Fields and behaviour shared by every main record: identity, prose, tags, status, provenance, timestamps."""
 
     url_name = ""
+    detail_fields: tuple[str, ...] = ()
 
-    slug = models.SlugField(
-        _("slug"), max_length=120, unique=True, help_text=_("Permanent address of the page.")
-    )
+    slug = models.SlugField(_("slug"), max_length=120, unique=True, help_text=_("Permanent address of the page."))
     title = models.CharField(_("title"), max_length=300)
     summary = models.TextField(_("summary"), blank=True)
-    body = models.TextField(
-        _("body"), blank=True, help_text=_("Markdown. Links may use http, https or mailto.")
-    )
+    body = models.TextField(_("body"), blank=True, help_text=_("Markdown. Links may use http, https or mailto."))
     body_html = models.TextField(editable=False, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     tags = TaggableManager(_("tags"), blank=True)
@@ -74,9 +82,7 @@ class Record(models.Model):
         abstract = True
         ordering = ["title"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=Status.values), name="%(app_label)s_%(class)s_status_valid"
-            ),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="%(app_label)s_%(class)s_status_valid"),
             models.CheckConstraint(condition=~Q(slug=""), name="%(app_label)s_%(class)s_slug_not_empty"),
             models.CheckConstraint(condition=~Q(title=""), name="%(app_label)s_%(class)s_title_not_empty"),
         ]
@@ -93,6 +99,11 @@ class Record(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse(self.url_name, kwargs={"slug": self.slug})
+
+    @classmethod
+    def get_list_url(cls) -> str:
+        """The list page of this record type; its URL name pairs with the detail page's ("x-detail" / "x-list")."""
+        return reverse(cls.url_name.removesuffix("detail") + "list")
 
     @property
     def is_public(self) -> bool:
@@ -161,9 +172,7 @@ class Source(models.Model):
         verbose_name_plural = _("sources")
         ordering = ["title", "pk"]
         indexes = [models.Index(fields=["content_type", "object_id"])]
-        constraints = [
-            models.CheckConstraint(condition=~Q(title=""), name="directory_source_title_not_empty")
-        ]
+        constraints = [models.CheckConstraint(condition=~Q(title=""), name="directory_source_title_not_empty")]
 
     def __str__(self) -> str:
         return self.title
@@ -173,6 +182,7 @@ class Country(Record):
     """A country, identified by its ISO 3166-1 codes; other spellings ("Viet Nam", "Turkey") are aliases."""
 
     url_name = "directory:country-detail"
+    detail_fields = ("iso_alpha2", "iso_alpha3")
 
     iso_alpha2 = models.CharField(_("ISO 3166-1 alpha-2"), max_length=2, unique=True)
     iso_alpha3 = models.CharField(_("ISO 3166-1 alpha-3"), max_length=3, unique=True)
@@ -207,6 +217,7 @@ class Organisation(Record):
     Kind = OrganisationKind
 
     url_name = "directory:organisation-detail"
+    detail_fields = ("acronym", "kind", "website")
 
     acronym = models.CharField(_("acronym"), max_length=40, blank=True)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
@@ -237,7 +248,5 @@ class Organisation(Record):
         ancestor = self.parent
         while ancestor is not None:
             if self.pk is not None and ancestor.pk == self.pk:
-                raise ValidationError(
-                    {"parent": _("An organisation cannot be part of itself or of its own units.")}
-                )
+                raise ValidationError({"parent": _("An organisation cannot be part of itself or of its own units.")})
             ancestor = ancestor.parent

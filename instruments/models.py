@@ -6,18 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from directory.links import LinkForeignKey, TypedLink
-from directory.models import DatePrecision, Record, date_precision_ok
-
-
-def format_partial_date(value, precision: str) -> str:
-    """Show only the part of a date that is known: "20 November 1989", "November 2008" or "2006"."""
-    if value is None:
-        return ""
-    if precision == DatePrecision.YEAR:
-        return str(value.year)
-    if precision == DatePrecision.MONTH:
-        return value.strftime("%B %Y")
-    return f"{value.day} {value.strftime('%B %Y')}"
+from directory.models import DatePrecision, Record, date_precision_ok, format_partial_date
 
 
 class InstrumentKind(models.TextChoices):
@@ -34,6 +23,18 @@ class Instrument(Record):
     Kind = InstrumentKind
 
     url_name = "instruments:detail"
+    detail_fields = (
+        "official_title",
+        "short_title",
+        "acronym",
+        "kind",
+        "adopted_on_display",
+        "opened_for_signature_on_display",
+        "entry_into_force_on_display",
+        "place",
+        "reference_number",
+        "official_url",
+    )
 
     official_title = models.CharField(_("official title"), max_length=500)
     short_title = models.CharField(_("short title"), max_length=200, blank=True)
@@ -120,9 +121,7 @@ class Instrument(Record):
         ):
             start = getattr(self, start_field)
             if in_force and start and in_force < start:
-                errors["entry_into_force_on"] = _(
-                    "Entry into force cannot be before %(event)s (%(date)s)."
-                ) % {
+                errors["entry_into_force_on"] = _("Entry into force cannot be before %(event)s (%(date)s).") % {
                     "event": start_name,
                     "date": start.isoformat(),
                 }
@@ -130,15 +129,15 @@ class Instrument(Record):
             raise ValidationError(errors)
 
     @property
-    def adopted_display(self) -> str:
+    def adopted_on_display(self) -> str:
         return format_partial_date(self.adopted_on, self.adopted_precision)
 
     @property
-    def opened_for_signature_display(self) -> str:
+    def opened_for_signature_on_display(self) -> str:
         return format_partial_date(self.opened_for_signature_on, self.opened_for_signature_precision)
 
     @property
-    def entry_into_force_display(self) -> str:
+    def entry_into_force_on_display(self) -> str:
         return format_partial_date(self.entry_into_force_on, self.entry_into_force_precision)
 
     @property
@@ -186,9 +185,7 @@ class InstrumentRelation(TypedLink):
         constraints = [
             models.UniqueConstraint(fields=["subject", "kind", "object"], name="instruments_relation_unique"),
             models.CheckConstraint(condition=~Q(subject=F("object")), name="instruments_relation_not_self"),
-            models.CheckConstraint(
-                condition=Q(kind__in=RelationKind.values), name="instruments_relation_kind_valid"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=RelationKind.values), name="instruments_relation_kind_valid"),
         ]
 
     def __str__(self) -> str:
@@ -204,6 +201,7 @@ class Provision(Record):
     """An article (or other numbered provision) of an instrument, so rights and programmes can cite it exactly."""
 
     url_name = "instruments:provision-detail"
+    detail_fields = ("number",)
 
     instrument = LinkForeignKey(
         Instrument,
@@ -213,12 +211,8 @@ class Provision(Record):
         label=_("Provision of"),
         inverse_label=_("Provisions"),
     )
-    number = models.CharField(
-        _("number"), max_length=20, help_text=_("As the instrument numbers it, e.g. 13.")
-    )
-    position = models.PositiveIntegerField(
-        _("position"), default=0, help_text=_("Order within the instrument.")
-    )
+    number = models.CharField(_("number"), max_length=20, help_text=_("As the instrument numbers it, e.g. 13."))
+    position = models.PositiveIntegerField(_("position"), default=0, help_text=_("Order within the instrument."))
 
     class Meta(Record.Meta):
         verbose_name = _("provision")
@@ -226,8 +220,6 @@ class Provision(Record):
         ordering = ["instrument__adopted_on", "instrument__title", "position", "number"]
         constraints = [
             *Record.Meta.constraints,
-            models.UniqueConstraint(
-                fields=["instrument", "number"], name="instruments_provision_unique_number"
-            ),
+            models.UniqueConstraint(fields=["instrument", "number"], name="instruments_provision_unique_number"),
             models.CheckConstraint(condition=~Q(number=""), name="instruments_provision_number_not_empty"),
         ]

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from directory.links import LinkForeignKey, LinkManyToManyField, TypedLink
-from directory.models import DatePrecision, Record, date_precision_ok
+from directory.models import DatePrecision, Record, date_precision_ok, format_partial_date
 from strategy.models import Level
 
 YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
@@ -15,8 +15,7 @@ YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
 
 def year_is_sane(field_name: str, label: str) -> models.CheckConstraint:
     return models.CheckConstraint(
-        condition=Q(**{f"{field_name}__isnull": True})
-        | Q(**{f"{field_name}__gte": 1900, f"{field_name}__lte": 2100}),
+        condition=Q(**{f"{field_name}__isnull": True}) | Q(**{f"{field_name}__gte": 1900, f"{field_name}__lte": 2100}),
         name=label,
     )
 
@@ -107,18 +106,15 @@ class Programme(FocusedInitiative):
     """A piece of UNICEF's work at country or global level: research, guidance, surveys, advocacy."""
 
     url_name = "programmes:detail"
+    detail_fields = ("kind", "level", "year")
 
     class Meta(Initiative.Meta):
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
         constraints = [
             *Record.Meta.constraints,
-            models.CheckConstraint(
-                condition=Q(kind__in=InitiativeKind.values), name="programmes_programme_kind_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(level__in=Level.values), name="programmes_programme_level_valid"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=InitiativeKind.values), name="programmes_programme_kind_valid"),
+            models.CheckConstraint(condition=Q(level__in=Level.values), name="programmes_programme_level_valid"),
             year_is_sane("year", "programmes_programme_year_sane"),
         ]
 
@@ -127,6 +123,7 @@ class Partnership(Record):
     """A partnership UNICEF works in (ITU Child Online Protection, Together for Girls), with its partners."""
 
     url_name = "programmes:partnership-detail"
+    detail_fields = ("launched_on_display", "website")
 
     focus_area = LinkForeignKey(
         "strategy.FocusArea",
@@ -158,14 +155,10 @@ class Partnership(Record):
     def clean(self) -> None:
         super().clean()
         if bool(self.launched_on) != bool(self.launched_precision):
-            raise ValidationError(
-                {"launched_precision": _("Give a precision exactly when a launch date is given.")}
-            )
+            raise ValidationError({"launched_precision": _("Give a precision exactly when a launch date is given.")})
 
     @property
-    def launched_display(self) -> str:
-        from instruments.models import format_partial_date
-
+    def launched_on_display(self) -> str:
         return format_partial_date(self.launched_on, self.launched_precision)
 
 
@@ -173,6 +166,7 @@ class Activity(Initiative):
     """Something a partnership did: a session, a review, a meeting, a survey."""
 
     url_name = "programmes:activity-detail"
+    detail_fields = ("kind", "level", "year", "place")
 
     partnership = LinkForeignKey(
         Partnership,
@@ -201,12 +195,8 @@ class Activity(Initiative):
         verbose_name_plural = _("activities")
         constraints = [
             *Record.Meta.constraints,
-            models.CheckConstraint(
-                condition=Q(kind__in=InitiativeKind.values), name="programmes_activity_kind_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(level__in=Level.values), name="programmes_activity_level_valid"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=InitiativeKind.values), name="programmes_activity_kind_valid"),
+            models.CheckConstraint(condition=Q(level__in=Level.values), name="programmes_activity_level_valid"),
             year_is_sane("year", "programmes_activity_year_sane"),
         ]
 
@@ -227,6 +217,7 @@ class Output(Record):
     Kind = OutputKind
 
     url_name = "programmes:output-detail"
+    detail_fields = ("kind", "year", "url")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True, validators=YEAR_VALIDATORS)
@@ -256,9 +247,7 @@ class Output(Record):
         ordering = ["-year", "title"]
         constraints = [
             *Record.Meta.constraints,
-            models.CheckConstraint(
-                condition=Q(kind__in=OutputKind.values), name="programmes_output_kind_valid"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=OutputKind.values), name="programmes_output_kind_valid"),
             year_is_sane("year", "programmes_output_year_sane"),
         ]
 
@@ -315,9 +304,7 @@ class ProgrammeOrganisation(OrganisationRole):
         verbose_name = _("programme organisation")
         verbose_name_plural = _("programme organisations")
         constraints = [
-            models.UniqueConstraint(
-                fields=["programme", "organisation", "kind"], name="programmes_progorg_unique"
-            ),
+            models.UniqueConstraint(fields=["programme", "organisation", "kind"], name="programmes_progorg_unique"),
             models.CheckConstraint(condition=Q(kind__in=Role.values), name="programmes_progorg_role_valid"),
         ]
 
@@ -333,9 +320,7 @@ class PartnershipMember(OrganisationRole):
         verbose_name = _("partner organisation")
         verbose_name_plural = _("partner organisations")
         constraints = [
-            models.UniqueConstraint(
-                fields=["partnership", "organisation", "kind"], name="programmes_member_unique"
-            ),
+            models.UniqueConstraint(fields=["partnership", "organisation", "kind"], name="programmes_member_unique"),
             models.CheckConstraint(condition=Q(kind__in=Role.values), name="programmes_member_role_valid"),
         ]
 
@@ -351,8 +336,6 @@ class ActivityOrganisation(OrganisationRole):
         verbose_name = _("activity organisation")
         verbose_name_plural = _("activity organisations")
         constraints = [
-            models.UniqueConstraint(
-                fields=["activity", "organisation", "kind"], name="programmes_actorg_unique"
-            ),
+            models.UniqueConstraint(fields=["activity", "organisation", "kind"], name="programmes_actorg_unique"),
             models.CheckConstraint(condition=Q(kind__in=Role.values), name="programmes_actorg_role_valid"),
         ]

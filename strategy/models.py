@@ -22,6 +22,7 @@ class StrategicArea(OrderedRecord):
     """One of the four strategic areas that should underpin the national and international response."""
 
     url_name = "strategy:area-detail"
+    detail_fields = ("position",)
 
     provisions = LinkManyToManyField(
         "instruments.Provision",
@@ -52,6 +53,7 @@ class Right(Record):
     Side = RightSide
 
     url_name = "strategy:right-detail"
+    detail_fields = ("side",)
 
     side = models.CharField(_("side of the balance"), max_length=20, choices=Side.choices)
     provisions = LinkManyToManyField(
@@ -77,6 +79,7 @@ class StakeholderGroup(Record):
     """A group the strategy needs to work with: governments, the private sector, parents, children, …"""
 
     url_name = "strategy:stakeholder-detail"
+    detail_fields = ()
 
     class Meta(Record.Meta):
         verbose_name = _("stakeholder group")
@@ -87,6 +90,7 @@ class Sector(Record):
     """A social sector whose laws, policies and services must respond: justice, social welfare, education, …"""
 
     url_name = "strategy:sector-detail"
+    detail_fields = ()
 
     class Meta(Record.Meta):
         verbose_name = _("sector")
@@ -103,6 +107,7 @@ class FocusArea(OrderedRecord):
     """A line of UNICEF's work at country or global level (national systems, laws and services, research, …)."""
 
     url_name = "strategy:focus-area-detail"
+    detail_fields = ("level", "statement")
 
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     statement = models.TextField(_("statement"), blank=True, help_text=_("The framework's own words."))
@@ -130,9 +135,7 @@ class FocusArea(OrderedRecord):
         constraints = [
             *Record.Meta.constraints,
             models.UniqueConstraint(fields=["level", "position"], name="strategy_focusarea_unique_position"),
-            models.CheckConstraint(
-                condition=Q(level__in=Level.values), name="strategy_focusarea_level_valid"
-            ),
+            models.CheckConstraint(condition=Q(level__in=Level.values), name="strategy_focusarea_level_valid"),
         ]
 
 
@@ -147,6 +150,7 @@ class Principle(OrderedRecord):
     Scope = PrincipleScope
 
     url_name = "strategy:principle-detail"
+    detail_fields = ("scope", "statement")
 
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
     statement = models.TextField(_("statement"), help_text=_("The framework's own words."))
@@ -190,7 +194,5 @@ class Principle(OrderedRecord):
         constraints = [
             *Record.Meta.constraints,
             models.UniqueConstraint(fields=["scope", "position"], name="strategy_principle_unique_position"),
-            models.CheckConstraint(
-                condition=Q(scope__in=PrincipleScope.values), name="strategy_principle_scope_valid"
-            ),
+            models.CheckConstraint(condition=Q(scope__in=PrincipleScope.values), name="strategy_principle_scope_valid"),
         ]

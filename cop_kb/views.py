@@ -1,0 +1,59 @@
+"""Site-wide pages: the framework at a glance and the search results page."""
+
+from django.apps import apps
+from django.db.models import Prefetch, Q
+from django.shortcuts import render
+
+from directory.models import Record
+
+SEARCH_MAX_LENGTH = 200
+SEARCH_RESULTS_PER_TYPE = 20
+
+
+def record_models() -> list[type[Record]]:
+    """Every concrete record type, in the order of INSTALLED_APPS (base layers first)."""
+    return [model for model in apps.get_models() if issubclass(model, Record)]
+
+
+def _public(app_label: str, model_name: str):
+    return apps.get_model(app_label, model_name).objects.public()
+
+
+def home(request):
+    """The framework's parts: instruments, strategy, country- and global-level work, and how many of each exist."""
+    focus_areas = _public("strategy", "FocusArea").prefetch_related(
+        Prefetch("programme_set", queryset=_public("programmes", "Programme")),
+        Prefetch("partnerships", queryset=_public("programmes", "Partnership")),
+        Prefetch("sectors", queryset=_public("strategy", "Sector")),
+    )
+    focus_areas = list(focus_areas)
+    context = {
+        "instruments": _public("instruments", "Instrument").select_related("issuing_body"),
+        "strategic_areas": _public("strategy", "StrategicArea"),
+        "principles": _public("strategy", "Principle"),
+        "rights": _public("strategy", "Right"),
+        "stakeholders": _public("strategy", "StakeholderGroup"),
+        "country_focus_areas": [area for area in focus_areas if area.level == "country"],
+        "global_focus_areas": [area for area in focus_areas if area.level != "country"],
+        "other_programmes": _public("programmes", "Programme").filter(focus_area__isnull=True),
+        "sections": [
+            {"opts": model._meta, "count": model.objects.public().count(), "url": model.get_list_url()}
+            for model in record_models()
+        ],
+    }
+    return render(request, "home.html", context)
+
+
+def search(request):
+    """A plain title, summary and alias match over public records; the ranked full-text search replaces it."""
+    query = request.GET.get("q", "").strip()
+    too_long = len(query) > SEARCH_MAX_LENGTH
+    query = query[:SEARCH_MAX_LENGTH]
+    groups = []
+    if query:
+        matches = Q(title__icontains=query) | Q(summary__icontains=query) | Q(aliases__name__icontains=query)
+        for model in record_models():
+            found = list(model.objects.public().filter(matches).distinct().order_by("title")[:SEARCH_RESULTS_PER_TYPE])
+            if found:
+                groups.append({"opts": model._meta, "records": found})
+    return render(request, "search.html", {"query": query, "groups": groups, "too_long": too_long})

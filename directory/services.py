@@ -1,0 +1,44 @@
+"""Writes shared by every record type: create a record with its aliases, sources and tags; set its links."""
+
+from collections.abc import Iterable, Mapping
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+
+from .models import Alias, Record, Source
+
+
+@transaction.atomic
+def record_create(
+    *,
+    model: type[Record],
+    fields: Mapping[str, object],
+    tags: Iterable[str] = (),
+    aliases: Iterable[Mapping[str, str]] = (),
+    sources: Iterable[Mapping[str, str]] = (),
+) -> Record:
+    """Validate and save a new record together with its tags, aliases and sources, all or nothing."""
+    record = model(**fields)
+    record.full_clean()
+    record.save()
+    if tags:
+        record.tags.set(list(tags))
+    content_type = ContentType.objects.get_for_model(model)
+    for alias in aliases:
+        row = Alias(content_type=content_type, object_id=record.pk, **alias)
+        row.full_clean()
+        row.save()
+    for source in sources:
+        row = Source(content_type=content_type, object_id=record.pk, **source)
+        row.full_clean()
+        row.save()
+    return record
+
+
+@transaction.atomic
+def typed_link_create(*, model: type[models.Model], fields: Mapping[str, object]) -> models.Model:
+    """Validate and save one typed link row (an instrument relation, an organisation's role)."""
+    row = model(**fields)
+    row.full_clean()
+    row.save()
+    return row

@@ -1,0 +1,164 @@
+"""Writes that span the whole framework: loading its content into linked records."""
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import models, transaction
+
+from directory.models import Country, Organisation, Record, Status
+from directory.services import record_create, typed_link_create
+from instruments.models import Instrument, InstrumentRelation, Provision
+from strategy.models import FocusArea, Principle, Right, Sector, StakeholderGroup, StrategicArea
+
+from .models import (
+    Activity,
+    ActivityOrganisation,
+    Output,
+    Partnership,
+    PartnershipMember,
+    Programme,
+    ProgrammeOrganisation,
+)
+
+FRAMEWORK_FILE = Path(__file__).resolve().parent / "content" / "framework.toml"
+
+# Record types in the order they can be created: every single link points at a type loaded earlier (or at an
+# earlier entry of its own type), so foreign keys resolve on creation.
+LOAD_ORDER: list[tuple[str, type[Record]]] = [
+    ("organisation", Organisation),
+    ("country", Country),
+    ("instrument", Instrument),
+    ("provision", Provision),
+    ("strategic_area", StrategicArea),
+    ("right", Right),
+    ("stakeholder", StakeholderGroup),
+    ("sector", Sector),
+    ("focus_area", FocusArea),
+    ("principle", Principle),
+    ("programme", Programme),
+    ("output", Output),
+    ("partnership", Partnership),
+    ("activity", Activity),
+]
+
+# Typed links given inside an entry: key -> (link model, field naming the other end, model of the other end).
+TYPED_LINKS: dict[type[Record], tuple[str, type[models.Model], str, type[Record]]] = {
+    Instrument: ("relations", InstrumentRelation, "object", Instrument),
+    Programme: ("organisations", ProgrammeOrganisation, "organisation", Organisation),
+    Partnership: ("organisations", PartnershipMember, "organisation", Organisation),
+    Activity: ("organisations", ActivityOrganisation, "organisation", Organisation),
+}
+
+RECORD_KEYS = {"tags", "aliases", "sources"}
+
+
+class ContentError(Exception):
+    """The content file is wrong: an unknown field, a link to a missing record, a value the model rejects."""
+
+
+@dataclass
+class LoadReport:
+    created: list[Record] = field(default_factory=list)
+    existing: int = 0
+    links_added: int = 0
+
+
+def _by_slug(model: type[Record], slug: str, where: str) -> Record:
+    try:
+        return model.objects.get(slug=slug)
+    except ObjectDoesNotExist:
+        raise ContentError(f"{where}: no {model._meta.verbose_name} with slug {slug!r}") from None
+
+
+def _split_entry(model: type[Record], entry: dict, where: str) -> tuple[dict, dict, dict]:
+    """Separate an entry into model field values, many-to-many links and record extras (tags, aliases, sources)."""
+    typed_key = TYPED_LINKS.get(model, ("",))[0]
+    values, many, extras = {}, {}, {}
+    for key, value in entry.items():
+        if key in RECORD_KEYS or key == typed_key:
+            extras[key] = value
+            continue
+        try:
+            model_field = model._meta.get_field(key)
+        except models.FieldDoesNotExist:
+            raise ContentError(f"{where}: {model.__name__} has no field {key!r}") from None
+        if model_field.many_to_many:
+            many[key] = value
+        elif model_field.many_to_one:
+            values[key] = _by_slug(model_field.related_model, value, f"{where}.{key}")
+        else:
+            values[key] = value
+    return values, many, extras
+
+
+def _sources(extras: dict, catalogue: dict, where: str) -> list[dict]:
+    rows = []
+    for item in extras.get("sources", []):
+        ref = item["ref"]
+        if ref not in catalogue:
+            raise ContentError(f"{where}: unknown source {ref!r}")
+        rows.append({**catalogue[ref], **{k: v for k, v in item.items() if k != "ref"}})
+    return rows
+
+
+@transaction.atomic
+def framework_load(*, path: Path = FRAMEWORK_FILE) -> LoadReport:
+    """Create every record and link of the framework that is not in the database yet; never touch existing ones.
+
+    Records are matched by slug. A record that exists is left exactly as an editor left it, and so are the links
+    between two existing records; a record that is missing (new, or deleted by an editor) is created with all its
+    links. The whole load is one transaction: an error anywhere leaves the database unchanged.
+    """
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    catalogue = data.get("sources", {})
+    report = LoadReport()
+    created: set[tuple[type, str]] = set()
+    pending_links = []
+
+    for key, model in LOAD_ORDER:
+        for index, entry in enumerate(data.get(key, [])):
+            where = f"{key}[{index}] ({entry.get('slug', '?')})"
+            values, many, extras = _split_entry(model, entry, where)
+            pending_links.append((model, entry["slug"], many, extras, where))
+            if model.objects.filter(slug=entry["slug"]).exists():
+                report.existing += 1
+                continue
+            try:
+                record = record_create(
+                    model=model,
+                    fields={**values, "status": Status.PUBLISHED},
+                    tags=extras.get("tags", []),
+                    aliases=extras.get("aliases", []),
+                    sources=_sources(extras, catalogue, where),
+                )
+            except ValidationError as exc:
+                raise ContentError(f"{where}: {exc.message_dict}") from None
+            created.add((model, record.slug))
+            report.created.append(record)
+
+    for model, slug, many, extras, where in pending_links:
+        record = model.objects.get(slug=slug)
+        record_is_new = (model, slug) in created
+        for field_name, target_slugs in many.items():
+            target_model = model._meta.get_field(field_name).related_model
+            for target_slug in target_slugs:
+                if record_is_new or (target_model, target_slug) in created:
+                    getattr(record, field_name).add(_by_slug(target_model, target_slug, f"{where}.{field_name}"))
+                    report.links_added += 1
+        if model in TYPED_LINKS:
+            typed_key, link_model, other_field, other_model = TYPED_LINKS[model]
+            for item in extras.get(typed_key, []):
+                other_slug = item[other_field]
+                if not (record_is_new or (other_model, other_slug) in created):
+                    continue
+                other = _by_slug(other_model, other_slug, f"{where}.{typed_key}")
+                fields = {link_model.source_field: record, other_field: other, "kind": item["kind"]}
+                if not link_model.objects.filter(**fields).exists():
+                    try:
+                        typed_link_create(model=link_model, fields=fields)
+                    except ValidationError as exc:
+                        raise ContentError(f"{where}.{typed_key}: {exc.message_dict}") from None
+                    report.links_added += 1
+    return report

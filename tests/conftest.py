@@ -1,0 +1,18 @@
+"""Shared pytest set-up.
+
+pytest-django builds the test database itself (in-memory SQLite when DATABASE_URL is unset, ``test_<name>``
+on PostgreSQL when it is set) and errors out if the server cannot be reached, so nothing database-specific
+is needed here beyond saying in the report header which database a run uses.
+"""
+
+from django.conf import settings
+
+
+def pytest_report_header(config) -> str:
+    db = settings.DATABASES["default"]
+    vendor = db["ENGINE"].rsplit(".", 1)[-1]
+    test_name = (db.get("TEST") or {}).get("NAME")
+    if vendor == "sqlite3":
+        return f"database: sqlite3, test database {test_name or 'in memory'} (DATABASE_URL unset)"
+    where = f"{db.get('HOST') or 'socket'}:{db.get('PORT') or 'default'}"
+    return f"database: {vendor} at {where}, test database {test_name or 'test_' + db['NAME']}"
