@@ -125,7 +125,8 @@ def test_partnerships_list_every_activity_with_place_and_year(framework):
 def test_guidance_note_is_a_global_programme_for_field_offices(framework):
     note = Programme.objects.get(slug="guidance-note-child-online-protection")
     assert note.kind == "guidance"
-    assert ("audience", "unicef-field-offices") in {(r.kind, r.organisation.slug) for r in note.organisation_roles.all()}
+    roles = {(role.kind, role.organisation.slug) for role in note.organisation_roles.all()}
+    assert ("audience", "unicef-field-offices") in roles
 
 
 def test_loading_twice_creates_no_duplicates():
