@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from directory.links import LinkForeignKey, TypedLink
@@ -71,7 +72,8 @@ class Instrument(Record):
     class Meta(Record.Meta):
         verbose_name = _("instrument")
         verbose_name_plural = _("instruments")
-        ordering = ["adopted_on", "title"]
+        # Chronological: a convention known only by its opening for signature sorts by that date.
+        ordering = [Coalesce("adopted_on", "opened_for_signature_on").asc(nulls_last=True), "title"]
         constraints = [
             *Record.Meta.constraints,
             models.CheckConstraint(
@@ -217,7 +219,7 @@ class Provision(Record):
     class Meta(Record.Meta):
         verbose_name = _("provision")
         verbose_name_plural = _("provisions")
-        ordering = ["instrument__adopted_on", "instrument__title", "position", "number"]
+        ordering = ["instrument__title", "position", "number"]
         constraints = [
             *Record.Meta.constraints,
             models.UniqueConstraint(fields=["instrument", "number"], name="instruments_provision_unique_number"),

@@ -68,7 +68,7 @@ class Right(Record):
     class Meta(Record.Meta):
         verbose_name = _("right")
         verbose_name_plural = _("rights")
-        ordering = ["side", "title"]
+        ordering = ["-side", "title"]  # protection first, then the rights it is balanced with
         constraints = [
             *Record.Meta.constraints,
             models.CheckConstraint(condition=Q(side__in=RightSide.values), name="strategy_right_side_valid"),
@@ -190,7 +190,7 @@ class Principle(OrderedRecord):
     class Meta(OrderedRecord.Meta):
         verbose_name = _("principle")
         verbose_name_plural = _("principles")
-        ordering = ["scope", "position", "title"]
+        ordering = ["-scope", "position", "title"]  # the strategy's own principles before country-level ones
         constraints = [
             *Record.Meta.constraints,
             models.UniqueConstraint(fields=["scope", "position"], name="strategy_principle_unique_position"),

@@ -1,0 +1,79 @@
+"""Admin for instruments, their provisions and the typed relations between instruments."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from directory.admin import RecordAdmin, columns, filters
+
+from .models import Instrument, InstrumentRelation, Provision
+
+
+class RelationOutInline(admin.TabularInline):
+    """Relations this instrument has to others: *this* supplements / amends / … *that*."""
+
+    model = InstrumentRelation
+    fk_name = "subject"
+    fields = ("kind", "object")
+    autocomplete_fields = ("object",)
+    extra = 0
+    verbose_name = _("relation to another instrument")
+    verbose_name_plural = _("relations to other instruments")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("object")
+
+
+class RelationInInline(admin.TabularInline):
+    """Relations other instruments have to this one: *that* supplements / amends / … *this*."""
+
+    model = InstrumentRelation
+    fk_name = "object"
+    fields = ("subject", "kind")
+    autocomplete_fields = ("subject",)
+    extra = 0
+    verbose_name = _("relation from another instrument")
+    verbose_name_plural = _("relations from other instruments")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("subject")
+
+
+@admin.register(Instrument)
+class InstrumentAdmin(RecordAdmin):
+    identity_fields = ("official_title", ("short_title", "acronym"), "reference_number")
+    type_fields = (
+        "kind",
+        ("adopted_on", "adopted_precision"),
+        ("opened_for_signature_on", "opened_for_signature_precision"),
+        ("entry_into_force_on", "entry_into_force_precision"),
+        "place",
+        "official_url",
+    )
+    list_display = columns("acronym", "kind", "adopted", "issuing_body")
+    list_filter = filters("kind")
+    list_select_related = ("issuing_body",)
+    search_fields = (*RecordAdmin.search_fields, "official_title", "short_title", "acronym", "reference_number")
+    date_hierarchy = "adopted_on"
+    inlines = (*RecordAdmin.inlines, RelationOutInline, RelationInInline)
+
+    @admin.display(description=_("adopted"), ordering="adopted_on")
+    def adopted(self, instrument: Instrument) -> str:
+        return instrument.adopted_on_display
+
+
+@admin.register(Provision)
+class ProvisionAdmin(RecordAdmin):
+    identity_fields = (("number", "position"),)
+    list_display = columns("number", "instrument")
+    list_filter = filters(("instrument", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("instrument",)
+    search_fields = (*RecordAdmin.search_fields, "number", "instrument__title", "instrument__acronym")
+
+
+@admin.register(InstrumentRelation)
+class InstrumentRelationAdmin(admin.ModelAdmin):
+    list_display = ("subject", "kind", "object")
+    list_filter = ("kind",)
+    list_select_related = ("subject", "object")
+    search_fields = ("subject__title", "subject__acronym", "object__title", "object__acronym")
+    autocomplete_fields = ("subject", "object")
