@@ -1,0 +1,178 @@
+"""The admin every record type shares (``RecordAdmin``), plus countries and organisations.
+
+The admin is where editors work, so each record page has the same shape: Identity, Content, the type's own
+details, Links and Publication. Link fields are read from the ``LinkForeignKey`` / ``LinkManyToManyField``
+declarations (see ``directory.links``), so a new link shows up here, with autocomplete, without being listed twice.
+"""
+
+import re
+
+from django import forms
+from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.text import capfirst, format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from .links import LinkForeignKey, LinkManyToManyField
+from .models import Alias, Country, Organisation, Source
+
+
+def link_field_names(model) -> tuple[str, ...]:
+    """Names of the model's own link fields (foreign keys and many-to-many), in declaration order."""
+    return tuple(
+        model_field.name
+        for model_field in model._meta.get_fields()
+        if isinstance(model_field, LinkForeignKey | LinkManyToManyField)
+    )
+
+
+class TagListFilter(admin.SimpleListFilter):
+    """Filter by tag, offering only the tags used on this model (the tag table is shared by every model)."""
+
+    title = _("tag")
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        return model_admin.model.tags.order_by("name").values_list("slug", "name")
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(tags__slug=self.value())
+        return queryset
+
+
+# Editors paste addresses without a scheme ("unicef.org/…"); read them as https, as Django 6 will.
+URL_FIELD_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
+
+
+class AliasFormSet(BaseGenericInlineFormSet):
+    def clean(self) -> None:
+        # The database refuses the same alias twice on one record whatever its case; say so before saving.
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            name = (form.cleaned_data.get("name") or "").strip()
+            if not name:
+                continue
+            if name.upper() in seen:
+                raise ValidationError(
+                    _("The alias “%(name)s” is given twice (capitals do not count); remove one of them."),
+                    params={"name": name},
+                )
+            seen.add(name.upper())
+
+
+class AliasInline(GenericTabularInline):
+    model = Alias
+    formset = AliasFormSet
+    fields = ("name", "kind")
+    extra = 0
+
+
+class SourceInline(GenericTabularInline):
+    model = Source
+    fields = ("title", "url", "supports")
+    extra = 0
+    formfield_overrides = URL_FIELD_OVERRIDES
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """What every record admin shares; subclasses add their own columns, filters and fields.
+
+    Subclasses name their extra fields in ``identity_fields`` (shown after title and slug), ``content_fields``
+    (defaults to summary and body) and ``type_fields`` (the type's own facts); link fields need not be named.
+    """
+
+    identity_fields: tuple = ()
+    content_fields: tuple = ("summary", "body")
+    type_fields: tuple = ()
+
+    list_display = ("title", "status", "updated_at")
+    list_filter = ("status", TagListFilter)
+    search_fields = ("title", "slug", "summary", "aliases__name")
+    prepopulated_fields = {"slug": ("title",)}
+    readonly_fields = ("created_at", "updated_at")
+    save_on_top = True
+    inlines = (AliasInline, SourceInline)
+    formfield_overrides = URL_FIELD_OVERRIDES
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        links = link_field_names(model)
+        # Set on the instance so Django's admin checks still validate them.
+        self.autocomplete_fields = (*links, *self.autocomplete_fields)
+        if self.fieldsets is None:
+            self.fieldsets = self.record_fieldsets(links)
+
+    def record_fieldsets(self, links: tuple[str, ...]) -> list:
+        fieldsets = [
+            (_("Identity"), {"fields": ("title", "slug", *self.identity_fields)}),
+            (_("Content"), {"fields": self.content_fields}),
+        ]
+        if self.type_fields:
+            title = format_lazy(_("{type} details"), type=capfirst(self.model._meta.verbose_name))
+            fieldsets.append((title, {"fields": self.type_fields}))
+        if links:
+            fieldsets.append(
+                (
+                    _("Links"),
+                    {
+                        "fields": links,
+                        "description": _("Type a few letters of a title or alias to find the record to link."),
+                    },
+                )
+            )
+        fieldsets.append((_("Publication"), {"fields": ("status", "tags", ("created_at", "updated_at"))}))
+        return fieldsets
+
+
+def columns(*fields) -> tuple:
+    """A record changelist's columns: title first, then the type's own, then status and last change."""
+    return ("title", *fields, "status", "updated_at")
+
+
+def filters(*fields) -> tuple:
+    """A record changelist's filters: status first, then the type's own, then tags."""
+    return ("status", *fields, TagListFilter)
+
+
+class CountryForm(forms.ModelForm):
+    """Accepts codes in any case and says what shape a code must have, instead of naming a constraint."""
+
+    def _clean_code(self, field_name: str, length: int, example: str) -> str:
+        value = self.cleaned_data[field_name].strip().upper()
+        if not re.fullmatch(rf"[A-Z]{{{length}}}", value):
+            raise ValidationError(
+                _("Enter the %(length)s-letter ISO 3166-1 code, e.g. %(example)s."),
+                params={"length": length, "example": example},
+            )
+        return value
+
+    def clean_iso_alpha2(self) -> str:
+        return self._clean_code("iso_alpha2", 2, "KE")
+
+    def clean_iso_alpha3(self) -> str:
+        return self._clean_code("iso_alpha3", 3, "KEN")
+
+
+@admin.register(Country)
+class CountryAdmin(RecordAdmin):
+    form = CountryForm
+    identity_fields = (("iso_alpha2", "iso_alpha3"),)
+    list_display = columns("iso_alpha2", "iso_alpha3")
+    search_fields = (*RecordAdmin.search_fields, "iso_alpha2", "iso_alpha3")
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(RecordAdmin):
+    identity_fields = ("acronym",)
+    type_fields = ("kind", "website")
+    list_display = columns("acronym", "kind", "parent")
+    list_filter = filters("kind")
+    list_select_related = ("parent",)
+    search_fields = (*RecordAdmin.search_fields, "acronym")

@@ -1,0 +1,110 @@
+"""Admin for programmes, partnerships, their activities and outputs, and the organisations' roles in them."""
+
+from django.contrib import admin
+
+from directory.admin import RecordAdmin, columns, filters
+
+from .models import (
+    Activity,
+    ActivityOrganisation,
+    Output,
+    Partnership,
+    PartnershipMember,
+    Programme,
+    ProgrammeOrganisation,
+)
+
+INITIATIVE_DETAILS = (("kind", "level", "year"),)
+
+
+class RoleInline(admin.TabularInline):
+    """An organisation and its role, edited on the record it takes part in."""
+
+    fields = ("organisation", "kind")
+    autocomplete_fields = ("organisation",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organisation")
+
+
+class ProgrammeOrganisationInline(RoleInline):
+    model = ProgrammeOrganisation
+
+
+class PartnershipMemberInline(RoleInline):
+    model = PartnershipMember
+
+
+class ActivityOrganisationInline(RoleInline):
+    model = ActivityOrganisation
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(RecordAdmin):
+    type_fields = INITIATIVE_DETAILS
+    list_display = columns("kind", "level", "year", "focus_area")
+    list_filter = filters("kind", "level")
+    list_select_related = ("focus_area",)
+    inlines = (ProgrammeOrganisationInline, *RecordAdmin.inlines)
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(RecordAdmin):
+    type_fields = (("launched_on", "launched_precision"), "website")
+    list_display = columns("launched", "focus_area")
+    list_select_related = ("focus_area",)
+    date_hierarchy = "launched_on"
+    inlines = (PartnershipMemberInline, *RecordAdmin.inlines)
+
+    @admin.display(description=Partnership._meta.get_field("launched_on").verbose_name, ordering="launched_on")
+    def launched(self, partnership: Partnership) -> str:
+        return partnership.launched_on_display
+
+
+@admin.register(Activity)
+class ActivityAdmin(RecordAdmin):
+    type_fields = (*INITIATIVE_DETAILS, "place")
+    list_display = columns("partnership", "kind", "level", "year")
+    list_filter = filters("kind", "level", ("partnership", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("partnership",)
+    inlines = (ActivityOrganisationInline, *RecordAdmin.inlines)
+
+
+@admin.register(Output)
+class OutputAdmin(RecordAdmin):
+    type_fields = (("kind", "year"), "url")
+    list_display = columns("kind", "year", "programme", "publisher")
+    list_filter = filters("kind")
+    list_select_related = ("programme", "publisher")
+
+
+class RoleAdmin(admin.ModelAdmin):
+    """The role rows on their own page, for finding every piece of work an organisation takes part in."""
+
+    list_filter = ("kind",)
+    search_fields = ("organisation__title", "organisation__acronym")
+
+
+@admin.register(ProgrammeOrganisation)
+class ProgrammeOrganisationAdmin(RoleAdmin):
+    list_display = ("programme", "kind", "organisation")
+    list_select_related = ("programme", "organisation")
+    autocomplete_fields = ("programme", "organisation")
+    search_fields = (*RoleAdmin.search_fields, "programme__title")
+
+
+@admin.register(PartnershipMember)
+class PartnershipMemberAdmin(RoleAdmin):
+    list_display = ("partnership", "kind", "organisation")
+    list_select_related = ("partnership", "organisation")
+    autocomplete_fields = ("partnership", "organisation")
+    search_fields = (*RoleAdmin.search_fields, "partnership__title")
+
+
+@admin.register(ActivityOrganisation)
+class ActivityOrganisationAdmin(RoleAdmin):
+    list_display = ("activity", "kind", "organisation")
+    list_select_related = ("activity", "organisation")
+    autocomplete_fields = ("activity", "organisation")
+    search_fields = (*RoleAdmin.search_fields, "activity__title")
