@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
+from .facets import ChoiceFacet, RelatedFacet
 from .links import LinkForeignKey, link_prefetches, link_select_related
 from .markdown import render_markdown
 
@@ -62,7 +63,10 @@ class Record(models.Model):
     """Fields and behaviour shared by every main record: identity, prose, tags, status, provenance, timestamps."""
 
     url_name = ""
+    # What the record's page shows as facts, what its list can be narrowed by, and the year it sorts by.
     detail_fields: tuple[str, ...] = ()
+    list_facets: tuple = ()
+    year_expression = None
 
     slug = models.SlugField(_("slug"), max_length=120, unique=True, help_text=_("Permanent address of the page."))
     title = models.CharField(_("title"), max_length=300)
@@ -218,6 +222,7 @@ class Organisation(Record):
 
     url_name = "directory:organisation-detail"
     detail_fields = ("acronym", "kind", "website")
+    list_facets = (ChoiceFacet("kind", "kind"), RelatedFacet("part_of", "parent", _("part of")))
 
     acronym = models.CharField(_("acronym"), max_length=40, blank=True)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)

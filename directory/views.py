@@ -5,6 +5,7 @@ from django.views.generic import DetailView, ListView
 
 from .links import link_groups
 from .presentation import record_facts
+from .selectors import records_for_list
 
 
 class RecordListView(ListView):
@@ -14,7 +15,8 @@ class RecordListView(ListView):
     template_name = "records/record_list.html"
 
     def get_queryset(self):
-        return self.model.objects.for_list()
+        self.record_list = records_for_list(self.model, self.request.GET)
+        return self.record_list.queryset
 
     def get_template_names(self) -> list[str]:
         opts = self.model._meta
@@ -22,7 +24,7 @@ class RecordListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["opts"] = self.model._meta
+        context.update(opts=self.model._meta, record_list=self.record_list)
         return context
 
 

@@ -3,9 +3,10 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
+from directory.facets import ChoiceFacet, RelatedFacet
 from directory.links import LinkForeignKey, TypedLink
 from directory.models import DatePrecision, Record, date_precision_ok, format_partial_date
 
@@ -36,6 +37,8 @@ class Instrument(Record):
         "reference_number",
         "official_url",
     )
+    list_facets = (ChoiceFacet("kind", "kind"), RelatedFacet("issuing_body", "issuing_body", _("issuing body")))
+    year_expression = Coalesce(ExtractYear("adopted_on"), ExtractYear("opened_for_signature_on"))
 
     official_title = models.CharField(_("official title"), max_length=500)
     short_title = models.CharField(_("short title"), max_length=200, blank=True)
@@ -204,6 +207,7 @@ class Provision(Record):
 
     url_name = "instruments:provision-detail"
     detail_fields = ("number",)
+    list_facets = (RelatedFacet("instrument", "instrument"),)
 
     instrument = LinkForeignKey(
         Instrument,

@@ -3,9 +3,11 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
+from directory.facets import ChoiceFacet, RelatedFacet
 from directory.links import LinkForeignKey, LinkManyToManyField, TypedLink
 from directory.models import DatePrecision, Record, date_precision_ok, format_partial_date
 from strategy.models import Level
@@ -107,6 +109,18 @@ class Programme(FocusedInitiative):
 
     url_name = "programmes:detail"
     detail_fields = ("kind", "level", "year")
+    list_facets = (
+        ChoiceFacet("kind", "kind"),
+        ChoiceFacet("level", "level"),
+        ChoiceFacet("year", "year"),
+        RelatedFacet("focus_area", "focus_area"),
+        RelatedFacet("strategic_area", "strategic_areas"),
+        RelatedFacet("country", "countries"),
+        RelatedFacet("sector", "sectors"),
+        RelatedFacet("stakeholder", "stakeholders"),
+        RelatedFacet("instrument", "instruments"),
+    )
+    year_expression = F("year")
 
     class Meta(Initiative.Meta):
         verbose_name = _("programme")
@@ -124,6 +138,7 @@ class Partnership(Record):
 
     url_name = "programmes:partnership-detail"
     detail_fields = ("launched_on_display", "website")
+    year_expression = ExtractYear("launched_on")
 
     focus_area = LinkForeignKey(
         "strategy.FocusArea",
@@ -167,6 +182,16 @@ class Activity(Initiative):
 
     url_name = "programmes:activity-detail"
     detail_fields = ("kind", "level", "year", "place")
+    list_facets = (
+        RelatedFacet("partnership", "partnership"),
+        ChoiceFacet("kind", "kind"),
+        ChoiceFacet("level", "level"),
+        ChoiceFacet("year", "year"),
+        RelatedFacet("strategic_area", "strategic_areas"),
+        RelatedFacet("country", "countries"),
+        RelatedFacet("stakeholder", "stakeholders"),
+    )
+    year_expression = F("year")
 
     partnership = LinkForeignKey(
         Partnership,
@@ -218,6 +243,8 @@ class Output(Record):
 
     url_name = "programmes:output-detail"
     detail_fields = ("kind", "year", "url")
+    list_facets = (ChoiceFacet("kind", "kind"), ChoiceFacet("year", "year"), RelatedFacet("publisher", "publisher"))
+    year_expression = F("year")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True, validators=YEAR_VALIDATORS)

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from directory.facets import ChoiceFacet
 from directory.links import LinkManyToManyField
 from directory.models import Record
 
@@ -54,6 +55,7 @@ class Right(Record):
 
     url_name = "strategy:right-detail"
     detail_fields = ("side",)
+    list_facets = (ChoiceFacet("side", "side"),)
 
     side = models.CharField(_("side of the balance"), max_length=20, choices=Side.choices)
     provisions = LinkManyToManyField(
@@ -108,6 +110,7 @@ class FocusArea(OrderedRecord):
 
     url_name = "strategy:focus-area-detail"
     detail_fields = ("level", "statement")
+    list_facets = (ChoiceFacet("level", "level"),)
 
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     statement = models.TextField(_("statement"), blank=True, help_text=_("The framework's own words."))
@@ -151,6 +154,7 @@ class Principle(OrderedRecord):
 
     url_name = "strategy:principle-detail"
     detail_fields = ("scope", "statement")
+    list_facets = (ChoiceFacet("scope", "scope"),)
 
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
     statement = models.TextField(_("statement"), help_text=_("The framework's own words."))

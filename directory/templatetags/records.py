@@ -10,3 +10,16 @@ def verbose_name(record) -> str:
     """The record's type as a reader says it ("optional protocol" is a kind; this gives "instrument")."""
     name = str(record._meta.verbose_name)
     return name[:1].upper() + name[1:]
+
+
+@register.filter
+def list_meta(record) -> list[str]:
+    """A list row's short facts: the record's kind or level and its year, where the type has them."""
+    items = []
+    for name in ("kind", "level", "side", "scope"):
+        if getattr(record, name, ""):
+            items.append(getattr(record, f"get_{name}_display")())
+    year = getattr(record, "list_year", None)
+    if year:
+        items.append(str(year))
+    return items
