@@ -37,7 +37,11 @@ class Instrument(Record):
         "reference_number",
         "official_url",
     )
-    list_facets = (ChoiceFacet("kind", "kind"), RelatedFacet("issuing_body", "issuing_body", _("issuing body")))
+    list_facets = (
+        ChoiceFacet("kind", "kind"),
+        RelatedFacet("issuing_body", "issuing_body", _("issuing body")),
+        RelatedFacet("strategic_area", "strategic_areas"),
+    )
     year_expression = Coalesce(ExtractYear("adopted_on"), ExtractYear("opened_for_signature_on"))
 
     official_title = models.CharField(_("official title"), max_length=500)

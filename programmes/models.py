@@ -56,6 +56,14 @@ class Initiative(Record):
         label=_("Concerns instruments"),
         inverse_label=_("Concerned by"),
     )
+    provisions = LinkManyToManyField(
+        "instruments.Provision",
+        blank=True,
+        related_name="%(class)s_set",
+        verbose_name=_("provisions"),
+        label=_("Cites provisions"),
+        inverse_label=_("Cited by"),
+    )
     strategic_areas = LinkManyToManyField(
         "strategy.StrategicArea",
         blank=True,

@@ -33,6 +33,14 @@ class StrategicArea(OrderedRecord):
         label=_("Draws on"),
         inverse_label=_("Underpins strategic areas"),
     )
+    instruments = LinkManyToManyField(
+        "instruments.Instrument",
+        blank=True,
+        related_name="strategic_areas",
+        verbose_name=_("instruments"),
+        label=_("Draws on"),
+        inverse_label=_("Underpins strategic areas"),
+    )
 
     class Meta(OrderedRecord.Meta):
         verbose_name = _("strategic area")
