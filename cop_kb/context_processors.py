@@ -11,6 +11,7 @@ NAVIGATION = [
     ("programmes:list", _("Programmes")),
     ("programmes:partnership-list", _("Partnerships")),
     ("directory:country-list", _("Countries")),
+    ("programmes:coverage", _("Coverage")),
 ]
 
 

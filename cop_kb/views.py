@@ -1,8 +1,10 @@
-"""Site-wide pages: the framework at a glance and the search results page."""
+"""Site-wide pages: the framework at a glance, search results and tags across every record type."""
 
 from django.apps import apps
-from django.db.models import Prefetch, Q
-from django.shortcuts import render
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from taggit.models import Tag
 
 from directory.models import Record
 
@@ -57,3 +59,33 @@ def search(request):
             if found:
                 groups.append({"opts": model._meta, "records": found})
     return render(request, "search.html", {"query": query, "groups": groups, "too_long": too_long})
+
+
+def tag_list(request):
+    """Every tag used by a published record, with how many published records carry it."""
+    counts: dict[str, dict] = {}
+    for model in record_models():
+        for slug, name, count in (
+            model.objects.public()
+            .filter(tags__isnull=False)
+            .values_list("tags__slug", "tags__name")
+            .annotate(n=Count("pk", distinct=True))
+            .order_by()
+        ):
+            entry = counts.setdefault(slug, {"slug": slug, "name": name, "count": 0})
+            entry["count"] += count
+    tags = sorted(counts.values(), key=lambda tag: tag["name"].lower())
+    return render(request, "tags/tag_list.html", {"tags": tags})
+
+
+def tag_detail(request, slug: str):
+    """Published records of every type that carry one tag; a tag only drafts carry does not exist publicly."""
+    tag = get_object_or_404(Tag, slug=slug)
+    groups = []
+    for model in record_models():
+        records = list(model.objects.public().filter(tags=tag).order_by("title"))
+        if records:
+            groups.append({"opts": model._meta, "records": records})
+    if not groups:
+        raise Http404("No published record carries this tag.")
+    return render(request, "tags/tag_detail.html", {"tag": tag, "groups": groups})

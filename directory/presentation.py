@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils import timezone
+from django.utils.text import capfirst
 
 
 @dataclass(frozen=True)
@@ -36,3 +38,13 @@ def record_facts(record) -> list[Fact]:
             Fact(label=label[:1].upper() + label[1:], value=value, is_url=isinstance(model_field, models.URLField))
         )
     return facts
+
+
+def record_citation(record, permanent_url: str) -> str:
+    """A plain-text citation: title, type, site, permanent URL, last update and today's date of access."""
+    today = timezone.localdate()
+    kind = capfirst(record._meta.verbose_name)
+    return (
+        f"“{record.title}”. {kind}, cop_kb: UNICEF Framework for Action knowledge base. {permanent_url} "
+        f"(last updated {record.updated_at:%d %B %Y}; accessed {today:%d %B %Y})."
+    )

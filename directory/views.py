@@ -4,7 +4,7 @@ from django.urls import path
 from django.views.generic import DetailView, ListView
 
 from .links import link_groups
-from .presentation import record_facts
+from .presentation import record_citation, record_facts
 from .selectors import records_for_list
 
 
@@ -48,6 +48,7 @@ class RecordDetailView(DetailView):
             list_url=self.model.get_list_url(),
             facts=record_facts(record),
             link_groups=link_groups(record),
+            citation=record_citation(record, self.request.build_absolute_uri(record.get_absolute_url())),
         )
         return context
 

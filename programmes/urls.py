@@ -1,10 +1,15 @@
+from django.urls import path
+
 from directory.views import record_paths
+
+from . import views
 
 from .models import Activity, Output, Partnership, Programme
 
 app_name = "programmes"
 
 urlpatterns = [
+    path("coverage/", views.coverage, name="coverage"),
     *record_paths("programmes", Programme),
     *record_paths("partnerships", Partnership, "partnership"),
     *record_paths("activities", Activity, "activity"),
