@@ -1,15 +1,12 @@
-"""Site-wide pages: the framework at a glance, search results and tags across every record type."""
+"""Site-wide pages: the framework at a glance and tags across every record type."""
 
 from django.apps import apps
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
 
 from directory.models import Record
-
-SEARCH_MAX_LENGTH = 200
-SEARCH_RESULTS_PER_TYPE = 20
 
 
 def record_models() -> list[type[Record]]:
@@ -44,21 +41,6 @@ def home(request):
         ],
     }
     return render(request, "home.html", context)
-
-
-def search(request):
-    """A plain title, summary and alias match over public records; the ranked full-text search replaces it."""
-    query = request.GET.get("q", "").strip()
-    too_long = len(query) > SEARCH_MAX_LENGTH
-    query = query[:SEARCH_MAX_LENGTH]
-    groups = []
-    if query:
-        matches = Q(title__icontains=query) | Q(summary__icontains=query) | Q(aliases__name__icontains=query)
-        for model in record_models():
-            found = list(model.objects.public().filter(matches).distinct().order_by("title")[:SEARCH_RESULTS_PER_TYPE])
-            if found:
-                groups.append({"opts": model._meta, "records": found})
-    return render(request, "search.html", {"query": query, "groups": groups, "too_long": too_long})
 
 
 def tag_list(request):

@@ -16,8 +16,9 @@ from django.db import models
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .links import LinkForeignKey, LinkManyToManyField
+from .links import LinkForeignKey, LinkManyToManyField, linked_records
 from .models import Alias, Country, Organisation, Source
+from .services import record_reindex, record_unindex
 
 
 def link_field_names(model) -> tuple[str, ...]:
@@ -129,6 +130,28 @@ class RecordAdmin(admin.ModelAdmin):
             )
         fieldsets.append((_("Publication"), {"fields": ("status", "tags", ("created_at", "updated_at"))}))
         return fieldsets
+
+    # The search index follows every admin change: the record itself and the records linked to it before and
+    # after, since their facets read links in both directions.
+    def save_model(self, request, obj, form, change):
+        self._linked_before = linked_records(self.model.objects.get(pk=obj.pk)) if change else []
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        record_reindex(form.instance, previously_linked=self._linked_before)
+
+    def delete_model(self, request, obj):
+        linked = linked_records(obj)
+        pk = obj.pk
+        super().delete_model(request, obj)
+        record_unindex(self.model, [pk], previously_linked=linked)
+
+    def delete_queryset(self, request, queryset):
+        records = list(queryset)
+        linked = [other for record in records for other in linked_records(record)]
+        super().delete_queryset(request, queryset)
+        record_unindex(self.model, [record.pk for record in records], previously_linked=linked)
 
 
 def columns(*fields) -> tuple:

@@ -139,3 +139,21 @@ def link_groups(record) -> list[LinkGroup]:
                 add(label if forward else inverse_label, not forward, getattr(row, other))
     # What the record says about others first, then what others say about it ("Referenced by").
     return sorted(groups.values(), key=lambda group: group.inverse)
+
+
+def linked_records(record) -> list:
+    """Every record ``record`` links to or is linked from, whatever its status (for keeping indexes current)."""
+    found = []
+    for role, model_field in _link_fields(type(record)):
+        if role == "single":
+            target = getattr(record, model_field.name)
+            if target is not None:
+                found.append(target)
+        elif role == "many":
+            found.extend(getattr(record, model_field.name).all())
+        elif role == "backlink":
+            found.extend(getattr(record, model_field.get_accessor_name()).all())
+        else:
+            _forward, other = _typed_ends(model_field)
+            found.extend(getattr(row, other) for row in getattr(record, model_field.get_accessor_name()).all())
+    return found

@@ -4,7 +4,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelatio
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -58,6 +58,16 @@ class RecordQuerySet(models.QuerySet):
             .prefetch_related("tags", "aliases", "sources", *link_prefetches(self.model))
         )
 
+    def for_search(self) -> "RecordQuerySet":
+        """Public records with what the search index reads: aliases, tags and the public records behind facets."""
+        facet_links = [_public_prefetch(self.model, path) for path in self.model.search_facet_links.values()]
+        return self.public().prefetch_related("tags", "aliases", *facet_links)
+
+
+def _public_prefetch(model, path: str) -> Prefetch:
+    related = model._meta.get_field(path).related_model
+    return Prefetch(path, queryset=related._default_manager.public())
+
 
 class Record(models.Model):
     """Fields and behaviour shared by every main record: identity, prose, tags, status, provenance, timestamps."""
@@ -67,6 +77,10 @@ class Record(models.Model):
     detail_fields: tuple[str, ...] = ()
     list_facets: tuple = ()
     year_expression = None
+    # Search facets this record belongs to through its links ({"country": "countries"}), and the facet it is
+    # itself a value of (a country is in the "country" facet).
+    search_facet_links: dict[str, str] = {}
+    search_facet_self = ""
 
     slug = models.SlugField(_("slug"), max_length=120, unique=True, help_text=_("Permanent address of the page."))
     title = models.CharField(_("title"), max_length=300)
@@ -112,6 +126,29 @@ class Record(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status == Status.PUBLISHED
+
+    def search_data(self) -> dict:
+        """What the search index stores for this record; reads only what ``for_search()`` loaded."""
+        year = getattr(self, "year", None)
+        tags = list(self.tags.all())
+        facets = [("type", self._meta.label_lower)]
+        facets += [("tag", tag.slug) for tag in tags]
+        if year:
+            facets.append(("year", str(year)))
+        if self.search_facet_self:
+            facets.append((self.search_facet_self, self.slug))
+        for facet, path in self.search_facet_links.items():
+            facets += [(facet, linked.slug) for linked in getattr(self, path).all()]
+        return {
+            "url": self.get_absolute_url(),
+            "title": self.title,
+            "aliases": [alias.name for alias in self.aliases.all()],
+            "summary": self.summary,
+            "tags": [tag.name for tag in tags],
+            "body": self.body_html,
+            "year": year,
+            "facets": facets,
+        }
 
 
 def date_precision_ok(date_field: str, precision_field: str) -> Q:
@@ -186,6 +223,7 @@ class Country(Record):
     """A country, identified by its ISO 3166-1 codes; other spellings ("Viet Nam", "Turkey") are aliases."""
 
     url_name = "directory:country-detail"
+    search_facet_self = "country"
     detail_fields = ("iso_alpha2", "iso_alpha3")
 
     iso_alpha2 = models.CharField(_("ISO 3166-1 alpha-2"), max_length=2, unique=True)

@@ -5,6 +5,9 @@ from collections.abc import Iterable, Mapping
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
+from search.services import search_index_remove, search_index_update
+
+from .links import linked_records
 from .models import Alias, Record, Source
 
 
@@ -32,7 +35,25 @@ def record_create(
         row = Source(content_type=content_type, object_id=record.pk, **source)
         row.full_clean()
         row.save()
+    search_index_update([record])
     return record
+
+
+@transaction.atomic
+def record_reindex(record: Record, *, previously_linked: Iterable[Record] = ()) -> None:
+    """Refresh the search index after ``record`` or its links changed.
+
+    Linked records are refreshed too, because their search facets (strategic area, country) follow links in
+    either direction; ``previously_linked`` names the records it was linked to before the change.
+    """
+    search_index_update([record, *previously_linked, *linked_records(record)])
+
+
+@transaction.atomic
+def record_unindex(model: type[Record], pks: Iterable[int], *, previously_linked: Iterable[Record] = ()) -> None:
+    """Drop deleted records from the search index and refresh the records they were linked to."""
+    search_index_remove(model, pks)
+    search_index_update(previously_linked)
 
 
 @transaction.atomic

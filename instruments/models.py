@@ -25,6 +25,7 @@ class Instrument(Record):
     Kind = InstrumentKind
 
     url_name = "instruments:detail"
+    search_facet_links = {"strategic_area": "strategic_areas"}
     detail_fields = (
         "official_title",
         "short_title",
@@ -210,6 +211,7 @@ class Provision(Record):
     """An article (or other numbered provision) of an instrument, so rights and programmes can cite it exactly."""
 
     url_name = "instruments:provision-detail"
+    search_facet_links = {"strategic_area": "strategic_areas"}
     detail_fields = ("number",)
     list_facets = (RelatedFacet("instrument", "instrument"),)
 

@@ -116,6 +116,7 @@ class Programme(FocusedInitiative):
     """A piece of UNICEF's work at country or global level: research, guidance, surveys, advocacy."""
 
     url_name = "programmes:detail"
+    search_facet_links = {"strategic_area": "strategic_areas", "country": "countries"}
     detail_fields = ("kind", "level", "year")
     list_facets = (
         ChoiceFacet("kind", "kind"),
@@ -181,6 +182,10 @@ class Partnership(Record):
             raise ValidationError({"launched_precision": _("Give a precision exactly when a launch date is given.")})
 
     @property
+    def year(self) -> int | None:
+        return self.launched_on.year if self.launched_on else None
+
+    @property
     def launched_on_display(self) -> str:
         return format_partial_date(self.launched_on, self.launched_precision)
 
@@ -189,6 +194,7 @@ class Activity(Initiative):
     """Something a partnership did: a session, a review, a meeting, a survey."""
 
     url_name = "programmes:activity-detail"
+    search_facet_links = {"strategic_area": "strategic_areas", "country": "countries"}
     detail_fields = ("kind", "level", "year", "place")
     list_facets = (
         RelatedFacet("partnership", "partnership"),

@@ -10,6 +10,7 @@ from django.db import models, transaction
 from directory.models import Country, Organisation, Record, Status
 from directory.services import record_create, typed_link_create
 from instruments.models import Instrument, InstrumentRelation, Provision
+from search.services import search_index_update
 from strategy.models import FocusArea, Principle, Right, Sector, StakeholderGroup, StrategicArea
 
 from .models import (
@@ -138,6 +139,7 @@ def framework_load(*, path: Path = FRAMEWORK_FILE) -> LoadReport:
             created.add((model, record.slug))
             report.created.append(record)
 
+    touched: list[Record] = []
     for model, slug, many, extras, where in pending_links:
         record = model.objects.get(slug=slug)
         record_is_new = (model, slug) in created
@@ -145,7 +147,9 @@ def framework_load(*, path: Path = FRAMEWORK_FILE) -> LoadReport:
             target_model = model._meta.get_field(field_name).related_model
             for target_slug in target_slugs:
                 if record_is_new or (target_model, target_slug) in created:
-                    getattr(record, field_name).add(_by_slug(target_model, target_slug, f"{where}.{field_name}"))
+                    target = _by_slug(target_model, target_slug, f"{where}.{field_name}")
+                    getattr(record, field_name).add(target)
+                    touched += [record, target]
                     report.links_added += 1
         if model in TYPED_LINKS:
             typed_key, link_model, other_field, other_model = TYPED_LINKS[model]
@@ -161,4 +165,6 @@ def framework_load(*, path: Path = FRAMEWORK_FILE) -> LoadReport:
                     except ValidationError as exc:
                         raise ContentError(f"{where}.{typed_key}: {exc.message_dict}") from None
                     report.links_added += 1
+    # Links were added after the records were created, and search facets read links: refresh what was touched.
+    search_index_update([*report.created, *touched])
     return report

@@ -3,7 +3,6 @@ from django.urls import path
 from directory.views import record_paths
 
 from . import views
-
 from .models import Activity, Output, Partnership, Programme
 
 app_name = "programmes"

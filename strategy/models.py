@@ -23,6 +23,7 @@ class StrategicArea(OrderedRecord):
     """One of the four strategic areas that should underpin the national and international response."""
 
     url_name = "strategy:area-detail"
+    search_facet_self = "strategic_area"
     detail_fields = ("position",)
 
     provisions = LinkManyToManyField(
@@ -161,6 +162,7 @@ class Principle(OrderedRecord):
     Scope = PrincipleScope
 
     url_name = "strategy:principle-detail"
+    search_facet_links = {"strategic_area": "strategic_areas"}
     detail_fields = ("scope", "statement")
     list_facets = (ChoiceFacet("scope", "scope"),)
 

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "taggit",
     "cop_kb",
+    "search",
     "directory",
     "instruments",
     "strategy",

@@ -1,0 +1,332 @@
+"""The one entry point for search: parse, match, rank, highlight, count facets, suggest — public records only."""
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db import DatabaseError
+from django.db.models import CharField, Count, Value
+from django.db.models.expressions import RawSQL
+from django.http import QueryDict
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from taggit.models import Tag
+
+from .backends import get_backend
+from .backends.base import MARK_END, MARK_START
+from .models import SearchDocument, SearchFacet, Synonym
+from .query import MAX_QUERY_LENGTH, Query, parse, tokens
+
+PER_PAGE = 20
+SUGGESTIONS = 5
+AUTOCOMPLETE_LIMIT = 8
+FACETS = (
+    ("type", _("Record type")),
+    ("strategic_area", _("Strategic area")),
+    ("country", _("Country")),
+    ("year", _("Year")),
+    ("tag", _("Tag")),
+)
+MAX_FILTER_LENGTH = 120
+
+
+class PageNotFound(Exception):
+    """The requested results page does not exist (the view answers 404)."""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    title: str
+    url: str
+    type_label: str
+    snippet: SafeString
+    matched_alias: str
+
+
+@dataclass(frozen=True)
+class FacetChoice:
+    value: str
+    label: str
+    count: int
+    url: str
+    selected: bool
+
+
+@dataclass
+class FacetGroup:
+    param: str
+    label: str
+    choices: list[FacetChoice] = field(default_factory=list)
+    clear_url: str = ""
+
+
+@dataclass
+class SearchPage:
+    text: str
+    hits: list[SearchHit] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    num_pages: int = 0
+    start: int = 1
+    facets: list[FacetGroup] = field(default_factory=list)
+    suggestions: list[SearchDocument] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    previous_url: str = ""
+    next_url: str = ""
+
+
+def synonym_map() -> dict[str, tuple[str, ...]]:
+    """Each word of every synonym group, mapped to the other words of its group (one query)."""
+    mapping: dict[str, tuple[str, ...]] = {}
+    for group in Synonym.objects.all():
+        words = group.words()
+        for word in words:
+            mapping[word] = tuple(other for other in words if other != word)
+    return mapping
+
+
+def highlight(snippet: str) -> SafeString:
+    """Escape the snippet first, then turn the backend's markers into <mark>: only our tags survive."""
+    return mark_safe(escape(snippet).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S308
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", _fold(text))
+
+
+def _same_word(query_word: str, text_word: str) -> bool:
+    # Close enough to stemming for telling which name matched: "protocols" ~ "protocol".
+    if query_word == text_word:
+        return True
+    shorter, longer = sorted((query_word, text_word), key=len)
+    return len(shorter) >= 4 and longer.startswith(shorter[: max(4, len(shorter) - 1)])
+
+
+def _contains(text: str, needles: tuple[str, ...]) -> bool:
+    words = _words(text)
+    return all(any(_same_word(_fold(needle), word) for word in words) for needle in needles)
+
+
+def matched_alias(document: SearchDocument, query: Query) -> str:
+    """The alias a hit was found by, when its title alone would not have matched ("Lanzarote Convention")."""
+    terms = query.positive_terms()
+    if not terms or not document.aliases:
+        return ""
+    for term in terms:
+        for variant in term.variants():
+            if _contains(document.title, variant):
+                return ""
+    for alias in document.aliases.splitlines():
+        if any(_contains(alias, variant) for term in terms for variant in term.variants()):
+            return alias
+    return ""
+
+
+def public_documents(documents: list[SearchDocument]) -> list[SearchDocument]:
+    """Keep only documents whose record is public right now, in one query whatever the number of types.
+
+    The index is kept current by the services that write records, but a record changed some other way (a bulk
+    update, the shell) must still never be shown: this is the last check before anything leaves the selector.
+    """
+    wanted: dict[str, set[int]] = {}
+    for document in documents:
+        wanted.setdefault(document.record_type, set()).add(document.object_id)
+    checks = [
+        apps.get_model(record_type)
+        .objects.public()
+        .filter(pk__in=pks)
+        .order_by()
+        .annotate(record_type=Value(record_type, output_field=CharField()))
+        .values_list("record_type", "pk")
+        for record_type, pks in wanted.items()
+    ]
+    if not checks:
+        return []
+    public = set(checks[0].union(*checks[1:], all=True)) if len(checks) > 1 else set(checks[0])
+    return [document for document in documents if (document.record_type, document.object_id) in public]
+
+
+def _url(params: QueryDict, **changes) -> str:
+    query = params.copy()
+    query.pop("page", None)
+    for key, value in changes.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return f"?{query.urlencode()}"
+
+
+def _record_type_labels() -> dict[str, str]:
+    return {
+        model._meta.label_lower: capfirst(model._meta.verbose_name)
+        for model in apps.get_models()
+        if hasattr(model, "search_data")
+    }
+
+
+def _facet_labels(counts: list[dict]) -> dict[tuple[str, str], str]:
+    """Readable names for facet values: record types and years as they are, tags and linked records looked up."""
+    type_labels = _record_type_labels()
+    labels = {}
+    wanted: dict[str, set[str]] = {}
+    for row in counts:
+        facet, value = row["facet"], row["value"]
+        if facet == "type":
+            labels[(facet, value)] = type_labels.get(value, value)
+        elif facet == "year":
+            labels[(facet, value)] = value
+        else:
+            wanted.setdefault(facet, set()).add(value)
+    if "tag" in wanted:
+        for slug, name in Tag.objects.filter(slug__in=wanted.pop("tag")).values_list("slug", "name"):
+            labels[("tag", slug)] = name
+    # Strategic areas and countries are records themselves: their public documents give their titles, and a
+    # value whose record is not public gets no label, so it is not offered.
+    facet_types = {
+        model.search_facet_self: model._meta.label_lower
+        for model in apps.get_models()
+        if getattr(model, "search_facet_self", "")
+    }
+    record_facets = {facet_types[facet]: facet for facet in wanted if facet in facet_types}
+    slugs = set().union(*wanted.values()) if wanted else set()
+    candidates = SearchDocument.objects.filter(record_type__in=record_facets, slug__in=slugs)
+    for document in public_documents(list(candidates)):
+        labels[(record_facets[document.record_type], document.slug)] = document.title
+    return labels
+
+
+def _facet_groups(documents, params: QueryDict, chosen: dict[str, str]) -> list[FacetGroup]:
+    counts = list(
+        SearchFacet.objects.filter(document__in=documents)
+        .values("facet", "value")
+        .annotate(n=Count("id"))
+        .order_by("facet", "value")
+    )
+    labels = _facet_labels(counts)
+    groups = []
+    for param, label in FACETS:
+        group = FacetGroup(param=param, label=str(label))
+        rows = [row for row in counts if row["facet"] == param and (param, row["value"]) in labels]
+        if param == "year":
+            rows.sort(key=lambda row: row["value"], reverse=True)
+        else:
+            rows.sort(key=lambda row: (-row["n"], labels[(param, row["value"])].casefold()))
+        for row in rows:
+            selected = chosen.get(param) == row["value"]
+            group.choices.append(
+                FacetChoice(
+                    value=row["value"],
+                    label=labels[(param, row["value"])],
+                    count=row["n"],
+                    url=_url(params, **{param: None if selected else row["value"]}),
+                    selected=selected,
+                )
+            )
+        if param in chosen:
+            group.clear_url = _url(params, **{param: None})
+        if group.choices or group.clear_url:
+            groups.append(group)
+    return groups
+
+
+def search(params: QueryDict) -> SearchPage:
+    """Search every published record for ``params["q"]``, narrowed by facet values, one page at a time.
+
+    Ranking: title and aliases weigh most, then summary and tags, then body. The query is parsed into a safe
+    form first (``search.query``); input the backend still rejects counts as "no results". Runs a fixed number of
+    queries whatever the data size. Raises ``PageNotFound`` for a page number past the end or not a number.
+    """
+    raw = params.get("q", "")
+    query = parse(raw, synonym_map())
+    result = SearchPage(text=query.text)
+    if query.truncated:
+        result.notices.append(
+            _("Your search was shortened to its first %(count)d characters or words.") % {"count": MAX_QUERY_LENGTH}
+        )
+    page_text = params.get("page", "1")
+    if not page_text.isdigit() or int(page_text) < 1:
+        raise PageNotFound
+    result.page = int(page_text)
+    result.start = (result.page - 1) * PER_PAGE + 1
+    if query.is_empty:
+        if query.excluded:
+            result.notices.append(_("Add at least one word to look for; excluded words alone match nothing."))
+        elif query.text:
+            result.notices.append(_("Those words are too common to search for; add a more specific word."))
+        return result
+
+    backend = get_backend()
+    match_sql, match_params = backend.match_sql(query)
+    documents = SearchDocument.objects.filter(pk__in=RawSQL(match_sql, match_params))
+    chosen = {}
+    for param, _label in FACETS:
+        value = params.get(param, "")[:MAX_FILTER_LENGTH]
+        if value:
+            chosen[param] = value
+            documents = documents.filter(facets__facet=param, facets__value=value)
+    try:
+        result.total = documents.count()
+        result.num_pages = max(1, math.ceil(result.total / PER_PAGE))
+        if result.page > result.num_pages:
+            raise PageNotFound
+        hits = backend.ranked(
+            query, documents.values("pk").query.sql_with_params(), PER_PAGE, (result.page - 1) * PER_PAGE
+        )
+        by_id = SearchDocument.objects.in_bulk([hit.document_id for hit in hits])
+        result.facets = _facet_groups(documents, params, chosen)
+    except DatabaseError:
+        result.notices.append(_("That search could not be understood; try fewer symbols."))
+        result.total, result.num_pages, hits, by_id = 0, 1, [], {}
+    type_labels = _record_type_labels()
+    visible = {document.pk for document in public_documents(list(by_id.values()))}
+    result.hits = [
+        SearchHit(
+            title=document.title,
+            url=document.url,
+            type_label=type_labels.get(document.record_type, ""),
+            snippet=highlight(hit.snippet),
+            matched_alias=matched_alias(document, query),
+        )
+        for hit in hits
+        if (document := by_id.get(hit.document_id)) and document.pk in visible
+    ]
+    if result.page > 1:
+        result.previous_url = _url(params, page=str(result.page - 1))
+    if result.page < result.num_pages:
+        result.next_url = _url(params, page=str(result.page + 1))
+    if result.total == 0:
+        suggested = backend.suggest(query.text, SUGGESTIONS)
+        found = {
+            document.pk: document
+            for document in public_documents(list(SearchDocument.objects.filter(pk__in=suggested)))
+        }
+        result.suggestions = [found[pk] for pk in suggested if pk in found]
+    return result
+
+
+def autocomplete(text: str) -> list[dict]:
+    """Up to eight published records whose title or alias words start with what was typed so far."""
+    words = tokens(text[:MAX_QUERY_LENGTH])[:6]
+    if not words or len("".join(words)) < 2:
+        return []
+    try:
+        ids = get_backend().autocomplete(words, AUTOCOMPLETE_LIMIT)
+    except DatabaseError:
+        return []
+    found = {document.pk: document for document in public_documents(list(SearchDocument.objects.filter(pk__in=ids)))}
+    type_labels = _record_type_labels()
+    return [
+        {"title": found[pk].title, "url": found[pk].url, "type": type_labels.get(found[pk].record_type, "")}
+        for pk in ids
+        if pk in found
+    ]
