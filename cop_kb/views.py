@@ -1,9 +1,13 @@
 """Site-wide pages: the framework at a glance and tags across every record type."""
 
+import sys
+
 from django.apps import apps
+from django.db import InterfaceError, OperationalError
 from django.db.models import Count, Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template import loader
 from taggit.models import Tag
 
 from directory.models import Record
@@ -71,3 +75,16 @@ def tag_detail(request, slug: str):
     if not groups:
         raise Http404("No published record carries this tag.")
     return render(request, "tags/tag_detail.html", {"tag": tag, "groups": groups})
+
+
+def server_error(request):
+    """The page for any unhandled error. When the database is unreachable, a 503 saying to retry shortly.
+
+    It renders without a request context, so it needs neither the database nor anything that failed.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponse(loader.render_to_string("500.html"), status=500)

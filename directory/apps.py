@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,3 +7,24 @@ class DirectoryConfig(AppConfig):
 
     name = "directory"
     verbose_name = _("Directory")
+
+    def ready(self) -> None:
+        import reversion
+        from django.contrib.auth import signals
+
+        from . import audit
+        from .models import Alias, Record, Source
+
+        # Every record's versions carry its aliases and sources, so a revert restores them too. Links (many-to-
+        # many fields) are part of the record's own serialised version.
+        for model in (Alias, Source):
+            if not reversion.is_registered(model):
+                reversion.register(model)
+        for model in apps.get_models():
+            if issubclass(model, Record) and not reversion.is_registered(model):
+                reversion.register(model, follow=("aliases", "sources"))
+
+        # Sign-ins happen inside django.contrib.auth; its signals are the one place to observe them.
+        signals.user_logged_in.connect(audit.record_login, dispatch_uid="cop_kb_audit_login")
+        signals.user_logged_out.connect(audit.record_logout, dispatch_uid="cop_kb_audit_logout")
+        signals.user_login_failed.connect(audit.record_login_failed, dispatch_uid="cop_kb_audit_login_failed")

@@ -157,3 +157,8 @@ def linked_records(record) -> list:
             _forward, other = _typed_ends(model_field)
             found.extend(getattr(row, other) for row in getattr(record, model_field.get_accessor_name()).all())
     return found
+
+
+def link_lookups(model) -> list[str]:
+    """Query names of every link and backlink of ``model`` (for finding records that have none)."""
+    return [model_field.name for _role, model_field in _link_fields(model)]

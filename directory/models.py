@@ -1,8 +1,12 @@
 """The record base every content type shares, plus countries, organisations, aliases and sources."""
 
+import datetime
+
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Upper
@@ -50,13 +54,15 @@ class RecordQuerySet(models.QuerySet):
         """Public records with what a list row shows (tags and single links) loaded up front."""
         return self.public().select_related(*link_select_related(self.model)).prefetch_related("tags")
 
-    def for_detail(self) -> "RecordQuerySet":
-        """Public records with every public link, backlink, tag, alias and source, in a fixed number of queries."""
-        return (
-            self.public()
-            .select_related(*link_select_related(self.model))
-            .prefetch_related("tags", "aliases", "sources", *link_prefetches(self.model))
+    def with_links(self) -> "RecordQuerySet":
+        """Records with every public link, backlink, tag, alias and source, in a fixed number of queries."""
+        return self.select_related(*link_select_related(self.model)).prefetch_related(
+            "tags", "aliases", "sources", *link_prefetches(self.model)
         )
+
+    def for_detail(self) -> "RecordQuerySet":
+        """Public records as their page shows them (see ``with_links``)."""
+        return self.public().with_links()
 
     def for_search(self) -> "RecordQuerySet":
         """Public records with what the search index reads: aliases, tags and the public records behind facets."""
@@ -93,6 +99,21 @@ class Record(models.Model):
     sources = GenericRelation("directory.Source")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+    last_verified_on = models.DateField(_("last verified on"), null=True, blank=True)
+    last_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last verified by"),
+    )
+    review_interval_days = models.PositiveSmallIntegerField(
+        _("review interval (days)"),
+        default=365,
+        validators=[MinValueValidator(1)],
+        help_text=_("How often an editor should check this record against its sources."),
+    )
 
     objects = RecordQuerySet.as_manager()
 
@@ -103,6 +124,9 @@ class Record(models.Model):
             models.CheckConstraint(condition=Q(status__in=Status.values), name="%(app_label)s_%(class)s_status_valid"),
             models.CheckConstraint(condition=~Q(slug=""), name="%(app_label)s_%(class)s_slug_not_empty"),
             models.CheckConstraint(condition=~Q(title=""), name="%(app_label)s_%(class)s_title_not_empty"),
+            models.CheckConstraint(
+                condition=Q(review_interval_days__gte=1), name="%(app_label)s_%(class)s_review_interval_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -126,6 +150,16 @@ class Record(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status == Status.PUBLISHED
+
+    @property
+    def next_review_on(self) -> datetime.date | None:
+        """When the record should next be checked; never-verified records are due now."""
+        if self.last_verified_on is None:
+            return None
+        return self.last_verified_on + datetime.timedelta(days=self.review_interval_days)
+
+    def is_due_for_review(self, today: datetime.date) -> bool:
+        return self.next_review_on is None or self.next_review_on <= today
 
     def search_data(self) -> dict:
         """What the search index stores for this record; reads only what ``for_search()`` loaded."""
@@ -293,3 +327,79 @@ class Organisation(Record):
             if self.pk is not None and ancestor.pk == self.pk:
                 raise ValidationError({"parent": _("An organisation cannot be part of itself or of its own units.")})
             ancestor = ancestor.parent
+
+
+class Workflow(models.Model):
+    """Holds the one workflow permission (publish, withdraw, revert); it has no table of its own."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [("publish_records", _("Can publish, withdraw and revert records"))]
+
+    def __str__(self) -> str:
+        return str(_("workflow"))
+
+
+class SlugHistory(models.Model):
+    """A slug a record had before it was renamed, so old links keep working (permanent redirect)."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    slug = models.SlugField(max_length=120)
+    renamed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("former slug")
+        verbose_name_plural = _("former slugs")
+        ordering = ["-renamed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "slug"], name="directory_slughistory_unique_slug"),
+        ]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class AuditAction(models.TextChoices):
+    SUBMIT = "submit", _("submitted for review")
+    PUBLISH = "publish", _("published")
+    WITHDRAW = "withdraw", _("withdrew")
+    RETURN = "return", _("returned to draft")
+    REVERT = "revert", _("reverted")
+    VERIFY = "verify", _("verified")
+    LOGIN = "login", _("signed in")
+    LOGIN_FAILED = "login_failed", _("failed to sign in")
+    LOGOUT = "logout", _("signed out")
+
+
+class AuditEvent(models.Model):
+    """Who did what, when: publishing, withdrawing, reverting, reviews, and sign-ins."""
+
+    Action = AuditAction
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("user")
+    )
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    object_repr = models.CharField(_("record"), max_length=300, blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=AuditAction.values), name="directory_auditevent_action_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.get_action_display()} {self.object_repr}".strip()

@@ -1,14 +1,20 @@
 """Writes shared by every record type: create a record with its aliases, sources and tags; set its links."""
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
+import reversion
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from search.services import search_index_remove, search_index_update
 
+from .audit import audit_record
 from .links import linked_records
-from .models import Alias, Record, Source
+from .models import Alias, AuditAction, Record, SlugHistory, Source, Status
 
 
 @transaction.atomic
@@ -63,3 +69,102 @@ def typed_link_create(*, model: type[models.Model], fields: Mapping[str, object]
     row.full_clean()
     row.save()
     return row
+
+
+class WorkflowError(Exception):
+    """A status change that is not allowed: the message says why, in words an editor understands."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    label: str
+    sources: frozenset[str]
+    target: str
+    needs_publisher: bool
+    audit_action: str
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "submit": Transition(
+        _("Submit for review"), frozenset({Status.DRAFT}), Status.IN_REVIEW, False, AuditAction.SUBMIT
+    ),
+    "publish": Transition(
+        _("Publish"),
+        frozenset({Status.DRAFT, Status.IN_REVIEW, Status.WITHDRAWN}),
+        Status.PUBLISHED,
+        True,
+        AuditAction.PUBLISH,
+    ),
+    "withdraw": Transition(_("Withdraw"), frozenset({Status.PUBLISHED}), Status.WITHDRAWN, True, AuditAction.WITHDRAW),
+    "return": Transition(
+        _("Return to draft"), frozenset({Status.IN_REVIEW, Status.WITHDRAWN}), Status.DRAFT, False, AuditAction.RETURN
+    ),
+}
+
+
+def can_publish(user) -> bool:
+    return user.has_perm("directory.publish_records")
+
+
+def can_change(user, record: Record) -> bool:
+    opts = record._meta
+    return user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+
+def allowed_transitions(user, record: Record) -> list[tuple[str, Transition]]:
+    """The status changes ``user`` may make to ``record`` now, for buttons and actions."""
+    if not can_change(user, record):
+        return []
+    return [
+        (name, transition)
+        for name, transition in TRANSITIONS.items()
+        if record.status in transition.sources and (can_publish(user) or not transition.needs_publisher)
+    ]
+
+
+@transaction.atomic
+def record_transition(*, record: Record, action: str, user, request=None) -> Record:
+    """Move a record along the workflow (draft → in review → published, withdrawn), recorded and attributed.
+
+    Checks the transition exists from the record's current status and that ``user`` holds the permission it
+    needs; saves the change as a new version, writes an audit event and refreshes the search index.
+    """
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise WorkflowError(_("Unknown workflow step."))
+    if not can_change(user, record) or (transition.needs_publisher and not can_publish(user)):
+        raise PermissionDenied(_("Only publishers can publish, withdraw or revert records."))
+    if record.status not in transition.sources:
+        raise WorkflowError(
+            _("“%(title)s” is %(status)s, so it cannot be changed with “%(step)s”.")
+            % {"title": record, "status": record.get_status_display().lower(), "step": transition.label}
+        )
+    with reversion.create_revision():
+        record.status = transition.target
+        record.save(update_fields=["status", "updated_at"])
+        reversion.set_user(user)
+        reversion.set_comment(str(transition.label))
+    audit_record(action=transition.audit_action, user=user, record=record, request=request)
+    record_reindex(record)
+    return record
+
+
+@transaction.atomic
+def record_verify(*, record: Record, user, request=None) -> Record:
+    """Note that ``user`` checked the record against its sources today."""
+    record.last_verified_on = timezone.localdate()
+    record.last_verified_by = user
+    record.save(update_fields=["last_verified_on", "last_verified_by", "updated_at"])
+    audit_record(action=AuditAction.VERIFY, user=user, record=record, request=request)
+    return record
+
+
+@transaction.atomic
+def record_slug_changed(*, record: Record, old_slug: str) -> None:
+    """Remember a record's former slug so its old address redirects to the new one."""
+    content_type = ContentType.objects.get_for_model(record)
+    SlugHistory.objects.filter(content_type=content_type, slug=record.slug).delete()
+    if old_slug and old_slug != record.slug:
+        SlugHistory.objects.update_or_create(
+            content_type=content_type, slug=old_slug, defaults={"object_id": record.pk}
+        )

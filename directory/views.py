@@ -1,9 +1,15 @@
 """Browse pages shared by every record type: a paginated list and a detail page with links both ways."""
 
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.contenttypes.models import ContentType
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import render
 from django.urls import path
+from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
 from .links import link_groups
+from .models import Record, SlugHistory
 from .presentation import record_citation, record_facts
 from .selectors import records_for_list
 
@@ -40,6 +46,16 @@ class RecordDetailView(DetailView):
         opts = self.model._meta
         return [f"{opts.app_label}/{opts.model_name}_detail.html", self.template_name]
 
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A renamed record keeps its old address: redirect permanently to where it lives now.
+            record = former_slug_target(self.model, kwargs["slug"])
+            if record is None:
+                raise
+            return HttpResponsePermanentRedirect(record.get_absolute_url())
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         record = self.object
@@ -61,3 +77,42 @@ def record_paths(prefix: str, model, name: str = "") -> list:
         path(f"{prefix}/", RecordListView.as_view(model=model), name=list_name),
         path(f"{prefix}/<slug:slug>/", RecordDetailView.as_view(model=model), name=detail_name),
     ]
+
+
+def former_slug_target(model, slug: str):
+    """The public record that used to be at ``slug``, if any."""
+    history = SlugHistory.objects.filter(content_type=ContentType.objects.get_for_model(model), slug=slug).first()
+    if history is None:
+        return None
+    return model.objects.public().filter(pk=history.object_id).first()
+
+
+@never_cache
+@staff_member_required
+def record_preview(request, content_type_id: int, pk: int):
+    """A record's page as it would look published, for staff who may view it; never cached, never indexed."""
+    content_type = ContentType.objects.filter(pk=content_type_id).first()
+    model = content_type.model_class() if content_type else None
+    if model is None or not issubclass(model, Record):
+        raise Http404
+    opts = model._meta
+    if not request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+        raise Http404
+    record = model.objects.with_links().filter(pk=pk).first()
+    if record is None:
+        raise Http404
+    context = {
+        "object": record,
+        "opts": opts,
+        "list_url": model.get_list_url(),
+        "facts": record_facts(record),
+        "link_groups": link_groups(record),
+        "citation": "",
+        "preview": True,
+    }
+    response = render(
+        request, [f"{opts.app_label}/{opts.model_name}_detail.html", RecordDetailView.template_name], context
+    )
+    response["Cache-Control"] = "no-store, private"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

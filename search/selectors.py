@@ -19,7 +19,7 @@ from taggit.models import Tag
 from .backends import get_backend
 from .backends.base import MARK_END, MARK_START
 from .models import SearchDocument, SearchFacet, Synonym
-from .query import MAX_QUERY_LENGTH, Query, parse, tokens
+from .query import MAX_QUERY_LENGTH, Query, Term, parse, tokens
 
 PER_PAGE = 20
 SUGGESTIONS = 5
@@ -104,31 +104,30 @@ def _words(text: str) -> list[str]:
 
 
 def _same_word(query_word: str, text_word: str) -> bool:
-    # Close enough to stemming for telling which name matched: "protocols" ~ "protocol".
+    # Close enough to stemming for telling which name matched: "protocols" ~ "protocol", not "viet" ~ "vietnam".
     if query_word == text_word:
         return True
     shorter, longer = sorted((query_word, text_word), key=len)
-    return len(shorter) >= 4 and longer.startswith(shorter[: max(4, len(shorter) - 1)])
+    return len(shorter) >= 4 and len(longer) - len(shorter) <= 2 and longer.startswith(shorter)
 
 
-def _contains(text: str, needles: tuple[str, ...]) -> bool:
+def _covers(text: str, term: Term) -> bool:
     words = _words(text)
-    return all(any(_same_word(_fold(needle), word) for word in words) for needle in needles)
+    return any(
+        all(any(_same_word(_fold(token), word) for word in words) for token in variant) for variant in term.variants()
+    )
 
 
 def matched_alias(document: SearchDocument, query: Query) -> str:
     """The alias a hit was found by, when its title alone would not have matched ("Lanzarote Convention")."""
     terms = query.positive_terms()
-    if not terms or not document.aliases:
+    if not terms or not document.aliases or all(_covers(document.title, term) for term in terms):
         return ""
-    for term in terms:
-        for variant in term.variants():
-            if _contains(document.title, variant):
-                return ""
-    for alias in document.aliases.splitlines():
-        if any(_contains(alias, variant) for term in terms for variant in term.variants()):
+    aliases = document.aliases.splitlines()
+    for alias in aliases:
+        if all(_covers(alias, term) or _covers(document.title, term) for term in terms):
             return alias
-    return ""
+    return next((alias for alias in aliases if any(_covers(alias, term) for term in terms)), "")
 
 
 def public_documents(documents: list[SearchDocument]) -> list[SearchDocument]:
@@ -254,7 +253,7 @@ def search(params: QueryDict) -> SearchPage:
             _("Your search was shortened to its first %(count)d characters or words.") % {"count": MAX_QUERY_LENGTH}
         )
     page_text = params.get("page", "1")
-    if not page_text.isdigit() or int(page_text) < 1:
+    if not re.fullmatch(r"[0-9]{1,6}", page_text) or int(page_text) < 1:
         raise PageNotFound
     result.page = int(page_text)
     result.start = (result.page - 1) * PER_PAGE + 1

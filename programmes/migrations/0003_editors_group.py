@@ -25,6 +25,7 @@ def create_editors_group(apps, schema_editor):
             f"{action}_{model._meta.model_name}"
             for model in apps.get_app_config(label).get_models()
             for action in CONTENT_ACTIONS
+            if action in model._meta.default_permissions
         }
         for label in CONTENT_APPS
     }

@@ -20,7 +20,7 @@ def instrument_data(**overrides) -> dict:
         "slug": "crc",
         "official_title": "Convention on the Rights of the Child",
         "kind": "convention",
-        "status": "draft",
+        "review_interval_days": "365",
         **overrides,
     }
 
@@ -120,7 +120,7 @@ def test_same_alias_twice_in_other_capitals_is_refused_not_a_server_error(admin_
 
 
 def test_country_codes_are_taken_in_any_case_and_checked_for_shape(admin_client):
-    base = {**add_form(admin_client, Country), "title": "Kenya", "slug": "kenya", "status": "draft"}
+    base = {**add_form(admin_client, Country), "title": "Kenya", "slug": "kenya", "review_interval_days": "365"}
 
     refused = admin_client.post(admin_url(Country, "add"), {**base, "iso_alpha2": "k1", "iso_alpha3": "ken"})
     assert refused.context["adminform"].form.errors["iso_alpha2"] == ["Enter the 2-letter ISO 3166-1 code, e.g. KE."]
@@ -141,7 +141,7 @@ def test_programme_roles_are_edited_inline(admin_client):
         "slug": programme.slug,
         "kind": programme.kind,
         "level": programme.level,
-        "status": programme.status,
+        "review_interval_days": "365",
         "organisation_roles-TOTAL_FORMS": "1",
         "organisation_roles-0-organisation": str(organisation.pk),
         "organisation_roles-0-kind": "lead",

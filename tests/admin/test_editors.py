@@ -16,6 +16,8 @@ from .support import admin_url, form_errors, management_data
 pytestmark = pytest.mark.django_db
 
 editors_migration = import_module("programmes.migrations.0003_editors_group")
+roles_migration = import_module("programmes.migrations.0006_roles")
+RECORD_MODELS = {label: set(names) for label, names in roles_migration.RECORD_MODELS.items()}
 SCHEMA_EDITOR = SimpleNamespace(connection=connection)
 
 
@@ -29,6 +31,7 @@ def editors_group() -> Group:
     # The migration made the group when the test database was built; a transactional test elsewhere in the run
     # may have flushed it since, so run the (idempotent) migration step again rather than depend on test order.
     editors_migration.create_editors_group(apps, SCHEMA_EDITOR)
+    roles_migration.create_roles(apps, SCHEMA_EDITOR)
     return Group.objects.get(name="Editors")
 
 
@@ -38,22 +41,39 @@ def staff_user(username: str, *groups: Group) -> User:
     return user
 
 
-def test_editors_may_change_every_content_model_and_add_but_not_delete_tags(editors_group):
+def test_editors_curate_content_but_neither_delete_records_nor_publish(editors_group):
     permissions = editors_permissions()
 
     for app_label in ("directory", "instruments", "strategy", "programmes"):
         for model in apps.get_app_config(app_label).get_models():
-            for action in ("add", "change", "delete", "view"):
-                assert f"{app_label}.{action}_{model._meta.model_name}" in permissions
+            name = model._meta.model_name
+            if name in {"workflow", "auditevent", "slughistory"}:
+                continue
+            for action in ("add", "change", "view"):
+                assert f"{app_label}.{action}_{name}" in permissions
+            deletable = name not in RECORD_MODELS.get(app_label, set())
+            assert (f"{app_label}.delete_{name}" in permissions) == deletable
+    assert "directory.publish_records" not in permissions
+    assert not any("auditevent" in permission or "slughistory" in permission for permission in permissions)
     assert {"taggit.view_tag", "taggit.add_tag", "taggit.change_tag"} <= permissions
     assert "taggit.delete_tag" not in permissions
     assert not any(permission.startswith("auth.") for permission in permissions)
+
+
+def test_publishers_may_also_publish_delete_records_and_read_the_audit_trail(editors_group):
+    publishers = Group.objects.get(name="Publishers")
+    granted = {
+        f"{p.content_type.app_label}.{p.codename}" for p in publishers.permissions.select_related("content_type")
+    }
+    assert editors_permissions() < granted
+    assert {"directory.publish_records", "directory.view_auditevent", "instruments.delete_instrument"} <= granted
 
 
 def test_making_the_group_again_changes_nothing(editors_group):
     before = editors_permissions()
 
     editors_migration.create_editors_group(apps, SCHEMA_EDITOR)
+    roles_migration.create_roles(apps, SCHEMA_EDITOR)
 
     assert Group.objects.filter(name="Editors").count() == 1
     assert editors_permissions() == before
@@ -80,7 +100,7 @@ def test_editor_can_open_instruments_and_add_one_with_an_alias(client, editors_g
             "slug": "crc",
             "official_title": "Convention on the Rights of the Child",
             "kind": "convention",
-            "status": "draft",
+            "review_interval_days": "365",
             "tags": "children's rights",
             f"{prefix}-TOTAL_FORMS": "1",
             f"{prefix}-0-name": "CRC",

@@ -1,0 +1,119 @@
+"""Editorial views across every record type: what is due for review, and what is incomplete."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.contrib import admin
+from django.db.models import Q
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from .links import link_lookups
+from .models import Record
+
+ROWS_PER_TYPE = 100
+
+
+@dataclass
+class RecordGroup:
+    label: str
+    count: int
+    rows: list[dict] = field(default_factory=list)
+
+
+def _viewable_models(user) -> list[type[Record]]:
+    models = [model for model in apps.get_models() if issubclass(model, Record)]
+    return [m for m in models if user.has_perm(f"{m._meta.app_label}.view_{m._meta.model_name}")]
+
+
+def _change_url(record) -> str:
+    opts = record._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
+
+
+def _due_filter(model, today: datetime.date) -> Q:
+    """Never verified, or verified longer ago than the record's own review interval."""
+    due = Q(last_verified_on__isnull=True)
+    for interval in model.objects.order_by().values_list("review_interval_days", flat=True).distinct():
+        cutoff = today - datetime.timedelta(days=interval)
+        due |= Q(review_interval_days=interval, last_verified_on__lte=cutoff)
+    return due
+
+
+def _groups(request, build) -> list[RecordGroup]:
+    groups = []
+    for model in _viewable_models(request.user):
+        queryset, describe = build(model)
+        count = queryset.count()
+        if count:
+            rows = [{"record": r, "url": _change_url(r), "note": describe(r)} for r in queryset[:ROWS_PER_TYPE]]
+            groups.append(RecordGroup(label=capfirst(model._meta.verbose_name_plural), count=count, rows=rows))
+    return groups
+
+
+def review_queue(request):
+    """Records due to be checked against their sources, oldest verification first."""
+    today = timezone.localdate()
+
+    def build(model):
+        queryset = model.objects.filter(_due_filter(model, today)).order_by("last_verified_on", "title")
+
+        def describe(record) -> str:
+            if record.last_verified_on is None:
+                return str(_("never verified"))
+            return str(_("last verified on %(date)s") % {"date": record.last_verified_on.isoformat()})
+
+        return queryset, describe
+
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Records due for review"),
+        "groups": _groups(request, build),
+        "intro": _("Records never verified, or last verified longer ago than their review interval."),
+    }
+    return TemplateResponse(request, "admin/directory/record_report.html", context)
+
+
+def data_quality(request):
+    """Records missing what makes them useful: any link, any source, or a summary."""
+
+    def build(model):
+        no_links = Q()
+        for lookup in link_lookups(model):
+            no_links &= Q(**{f"{lookup}__isnull": True})
+        queryset = model.objects.filter(no_links | Q(sources__isnull=True) | Q(summary="")).distinct()
+        queryset = queryset.prefetch_related("sources").order_by("title")
+        lookups = link_lookups(model)
+
+        def describe(record) -> str:
+            problems = []
+            if not record.summary:
+                problems.append(str(_("no summary")))
+            if not record.sources.all():
+                problems.append(str(_("no source")))
+            if not any(_has_link(record, lookup) for lookup in lookups):
+                problems.append(str(_("no links")))
+            return ", ".join(problems)
+
+        return queryset, describe
+
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Data quality"),
+        "groups": _groups(request, build),
+        "intro": _("Records with no links, no source or no summary."),
+    }
+    return TemplateResponse(request, "admin/directory/record_report.html", context)
+
+
+def _has_link(record, lookup: str) -> bool:
+    value = getattr(record, lookup, None)
+    if value is None:
+        # A reverse accessor named differently from its query name (e.g. "outputs" on a programme).
+        model_field = record._meta.get_field(lookup)
+        value = getattr(record, model_field.get_accessor_name())
+    return value.exists() if hasattr(value, "exists") else value is not None

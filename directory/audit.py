@@ -1,0 +1,43 @@
+"""The audit trail: who published, withdrew, reverted, verified, and who signed in or failed to."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.http import HttpRequest
+
+from .models import AuditAction, AuditEvent
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The address the request came from (the proxy in front sets REMOTE_ADDR; nothing client-supplied)."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(*, action: str, user, record=None, detail: str = "", request: HttpRequest | None = None) -> AuditEvent:
+    """Write one audit event; ``record`` is optional for sign-in events."""
+    return AuditEvent.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        username=getattr(user, "get_username", lambda: "")() if user is not None else "",
+        action=action,
+        content_type=ContentType.objects.get_for_model(record) if record is not None else None,
+        object_id=record.pk if record is not None else None,
+        object_repr=str(record)[:300] if record is not None else "",
+        detail=detail[:300],
+        ip_address=client_ip(request),
+    )
+
+
+def record_login(sender, request, user, **kwargs) -> None:
+    audit_record(action=AuditAction.LOGIN, user=user, request=request)
+
+
+def record_logout(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        audit_record(action=AuditAction.LOGOUT, user=user, request=request)
+
+
+def record_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    # Only the user name is kept from the attempt: never the password.
+    event = audit_record(action=AuditAction.LOGIN_FAILED, user=None, request=request)
+    event.username = str(credentials.get("username", ""))[:150]
+    event.save(update_fields=["username"])
