@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db import DatabaseError
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import CharField, Count, Value
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
@@ -77,6 +77,14 @@ class SearchPage:
     notices: list[str] = field(default_factory=list)
     previous_url: str = ""
     next_url: str = ""
+
+
+def _database_unreachable(error: DatabaseError) -> bool:
+    """A lost connection is an outage (the site answers 503), not a query the backend could not parse.
+
+    SQLite reports FTS5 syntax errors as OperationalError too, but a local file never becomes unreachable.
+    """
+    return isinstance(error, OperationalError | InterfaceError) and connection.vendor != "sqlite"
 
 
 def synonym_map() -> dict[str, tuple[str, ...]]:
@@ -283,7 +291,9 @@ def search(params: QueryDict) -> SearchPage:
         )
         by_id = SearchDocument.objects.in_bulk([hit.document_id for hit in hits])
         result.facets = _facet_groups(documents, params, chosen)
-    except DatabaseError:
+    except DatabaseError as error:
+        if _database_unreachable(error):
+            raise
         result.notices.append(_("That search could not be understood; try fewer symbols."))
         result.total, result.num_pages, hits, by_id = 0, 1, [], {}
     type_labels = _record_type_labels()
@@ -320,7 +330,9 @@ def autocomplete(text: str) -> list[dict]:
         return []
     try:
         ids = get_backend().autocomplete(words, AUTOCOMPLETE_LIMIT)
-    except DatabaseError:
+    except DatabaseError as error:
+        if _database_unreachable(error):
+            raise
         return []
     found = {document.pk: document for document in public_documents(list(SearchDocument.objects.filter(pk__in=ids)))}
     type_labels = _record_type_labels()
