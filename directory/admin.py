@@ -29,6 +29,7 @@ from reversion.models import Version
 from .audit import audit_record
 from .links import LinkForeignKey, LinkManyToManyField, linked_records
 from .models import Alias, AuditAction, AuditEvent, Country, Organisation, Source
+from .resources import RecordImportExportMixin  # import/export buttons (CSV, JSON) on every record admin
 from .services import (
     WorkflowError,
     allowed_transitions,
@@ -102,7 +103,7 @@ class SourceInline(GenericTabularInline):
     formfield_overrides = URL_FIELD_OVERRIDES
 
 
-class RecordAdmin(VersionAdmin):
+class RecordAdmin(RecordImportExportMixin, VersionAdmin):
     """What every record admin shares; subclasses add their own columns, filters and fields.
 
     Subclasses name their extra fields in ``identity_fields`` (shown after title and slug), ``content_fields``

@@ -7,6 +7,7 @@ matches nothing, and a malformed year is ignored with a message.
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.http import QueryDict
@@ -53,6 +54,10 @@ class ChoiceFacet:
     label: str = ""
 
     def filter(self, queryset: models.QuerySet, value: str) -> models.QuerySet:
+        try:
+            value = queryset.model._meta.get_field(self.field_name).to_python(value)
+        except ValidationError:
+            return queryset.none()  # "?year=abc" names no year: nothing matches
         return queryset.filter(**{self.field_name: value})
 
     def counts(self, queryset: models.QuerySet) -> list[tuple[str, str, int]]:
@@ -126,8 +131,9 @@ def apply_facets(queryset: models.QuerySet, params: QueryDict, facets) -> tuple[
     for facet in facets:
         value = params.get(facet.param, "")[:MAX_PARAM_LENGTH]
         if value:
-            chosen[facet.param] = value
-            queryset = facet.filter(queryset, value)
+            chosen[facet.param] = value.replace("\x00", "")
+            # No stored value contains NUL (PostgreSQL refuses it in text), so such a value matches nothing.
+            queryset = queryset.none() if "\x00" in value else facet.filter(queryset, value)
     results = []
     for facet in facets:
         title = facet.title(model)

@@ -25,8 +25,12 @@ def record_create(
     tags: Iterable[str] = (),
     aliases: Iterable[Mapping[str, str]] = (),
     sources: Iterable[Mapping[str, str]] = (),
+    index: bool = True,
 ) -> Record:
-    """Validate and save a new record together with its tags, aliases and sources, all or nothing."""
+    """Validate and save a new record together with its tags, aliases and sources, all or nothing.
+
+    The record is added to the search index unless ``index`` is false, for bulk loads that index once at the end.
+    """
     record = model(**fields)
     record.full_clean()
     record.save()
@@ -41,7 +45,8 @@ def record_create(
         row = Source(content_type=content_type, object_id=record.pk, **source)
         row.full_clean()
         row.save()
-    search_index_update([record])
+    if index:
+        search_index_update([record])
     return record
 
 

@@ -133,6 +133,7 @@ def framework_load(*, path: Path = FRAMEWORK_FILE) -> LoadReport:
                     tags=extras.get("tags", []),
                     aliases=extras.get("aliases", []),
                     sources=_sources(extras, catalogue, where),
+                    index=False,
                 )
             except ValidationError as exc:
                 raise ContentError(f"{where}: {exc.message_dict}") from None

@@ -277,7 +277,7 @@ def search(params: QueryDict) -> SearchPage:
     documents = SearchDocument.objects.filter(pk__in=RawSQL(match_sql, match_params))
     chosen = {}
     for param, _label in FACETS:
-        value = params.get(param, "")[:MAX_FILTER_LENGTH]
+        value = params.get(param, "")[:MAX_FILTER_LENGTH].replace("\x00", "")
         if value:
             chosen[param] = value
             documents = documents.filter(facets__facet=param, facets__value=value)

@@ -1,0 +1,490 @@
+"""Import and export of records as CSV and JSON, for the admin (django-import-export).
+
+``record_resource(model)`` builds the one resource every record type uses: a row per record, matched by slug, with
+its links written as the slugs of the records they lead to and its tags as names. ``status`` is exported but never
+imported: only workflow steps change it, so an import can create drafts and edit records but never publish one.
+Rows identical to what is stored are skipped (no save, no new version), so re-importing an export changes nothing.
+
+``RecordImportExportMixin`` puts the Import and Export buttons on a record admin: upload, a dry run previewing every
+row (new, update, skipped or the reasons it is refused), then Confirm, offered only when every row is valid. The
+confirmed import is one transaction and one revision; any failing row rolls all of it back.
+"""
+
+import csv
+import functools
+import os
+from decimal import Decimal
+
+import reversion
+from diff_match_patch import diff_match_patch
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.encoding import force_str
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from import_export import widgets
+from import_export.admin import ImportExportMixin
+from import_export.fields import Field
+from import_export.formats.base_formats import CSV, JSON
+from import_export.forms import ImportForm
+from import_export.resources import Diff, ModelResource, modelresource_factory
+from taggit.models import Tag
+
+from search.services import search_index_update
+
+from .links import LinkForeignKey, LinkManyToManyField, linked_records
+from .models import Record
+
+LINK_SEPARATOR = "|"
+TAG_NAME_LENGTH = Tag._meta.get_field("name").max_length
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _quoted(name: str) -> str:
+    escaped = name.replace('"', '""')
+    return f'"{escaped}"'
+
+
+def _verbose(model) -> str:
+    return str(model._meta.verbose_name)
+
+
+class IsoDateWidget(widgets.DateWidget):
+    """Dates as YYYY-MM-DD only, so 01/02/2006 is never silently read as the 2nd of January."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d")
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except ValueError:
+            raise ValueError(_("Write the date as YYYY-MM-DD, e.g. 1989-11-20.")) from None
+
+
+class WholeNumberWidget(widgets.IntegerWidget):
+    """Whole numbers; "abc" or 1.5 is a row error saying so, not a crash or a silently rounded value."""
+
+    def clean(self, value, row=None, **kwargs):
+        if self.is_empty(value):
+            return None
+        try:
+            number = Decimal(str(value).strip())
+        except ArithmeticError:
+            number = None
+        if number is None or not number.is_finite() or number != number.to_integral_value():
+            raise ValueError(_("Enter a whole number."))
+        return int(number)
+
+
+class SlugWidget(widgets.ForeignKeyWidget):
+    """A single link, written as the slug of the record it leads to."""
+
+    def __init__(self, model):
+        super().__init__(model, field="slug")
+
+    def clean(self, value, row=None, **kwargs):
+        slug = _text(value)
+        if not slug:
+            return None
+        try:
+            return self.model._default_manager.get(slug=slug)
+        except self.model.DoesNotExist:
+            raise ValueError(
+                _("No %(type)s has the slug “%(slug)s”.") % {"type": _verbose(self.model), "slug": slug}
+            ) from None
+
+
+class SlugListWidget(widgets.ManyToManyWidget):
+    """Many links, written as slugs separated by ``|``; every slug must name an existing record."""
+
+    def __init__(self, model):
+        super().__init__(model, separator=LINK_SEPARATOR, field="slug")
+
+    def clean(self, value, row=None, **kwargs) -> list:
+        if isinstance(value, list | tuple):  # JSON files may give a list
+            slugs = [_text(item) for item in value]
+        else:
+            slugs = [part.strip() for part in _text(value).split(self.separator)]
+        slugs = list(dict.fromkeys(slug for slug in slugs if slug))
+        found = {record.slug: record for record in self.model._default_manager.filter(slug__in=slugs)}
+        missing = [slug for slug in slugs if slug not in found]
+        if missing:
+            raise ValueError(
+                _("No %(type)s has the slug %(slugs)s.")
+                % {"type": _verbose(self.model), "slugs": ", ".join(f"“{slug}”" for slug in missing)}
+            )
+        return [found[slug] for slug in slugs]
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        if value is None:
+            return ""
+        return self.separator.join(sorted(record.slug for record in value.all()))
+
+    def members(self, records) -> frozenset:
+        """What makes two link sets the same: the records, whatever their order."""
+        return frozenset(record.pk for record in records)
+
+
+class TagsWidget(widgets.ManyToManyWidget):
+    """Tag names separated by commas; a name that itself holds a comma is written in double quotes."""
+
+    def __init__(self):
+        super().__init__(Tag, separator=",", field="name")
+
+    def clean(self, value, row=None, **kwargs) -> list[str]:
+        if isinstance(value, list | tuple):  # JSON files may give a list
+            names = [_text(item) for item in value]
+        else:
+            names = next(csv.reader([_text(value).replace("\n", " ")], skipinitialspace=True), [])
+        unique = {}
+        for name in (name.strip() for name in names):
+            if name:
+                unique.setdefault(name.casefold(), name)
+        too_long = [name for name in unique.values() if len(name) > TAG_NAME_LENGTH]
+        if too_long:
+            raise ValueError(
+                _("A tag name has at most %(length)d characters: %(names)s.")
+                % {"length": TAG_NAME_LENGTH, "names": ", ".join(too_long)}
+            )
+        return list(unique.values())
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        if value is None:
+            return ""
+        names = sorted((tag.name for tag in value.all()), key=str.casefold)
+        return ", ".join(_quoted(name) if "," in name or '"' in name else name for name in names)
+
+    def members(self, tags) -> frozenset:
+        """Tags match without regard to case, as taggit stores them (TAGGIT_CASE_INSENSITIVE)."""
+        return frozenset(getattr(tag, "name", tag).casefold() for tag in tags)
+
+
+def _same(imported, stored) -> bool:
+    # A CSV file read as text turns the \r\n an admin textarea stored into \n; that is not a change.
+    if isinstance(imported, str) and isinstance(stored, str):
+        return imported.replace("\r\n", "\n") == stored.replace("\r\n", "\n")
+    return imported == stored
+
+
+class RecordDiff(Diff):
+    """The preview's change to each field as <del>/<ins>, without the inline styles the CSP refuses."""
+
+    TAGS = {
+        diff_match_patch.DIFF_DELETE: "del",
+        diff_match_patch.DIFF_EQUAL: "span",
+        diff_match_patch.DIFF_INSERT: "ins",
+    }
+
+    def as_html(self) -> list:
+        matcher = diff_match_patch()
+        cells = []
+        for before, after in zip(self.left, self.right, strict=False):
+            changes = matcher.diff_main("" if self.new else force_str(before), force_str(after))
+            matcher.diff_cleanupSemantic(changes)
+            cells.append(format_html_join("", "<{0}>{1}</{0}>", ((self.TAGS[op], text) for op, text in changes)))
+        return cells
+
+
+class RecordResource(ModelResource):
+    """What every record resource shares; ``record_resource`` adds the fields of one record type."""
+
+    WIDGETS_MAP = {
+        **ModelResource.WIDGETS_MAP,
+        "TextField": widgets.CharWidget,
+        "DateField": IsoDateWidget,
+        "IntegerField": WholeNumberWidget,
+        "PositiveIntegerField": WholeNumberWidget,
+        "PositiveSmallIntegerField": WholeNumberWidget,
+        "SmallIntegerField": WholeNumberWidget,
+        "BigIntegerField": WholeNumberWidget,
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._reset()
+
+    @classmethod
+    def get_diff_class(cls):
+        return RecordDiff
+
+    def _reset(self) -> None:
+        self._rows_by_slug: dict[str, int] = {}
+        self._saved: list[Record] = []
+        self._linked_before: list[Record] = []
+
+    def _many_fields(self) -> list[Field]:
+        return [
+            field
+            for field in self.get_import_fields()
+            if isinstance(field.widget, widgets.ManyToManyWidget) and not field.readonly
+        ]
+
+    # ---- export --------------------------------------------------------------------------------------------------
+
+    def filter_export(self, queryset, **kwargs):
+        """Load every link and tag up front, so an export runs a fixed number of queries per page of rows."""
+        model = self._meta.model
+        single = [f.name for f in model._meta.get_fields() if isinstance(f, LinkForeignKey)]
+        many = [f.name for f in model._meta.get_fields() if isinstance(f, LinkManyToManyField)]
+        return queryset.select_related(*single).prefetch_related(*many, "tags")
+
+    # ---- import --------------------------------------------------------------------------------------------------
+
+    def before_import(self, dataset, **kwargs):
+        self._reset()
+
+    def before_import_row(self, row, **kwargs):
+        slug = _text(row.get("slug"))
+        if not slug:
+            return
+        earlier = self._rows_by_slug.setdefault(slug, kwargs.get("row_number", 0))
+        if earlier != kwargs.get("row_number", 0):
+            raise ValidationError(
+                {"slug": _("The slug “%(slug)s” is also on row %(row)d.") % {"slug": slug, "row": earlier}}
+            )
+
+    def import_instance(self, instance, row, **kwargs):
+        """Read the row into ``instance``; unreadable values, links included, are errors named by column."""
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        # The library sets many-to-many links only after saving; check them now so a bad slug names its column.
+        for field in self._many_fields():
+            if field.column_name in row:
+                try:
+                    field.clean(row)
+                except ValueError as error:
+                    errors[field.attribute] = ValidationError(str(error), code="invalid")
+        if errors:
+            raise ValidationError(errors)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None) -> bool:
+        """Skip a row that would change nothing stored: its fields, its links and its tags."""
+        if import_validation_errors or original is None or original.pk is None:
+            return False
+        for field in self.get_import_fields():
+            if field.readonly or field.column_name not in row:
+                continue
+            if isinstance(field.widget, widgets.ManyToManyWidget):
+                if field.widget.members(field.clean(row)) != field.widget.members(field.get_value(original).all()):
+                    return False
+            elif not _same(field.get_value(instance), field.get_value(original)):
+                return False
+        return True
+
+    def before_save_instance(self, instance, row, **kwargs):
+        # Records linked before the change need their search facets refreshed too (see ``after_import``).
+        if not kwargs.get("dry_run") and instance.pk is not None:
+            stored = type(instance)._default_manager.filter(pk=instance.pk).first()
+            if stored is not None:
+                self._linked_before.extend(linked_records(stored))
+
+    def after_save_instance(self, instance, row, **kwargs):
+        if not kwargs.get("dry_run"):
+            self._saved.append(instance)
+
+    def after_import(self, dataset, result, **kwargs):
+        """After a real import that succeeded, refresh the search index for what it changed."""
+        super().after_import(dataset, result, **kwargs)
+        if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors() or not self._saved:
+            return
+        linked_now = [other for record in self._saved for other in linked_records(record)]
+        search_index_update([*self._saved, *self._linked_before, *linked_now])
+
+
+def _base_field_names() -> set[str]:
+    return {model_field.name for model_field in Record._meta.get_fields()}
+
+
+@functools.cache
+def record_resource(model: type[Record]) -> type[RecordResource]:
+    """The import/export resource of a record type, built from its fields and link declarations.
+
+    Columns: slug (identifies the row), title, summary, body, the type's own fields, each own link (the linked
+    records' slugs, ``|`` between several), tags (names, comma-separated), the review interval, and status
+    (exported only). Ids, rendered HTML, timestamps and verification fields stay out.
+    """
+    base = _base_field_names()
+    links = [f for f in model._meta.get_fields() if isinstance(f, LinkForeignKey | LinkManyToManyField)]
+    link_names = {f.name for f in links}
+    own = [
+        f.name
+        for f in model._meta.concrete_fields
+        if f.editable and not f.primary_key and f.name not in base and f.name not in link_names
+    ]
+    custom_fields = {
+        "tags": Field(attribute="tags", column_name="tags", widget=TagsWidget()),
+        "status": Field(attribute="status", column_name="status", readonly=True),
+    }
+    for link in links:
+        widget = SlugListWidget(link.related_model) if link.many_to_many else SlugWidget(link.related_model)
+        custom_fields[link.name] = Field(attribute=link.name, column_name=link.name, widget=widget)
+    links_and_tags = (*(f.name for f in links), "tags")
+    order = ("slug", "title", "summary", "body", *own, *links_and_tags, "review_interval_days", "status")
+    return modelresource_factory(
+        model,
+        resource_class=RecordResource,
+        meta_options={
+            "fields": order,
+            "import_order": order,
+            "export_order": order,
+            "import_id_fields": ("slug",),
+            "skip_unchanged": True,
+            "report_skipped": True,
+            "clean_model_instances": True,
+            "use_transactions": True,
+            "name": str(model._meta.verbose_name_plural).capitalize(),
+        },
+        custom_fields=custom_fields,
+    )
+
+
+class RecordImportForm(ImportForm):
+    """The upload step, which refuses a file it cannot read as records of this type, saying why."""
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        self.formats = formats
+        self.resources = resources
+
+    def clean(self):
+        cleaned_data = super().clean()
+        upload = cleaned_data.get("import_file")
+        chosen = cleaned_data.get("format")
+        if upload is None or not chosen or not str(chosen).isdigit():
+            return cleaned_data
+        resource_index = cleaned_data.get("resource") or "0"
+        resource = self.resources[int(resource_index) if str(resource_index).isdigit() else 0]
+        problem = file_problem(upload, self.formats[int(chosen)], resource())
+        if problem:
+            self.add_error("import_file", problem)
+        return cleaned_data
+
+
+def file_problem(upload, file_format, resource: RecordResource) -> str | None:
+    """Why an uploaded file cannot be imported as it stands, or None; the rows themselves are checked later."""
+    raw = b"".join(upload.chunks())
+    upload.seek(0)
+    name = file_format().get_title().upper()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return _("The file is not UTF-8 text. Save it as “CSV UTF-8” or JSON and upload it again.")
+    if "\x00" in text:
+        return _("The file is not a %(format)s file.") % {"format": name}
+    try:
+        dataset = file_format(encoding="utf-8-sig").create_dataset(text)
+    except Exception:  # tablib raises many kinds of error for unreadable input; all mean the same to an editor.
+        return _("The file could not be read as %(format)s. Check the format chosen matches the file.") % {
+            "format": name
+        }
+    headers = [_text(header) for header in dataset.headers or []]
+    if not headers or not len(dataset):
+        return _("The file has no records to import.")
+    known = [field.column_name for field in resource.get_import_fields()]
+    if "slug" not in headers:
+        return _("The file has no “slug” column, which says which record each row is.")
+    unknown = [header for header in headers if header not in known]
+    if unknown:
+        return _("Unknown columns: %(unknown)s. The columns are: %(known)s.") % {
+            "unknown": ", ".join(unknown),
+            "known": ", ".join(known),
+        }
+    return None
+
+
+class _ImportRefused(Exception):
+    """Raised inside the import's revision so that records and versions roll back together."""
+
+    def __init__(self, result):
+        super().__init__("import refused")
+        self.result = result
+
+
+class RecordImportExportMixin(ImportExportMixin):
+    """Import and Export buttons for a record admin: CSV and JSON; dry run first; all rows or none.
+
+    Importing needs the add and change permissions of the model, exporting its view permission.
+    """
+
+    formats = import_formats = export_formats = (CSV, JSON)
+    import_form_class = RecordImportForm
+    import_template_name = "admin/import_export/record_import.html"
+
+    def get_resource_classes(self, request):
+        return [record_resource(self.model)]
+
+    def has_import_permission(self, request) -> bool:
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request) -> bool:
+        return self.has_view_permission(request)
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        # Spreadsheet programs read a CSV file as UTF-8 only when it starts with a byte-order mark.
+        if isinstance(file_format, CSV):
+            kwargs["encoding"] = "utf-8-sig"
+        return super().get_export_data(file_format, request, queryset, **kwargs)
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs["rollback_on_validation_errors"] = True
+        return kwargs
+
+    def _import_url(self) -> str:
+        opts = self.model._meta
+        return reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_import")
+
+    def _still_confirmable(self, form) -> bool:
+        chosen = form.cleaned_data["format"]
+        if not chosen.isdigit() or int(chosen) >= len(self.get_import_formats()):
+            return False
+        storage = self.get_tmp_storage_class()(
+            name=form.cleaned_data["import_file_name"], **self.get_tmp_storage_class_kwargs()
+        )
+        return not hasattr(storage, "get_full_path") or os.path.exists(storage.get_full_path())
+
+    @method_decorator(require_POST)
+    def process_import(self, request, **kwargs):
+        """Confirm: import the file the dry run checked, unless it has gone (confirmed twice, or stale)."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = self.create_confirm_form(request)
+        if not (form.is_valid() and self._still_confirmable(form)):
+            messages.error(request, _("This import can no longer be confirmed. Upload the file again."))
+            return redirect(self._import_url())
+        return super().process_import(request, **kwargs)
+
+    def process_dataset(self, dataset, form, request, **kwargs):
+        """The confirmed import, as one revision attributed to the editor; any failing row undoes all of it."""
+        try:
+            with reversion.create_revision():
+                reversion.set_user(request.user)
+                reversion.set_comment(
+                    _("Imported from %(file)s") % {"file": form.cleaned_data.get("original_file_name", "")}
+                )
+                result = super().process_dataset(dataset, form, request, **kwargs)
+                if result.has_errors() or result.has_validation_errors():
+                    raise _ImportRefused(result)
+        except _ImportRefused as refused:
+            return refused.result
+        return result
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            messages.error(
+                request,
+                _("Nothing was imported: the file no longer passes the checks. Upload it again to see why."),
+            )
+            return redirect(self._import_url())
+        return super().process_result(result, request)
