@@ -6,6 +6,7 @@ declarations (see ``directory.links``), so a new link shows up here, with autoco
 """
 
 import re
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin, messages
@@ -103,6 +104,19 @@ class SourceInline(GenericTabularInline):
     formfield_overrides = URL_FIELD_OVERRIDES
 
 
+@dataclass(frozen=True)
+class RecordState:
+    """What a save must know about the record as it was: its status, slug and linked records."""
+
+    status: str
+    slug: str
+    linked: list
+
+    @classmethod
+    def of(cls, record) -> "RecordState":
+        return cls(status=record.status, slug=record.slug, linked=linked_records(record))
+
+
 class RecordAdmin(RecordImportExportMixin, VersionAdmin):
     """What every record admin shares; subclasses add their own columns, filters and fields.
 
@@ -173,11 +187,17 @@ class RecordAdmin(RecordImportExportMixin, VersionAdmin):
     # after, since their facets read links in both directions.
     # The form carries what was there before the save (it lives for one request; the admin is shared).
     def save_model(self, request, obj, form, change):
-        before = self.model.objects.filter(pk=obj.pk).first() if change else None
-        form.linked_before = linked_records(before) if before else []
+        state = getattr(request, "state_before_revert", None)
+        if state is None:
+            before = self.model.objects.filter(pk=obj.pk).first() if change else None
+            state = RecordState.of(before) if before else RecordState(status=obj.status, slug="", linked=[])
+        else:
+            # A revert restores content and links, never the workflow status: only workflow steps change that.
+            obj.status = state.status
+        form.linked_before = state.linked
         super().save_model(request, obj, form, change)
-        if before is not None and before.slug != obj.slug:
-            record_slug_changed(record=obj, old_slug=before.slug)
+        if state.slug and state.slug != obj.slug:
+            record_slug_changed(record=obj, old_slug=state.slug)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -288,6 +308,10 @@ class RecordAdmin(RecordImportExportMixin, VersionAdmin):
     def revision_view(self, request, object_id, version_id, extra_context=None):
         if not can_publish(request.user):
             raise PermissionDenied
+        if request.method == "POST":
+            # django-reversion rewrites the row before the form is saved; remember what it was first.
+            current = self.model.objects.filter(pk=unquote(object_id)).first()
+            request.state_before_revert = RecordState.of(current) if current else None
         response = super().revision_view(request, object_id, version_id, extra_context)
         if request.method == "POST" and response.status_code == 302:
             version = Version.objects.get(pk=version_id)

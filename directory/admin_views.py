@@ -82,11 +82,14 @@ def data_quality(request):
     """Records missing what makes them useful: any link, any source, or a summary."""
 
     def build(model):
-        no_links = Q()
+        # Each condition is its own subquery: one query with every link joined and OR-ed would need DISTINCT
+        # over a cross product of joins, which is slow on PostgreSQL.
+        no_links = model.objects.all()
         for lookup in link_lookups(model):
-            no_links &= Q(**{f"{lookup}__isnull": True})
-        queryset = model.objects.filter(no_links | Q(sources__isnull=True) | Q(summary="")).distinct()
-        queryset = queryset.prefetch_related("sources").order_by("title")
+            no_links = no_links.filter(**{f"{lookup}__isnull": True})
+        no_source = model.objects.filter(sources__isnull=True)
+        incomplete = Q(pk__in=no_links.values("pk")) | Q(pk__in=no_source.values("pk")) | Q(summary="")
+        queryset = model.objects.filter(incomplete).prefetch_related("sources").order_by("title")
         lookups = link_lookups(model)
 
         def describe(record) -> str:
@@ -111,9 +114,6 @@ def data_quality(request):
 
 
 def _has_link(record, lookup: str) -> bool:
-    value = getattr(record, lookup, None)
-    if value is None:
-        # A reverse accessor named differently from its query name (e.g. "outputs" on a programme).
-        model_field = record._meta.get_field(lookup)
-        value = getattr(record, model_field.get_accessor_name())
+    model_field = record._meta.get_field(lookup)
+    value = getattr(record, model_field.name if model_field.concrete else model_field.get_accessor_name())
     return value.exists() if hasattr(value, "exists") else value is not None

@@ -44,7 +44,7 @@ def test_postgres_url_gives_every_part(monkeypatch, tmp_path):
         "PORT": "6543",
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": {"sslmode": "require"},
+        "OPTIONS": {"sslmode": "require", "options": "-c jit=off"},
     }
 
 
@@ -55,7 +55,7 @@ def test_postgresql_scheme_minimal_url_and_conn_max_age_from_env(monkeypatch, tm
     assert (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == ("kb", "", "", "localhost", "")
     assert db["CONN_MAX_AGE"] == 0
     assert db["CONN_HEALTH_CHECKS"] is True
-    assert db["OPTIONS"] == {}
+    assert db["OPTIONS"] == {"options": "-c jit=off"}
 
 
 @pytest.mark.parametrize("url", ["mysql://u:p@localhost/kb", "redis://localhost:6379/0", "kb"])

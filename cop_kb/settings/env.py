@@ -67,6 +67,8 @@ def database_from_url(url: str | None, sqlite_path: Path) -> dict:
     if parts.scheme not in {"postgres", "postgresql"}:
         raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not supported (use postgres://)")
     options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    # PostgreSQL's JIT compiler spends far longer compiling than our short queries take to run.
+    options.setdefault("options", "-c jit=off")
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": unquote(parts.path.lstrip("/")),

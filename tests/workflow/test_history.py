@@ -1,0 +1,231 @@
+"""Version history: every admin save is a version by its editor; versions compare field by field; publishers revert.
+
+The versions here are made the way editors make them, by saving the record's page in the admin; reverting is
+done the way a publisher does it, by opening an old version and saving it.
+"""
+
+import pytest
+from django.urls import reverse
+from reversion.models import Version
+
+from directory.models import AuditAction, Organisation, Status
+from instruments.models import Instrument
+from strategy.models import StrategicArea
+
+from ..factories import make
+from .support import (
+    admin_url,
+    audit_events,
+    edit_in_admin,
+    form_data,
+    form_errors,
+    transition_url,
+    versions_of,
+)
+
+pytestmark = pytest.mark.django_db
+
+ALIAS_PREFIX = "directory-alias-content_type-object_id"
+
+
+def saved(response) -> None:
+    assert response.status_code == 302, form_errors(response)
+
+
+@pytest.fixture
+def instruments():
+    return make(Instrument, title="Lanzarote Convention"), make(Instrument, title="Budapest Convention")
+
+
+@pytest.fixture
+def area(instruments, editor_client):
+    """A published strategic area with an alias and a link, then edited: its title, alias and link all changed.
+
+    The first admin save records the original (as editors save records all the time); the second changes it.
+    """
+    lanzarote, budapest = instruments
+    area = make(StrategicArea, title="Original area title", aliases=[{"name": "Original alias", "kind": "alternative"}])
+    area.instruments.set([lanzarote])
+    saved(edit_in_admin(editor_client, area, summary="Checked against the framework."))
+    saved(
+        edit_in_admin(
+            editor_client,
+            area,
+            title="Rewritten area title",
+            instruments=[str(budapest.pk)],
+            **{f"{ALIAS_PREFIX}-0-DELETE": "on"},
+        )
+    )
+    area.refresh_from_db()
+    assert area.title == "Rewritten area title"
+    assert list(area.aliases.all()) == []
+    assert list(area.instruments.all()) == [budapest]
+    return area
+
+
+def original_version(area) -> Version:
+    return versions_of(area)[-1]
+
+
+def test_editing_a_published_record_makes_a_version_attributed_to_the_editor(editor_client, editor):
+    record = make(Instrument, status=Status.PUBLISHED, title="Edited convention")
+
+    saved(edit_in_admin(editor_client, record, summary="A better summary."))
+
+    versions = versions_of(record)
+    assert len(versions) == 1
+    assert versions[0].revision.user == editor
+    assert versions[0].field_dict["summary"] == "A better summary."
+    history = editor_client.get(admin_url(Instrument, "history", record.pk))
+    assert history.status_code == 200
+    assert "<td>editor</td>" in history.content.decode()
+
+
+def test_history_page_lists_every_version_with_a_link_to_compare_it_with_the_one_before(editor_client, area):
+    older, newer = original_version(area), versions_of(area)[0]
+
+    response = editor_client.get(admin_url(StrategicArea, "history", area.pk))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    compare = admin_url(StrategicArea, "compare", area.pk) + f"?a={older.pk}&amp;b={newer.pk}"
+    assert f'href="{compare}"' in content
+    assert "Only publishers can revert." in content
+    assert admin_url(StrategicArea, "revision", area.pk, older.pk) not in content
+
+
+def test_history_page_offers_publishers_each_version_to_revert_to(publisher_client, area):
+    response = publisher_client.get(admin_url(StrategicArea, "history", area.pk))
+
+    assert response.status_code == 200
+    for version in versions_of(area):
+        assert admin_url(StrategicArea, "revision", area.pk, version.pk) in response.content.decode()
+
+
+def test_compare_lists_changed_fields_before_and_after_with_links_by_title(editor_client, area):
+    older, newer = original_version(area), versions_of(area)[0]
+
+    response = editor_client.get(admin_url(StrategicArea, "compare", area.pk), {"a": older.pk, "b": newer.pk})
+
+    assert response.status_code == 200
+    rows = {row["label"]: (row["before"], row["after"]) for row in response.context["rows"]}
+    assert rows == {
+        "Title": ("Original area title", "Rewritten area title"),
+        "Instruments": ("Lanzarote Convention", "Budapest Convention"),
+    }
+    content = response.content.decode()
+    for text in ("Original area title", "Rewritten area title", "Lanzarote Convention", "Budapest Convention"):
+        assert text in content
+
+
+def test_compare_names_a_changed_single_link_by_its_title(editor_client):
+    unicef, itu = make(Organisation, title="UNICEF"), make(Organisation, title="ITU")
+    record = make(Instrument, issuing_body=unicef)
+    saved(edit_in_admin(editor_client, record))
+    saved(edit_in_admin(editor_client, record, issuing_body=str(itu.pk)))
+    newer, older = versions_of(record)
+
+    response = editor_client.get(admin_url(Instrument, "compare", record.pk), {"a": older.pk, "b": newer.pk})
+
+    assert [(row["label"], row["before"], row["after"]) for row in response.context["rows"]] == [
+        ("Issuing body", "UNICEF", "ITU")
+    ]
+
+
+def test_compare_of_versions_of_another_record_is_not_found(editor_client, area):
+    other = make(StrategicArea)
+    saved(edit_in_admin(editor_client, other))
+    foreign = versions_of(other)[0]
+
+    response = editor_client.get(
+        admin_url(StrategicArea, "compare", area.pk), {"a": foreign.pk, "b": versions_of(area)[0].pk}
+    )
+
+    assert response.status_code == 404
+
+
+def revert(client, record, version):
+    """Open an old version and save it, as a publisher does from the history page."""
+    url = admin_url(type(record), "revision", record.pk, version.pk)
+    page = client.get(url)
+    assert page.status_code == 200
+    return client.post(url, form_data(page))
+
+
+def test_publisher_revert_restores_title_alias_and_link(client, publisher_client, area, instruments):
+    lanzarote, _budapest = instruments
+
+    response = revert(publisher_client, area, original_version(area))
+
+    saved(response)
+    area.refresh_from_db()
+    assert area.title == "Original area title"
+    assert [alias.name for alias in area.aliases.all()] == ["Original alias"]
+    assert list(area.instruments.all()) == [lanzarote]
+    page = client.get(area.get_absolute_url())
+    assert page.status_code == 200
+    assert "Original area title" in page.content.decode()
+    assert "Lanzarote Convention" in page.content.decode()
+
+
+def test_revert_is_in_the_audit_trail_and_the_history(publisher_client, publisher, area):
+    version = original_version(area)
+
+    saved(revert(publisher_client, area, version))
+
+    event = audit_events(area, AuditAction.REVERT).get()
+    assert (event.user, event.username, event.object_repr) == (publisher, "publisher", "Original area title")
+    assert event.detail.startswith(f"to version {version.pk} of ")
+    assert versions_of(area)[0].revision.user == publisher
+
+
+def test_editor_cannot_revert_by_opening_or_posting_an_old_version(editor_client, publisher_client, area):
+    url = admin_url(StrategicArea, "revision", area.pk, original_version(area).pk)
+    data = form_data(publisher_client.get(url))
+
+    assert editor_client.get(url).status_code == 403
+    assert editor_client.post(url, data).status_code == 403
+
+    area.refresh_from_db()
+    assert area.title == "Rewritten area title"
+    assert list(area.aliases.all()) == []
+    assert not audit_events(area, AuditAction.REVERT).exists()
+
+
+def test_search_follows_a_revert(client, publisher_client, area):
+    saved(revert(publisher_client, area, original_version(area)))
+
+    found = client.get(reverse("search:search"), {"q": "original area title"}).context["results"].hits
+    assert [hit.url for hit in found] == [area.get_absolute_url()]
+    assert client.get(reverse("search:search"), {"q": "rewritten"}).context["results"].hits == []
+
+
+def test_search_filter_by_area_follows_a_revert_of_its_links(client, publisher_client, area, instruments):
+    """Instruments are found under the strategic area they are linked to; after a revert, under the old link."""
+    lanzarote, budapest = instruments
+
+    def under_area() -> list[str]:
+        response = client.get(reverse("search:search"), {"q": "convention", "strategic_area": area.slug})
+        return [hit.url for hit in response.context["results"].hits]
+
+    assert under_area() == [budapest.get_absolute_url()]
+
+    saved(revert(publisher_client, area, original_version(area)))
+
+    assert under_area() == [lanzarote.get_absolute_url()]
+
+
+def test_reverting_content_does_not_republish_a_withdrawn_record(client, editor_client, publisher_client):
+    """Status changes only through the workflow steps: a revert brings back content, not publication."""
+    record = make(Instrument, status=Status.PUBLISHED, title="Published then withdrawn")
+    saved(edit_in_admin(editor_client, record, summary="Content worth keeping."))
+    published_version = versions_of(record)[0]
+    publisher_client.post(transition_url(record, "withdraw"))
+    record.refresh_from_db()
+    assert record.status == Status.WITHDRAWN
+
+    saved(revert(publisher_client, record, published_version))
+
+    record.refresh_from_db()
+    assert record.status == Status.WITHDRAWN
+    assert client.get(record.get_absolute_url()).status_code == 404
