@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.db.models import CharField, Count, Value
+from django.db.models import CharField, Count, Q, Value
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.utils.html import escape
@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from .backends import get_backend
-from .backends.base import MARK_END, MARK_START
+from .backends.base import GREATER_THAN, LESS_THAN, MARK_END, MARK_START
 from .models import SearchDocument, SearchFacet, Synonym
-from .query import MAX_QUERY_LENGTH, Query, Term, parse, tokens
+from .query import MAX_QUERY_LENGTH, MAX_TERMS, Query, Term, parse, tokens
 
 PER_PAGE = 20
 SUGGESTIONS = 5
@@ -99,7 +99,8 @@ def synonym_map() -> dict[str, tuple[str, ...]]:
 
 def highlight(snippet: str) -> SafeString:
     """Escape the snippet first, then turn the backend's markers into <mark>: only our tags survive."""
-    return mark_safe(escape(snippet).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S308
+    escaped = escape(snippet).replace(LESS_THAN, "&lt;").replace(GREATER_THAN, "&gt;")
+    return mark_safe(escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S308
 
 
 def _fold(text: str) -> str:
@@ -136,6 +137,22 @@ def matched_alias(document: SearchDocument, query: Query) -> str:
         if all(_covers(alias, term) or _covers(document.title, term) for term in terms):
             return alias
     return next((alias for alias in aliases if any(_covers(alias, term) for term in terms)), "")
+
+
+def _public_condition() -> Q:
+    """Index rows whose record is public right now (one subquery per record type, all in the same query).
+
+    The index is kept current by the services that write records, but a record changed some other way (a bulk
+    update, the shell) must still never be found, counted or offered as a facet.
+    """
+    condition = Q(pk__in=[])
+    for label, model in _indexable().items():
+        condition |= Q(record_type=label, object_id__in=model.objects.public().values("pk"))
+    return condition
+
+
+def _indexable() -> dict[str, type]:
+    return {model._meta.label_lower: model for model in apps.get_models() if hasattr(model, "search_data")}
 
 
 def public_documents(documents: list[SearchDocument]) -> list[SearchDocument]:
@@ -258,7 +275,8 @@ def search(params: QueryDict) -> SearchPage:
     result = SearchPage(text=query.text)
     if query.truncated:
         result.notices.append(
-            _("Your search was shortened to its first %(count)d characters or words.") % {"count": MAX_QUERY_LENGTH}
+            _("Your search was shortened: only its first %(length)d characters and %(terms)d words are used.")
+            % {"length": MAX_QUERY_LENGTH, "terms": MAX_TERMS}
         )
     page_text = params.get("page", "1")
     if not re.fullmatch(r"[0-9]{1,6}", page_text) or int(page_text) < 1:
@@ -274,7 +292,7 @@ def search(params: QueryDict) -> SearchPage:
 
     backend = get_backend()
     match_sql, match_params = backend.match_sql(query)
-    documents = SearchDocument.objects.filter(pk__in=RawSQL(match_sql, match_params))
+    documents = SearchDocument.objects.filter(pk__in=RawSQL(match_sql, match_params)).filter(_public_condition())
     chosen = {}
     for param, _label in FACETS:
         value = params.get(param, "")[:MAX_FILTER_LENGTH].replace("\x00", "")
@@ -297,7 +315,6 @@ def search(params: QueryDict) -> SearchPage:
         result.notices.append(_("That search could not be understood; try fewer symbols."))
         result.total, result.num_pages, hits, by_id = 0, 1, [], {}
     type_labels = _record_type_labels()
-    visible = {document.pk for document in public_documents(list(by_id.values()))}
     result.hits = [
         SearchHit(
             title=document.title,
@@ -307,7 +324,7 @@ def search(params: QueryDict) -> SearchPage:
             matched_alias=matched_alias(document, query),
         )
         for hit in hits
-        if (document := by_id.get(hit.document_id)) and document.pk in visible
+        if (document := by_id.get(hit.document_id))
     ]
     if result.page > 1:
         result.previous_url = _url(params, page=str(result.page - 1))
@@ -329,7 +346,8 @@ def autocomplete(text: str) -> list[dict]:
     if not words or len("".join(words)) < 2:
         return []
     try:
-        ids = get_backend().autocomplete(words, AUTOCOMPLETE_LIMIT)
+        # Ask for more than needed: rows of records unpublished behind the services' back are dropped below.
+        ids = get_backend().autocomplete(words, AUTOCOMPLETE_LIMIT * 3)
     except DatabaseError as error:
         if _database_unreachable(error):
             raise
@@ -340,4 +358,4 @@ def autocomplete(text: str) -> list[dict]:
         {"title": found[pk].title, "url": found[pk].url, "type": type_labels.get(found[pk].record_type, "")}
         for pk in ids
         if pk in found
-    ]
+    ][:AUTOCOMPLETE_LIMIT]

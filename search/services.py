@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils.html import strip_tags
 
-from .backends.base import MARK_END, MARK_START
+from .backends.base import PRIVATE_MARKERS
 from .models import SearchDocument, SearchFacet
 
 BATCH_SIZE = 1000
@@ -23,9 +23,14 @@ def indexable_models() -> list[type[models.Model]]:
     return [model for model in apps.get_models() if hasattr(model, "search_data")]
 
 
-def plain_text(value: str) -> str:
-    """Text as the index stores it: no markup, no highlight markers, single spaces."""
-    text = html.unescape(strip_tags(value or "")).replace(MARK_START, " ").replace(MARK_END, " ")
+def plain_text(value: str, *, markup: bool = False) -> str:
+    """Text as the index stores it: single spaces, none of search's private markers, and no tags if ``markup``.
+
+    Only the body is HTML (rendered Markdown); a title such as "Guide to <script> filtering" is kept as written.
+    """
+    text = html.unescape(strip_tags(value or "")) if markup else value or ""
+    for marker in PRIVATE_MARKERS:
+        text = text.replace(marker, " ")
     return " ".join(text.split())
 
 
@@ -41,7 +46,7 @@ def _document(record, content_type: ContentType) -> tuple[SearchDocument, list[t
         aliases="\n".join(plain_text(alias) for alias in data["aliases"]),
         summary=plain_text(data["summary"]),
         tags=" ".join(plain_text(tag) for tag in data["tags"]),
-        body=plain_text(data["body"]),
+        body=plain_text(data["body"], markup=True),
         year=data["year"],
     )
     return document, sorted(set(data["facets"]))

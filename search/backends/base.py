@@ -10,6 +10,11 @@ from ..query import Query
 # after HTML-escaping a snippet they can be turned into <mark> tags and nothing else can.
 MARK_START = "\ue000"
 MARK_END = "\ue001"
+# PostgreSQL's ts_headline drops anything its parser takes for an HTML tag; the text it highlights has "<" and
+# ">" swapped for these first, and they are turned back into escaped brackets afterwards.
+LESS_THAN = "\ue002"
+GREATER_THAN = "\ue003"
+PRIVATE_MARKERS = (MARK_START, MARK_END, LESS_THAN, GREATER_THAN)
 SUGGESTION_THRESHOLD = 0.4
 
 

@@ -4,7 +4,7 @@ the ``cop_english`` configuration (unaccent, then English stemming), ``ts_rank``
 from django.db import connection
 
 from ..query import Query, Term
-from .base import MARK_END, MARK_START, SUGGESTION_THRESHOLD, Hit, SearchBackend
+from .base import GREATER_THAN, LESS_THAN, MARK_END, MARK_START, SUGGESTION_THRESHOLD, Hit, SearchBackend
 
 CONFIG = "cop_english"
 HEADLINE_OPTIONS = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, MaxFragments=2"
@@ -48,12 +48,14 @@ class PostgresBackend(SearchBackend):
                 ORDER BY rank DESC, d.title, d.id
                 LIMIT %s OFFSET %s
             )
-            SELECT page.id, ts_headline('{CONFIG}', page.summary || ' ' || page.body, q.query, %s)
+            SELECT page.id, ts_headline('{CONFIG}', translate(page.summary || ' ' || page.body, '<>', %s), q.query, %s)
             FROM page, q
             ORDER BY page.rank DESC, page.title, page.id
         """
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*ts_params, *candidate_params, limit, offset, HEADLINE_OPTIONS])
+            cursor.execute(
+                sql, [*ts_params, *candidate_params, limit, offset, LESS_THAN + GREATER_THAN, HEADLINE_OPTIONS]
+            )
             return [Hit(document_id=row[0], snippet=row[1] or "") for row in cursor.fetchall()]
 
     def suggest(self, text: str, limit: int) -> list[int]:

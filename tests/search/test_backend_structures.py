@@ -1,0 +1,128 @@
+"""Each database's own search structures exist and stay in step with the index table (gated on the vendor)."""
+
+import pytest
+from django.db import connection
+
+from search.models import SearchDocument
+
+from .support import record
+
+pytestmark = pytest.mark.django_db
+
+
+def one(sql: str, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def column(sql: str, params=()) -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------------------------
+
+
+def test_search_vector_is_a_stored_generated_tsvector(postgresql):
+    generated, data_type = one(
+        "SELECT is_generated, data_type FROM information_schema.columns "
+        "WHERE table_name = 'search_searchdocument' AND column_name = 'search_vector'"
+    )
+
+    assert (generated, data_type) == ("ALWAYS", "tsvector")
+
+
+def test_search_vector_has_a_gin_index_and_names_have_trigram_indexes(postgresql):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'search_searchdocument'")
+        indexes = dict(cursor.fetchall())
+
+    assert "USING gin (search_vector)" in indexes["search_document_vector"]
+    assert "gin_trgm_ops" in indexes["search_document_title_trgm"]
+    assert "gin_trgm_ops" in indexes["search_document_aliases_trgm"]
+
+
+def test_text_search_configuration_removes_accents_then_stems(postgresql):
+    (vector,) = one("SELECT to_tsvector('cop_english', 'Türkiye protocols')::text")
+
+    assert vector == "'protocol':2 'turkiy':1"
+
+
+def test_search_vector_weighs_title_and_aliases_most_then_summary_and_tags_then_body(postgresql):
+    made = record(title="Axolotl", summary="Wombat", body="Quokka", tags=["ocelot"], aliases=[{"name": "Margay"}])
+    (vector,) = one(
+        "SELECT search_vector::text FROM search_searchdocument WHERE object_id = %s AND record_type = %s",
+        [made.pk, "programmes.programme"],
+    )
+
+    assert vector == "'axolotl':1A 'margay':2A 'ocelot':4B 'quokka':5C 'wombat':3B"
+
+
+def test_search_vector_follows_an_update_of_the_row(postgresql):
+    made = record(title="Axolotl survey")
+    document = SearchDocument.objects.get(record_type="programmes.programme", object_id=made.pk)
+
+    SearchDocument.objects.filter(pk=document.pk).update(title="Quokka survey")
+
+    matches = "SELECT id FROM search_searchdocument WHERE search_vector @@ plainto_tsquery('cop_english', %s)"
+    assert column(matches, ["quokka"]) == [document.pk]
+    assert column(matches, ["axolotl"]) == []
+
+
+# --- SQLite -----------------------------------------------------------------------------------------------------
+
+
+def test_fts5_tables_and_their_triggers_exist(sqlite):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name LIKE 'search_%'")
+        tables = dict(cursor.fetchall())
+    triggers = column("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'search_searchdocument'")
+
+    assert "fts5" in tables["search_fts"] and "porter unicode61 remove_diacritics 2" in tables["search_fts"]
+    assert "fts5" in tables["search_trigram"] and "trigram" in tables["search_trigram"]
+    assert sorted(triggers) == ["search_document_ad", "search_document_ai", "search_document_au"]
+
+
+MATCH = {
+    "search_fts": "SELECT rowid FROM search_fts WHERE search_fts MATCH %s",
+    "search_trigram": "SELECT rowid FROM search_trigram WHERE search_trigram MATCH %s",
+}
+# With rank 1, FTS5 also compares the index with the external content table (search_searchdocument).
+INTEGRITY_CHECK = {
+    "search_fts": "INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)",
+    "search_trigram": "INSERT INTO search_trigram(search_trigram, rank) VALUES ('integrity-check', 1)",
+}
+
+
+def fts_ids(table: str, expression: str) -> list[int]:
+    return column(MATCH[table], [expression])
+
+
+def integrity_check(table: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(INTEGRITY_CHECK[table])
+
+
+def test_fts5_tables_follow_inserts_updates_and_deletes(sqlite):
+    made = record(title="Axolotl survey")
+    document = SearchDocument.objects.get(record_type="programmes.programme", object_id=made.pk)
+    assert fts_ids("search_fts", "axolotl") == [document.pk]
+    assert fts_ids("search_trigram", '"xolo"') == [document.pk]
+
+    SearchDocument.objects.filter(pk=document.pk).update(title="Quokka survey")
+
+    assert fts_ids("search_fts", "axolotl") == []
+    assert fts_ids("search_fts", "quokka") == [document.pk]
+    assert fts_ids("search_trigram", '"xolo"') == []
+    assert fts_ids("search_trigram", '"okka"') == [document.pk]
+    integrity_check("search_fts")
+    integrity_check("search_trigram")
+
+    SearchDocument.objects.filter(pk=document.pk).delete()
+
+    assert fts_ids("search_fts", "quokka") == []
+    assert fts_ids("search_trigram", '"okka"') == []
+    integrity_check("search_fts")
+    integrity_check("search_trigram")
