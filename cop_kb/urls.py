@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 
 from directory.admin_views import data_quality, review_queue
 from directory.views import record_preview
@@ -12,15 +13,15 @@ handler500 = "cop_kb.views.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("sitemap.xml", sitemap_views.index, {"sitemaps": sitemaps()}, name="sitemap-index"),
+    path("sitemap.xml", require_safe(sitemap_views.index), {"sitemaps": sitemaps()}, name="sitemap-index"),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        require_safe(sitemap_views.sitemap),
         {"sitemaps": sitemaps()},
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("tags/", views.tag_list, name="tag-list"),
-    path("tags/<slug:slug>/", views.tag_detail, name="tag-detail"),
+    path("tags/<str:slug>/", views.tag_detail, name="tag-detail"),
     path("admin/editorial/review/", admin.site.admin_view(review_queue), name="admin-review-queue"),
     path("admin/editorial/quality/", admin.site.admin_view(data_quality), name="admin-data-quality"),
     path("admin/", admin.site.urls),

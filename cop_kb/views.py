@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
+from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from directory.models import Record
@@ -22,6 +23,7 @@ def _public(app_label: str, model_name: str):
     return apps.get_model(app_label, model_name).objects.public()
 
 
+@require_safe
 def home(request):
     """The framework's parts: instruments, strategy, country- and global-level work, and how many of each exist."""
     focus_areas = _public("strategy", "FocusArea").prefetch_related(
@@ -38,7 +40,8 @@ def home(request):
         "stakeholders": _public("strategy", "StakeholderGroup"),
         "country_focus_areas": [area for area in focus_areas if area.level == "country"],
         "global_focus_areas": [area for area in focus_areas if area.level != "country"],
-        "other_programmes": _public("programmes", "Programme").filter(focus_area__isnull=True),
+        # Programmes under no public focus area, so none disappears with its focus area.
+        "other_programmes": _public("programmes", "Programme").exclude(focus_area__in=_public("strategy", "FocusArea")),
         "sections": [
             {"opts": model._meta, "count": model.objects.public().count(), "url": model.get_list_url()}
             for model in record_models()
@@ -47,6 +50,7 @@ def home(request):
     return render(request, "home.html", context)
 
 
+@require_safe
 def tag_list(request):
     """Every tag used by a published record, with how many published records carry it."""
     counts: dict[str, dict] = {}
@@ -64,8 +68,11 @@ def tag_list(request):
     return render(request, "tags/tag_list.html", {"tags": tags})
 
 
+@require_safe
 def tag_detail(request, slug: str):
     """Published records of every type that carry one tag; a tag only drafts carry does not exist publicly."""
+    if "\x00" in slug:  # no slug holds NUL, and PostgreSQL refuses it in a query
+        raise Http404
     tag = get_object_or_404(Tag, slug=slug)
     groups = []
     for model in record_models():

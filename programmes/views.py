@@ -1,8 +1,10 @@
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from .selectors import COVERAGE_TYPES, coverage_matrix
 
 
+@require_safe
 def coverage(request):
     """Strategic areas × instruments, programmes and activities: where work exists and where there is none."""
     areas, summary, details = coverage_matrix()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.db.models import CharField, Count, Q, Value
+from django.db.models import Count, Q
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.utils.html import escape
@@ -151,32 +151,13 @@ def _public_condition() -> Q:
     return condition
 
 
+def _public_candidates() -> tuple[str, list]:
+    """SQL (and its parameters) selecting the ids of index rows whose record is public, for backend queries."""
+    return SearchDocument.objects.filter(_public_condition()).values("pk").query.sql_with_params()
+
+
 def _indexable() -> dict[str, type]:
     return {model._meta.label_lower: model for model in apps.get_models() if hasattr(model, "search_data")}
-
-
-def public_documents(documents: list[SearchDocument]) -> list[SearchDocument]:
-    """Keep only documents whose record is public right now, in one query whatever the number of types.
-
-    The index is kept current by the services that write records, but a record changed some other way (a bulk
-    update, the shell) must still never be shown: this is the last check before anything leaves the selector.
-    """
-    wanted: dict[str, set[int]] = {}
-    for document in documents:
-        wanted.setdefault(document.record_type, set()).add(document.object_id)
-    checks = [
-        apps.get_model(record_type)
-        .objects.public()
-        .filter(pk__in=pks)
-        .order_by()
-        .annotate(record_type=Value(record_type, output_field=CharField()))
-        .values_list("record_type", "pk")
-        for record_type, pks in wanted.items()
-    ]
-    if not checks:
-        return []
-    public = set(checks[0].union(*checks[1:], all=True)) if len(checks) > 1 else set(checks[0])
-    return [document for document in documents if (document.record_type, document.object_id) in public]
 
 
 def _url(params: QueryDict, **changes) -> str:
@@ -223,8 +204,8 @@ def _facet_labels(counts: list[dict]) -> dict[tuple[str, str], str]:
     }
     record_facets = {facet_types[facet]: facet for facet in wanted if facet in facet_types}
     slugs = set().union(*wanted.values()) if wanted else set()
-    candidates = SearchDocument.objects.filter(record_type__in=record_facets, slug__in=slugs)
-    for document in public_documents(list(candidates)):
+    candidates = SearchDocument.objects.filter(_public_condition(), record_type__in=record_facets, slug__in=slugs)
+    for document in candidates:
         labels[(record_facets[document.record_type], document.slug)] = document.title
     return labels
 
@@ -331,11 +312,8 @@ def search(params: QueryDict) -> SearchPage:
     if result.page < result.num_pages:
         result.next_url = _url(params, page=str(result.page + 1))
     if result.total == 0:
-        suggested = backend.suggest(query.text, SUGGESTIONS)
-        found = {
-            document.pk: document
-            for document in public_documents(list(SearchDocument.objects.filter(pk__in=suggested)))
-        }
+        suggested = backend.suggest(query.text, SUGGESTIONS, _public_candidates())
+        found = SearchDocument.objects.in_bulk(suggested)
         result.suggestions = [found[pk] for pk in suggested if pk in found]
     return result
 
@@ -346,16 +324,15 @@ def autocomplete(text: str) -> list[dict]:
     if not words or len("".join(words)) < 2:
         return []
     try:
-        # Ask for more than needed: rows of records unpublished behind the services' back are dropped below.
-        ids = get_backend().autocomplete(words, AUTOCOMPLETE_LIMIT * 3)
+        ids = get_backend().autocomplete(words, AUTOCOMPLETE_LIMIT, _public_candidates())
     except DatabaseError as error:
         if _database_unreachable(error):
             raise
         return []
-    found = {document.pk: document for document in public_documents(list(SearchDocument.objects.filter(pk__in=ids)))}
+    found = SearchDocument.objects.in_bulk(ids)
     type_labels = _record_type_labels()
     return [
         {"title": found[pk].title, "url": found[pk].url, "type": type_labels.get(found[pk].record_type, "")}
         for pk in ids
         if pk in found
-    ][:AUTOCOMPLETE_LIMIT]
+    ]

@@ -1,11 +1,12 @@
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .selectors import PageNotFound, autocomplete, search
 
 
-@require_GET
+@require_safe
 def search_page(request):
     """Ranked results with highlights, facets and suggestions; the URL carries the whole search."""
     try:
@@ -15,9 +16,16 @@ def search_page(request):
     return render(request, "search/search.html", {"results": page})
 
 
-@require_GET
+class ScriptSafeJSONEncoder(DjangoJSONEncoder):
+    """JSON that stays inert even if pasted into HTML: <, > and & as escapes, like Django's json_script."""
+
+    def encode(self, o) -> str:
+        return super().encode(o).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+@require_safe
 def autocomplete_json(request):
     """Titles that start with what was typed, for the search box's suggestions (works without it too)."""
-    response = JsonResponse({"results": autocomplete(request.GET.get("q", ""))})
+    response = JsonResponse({"results": autocomplete(request.GET.get("q", ""))}, encoder=ScriptSafeJSONEncoder)
     response["Cache-Control"] = "public, max-age=60"
     return response

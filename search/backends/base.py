@@ -33,12 +33,12 @@ class SearchBackend:
         """One page of matching documents among ``candidates`` (SQL of ids), best first, with a snippet."""
         raise NotImplementedError
 
-    def suggest(self, text: str, limit: int) -> list[int]:
-        """Ids of documents whose title or aliases look most like ``text`` (for "Did you mean …")."""
+    def suggest(self, text: str, limit: int, candidates: tuple[str, list]) -> list[int]:
+        """Ids of documents among ``candidates`` whose title or aliases look most like ``text`` ("Did you mean")."""
         raise NotImplementedError
 
-    def autocomplete(self, words: tuple[str, ...], limit: int) -> list[int]:
-        """Ids of documents whose title or aliases have words starting with ``words``, best first."""
+    def autocomplete(self, words: tuple[str, ...], limit: int, candidates: tuple[str, list]) -> list[int]:
+        """Ids of documents among ``candidates`` with title or alias words starting with ``words``, best first."""
         raise NotImplementedError
 
 

@@ -58,12 +58,13 @@ class PostgresBackend(SearchBackend):
             )
             return [Hit(document_id=row[0], snippet=row[1] or "") for row in cursor.fetchall()]
 
-    def suggest(self, text: str, limit: int) -> list[int]:
-        sql = """
+    def suggest(self, text: str, limit: int, candidates: tuple[str, list]) -> list[int]:
+        candidate_sql, candidate_params = candidates
+        sql = f"""
             SELECT id FROM (
                 SELECT id, title, greatest(word_similarity(%s, title), word_similarity(%s, aliases)) AS score
                 FROM search_searchdocument
-                WHERE %s <%% title OR %s <%% aliases
+                WHERE (%s <%% title OR %s <%% aliases) AND id IN ({candidate_sql})
             ) scored
             WHERE score >= %s
             ORDER BY score DESC, title
@@ -72,19 +73,19 @@ class PostgresBackend(SearchBackend):
         with connection.cursor() as cursor:
             # The <% operator uses the GIN trigram indexes; its threshold is a setting, so match ours.
             cursor.execute("SET pg_trgm.word_similarity_threshold = %s", [SUGGESTION_THRESHOLD])
-            cursor.execute(sql, [text, text, text, text, SUGGESTION_THRESHOLD, limit])
+            cursor.execute(sql, [text, text, text, text, *candidate_params, SUGGESTION_THRESHOLD, limit])
             return [row[0] for row in cursor.fetchall()]
 
-    def autocomplete(self, words: tuple[str, ...], limit: int) -> list[int]:
+    def autocomplete(self, words: tuple[str, ...], limit: int, candidates: tuple[str, list]) -> list[int]:
         # Each word is \w+ (see search.query.tokens), so it is safe inside to_tsquery's syntax; ":*A" = prefix
         # of a title or alias word.
         expression = " & ".join(f"{word}:*A" for word in words)
         sql = f"""
             SELECT id FROM search_searchdocument
-            WHERE search_vector @@ to_tsquery('{CONFIG}', %s)
+            WHERE search_vector @@ to_tsquery('{CONFIG}', %s) AND id IN ({candidates[0]})
             ORDER BY ts_rank(search_vector, to_tsquery('{CONFIG}', %s)) DESC, length(title), title
             LIMIT %s
         """
         with connection.cursor() as cursor:
-            cursor.execute(sql, [expression, expression, limit])
+            cursor.execute(sql, [expression, *candidates[1], expression, limit])
             return [row[0] for row in cursor.fetchall()]

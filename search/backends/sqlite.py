@@ -51,21 +51,21 @@ class SQLiteBackend(SearchBackend):
             cursor.execute(sql, params)
             return [Hit(document_id=row[0], snippet=row[1] or "") for row in cursor.fetchall()]
 
-    def suggest(self, text: str, limit: int) -> list[int]:
+    def suggest(self, text: str, limit: int, candidates: tuple[str, list]) -> list[int]:
         grams = sorted(gram for gram in trigrams(text) if gram.strip() and " " not in gram)
         if not grams:
             return []
         expression = " OR ".join(_quoted((gram,)) for gram in grams)
-        sql = """
+        sql = f"""
             SELECT d.id, d.title, d.aliases FROM search_trigram
             JOIN search_searchdocument d ON d.id = search_trigram.rowid
-            WHERE search_trigram MATCH %s
+            WHERE search_trigram MATCH %s AND d.id IN ({candidates[0]})
             ORDER BY bm25(search_trigram), d.title
             LIMIT %s
         """
         try:
             with connection.cursor() as cursor:
-                cursor.execute(sql, [expression, SUGGESTION_CANDIDATES])
+                cursor.execute(sql, [expression, *candidates[1], SUGGESTION_CANDIDATES])
                 rows = cursor.fetchall()
         except OperationalError:
             return []
@@ -78,15 +78,15 @@ class SQLiteBackend(SearchBackend):
         scored.sort(key=lambda row: (-row[0], row[1]))
         return [pk for _score, _title, pk in scored[:limit]]
 
-    def autocomplete(self, words: tuple[str, ...], limit: int) -> list[int]:
+    def autocomplete(self, words: tuple[str, ...], limit: int, candidates: tuple[str, list]) -> list[int]:
         expression = "{title aliases} : " + " AND ".join(f"{_quoted((word,))}*" for word in words)
         sql = f"""
             SELECT search_fts.rowid FROM search_fts
             JOIN search_searchdocument d ON d.id = search_fts.rowid
-            WHERE search_fts MATCH %s
+            WHERE search_fts MATCH %s AND d.id IN ({candidates[0]})
             ORDER BY bm25(search_fts, {BM25_WEIGHTS}), length(d.title), d.title
             LIMIT %s
         """
         with connection.cursor() as cursor:
-            cursor.execute(sql, [expression, limit])
+            cursor.execute(sql, [expression, *candidates[1], limit])
             return [row[0] for row in cursor.fetchall()]
