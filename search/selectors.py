@@ -60,7 +60,7 @@ class FacetChoice:
 class FacetGroup:
     param: str
     label: str
-    choices: list[FacetChoice] = field(default_factory=list)
+    options: list[FacetChoice] = field(default_factory=list)
     clear_url: str = ""
 
 
@@ -228,7 +228,7 @@ def _facet_groups(documents, params: QueryDict, chosen: dict[str, str]) -> list[
             rows.sort(key=lambda row: (-row["n"], labels[(param, row["value"])].casefold()))
         for row in rows:
             selected = chosen.get(param) == row["value"]
-            group.choices.append(
+            group.options.append(
                 FacetChoice(
                     value=row["value"],
                     label=labels[(param, row["value"])],
@@ -239,7 +239,7 @@ def _facet_groups(documents, params: QueryDict, chosen: dict[str, str]) -> list[
             )
         if param in chosen:
             group.clear_url = _url(params, **{param: None})
-        if group.choices or group.clear_url:
+        if group.options or group.clear_url:
             groups.append(group)
     return groups
 

@@ -34,7 +34,7 @@ def facet_counts(page: SearchPage, param: str) -> dict[str, int]:
     """``{value: count}`` of one facet group as offered on the page ({} when the group is not offered)."""
     for group in page.facets:
         if group.param == param:
-            return {choice.value: choice.count for choice in group.choices}
+            return {choice.value: choice.count for choice in group.options}
     return {}
 
 

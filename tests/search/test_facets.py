@@ -97,7 +97,7 @@ def test_each_facet_narrows_the_results(faceted, param, value, expected):
 def test_following_a_facet_link_on_the_page_narrows_the_results(client, faceted):
     first = get_search(client, "quokka")
     country_group = next(group for group in first.context["results"].facets if group.param == "country")
-    kenya = next(choice for choice in country_group.choices if choice.label == "Kenya")
+    kenya = next(choice for choice in country_group.options if choice.label == "Kenya")
 
     narrowed = client.get(SEARCH_URL + kenya.url)
 

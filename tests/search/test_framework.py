@@ -137,7 +137,7 @@ def snapshot(queries: list[str]) -> dict:
         seen[query] = (
             page.total,
             [(hit.title, hit.url, hit.type_label, str(hit.snippet), hit.matched_alias) for hit in page.hits],
-            [(group.param, [(c.value, c.label, c.count) for c in group.choices]) for group in page.facets],
+            [(group.param, [(c.value, c.label, c.count) for c in group.options]) for group in page.facets],
             [document.title for document in page.suggestions],
         )
     return seen

@@ -140,4 +140,4 @@ def test_strategic_area_renamed_in_the_admin_shows_its_new_name_in_the_facet(adm
     admin_save(admin_client, area, title="Safety online and offline")
 
     group = next(group for group in search_for("axolotl").facets if group.param == "strategic_area")
-    assert [(choice.label, choice.count) for choice in group.choices] == [("Safety online and offline", 1)]
+    assert [(choice.label, choice.count) for choice in group.options] == [("Safety online and offline", 1)]
