@@ -45,7 +45,12 @@ def strong_key() -> str:
 
 
 def run(args: list[str], **variables: str) -> subprocess.CompletedProcess:
-    env = {name: value for name, value in os.environ.items() if name not in PROD_VARIABLES}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for their live server; a real server never has it.
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in PROD_VARIABLES and name != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env |= {
         "DJANGO_SETTINGS_MODULE": "cop_kb.settings.prod",
         "SECRET_KEY": strong_key(),
