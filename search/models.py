@@ -14,10 +14,11 @@ from django.utils.translation import gettext_lazy as _
 class SearchDocument(models.Model):
     """The text of one published record as search reads it: title and aliases weigh most, then summary and tags."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    # No single-column indexes where a composite one leads with the column: every index slows the full rebuild.
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, db_index=False)
     object_id = models.PositiveBigIntegerField()
     record_type = models.CharField(max_length=100, help_text=_("app_label.model_name of the record."))
-    slug = models.SlugField(max_length=120)
+    slug = models.SlugField(max_length=120, db_index=False)
     url = models.CharField(max_length=300)
     title = models.TextField()
     aliases = models.TextField(blank=True)
@@ -42,7 +43,7 @@ class SearchDocument(models.Model):
 class SearchFacet(models.Model):
     """One facet value of a document (its type, year, a tag, a strategic area, a country), for counting."""
 
-    document = models.ForeignKey(SearchDocument, on_delete=models.CASCADE, related_name="facets")
+    document = models.ForeignKey(SearchDocument, on_delete=models.CASCADE, related_name="facets", db_index=False)
     facet = models.CharField(max_length=30)
     value = models.CharField(max_length=120)
 
@@ -92,3 +93,21 @@ class Synonym(models.Model):
         if any(not word.replace("-", "").isalnum() for word in words):
             raise ValidationError({"terms": _("Each term must be a single word (letters and digits only).")})
         self.terms = ", ".join(dict.fromkeys(words))
+
+
+class IndexState(models.Model):
+    """One row whose ``token`` changes whenever what a search can return changes: a search document, a synonym or a
+    tag's name (database triggers, migration 0006, so bulk updates and the shell count too).
+
+    Cached search responses are keyed by the token, so none outlives the index it was built from. The token is
+    random rather than a counter: a rolled-back transaction or a restored backup can never bring back a key that
+    names older content.
+    """
+
+    token = models.CharField(max_length=36)
+
+    class Meta:
+        verbose_name = _("search index state")
+
+    def __str__(self) -> str:
+        return self.token

@@ -4,12 +4,13 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.apps import apps
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.db.models import Count, Q
-from django.db.models.expressions import RawSQL
+from django.db.models import CharField, Value
 from django.http import QueryDict
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
@@ -17,8 +18,8 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from .backends import get_backend
-from .backends.base import GREATER_THAN, LESS_THAN, MARK_END, MARK_START
-from .models import SearchDocument, SearchFacet, Synonym
+from .backends.base import EXACT_LIMIT, GREATER_THAN, LESS_THAN, MARK_END, MARK_START, RANK_CANDIDATES
+from .models import SearchDocument, Synonym
 from .query import MAX_QUERY_LENGTH, MAX_TERMS, Query, Term, parse, tokens
 
 PER_PAGE = 20
@@ -77,6 +78,9 @@ class SearchPage:
     notices: list[str] = field(default_factory=list)
     previous_url: str = ""
     next_url: str = ""
+    # More than EXACT_LIMIT matches: facet counts are estimates and the ranking covers RANK_CANDIDATES of them.
+    broad: bool = False
+    total_estimated: bool = False
 
 
 def _database_unreachable(error: DatabaseError) -> bool:
@@ -139,21 +143,29 @@ def matched_alias(document: SearchDocument, query: Query) -> str:
     return next((alias for alias in aliases if any(_covers(alias, term) for term in terms)), "")
 
 
-def _public_condition() -> Q:
-    """Index rows whose record is public right now (one subquery per record type, all in the same query).
+def _visible_ids(documents: list[SearchDocument]) -> set[int]:
+    """Ids of the documents whose record is public right now: one query, one indexed lookup per record type shown.
 
-    The index is kept current by the services that write records, but a record changed some other way (a bulk
-    update, the shell) must still never be found, counted or offered as a facet.
+    The index never holds a hidden record (migration 0004), so this is a last check on what is shown, and it
+    costs microseconds because it looks only at those few records.
     """
-    condition = Q(pk__in=[])
-    for label, model in _indexable().items():
-        condition |= Q(record_type=label, object_id__in=model.objects.public().values("pk"))
-    return condition
-
-
-def _public_candidates() -> tuple[str, list]:
-    """SQL (and its parameters) selecting the ids of index rows whose record is public, for backend queries."""
-    return SearchDocument.objects.filter(_public_condition()).values("pk").query.sql_with_params()
+    wanted: dict[str, dict[int, int]] = {}
+    for document in documents:
+        wanted.setdefault(document.record_type, {})[document.object_id] = document.pk
+    if not wanted:
+        return set()
+    models_by_label = _indexable()
+    checks = [
+        models_by_label[label]
+        .objects.public()
+        .filter(pk__in=by_object)
+        .order_by()
+        .annotate(record_type=Value(label, output_field=CharField()))
+        .values_list("record_type", "pk")
+        for label, by_object in wanted.items()
+    ]
+    public = checks[0].union(*checks[1:], all=True) if len(checks) > 1 else checks[0]
+    return {wanted[label][pk] for label, pk in public}
 
 
 def _indexable() -> dict[str, type]:
@@ -161,14 +173,14 @@ def _indexable() -> dict[str, type]:
 
 
 def _url(params: QueryDict, **changes) -> str:
-    query = params.copy()
-    query.pop("page", None)
+    """The same search with ``changes`` (None removes a parameter), back on its first page."""
+    query = {key: values for key, values in params.lists() if key != "page"}
     for key, value in changes.items():
         if value is None:
             query.pop(key, None)
         else:
-            query[key] = value
-    return f"?{query.urlencode()}"
+            query[key] = [value]
+    return f"?{urlencode(query, doseq=True)}"
 
 
 def _record_type_labels() -> dict[str, str]:
@@ -195,8 +207,8 @@ def _facet_labels(counts: list[dict]) -> dict[tuple[str, str], str]:
     if "tag" in wanted:
         for slug, name in Tag.objects.filter(slug__in=wanted.pop("tag")).values_list("slug", "name"):
             labels[("tag", slug)] = name
-    # Strategic areas and countries are records themselves: their public documents give their titles, and a
-    # value whose record is not public gets no label, so it is not offered.
+    # Strategic areas and countries are records themselves: their documents give their titles. The index holds
+    # only public records (migration 0004), so a value whose record is not public gets no label and is not offered.
     facet_types = {
         model.search_facet_self: model._meta.label_lower
         for model in apps.get_models()
@@ -204,19 +216,13 @@ def _facet_labels(counts: list[dict]) -> dict[tuple[str, str], str]:
     }
     record_facets = {facet_types[facet]: facet for facet in wanted if facet in facet_types}
     slugs = set().union(*wanted.values()) if wanted else set()
-    candidates = SearchDocument.objects.filter(_public_condition(), record_type__in=record_facets, slug__in=slugs)
-    for document in candidates:
-        labels[(record_facets[document.record_type], document.slug)] = document.title
+    named = SearchDocument.objects.filter(record_type__in=record_facets, slug__in=slugs)
+    for record_type, slug, title in named.values_list("record_type", "slug", "title"):
+        labels[(record_facets[record_type], slug)] = title
     return labels
 
 
-def _facet_groups(documents, params: QueryDict, chosen: dict[str, str]) -> list[FacetGroup]:
-    counts = list(
-        SearchFacet.objects.filter(document__in=documents)
-        .values("facet", "value")
-        .annotate(n=Count("id"))
-        .order_by("facet", "value")
-    )
+def _facet_groups(counts: list[dict], params: QueryDict, chosen: dict[str, str]) -> list[FacetGroup]:
     labels = _facet_labels(counts)
     groups = []
     for param, label in FACETS:
@@ -272,30 +278,47 @@ def search(params: QueryDict) -> SearchPage:
         return result
 
     backend = get_backend()
-    match_sql, match_params = backend.match_sql(query)
-    documents = SearchDocument.objects.filter(pk__in=RawSQL(match_sql, match_params)).filter(_public_condition())
     chosen = {}
     for param, _label in FACETS:
         value = params.get(param, "")[:MAX_FILTER_LENGTH].replace("\x00", "")
         if value:
             chosen[param] = value
-            documents = documents.filter(facets__facet=param, facets__value=value)
+    filters = list(chosen.items())
+    # No per-record visibility check here: the index never holds a hidden record (migration 0004's triggers drop
+    # its document the moment it stops being public), and the hits shown are checked once more below.
     try:
-        result.total = documents.count()
-        result.num_pages = max(1, math.ceil(result.total / PER_PAGE))
-        if result.page > result.num_pages:
-            raise PageNotFound
-        hits = backend.ranked(
-            query, documents.values("pk").query.sql_with_params(), PER_PAGE, (result.page - 1) * PER_PAGE
-        )
+        with backend.session():
+            overview = backend.overview(query, filters)
+            result.total, result.total_estimated = overview.total, overview.total_estimated
+            result.broad = overview.broad
+            if result.total_estimated:
+                # Two significant figures: "about 98,000", not a precise-looking "about 97,984".
+                result.total = round(result.total, 2 - len(str(result.total)))
+            listed = min(result.total, RANK_CANDIDATES) if result.broad else result.total
+            result.num_pages = max(1, math.ceil(listed / PER_PAGE))
+            if result.page > result.num_pages:
+                raise PageNotFound
+            hits = backend.ranked(query, filters, PER_PAGE, (result.page - 1) * PER_PAGE, result.broad)
         by_id = SearchDocument.objects.in_bulk([hit.document_id for hit in hits])
-        result.facets = _facet_groups(documents, params, chosen)
+        result.facets = _facet_groups(overview.facets, params, chosen)
     except DatabaseError as error:
         if _database_unreachable(error):
             raise
         result.notices.append(_("That search could not be understood; try fewer symbols."))
-        result.total, result.num_pages, hits, by_id = 0, 1, [], {}
+        result.total, result.num_pages, result.broad, hits, by_id = 0, 1, False, [], {}
+    if result.broad:
+        result.notices.append(
+            _(
+                "More than %(limit)s records match, so the counts are estimates and the list shows the best of the "
+                "first %(listed)s. Add a word or choose a filter to narrow the search."
+            )
+            % {
+                "limit": number_format(EXACT_LIMIT, force_grouping=True),
+                "listed": number_format(RANK_CANDIDATES, force_grouping=True),
+            }
+        )
     type_labels = _record_type_labels()
+    visible = _visible_ids(list(by_id.values()))
     result.hits = [
         SearchHit(
             title=document.title,
@@ -305,15 +328,17 @@ def search(params: QueryDict) -> SearchPage:
             matched_alias=matched_alias(document, query),
         )
         for hit in hits
-        if (document := by_id.get(hit.document_id))
+        if (document := by_id.get(hit.document_id)) and document.pk in visible
     ]
     if result.page > 1:
         result.previous_url = _url(params, page=str(result.page - 1))
     if result.page < result.num_pages:
         result.next_url = _url(params, page=str(result.page + 1))
     if result.total == 0:
-        suggested = backend.suggest(query.text, SUGGESTIONS, _public_candidates())
+        suggested = backend.suggest(query.text, SUGGESTIONS)
         found = SearchDocument.objects.in_bulk(suggested)
+        visible_suggestions = _visible_ids(list(found.values()))
+        found = {pk: document for pk, document in found.items() if pk in visible_suggestions}
         result.suggestions = [found[pk] for pk in suggested if pk in found]
     return result
 
@@ -324,12 +349,14 @@ def autocomplete(text: str) -> list[dict]:
     if not words or len("".join(words)) < 2:
         return []
     try:
-        ids = get_backend().autocomplete(words, AUTOCOMPLETE_LIMIT, _public_candidates())
+        ids = get_backend().autocomplete(words, AUTOCOMPLETE_LIMIT)
     except DatabaseError as error:
         if _database_unreachable(error):
             raise
         return []
     found = SearchDocument.objects.in_bulk(ids)
+    visible = _visible_ids(list(found.values()))
+    found = {pk: document for pk, document in found.items() if pk in visible}
     type_labels = _record_type_labels()
     return [
         {"title": found[pk].title, "url": found[pk].url, "type": type_labels.get(found[pk].record_type, "")}

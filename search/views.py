@@ -3,10 +3,12 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from .cache import cached_until_index_changes
 from .selectors import PageNotFound, autocomplete, search
 
 
 @require_safe
+@cached_until_index_changes
 def search_page(request):
     """Ranked results with highlights, facets and suggestions; the URL carries the whole search."""
     try:
@@ -24,6 +26,7 @@ class ScriptSafeJSONEncoder(DjangoJSONEncoder):
 
 
 @require_safe
+@cached_until_index_changes
 def autocomplete_json(request):
     """Titles that start with what was typed, for the search box's suggestions (works without it too)."""
     response = JsonResponse({"results": autocomplete(request.GET.get("q", ""))}, encoder=ScriptSafeJSONEncoder)

@@ -19,12 +19,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # ---- database_from_url --------------------------------------------------------------------------------------
 
 
-def test_unset_url_means_sqlite_file_in_wal_mode(tmp_path):
+def test_unset_url_means_sqlite_file_in_wal_mode_kept_open(tmp_path):
     path = tmp_path / "db.sqlite3"
-    for url in (None, ""):
+    for url in (None, "", "sqlite://"):
         db = database_from_url(url, path)
         assert db["ENGINE"] == "django.db.backends.sqlite3"
         assert db["NAME"] == path
+        assert db["CONN_MAX_AGE"] == 60
         init = db["OPTIONS"]["init_command"]
         assert "PRAGMA journal_mode=WAL" in init
         assert "PRAGMA synchronous=NORMAL" in init

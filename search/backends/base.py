@@ -2,7 +2,10 @@
 passed to the database as bound parameters, and the SQL around it is built from fixed fragments."""
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+from django.db import connection
 
 from ..query import Query
 
@@ -16,6 +19,10 @@ LESS_THAN = "\ue002"
 GREATER_THAN = "\ue003"
 PRIVATE_MARKERS = (MARK_START, MARK_END, LESS_THAN, GREATER_THAN)
 SUGGESTION_THRESHOLD = 0.4
+# "Did you mean" scores this many titles at most: those sharing each typed word's first letters (see
+# suggestion_prefixes), found through the full-text index however many documents there are.
+SUGGESTION_CANDIDATES = 200
+SUGGESTION_PREFIX = 3
 
 
 @dataclass(frozen=True)
@@ -24,22 +31,116 @@ class Hit:
     snippet: str
 
 
+# Up to this many matches, a search is exact: its count, its facet counts and its ranking. A broader query (a word
+# found in most records, such as "online") would cost tens of milliseconds per thousand matches to count by facet
+# and to rank, so beyond it:
+# * facet counts (and, on PostgreSQL, the total) are estimated from an even sample, the documents whose id is a
+#   multiple of SAMPLE_MODULUS, which PostgreSQL reads through a partial index of that sample (migration 0007);
+# * the ranking covers the first RANK_CANDIDATES documents, in index order, that have the words in the title,
+#   aliases, summary or tags (where ranking weighs them most), rather than every document mentioning them.
+EXACT_LIMIT = 2000
+SAMPLE_MODULUS = 64
+RANK_CANDIDATES = 2000
+
+Filters = list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Overview:
+    """How many documents match and their facet values with counts."""
+
+    total: int
+    facets: list[dict]
+    # More than EXACT_LIMIT matches: the facet counts are estimates and the ranking covers RANK_CANDIDATES.
+    broad: bool = False
+    # The total itself is an estimate (PostgreSQL, for a broad query).
+    total_estimated: bool = False
+
+
+def documents_counted(facets: list[dict]) -> int:
+    """How many documents facet counts cover: every document has exactly one record type."""
+    return sum(row["n"] for row in facets if row["facet"] == "type")
+
+
 class SearchBackend:
-    def match_sql(self, query: Query) -> tuple[str, list]:
-        """SQL selecting the ids of documents that match ``query`` (used as a subquery for counts and facets)."""
+    def match_sql(self, query: Query, filters: Filters = ()) -> tuple[str, list]:
+        """SQL selecting ``id`` of the documents that match ``query`` and carry every (facet, value) of ``filters``."""
         raise NotImplementedError
 
-    def ranked(self, query: Query, candidates: tuple[str, list], limit: int, offset: int) -> list[Hit]:
-        """One page of matching documents among ``candidates`` (SQL of ids), best first, with a snippet."""
+    def count(self, query: Query, filters: Filters) -> int:
+        """How many documents match, counted on the full-text index itself."""
+        sql, params = self.match_sql(query, filters)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM ({sql}) matches", params)
+            return cursor.fetchone()[0]
+
+    def overview(self, query: Query, filters: Filters) -> Overview:
+        """The exact total, and facet counts that are exact up to EXACT_LIMIT matches and sampled above."""
+        total = self.count(query, filters)
+        broad = total > EXACT_LIMIT
+        return Overview(total=total, facets=self.facet_counts(query, filters, sample=broad), broad=broad)
+
+    def ranked(self, query: Query, filters: Filters, limit: int, offset: int, broad: bool) -> list[Hit]:
+        """One page of the matching documents, best first, each with a snippet (see RANK_CANDIDATES for ``broad``)."""
         raise NotImplementedError
 
-    def suggest(self, text: str, limit: int, candidates: tuple[str, list]) -> list[int]:
-        """Ids of documents among ``candidates`` whose title or aliases look most like ``text`` ("Did you mean")."""
+    def facet_counts(self, query: Query, filters: Filters, *, sample: bool) -> list[dict]:
+        """Facet values of the matching documents with their counts; from the sample, scaled up, if ``sample``."""
+        sql, params = self.match_sql(query, filters)
+        if sample:
+            # The modulus is written into the SQL, not bound: PostgreSQL uses the sample's partial index only for a
+            # condition that is literally its predicate.
+            sql = f"SELECT id FROM ({sql}) matches WHERE id %% {SAMPLE_MODULUS} = 0"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT facet, value, count(*) FROM search_searchfacet WHERE document_id IN ({sql})"
+                " GROUP BY facet, value",
+                params,
+            )
+            rows = cursor.fetchall()
+        scale = SAMPLE_MODULUS if sample else 1
+        return [{"facet": facet, "value": value, "n": n * scale} for facet, value, n in rows]
+
+    @contextmanager
+    def session(self):
+        """Wraps the statements of one search (a backend may tune the planner for them)."""
+        yield
+
+    @contextmanager
+    def bulk_load(self):
+        """Wraps a full rebuild, inside its transaction: a backend may defer per-row index upkeep to the end."""
+        yield
+
+    def suggest(self, text: str, limit: int) -> list[int]:
+        """Ids of documents whose title or aliases look most like ``text`` ("Did you mean").
+
+        Candidates have title or alias words starting like every typed word, or failing that like any of them.
+        """
+        prefixes = suggestion_prefixes(text)
+        for every in (True, False) if len(prefixes) > 1 else (True,) if prefixes else ():
+            found = self.closest_titles(text, prefixes, every=every, limit=limit)
+            if found:
+                return found
+        return []
+
+    def closest_titles(self, text: str, prefixes: list[str], *, every: bool, limit: int) -> list[int]:
+        """Of up to SUGGESTION_CANDIDATES documents with title or alias words starting with ``prefixes`` (all of
+        them if ``every``, else any), the ids of those most like ``text`` by trigram word similarity, best first."""
         raise NotImplementedError
 
-    def autocomplete(self, words: tuple[str, ...], limit: int, candidates: tuple[str, list]) -> list[int]:
-        """Ids of documents among ``candidates`` with title or alias words starting with ``words``, best first."""
+    def autocomplete(self, words: tuple[str, ...], limit: int) -> list[int]:
+        """Ids of documents with title or alias words starting with ``words``, best first."""
         raise NotImplementedError
+
+
+def suggestion_prefixes(text: str) -> list[str]:
+    """The first letters of each typed word: "Did you mean" scores only titles with words starting like them.
+
+    Scoring every title by trigram similarity costs 100 ms and more at 100,000 documents. A typo rarely touches a
+    word's first three letters ("sextorsion", "cybercrme", "narrwhal"), and the full-text index finds the titles
+    with such words at once.
+    """
+    return sorted({word[:SUGGESTION_PREFIX] for word in re.findall(r"\w+", text.casefold()) if len(word) >= 3})
 
 
 def trigrams(text: str) -> set[str]:

@@ -1,10 +1,25 @@
 """PostgreSQL: a weighted ``tsvector`` column (title and aliases A, summary and tags B, body C) with a GIN index,
 the ``cop_english`` configuration (unaccent, then English stemming), ``ts_rank``, ``ts_headline`` and pg_trgm."""
 
-from django.db import connection
+from contextlib import contextmanager
+
+from django.db import connection, transaction
 
 from ..query import Query, Term
-from .base import GREATER_THAN, LESS_THAN, MARK_END, MARK_START, SUGGESTION_THRESHOLD, Hit, SearchBackend
+from .base import (
+    EXACT_LIMIT,
+    GREATER_THAN,
+    LESS_THAN,
+    MARK_END,
+    MARK_START,
+    RANK_CANDIDATES,
+    SUGGESTION_CANDIDATES,
+    SUGGESTION_THRESHOLD,
+    Hit,
+    Overview,
+    SearchBackend,
+    documents_counted,
+)
 
 CONFIG = "cop_english"
 HEADLINE_OPTIONS = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, MaxFragments=2"
@@ -30,62 +45,116 @@ def tsquery(query: Query) -> tuple[str, list]:
     return sql, params
 
 
-class PostgresBackend(SearchBackend):
-    def match_sql(self, query: Query) -> tuple[str, list]:
-        sql, params = tsquery(query)
-        return f"SELECT id FROM search_searchdocument WHERE search_vector @@ ({sql})", params
+def _source(filters, params: list) -> str:
+    sql = "search_searchdocument d"
+    for index, (facet, value) in enumerate(filters):
+        sql += (
+            f" JOIN search_searchfacet f{index} ON f{index}.document_id = d.id"
+            f" AND f{index}.facet = %s AND f{index}.value = %s"
+        )
+        params += [facet, value]
+    return sql
 
-    def ranked(self, query: Query, candidates: tuple[str, list], limit: int, offset: int) -> list[Hit]:
+
+class PostgresBackend(SearchBackend):
+    def match_sql(self, query: Query, filters=()) -> tuple[str, list]:
         ts_sql, ts_params = tsquery(query)
-        candidate_sql, candidate_params = candidates
-        # Rank and headline only the page: ts_headline is costly, so it runs on at most `limit` rows.
+        params: list = []
+        source = _source(filters, params)
+        return f"SELECT d.id FROM {source} WHERE d.search_vector @@ ({ts_sql})", [*params, *ts_params]
+
+    @contextmanager
+    def session(self):
+        # The planner does not charge for unpacking TOASTed tsvectors, so for a word in most documents it picks a
+        # sequential scan that reads every vector (about 3 µs a row); the GIN bitmap is 3-5 times faster. Parallel
+        # workers take longer to start (3-5 ms) than a search's statements, bounded as they are, take to run.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            yield
+
+    def overview(self, query: Query, filters) -> Overview:
+        # Counting every match of a broad query visits every matching row (60-150 ms at 100,000 records). The
+        # sample's partial index answers first; a query it shows to be narrow is counted exactly, facet by facet.
+        sampled = self.facet_counts(query, filters, sample=True)
+        estimate = documents_counted(sampled)
+        if estimate > EXACT_LIMIT:
+            return Overview(total=estimate, facets=sampled, broad=True, total_estimated=True)
+        exact = self.facet_counts(query, filters, sample=False)
+        return Overview(total=documents_counted(exact), facets=exact)
+
+    def ranked(self, query: Query, filters, limit: int, offset: int, broad: bool) -> list[Hit]:
+        if not broad:
+            return self._ranked(query, filters, limit, offset, "search_vector", "d.search_vector @@ q.query")
+        # rank_vector holds title and aliases (A) and summary and tags (B) only, about 0.6 kB and never TOASTed:
+        # ranking on it skips unpacking the full vectors. An excluded word may still be in a candidate's body, so
+        # then the full vector is checked as well.
+        condition = "d.rank_vector @@ q.query" + (" AND d.search_vector @@ q.query" if query.excluded else "")
+        hits = self._ranked(query, filters, limit, offset, "rank_vector", condition, capped=True)
+        if len(hits) < limit and offset == 0:
+            # Fewer than a page have the words outside the body: the first matches anywhere, then.
+            hits = self._ranked(
+                query, filters, limit, offset, "search_vector", "d.search_vector @@ q.query", capped=True
+            )
+        return hits
+
+    def _ranked(
+        self, query: Query, filters, limit: int, offset: int, vector: str, condition: str, *, capped: bool = False
+    ) -> list[Hit]:
+        ts_sql, ts_params = tsquery(query)
+        params: list = []
+        source = _source(filters, params)
+        cap = f"LIMIT {RANK_CANDIDATES}" if capped else ""
+        # Rank with the narrow columns only, then fetch the texts of the page and headline them: ts_headline is
+        # costly, so it runs on at most `limit` rows.
         sql = f"""
             WITH q AS (SELECT ({ts_sql}) AS query),
-            page AS (
-                SELECT d.id, d.summary, d.body, ts_rank(d.search_vector, q.query) AS rank, d.title
-                FROM search_searchdocument d, q
-                WHERE d.search_vector @@ q.query AND d.id IN ({candidate_sql})
-                ORDER BY rank DESC, d.title, d.id
-                LIMIT %s OFFSET %s
-            )
-            SELECT page.id, ts_headline('{CONFIG}', translate(page.summary || ' ' || page.body, '<>', %s), q.query, %s)
-            FROM page, q
+            matches AS (
+                SELECT d.id, ts_rank(d.{vector}, q.query) AS rank, d.title
+                FROM {source} CROSS JOIN q
+                WHERE {condition}
+                {cap}
+            ),
+            page AS (SELECT * FROM matches ORDER BY rank DESC, title, id LIMIT %s OFFSET %s)
+            SELECT page.id, ts_headline('{CONFIG}', translate(d.summary || ' ' || d.body, '<>', %s), q.query, %s)
+            FROM page JOIN search_searchdocument d ON d.id = page.id CROSS JOIN q
             ORDER BY page.rank DESC, page.title, page.id
         """
         with connection.cursor() as cursor:
-            cursor.execute(
-                sql, [*ts_params, *candidate_params, limit, offset, LESS_THAN + GREATER_THAN, HEADLINE_OPTIONS]
-            )
+            cursor.execute(sql, [*ts_params, *params, limit, offset, LESS_THAN + GREATER_THAN, HEADLINE_OPTIONS])
             return [Hit(document_id=row[0], snippet=row[1] or "") for row in cursor.fetchall()]
 
-    def suggest(self, text: str, limit: int, candidates: tuple[str, list]) -> list[int]:
-        candidate_sql, candidate_params = candidates
+    def closest_titles(self, text: str, prefixes: list[str], *, every: bool, limit: int) -> list[int]:
+        # Each prefix is \w+ (see base.suggestion_prefixes), so it is safe inside to_tsquery's syntax; ":*A" = a
+        # prefix of a title or alias word.
+        expression = (" & " if every else " | ").join(f"{prefix}:*A" for prefix in prefixes)
         sql = f"""
             SELECT id FROM (
                 SELECT id, title, greatest(word_similarity(%s, title), word_similarity(%s, aliases)) AS score
-                FROM search_searchdocument
-                WHERE (%s <%% title OR %s <%% aliases) AND id IN ({candidate_sql})
+                FROM (
+                    SELECT id, title, aliases FROM search_searchdocument
+                    WHERE rank_vector @@ to_tsquery('{CONFIG}', %s)
+                    LIMIT {SUGGESTION_CANDIDATES}
+                ) candidates
             ) scored
             WHERE score >= %s
             ORDER BY score DESC, title
             LIMIT %s
         """
         with connection.cursor() as cursor:
-            # The <% operator uses the GIN trigram indexes; its threshold is a setting, so match ours.
-            cursor.execute("SET pg_trgm.word_similarity_threshold = %s", [SUGGESTION_THRESHOLD])
-            cursor.execute(sql, [text, text, text, text, *candidate_params, SUGGESTION_THRESHOLD, limit])
+            cursor.execute(sql, [text, text, expression, SUGGESTION_THRESHOLD, limit])
             return [row[0] for row in cursor.fetchall()]
 
-    def autocomplete(self, words: tuple[str, ...], limit: int, candidates: tuple[str, list]) -> list[int]:
+    def autocomplete(self, words: tuple[str, ...], limit: int) -> list[int]:
         # Each word is \w+ (see search.query.tokens), so it is safe inside to_tsquery's syntax; ":*A" = prefix
         # of a title or alias word.
         expression = " & ".join(f"{word}:*A" for word in words)
         sql = f"""
             SELECT id FROM search_searchdocument
-            WHERE search_vector @@ to_tsquery('{CONFIG}', %s) AND id IN ({candidates[0]})
+            WHERE search_vector @@ to_tsquery('{CONFIG}', %s)
             ORDER BY ts_rank(search_vector, to_tsquery('{CONFIG}', %s)) DESC, length(title), title
             LIMIT %s
         """
         with connection.cursor() as cursor:
-            cursor.execute(sql, [expression, *candidates[1], expression, limit])
+            cursor.execute(sql, [expression, expression, limit])
             return [row[0] for row in cursor.fetchall()]

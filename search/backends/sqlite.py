@@ -1,14 +1,27 @@
 """SQLite: an FTS5 table (porter stemming, diacritics removed) ranked with ``bm25()`` column weights and
-``snippet()`` for highlights, and a second FTS5 table with the ``trigram`` tokenizer for suggestions."""
+``snippet()`` for highlights; suggestions scored by trigram word similarity (pg_trgm's, computed in Python)."""
 
-from django.db import OperationalError, connection
+from contextlib import contextmanager
+
+from django.db import connection
 
 from ..query import Query, Term
-from .base import MARK_END, MARK_START, SUGGESTION_THRESHOLD, Hit, SearchBackend, trigrams, word_similarity
+from .base import (
+    MARK_END,
+    MARK_START,
+    RANK_CANDIDATES,
+    SUGGESTION_CANDIDATES,
+    SUGGESTION_THRESHOLD,
+    Hit,
+    SearchBackend,
+    word_similarity,
+)
 
 # Column order of search_fts: title, aliases, summary, tags, body.
 BM25_WEIGHTS = "10.0, 10.0, 4.0, 4.0, 1.0"
-SUGGESTION_CANDIDATES = 50
+# Every column but the body: a broad query ranks the documents with its words here first (base.RANK_CANDIDATES).
+RANKED_COLUMNS = ("title", "aliases", "summary", "tags")
+FTS_TRIGGERS = ("search_document_ai", "search_document_ad", "search_document_au")
 
 
 def _quoted(tokens: tuple[str, ...]) -> str:
@@ -32,61 +45,113 @@ def match_expression(query: Query) -> str:
     return expression
 
 
-class SQLiteBackend(SearchBackend):
-    def match_sql(self, query: Query) -> tuple[str, list]:
-        return "SELECT rowid FROM search_fts WHERE search_fts MATCH %s", [match_expression(query)]
+def _source(filters, params: list) -> str:
+    """search_fts joined to one facet row per filter (the unique facet index answers each join)."""
+    sql = "search_fts"
+    for index, (facet, value) in enumerate(filters):
+        sql += (
+            f" JOIN search_searchfacet f{index} ON f{index}.document_id = search_fts.rowid"
+            f" AND f{index}.facet = %s AND f{index}.value = %s"
+        )
+        params += [facet, value]
+    return sql
 
-    def ranked(self, query: Query, candidates: tuple[str, list], limit: int, offset: int) -> list[Hit]:
-        candidate_sql, candidate_params = candidates
+
+class SQLiteBackend(SearchBackend):
+    def match_sql(self, query: Query, filters=()) -> tuple[str, list]:
+        params: list = []
+        source = _source(filters, params)
+        return f"SELECT search_fts.rowid AS id FROM {source} WHERE search_fts MATCH %s", [
+            *params,
+            match_expression(query),
+        ]
+
+    def _nth_match(self, expression: str, filters, position: int) -> int | None:
+        """The rowid of the ``position``-th match (from 0) in index order, or None if there are fewer."""
+        params: list = []
+        sql = (
+            f"SELECT search_fts.rowid FROM {_source(filters, params)} WHERE search_fts MATCH %s"
+            " ORDER BY search_fts.rowid LIMIT 1 OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, expression, position])
+            row = cursor.fetchone()
+        return row[0] if row else None
+
+    def ranked(self, query: Query, filters, limit: int, offset: int, broad: bool) -> list[Hit]:
+        expression = match_expression(query)
+        bound, bound_params = "", []
+        if broad:
+            # FTS5 reads a rowid range straight off its index, so "the first RANK_CANDIDATES" is an upper rowid:
+            # the last of them with the words in the ranked-most columns, and at least RANK_CANDIDATES matches.
+            last = max(
+                self._nth_match(f"{{{' '.join(RANKED_COLUMNS)}}} : ({expression})", filters, RANK_CANDIDATES - 1) or 0,
+                self._nth_match(expression, filters, RANK_CANDIDATES - 1) or 0,
+            )
+            bound, bound_params = " AND search_fts.rowid <= %s", [last]
+        # One statement and no join to the documents: FTS5 scores every candidate with bm25() but builds snippet()
+        # only for the rows returned. Ties go by id.
+        params: list = [MARK_START, MARK_END]
+        source = _source(filters, params)
         sql = f"""
             SELECT search_fts.rowid, snippet(search_fts, -1, %s, %s, '…', 24)
-            FROM search_fts
-            JOIN search_searchdocument d ON d.id = search_fts.rowid
-            WHERE search_fts MATCH %s AND d.id IN ({candidate_sql})
-            ORDER BY bm25(search_fts, {BM25_WEIGHTS}), d.title, d.id
+            FROM {source}
+            WHERE search_fts MATCH %s{bound}
+            ORDER BY bm25(search_fts, {BM25_WEIGHTS}), search_fts.rowid
             LIMIT %s OFFSET %s
         """
-        params = [MARK_START, MARK_END, match_expression(query), *candidate_params, limit, offset]
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, [*params, expression, *bound_params, limit, offset])
             return [Hit(document_id=row[0], snippet=row[1] or "") for row in cursor.fetchall()]
 
-    def suggest(self, text: str, limit: int, candidates: tuple[str, list]) -> list[int]:
-        grams = sorted(gram for gram in trigrams(text) if gram.strip() and " " not in gram)
-        if not grams:
-            return []
-        expression = " OR ".join(_quoted((gram,)) for gram in grams)
-        sql = f"""
-            SELECT d.id, d.title, d.aliases FROM search_trigram
-            JOIN search_searchdocument d ON d.id = search_trigram.rowid
-            WHERE search_trigram MATCH %s AND d.id IN ({candidates[0]})
-            ORDER BY bm25(search_trigram), d.title
+    @contextmanager
+    def bulk_load(self):
+        # The FTS triggers (migration 0002) keep both FTS tables in step row by row, and a row deleted through them
+        # is tokenised again to be taken out. For a full rebuild: drop them, load the documents, rebuild the FTS
+        # index in one pass and put them back (the index-state triggers of migration 0006 stay and fire). SQLite's
+        # DDL is transactional: nobody sees the table without its triggers.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (%s, %s, %s)", FTS_TRIGGERS
+            )
+            triggers = cursor.fetchall()
+            for name, _sql in triggers:
+                cursor.execute(f"DROP TRIGGER {connection.ops.quote_name(name)}")
+        yield
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
+            for _name, sql in triggers:
+                cursor.execute(sql)
+
+    def closest_titles(self, text: str, prefixes: list[str], *, every: bool, limit: int) -> list[int]:
+        expression = "{title aliases} : " + (" AND " if every else " OR ").join(f'"{p}"*' for p in prefixes)
+        sql = """
+            SELECT d.id, d.title, d.aliases FROM search_fts
+            JOIN search_searchdocument d ON d.id = search_fts.rowid
+            WHERE search_fts MATCH %s
             LIMIT %s
         """
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [expression, *candidates[1], SUGGESTION_CANDIDATES])
-                rows = cursor.fetchall()
-        except OperationalError:
-            return []
-        # The trigram table finds candidates quickly; the score that decides is the same one PostgreSQL uses.
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [expression, SUGGESTION_CANDIDATES])
+            candidates = cursor.fetchall()
+        # pg_trgm's word_similarity, computed here: the score that decides is the same on both databases.
         scored = [
             (max(word_similarity(text, title), word_similarity(text, aliases)), title, pk)
-            for pk, title, aliases in rows
+            for pk, title, aliases in candidates
         ]
         scored = [row for row in scored if row[0] >= SUGGESTION_THRESHOLD]
         scored.sort(key=lambda row: (-row[0], row[1]))
         return [pk for _score, _title, pk in scored[:limit]]
 
-    def autocomplete(self, words: tuple[str, ...], limit: int, candidates: tuple[str, list]) -> list[int]:
+    def autocomplete(self, words: tuple[str, ...], limit: int) -> list[int]:
         expression = "{title aliases} : " + " AND ".join(f"{_quoted((word,))}*" for word in words)
         sql = f"""
             SELECT search_fts.rowid FROM search_fts
             JOIN search_searchdocument d ON d.id = search_fts.rowid
-            WHERE search_fts MATCH %s AND d.id IN ({candidates[0]})
+            WHERE search_fts MATCH %s
             ORDER BY bm25(search_fts, {BM25_WEIGHTS}), length(d.title), d.title
             LIMIT %s
         """
         with connection.cursor() as cursor:
-            cursor.execute(sql, [expression, *candidates[1], limit])
+            cursor.execute(sql, [expression, limit])
             return [row[0] for row in cursor.fetchall()]

@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 
+from search.backends.base import SAMPLE_MODULUS
 from search.models import SearchDocument
 
 from .support import record
@@ -34,14 +35,14 @@ def test_search_vector_is_a_stored_generated_tsvector(postgresql):
     assert (generated, data_type) == ("ALWAYS", "tsvector")
 
 
-def test_search_vector_has_a_gin_index_and_names_have_trigram_indexes(postgresql):
+def test_search_vector_and_rank_vector_have_gin_indexes(postgresql):
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'search_searchdocument'")
         indexes = dict(cursor.fetchall())
 
     assert "USING gin (search_vector)" in indexes["search_document_vector"]
-    assert "gin_trgm_ops" in indexes["search_document_title_trgm"]
-    assert "gin_trgm_ops" in indexes["search_document_aliases_trgm"]
+    assert "USING gin (rank_vector)" in indexes["search_document_rank_vector"]
+    assert not [name for name, definition in indexes.items() if "gin_trgm_ops" in definition]
 
 
 def test_text_search_configuration_removes_accents_then_stems(postgresql):
@@ -74,55 +75,69 @@ def test_search_vector_follows_an_update_of_the_row(postgresql):
 # --- SQLite -----------------------------------------------------------------------------------------------------
 
 
-def test_fts5_tables_and_their_triggers_exist(sqlite):
+def test_fts5_table_and_its_triggers_exist(sqlite):
     with connection.cursor() as cursor:
         cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name LIKE 'search_%'")
         tables = dict(cursor.fetchall())
     triggers = column("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'search_searchdocument'")
 
     assert "fts5" in tables["search_fts"] and "porter unicode61 remove_diacritics 2" in tables["search_fts"]
-    assert "fts5" in tables["search_trigram"] and "trigram" in tables["search_trigram"]
-    assert sorted(triggers) == ["search_document_ad", "search_document_ai", "search_document_au"]
+    assert "search_trigram" not in tables
+    assert sorted(triggers) == [
+        "search_document_ad",
+        "search_document_ai",
+        "search_document_au",
+        "search_index_changed_search_searchdocument_delete",
+        "search_index_changed_search_searchdocument_insert",
+        "search_index_changed_search_searchdocument_update",
+    ]
 
 
-MATCH = {
-    "search_fts": "SELECT rowid FROM search_fts WHERE search_fts MATCH %s",
-    "search_trigram": "SELECT rowid FROM search_trigram WHERE search_trigram MATCH %s",
-}
-# With rank 1, FTS5 also compares the index with the external content table (search_searchdocument).
-INTEGRITY_CHECK = {
-    "search_fts": "INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)",
-    "search_trigram": "INSERT INTO search_trigram(search_trigram, rank) VALUES ('integrity-check', 1)",
-}
+def fts_ids(expression: str) -> list[int]:
+    return column("SELECT rowid FROM search_fts WHERE search_fts MATCH %s", [expression])
 
 
-def fts_ids(table: str, expression: str) -> list[int]:
-    return column(MATCH[table], [expression])
-
-
-def integrity_check(table: str) -> None:
+def integrity_check() -> None:
+    # With rank 1, FTS5 also compares the index with the external content table (search_searchdocument).
     with connection.cursor() as cursor:
-        cursor.execute(INTEGRITY_CHECK[table])
+        cursor.execute("INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)")
 
 
-def test_fts5_tables_follow_inserts_updates_and_deletes(sqlite):
+def test_fts5_table_follows_inserts_updates_and_deletes(sqlite):
     made = record(title="Axolotl survey")
     document = SearchDocument.objects.get(record_type="programmes.programme", object_id=made.pk)
-    assert fts_ids("search_fts", "axolotl") == [document.pk]
-    assert fts_ids("search_trigram", '"xolo"') == [document.pk]
+    assert fts_ids("axolotl") == [document.pk]
 
     SearchDocument.objects.filter(pk=document.pk).update(title="Quokka survey")
 
-    assert fts_ids("search_fts", "axolotl") == []
-    assert fts_ids("search_fts", "quokka") == [document.pk]
-    assert fts_ids("search_trigram", '"xolo"') == []
-    assert fts_ids("search_trigram", '"okka"') == [document.pk]
-    integrity_check("search_fts")
-    integrity_check("search_trigram")
+    assert fts_ids("axolotl") == []
+    assert fts_ids("quokka") == [document.pk]
+    integrity_check()
 
     SearchDocument.objects.filter(pk=document.pk).delete()
 
-    assert fts_ids("search_fts", "quokka") == []
-    assert fts_ids("search_trigram", '"okka"') == []
-    integrity_check("search_fts")
-    integrity_check("search_trigram")
+    assert fts_ids("quokka") == []
+    integrity_check()
+
+
+def test_broad_query_sample_has_a_partial_index_with_the_backends_modulus(postgresql):
+    (definition,) = one("SELECT indexdef FROM pg_indexes WHERE indexname = 'search_document_sample'")
+
+    assert "USING gin (search_vector)" in definition
+    assert definition.endswith(f"WHERE ((id % ({SAMPLE_MODULUS})::bigint) = 0)")
+
+
+def test_no_single_column_index_duplicates_a_composite_one():
+    with connection.cursor() as cursor:
+        single = {
+            (table, details["columns"][0])
+            for table in ("search_searchdocument", "search_searchfacet")
+            for details in connection.introspection.get_constraints(cursor, table).values()
+            if details["index"] and not details["primary_key"] and len(details["columns"]) == 1
+        }
+
+    assert not single & {
+        ("search_searchdocument", "content_type_id"),
+        ("search_searchdocument", "slug"),
+        ("search_searchfacet", "document_id"),
+    }

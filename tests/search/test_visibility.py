@@ -9,8 +9,9 @@ from directory.models import Status
 from directory.services import record_reindex
 from instruments.models import Instrument
 from programmes.models import Programme
-from search.models import SearchDocument
+from search.models import SearchDocument, SearchFacet
 
+from ..factories import make, record_models
 from .support import AUTOCOMPLETE_URL, facet_counts, get_search, hit_titles, record, search_for, shown_hits
 
 pytestmark = pytest.mark.django_db
@@ -62,8 +63,30 @@ def test_record_that_is_not_published_is_never_autocompleted(client, published, 
     assert [result["title"] for result in results] == ["Narwhal charter"]
 
 
-# A record set to draft behind the services' back (a bulk update, the shell) is still in the index: search must
-# notice by itself that it is no longer public.
+# A record set to draft behind the services' back (a bulk update, the shell): the services never hear of it, so
+# the database itself (search migration 0004's triggers) must take it out of the index.
+
+
+@pytest.mark.parametrize("model", record_models(), ids=lambda model: model._meta.label_lower)
+@pytest.mark.parametrize("change", ["bulk update to draft", "bulk update to withdrawn", "bulk delete"])
+def test_every_record_type_leaves_the_index_however_it_stops_being_public(model, change):
+    made = make(model, tags=["hidden"])
+    documents = SearchDocument.objects.filter(record_type=model._meta.label_lower, object_id=made.pk)
+    assert documents.exists() and SearchFacet.objects.filter(document__in=documents).exists()
+    rows = model.objects.filter(pk=made.pk)
+    if change == "bulk delete":
+        rows.delete()
+    else:
+        rows.update(status=Status.DRAFT if change.endswith("draft") else Status.WITHDRAWN)
+
+    assert not documents.exists()
+    assert not SearchFacet.objects.filter(value="hidden").exists()
+
+
+def test_bulk_update_that_keeps_a_record_published_keeps_it_in_the_index(published):
+    Programme.objects.filter(pk=published.pk).update(status=Status.PUBLISHED, year=2012)
+
+    assert hit_titles(search_for("narwhal")) == ["Narwhal charter"]
 
 
 @pytest.fixture
