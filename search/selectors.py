@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from .backends import get_backend
-from .backends.base import EXACT_LIMIT, GREATER_THAN, LESS_THAN, MARK_END, MARK_START, RANK_CANDIDATES
+from .backends.base import GREATER_THAN, LESS_THAN, MARK_END, MARK_START
 from .models import SearchDocument, Synonym
 from .query import MAX_QUERY_LENGTH, MAX_TERMS, Query, Term, parse, tokens
 
@@ -78,7 +78,8 @@ class SearchPage:
     notices: list[str] = field(default_factory=list)
     previous_url: str = ""
     next_url: str = ""
-    # More than EXACT_LIMIT matches: facet counts are estimates and the ranking covers RANK_CANDIDATES of them.
+    # More than the backend's exact_limit matches: facet counts are estimates and the ranking covers only its
+    # rank_candidates.
     broad: bool = False
     total_estimated: bool = False
 
@@ -294,7 +295,7 @@ def search(params: QueryDict) -> SearchPage:
             if result.total_estimated:
                 # Two significant figures: "about 98,000", not a precise-looking "about 97,984".
                 result.total = round(result.total, 2 - len(str(result.total)))
-            listed = min(result.total, RANK_CANDIDATES) if result.broad else result.total
+            listed = min(result.total, backend.rank_candidates) if result.broad else result.total
             result.num_pages = max(1, math.ceil(listed / PER_PAGE))
             if result.page > result.num_pages:
                 raise PageNotFound
@@ -313,8 +314,8 @@ def search(params: QueryDict) -> SearchPage:
                 "first %(listed)s. Add a word or choose a filter to narrow the search."
             )
             % {
-                "limit": number_format(EXACT_LIMIT, force_grouping=True),
-                "listed": number_format(RANK_CANDIDATES, force_grouping=True),
+                "limit": number_format(backend.exact_limit, force_grouping=True),
+                "listed": number_format(backend.rank_candidates, force_grouping=True),
             }
         )
     type_labels = _record_type_labels()

@@ -277,7 +277,7 @@ def search_index_rebuild(progress: Callable[[int, int], None] | None = None) -> 
 
     Documents go in by rounds of about REBUILD_BATCH, each holding the same share of every record type. Index
     order then mixes the types evenly, and a broad query, which ranks the first matches in index order
-    (``backends.base.RANK_CANDIDATES``), draws on all of them; each type's records come oldest first.
+    (``SearchBackend.rank_candidates``), draws on all of them; each type's records come oldest first.
     """
     from .backends import get_backend
 

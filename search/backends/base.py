@@ -31,16 +31,10 @@ class Hit:
     snippet: str
 
 
-# Up to this many matches, a search is exact: its count, its facet counts and its ranking. A broader query (a word
-# found in most records, such as "online") would cost tens of milliseconds per thousand matches to count by facet
-# and to rank, so beyond it:
-# * facet counts (and, on PostgreSQL, the total) are estimated from an even sample, the documents whose id is a
-#   multiple of SAMPLE_MODULUS, which PostgreSQL reads through a partial index of that sample (migration 0007);
-# * the ranking covers the first RANK_CANDIDATES documents, in index order, that have the words in the title,
-#   aliases, summary or tags (where ranking weighs them most), rather than every document mentioning them.
-EXACT_LIMIT = 2000
+# Broad queries (see SearchBackend.exact_limit) count facets from an even sample: the documents whose id is a
+# multiple of this, which PostgreSQL reads through a partial index of that sample (migration 0007, which holds the
+# same number).
 SAMPLE_MODULUS = 64
-RANK_CANDIDATES = 2000
 
 Filters = list[tuple[str, str]]
 
@@ -51,7 +45,7 @@ class Overview:
 
     total: int
     facets: list[dict]
-    # More than EXACT_LIMIT matches: the facet counts are estimates and the ranking covers RANK_CANDIDATES.
+    # More than exact_limit matches: the facet counts are estimates and the ranking covers rank_candidates.
     broad: bool = False
     # The total itself is an estimate (PostgreSQL, for a broad query).
     total_estimated: bool = False
@@ -63,6 +57,15 @@ def documents_counted(facets: list[dict]) -> int:
 
 
 class SearchBackend:
+    # Up to this many matches, a search is exact: its count, its facet counts and its ranking. A broader query (a
+    # word found in most records, such as "online") would cost tens of milliseconds per thousand matches to count
+    # by facet and to rank, so beyond it:
+    # * facet counts (and, on PostgreSQL, the total) are estimated from the SAMPLE_MODULUS sample;
+    # * the ranking covers the first rank_candidates documents, in index order, with the words in the title,
+    #   aliases, summary or tags (where ranking weighs them most), rather than every document mentioning them.
+    exact_limit = 2000
+    rank_candidates = 2000
+
     def match_sql(self, query: Query, filters: Filters = ()) -> tuple[str, list]:
         """SQL selecting ``id`` of the documents that match ``query`` and carry every (facet, value) of ``filters``."""
         raise NotImplementedError
@@ -75,13 +78,13 @@ class SearchBackend:
             return cursor.fetchone()[0]
 
     def overview(self, query: Query, filters: Filters) -> Overview:
-        """The exact total, and facet counts that are exact up to EXACT_LIMIT matches and sampled above."""
+        """The exact total, and facet counts that are exact up to ``exact_limit`` matches and sampled above."""
         total = self.count(query, filters)
-        broad = total > EXACT_LIMIT
+        broad = total > self.exact_limit
         return Overview(total=total, facets=self.facet_counts(query, filters, sample=broad), broad=broad)
 
     def ranked(self, query: Query, filters: Filters, limit: int, offset: int, broad: bool) -> list[Hit]:
-        """One page of the matching documents, best first, each with a snippet (see RANK_CANDIDATES for ``broad``)."""
+        """One page of the matching documents, best first, each with a snippet (``broad``: see ``rank_candidates``)."""
         raise NotImplementedError
 
     def facet_counts(self, query: Query, filters: Filters, *, sample: bool) -> list[dict]:

@@ -7,12 +7,10 @@ from django.db import connection, transaction
 
 from ..query import Query, Term
 from .base import (
-    EXACT_LIMIT,
     GREATER_THAN,
     LESS_THAN,
     MARK_END,
     MARK_START,
-    RANK_CANDIDATES,
     SUGGESTION_CANDIDATES,
     SUGGESTION_THRESHOLD,
     Hit,
@@ -78,7 +76,7 @@ class PostgresBackend(SearchBackend):
         # sample's partial index answers first; a query it shows to be narrow is counted exactly, facet by facet.
         sampled = self.facet_counts(query, filters, sample=True)
         estimate = documents_counted(sampled)
-        if estimate > EXACT_LIMIT:
+        if estimate > self.exact_limit:
             return Overview(total=estimate, facets=sampled, broad=True, total_estimated=True)
         exact = self.facet_counts(query, filters, sample=False)
         return Overview(total=documents_counted(exact), facets=exact)
@@ -104,7 +102,7 @@ class PostgresBackend(SearchBackend):
         ts_sql, ts_params = tsquery(query)
         params: list = []
         source = _source(filters, params)
-        cap = f"LIMIT {RANK_CANDIDATES}" if capped else ""
+        cap = f"LIMIT {int(self.rank_candidates)}" if capped else ""
         # Rank with the narrow columns only, then fetch the texts of the page and headline them: ts_headline is
         # costly, so it runs on at most `limit` rows.
         sql = f"""

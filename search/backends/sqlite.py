@@ -9,7 +9,6 @@ from ..query import Query, Term
 from .base import (
     MARK_END,
     MARK_START,
-    RANK_CANDIDATES,
     SUGGESTION_CANDIDATES,
     SUGGESTION_THRESHOLD,
     Hit,
@@ -19,7 +18,7 @@ from .base import (
 
 # Column order of search_fts: title, aliases, summary, tags, body.
 BM25_WEIGHTS = "10.0, 10.0, 4.0, 4.0, 1.0"
-# Every column but the body: a broad query ranks the documents with its words here first (base.RANK_CANDIDATES).
+# Every column but the body: a broad query ranks the documents with its words here (SearchBackend.rank_candidates).
 RANKED_COLUMNS = ("title", "aliases", "summary", "tags")
 FTS_TRIGGERS = ("search_document_ai", "search_document_ad", "search_document_au")
 
@@ -66,29 +65,34 @@ class SQLiteBackend(SearchBackend):
             match_expression(query),
         ]
 
-    def _nth_match(self, expression: str, filters, position: int) -> int | None:
-        """The rowid of the ``position``-th match (from 0) in index order, or None if there are fewer."""
+    def _candidates_end(self, expression: str, filters) -> int | None:
+        """The last rowid a broad query ranks, or None if its matches fit in ``rank_candidates`` anyway.
+
+        FTS5 reads a rowid range straight off its index, so "the first rank_candidates" is an upper rowid: it takes
+        in the first rank_candidates matches with the words in the ranked-most columns (all of them, if fewer), and
+        at least rank_candidates matches in all.
+        """
+        tier = f"{{{' '.join(RANKED_COLUMNS)}}} : ({expression})"
         params: list = []
-        sql = (
-            f"SELECT search_fts.rowid FROM {_source(filters, params)} WHERE search_fts MATCH %s"
-            " ORDER BY search_fts.rowid LIMIT 1 OFFSET %s"
-        )
+        source = _source(filters, params)
+        nth = f"SELECT search_fts.rowid FROM {source} WHERE search_fts MATCH %s ORDER BY search_fts.rowid"
+        position = self.rank_candidates - 1
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, expression, position])
+            cursor.execute(f"{nth} LIMIT 1 OFFSET %s", [*params, expression, position])
             row = cursor.fetchone()
-        return row[0] if row else None
+            if row is None:
+                return None
+            cursor.execute(f"{nth} LIMIT 1 OFFSET %s", [*params, tier, position])
+            tier_row = cursor.fetchone()
+            if tier_row is None:
+                cursor.execute(f"{nth} DESC LIMIT 1", [*params, tier])
+                tier_row = cursor.fetchone()
+        return max(row[0], tier_row[0] if tier_row else 0)
 
     def ranked(self, query: Query, filters, limit: int, offset: int, broad: bool) -> list[Hit]:
         expression = match_expression(query)
-        bound, bound_params = "", []
-        if broad:
-            # FTS5 reads a rowid range straight off its index, so "the first RANK_CANDIDATES" is an upper rowid:
-            # the last of them with the words in the ranked-most columns, and at least RANK_CANDIDATES matches.
-            last = max(
-                self._nth_match(f"{{{' '.join(RANKED_COLUMNS)}}} : ({expression})", filters, RANK_CANDIDATES - 1) or 0,
-                self._nth_match(expression, filters, RANK_CANDIDATES - 1) or 0,
-            )
-            bound, bound_params = " AND search_fts.rowid <= %s", [last]
+        end = self._candidates_end(expression, filters) if broad else None
+        bound, bound_params = ("", []) if end is None else (" AND search_fts.rowid <= %s", [end])
         # One statement and no join to the documents: FTS5 scores every candidate with bm25() but builds snippet()
         # only for the rows returned. Ties go by id.
         params: list = [MARK_START, MARK_END]

@@ -1,0 +1,107 @@
+"""Broad queries, with more matches than the backend counts and ranks exactly: the page says its counts are
+estimates, lists the best of a bounded set of candidates and says so, and still honours every operator.
+
+The limits are lowered here (a broad query is one with thousands of matches in production) so that a few records
+make a query broad; with a sample of every document, estimates must equal the truth.
+"""
+
+import pytest
+from django.db import connection
+
+from programmes.models import Programme
+from search.backends import base
+from search.backends.base import SearchBackend
+from search.models import SearchDocument
+
+from .support import facet_counts, get_search, hit_titles, record, search_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def small_limits(monkeypatch):
+    monkeypatch.setattr(SearchBackend, "exact_limit", 4)
+    monkeypatch.setattr(SearchBackend, "rank_candidates", 25)
+    monkeypatch.setattr(base, "SAMPLE_MODULUS", 1)
+
+
+def walruses(count: int, name: str = "Plan", **fields) -> list[Programme]:
+    return [
+        record(Programme, title=f"{name} {number}", summary="Walrus colonies.", **fields) for number in range(count)
+    ]
+
+
+def test_a_query_within_the_limit_is_exact_and_says_nothing(client, small_limits):
+    walruses(4)
+
+    response = get_search(client, "walrus")
+
+    page = response.context["results"]
+    assert (page.total, page.broad, page.total_estimated) == (4, False, False)
+    content = response.content.decode()
+    assert "4 results for “walrus”" in content
+    assert "estimates" not in content and 'class="visually-hidden">about' not in content
+
+
+def test_a_broad_query_says_its_counts_are_estimates(client, small_limits):
+    walruses(6)
+
+    response = get_search(client, "walrus")
+
+    page = response.context["results"]
+    assert page.broad
+    content = response.content.decode()
+    assert "More than 4 records match, so the counts are estimates and the list shows the best of the first 25." in (
+        content
+    )
+    # PostgreSQL estimates the total from the sample too; SQLite counts it exactly, as cheaply.
+    estimated = connection.vendor == "postgresql"
+    assert page.total_estimated is estimated
+    assert ("About 6 results for “walrus”" if estimated else "6 results for “walrus”") in content
+    assert facet_counts(page, "type") == {"programmes.programme": 6}
+    assert '<span aria-hidden="true">~</span><span class="visually-hidden">about </span>6' in content
+
+
+def test_broad_facet_counts_are_the_sample_scaled_up(monkeypatch, small_limits):
+    made = walruses(9, tags=["arctic"])
+    monkeypatch.setattr(base, "SAMPLE_MODULUS", 2)
+    documents = SearchDocument.objects.filter(object_id__in=[programme.pk for programme in made])
+    sampled = sum(1 for document in documents if document.pk % 2 == 0)
+
+    page = search_for("walrus")
+
+    assert page.broad
+    assert facet_counts(page, "tag") == ({"arctic": 2 * sampled} if sampled else {})
+
+
+def test_broad_ranking_lists_the_candidates_best_first_and_pages_stop_with_them(client, small_limits):
+    walruses(10)
+    named = [record(Programme, title=f"Walrus survey {number}") for number in range(3)]
+    walruses(20)
+
+    page = search_for("walrus")
+
+    assert page.broad and page.num_pages == 2
+    assert hit_titles(page)[:3] == sorted(programme.title for programme in named)
+    assert len(search_for("walrus", page="2").hits) == 5
+    assert get_search(client, "walrus", page="3").status_code == 404
+
+
+def test_a_broad_query_still_excludes_words_found_only_in_the_body(small_limits):
+    walruses(2, name="Colony", body="A seal colony nearby.")
+    walruses(24)
+
+    shown = hit_titles(search_for("walrus -seal")) + hit_titles(search_for("walrus -seal", page="2"))
+
+    assert search_for("walrus -seal").broad
+    assert sorted(shown) == sorted(f"Plan {number}" for number in range(24))
+
+
+def test_a_broad_query_found_only_in_bodies_still_lists_them(small_limits):
+    for number in range(6):
+        record(Programme, title=f"Plan {number}", body="Walrus colonies.")
+
+    page = search_for("walrus")
+
+    assert page.broad
+    assert sorted(hit_titles(page)) == [f"Plan {number}" for number in range(6)]
