@@ -51,6 +51,18 @@ class Overview:
     total_estimated: bool = False
 
 
+def with_filters(source: str, document_id: str, filters: Filters, params: list) -> str:
+    """``source`` joined to one facet row per (facet, value) filter, each answered by the unique facet index;
+    ``document_id`` is the SQL naming the document in ``source``. Appends the filters' values to ``params``."""
+    for index, (facet, value) in enumerate(filters):
+        source += (
+            f" JOIN search_searchfacet f{index} ON f{index}.document_id = {document_id}"
+            f" AND f{index}.facet = %s AND f{index}.value = %s"
+        )
+        params += [facet, value]
+    return source
+
+
 def documents_counted(facets: list[dict]) -> int:
     """How many documents facet counts cover: every document has exactly one record type."""
     return sum(row["n"] for row in facets if row["facet"] == "type")

@@ -13,6 +13,7 @@ from .base import (
     SUGGESTION_THRESHOLD,
     Hit,
     SearchBackend,
+    with_filters,
     word_similarity,
 )
 
@@ -45,15 +46,7 @@ def match_expression(query: Query) -> str:
 
 
 def _source(filters, params: list) -> str:
-    """search_fts joined to one facet row per filter (the unique facet index answers each join)."""
-    sql = "search_fts"
-    for index, (facet, value) in enumerate(filters):
-        sql += (
-            f" JOIN search_searchfacet f{index} ON f{index}.document_id = search_fts.rowid"
-            f" AND f{index}.facet = %s AND f{index}.value = %s"
-        )
-        params += [facet, value]
-    return sql
+    return with_filters("search_fts", "search_fts.rowid", filters, params)
 
 
 class SQLiteBackend(SearchBackend):
@@ -65,13 +58,15 @@ class SQLiteBackend(SearchBackend):
             match_expression(query),
         ]
 
-    def _candidates_end(self, expression: str, filters) -> int | None:
-        """The last rowid a broad query ranks, or None if its matches fit in ``rank_candidates`` anyway.
+    def _candidates(self, query: Query, filters) -> tuple[str, int | None]:
+        """What a broad query ranks: the FTS5 expression and the last rowid (None: no bound).
 
-        FTS5 reads a rowid range straight off its index, so "the first rank_candidates" is an upper rowid: it takes
-        in the first rank_candidates matches with the words in the ranked-most columns (all of them, if fewer), and
-        at least rank_candidates matches in all.
+        FTS5 reads a rowid range straight off its index, so "the first rank_candidates" is an upper rowid. When
+        that many documents have the words in the ranked-most columns, those documents are the candidates (the
+        column filter keeps bm25() to them; an excluded word is still looked for everywhere). Otherwise the range
+        takes in all of them and at least rank_candidates matches in all.
         """
+        expression = match_expression(query)
         tier = f"{{{' '.join(RANKED_COLUMNS)}}} : ({expression})"
         params: list = []
         source = _source(filters, params)
@@ -81,17 +76,17 @@ class SQLiteBackend(SearchBackend):
             cursor.execute(f"{nth} LIMIT 1 OFFSET %s", [*params, expression, position])
             row = cursor.fetchone()
             if row is None:
-                return None
+                return expression, None
             cursor.execute(f"{nth} LIMIT 1 OFFSET %s", [*params, tier, position])
             tier_row = cursor.fetchone()
-            if tier_row is None:
-                cursor.execute(f"{nth} DESC LIMIT 1", [*params, tier])
-                tier_row = cursor.fetchone()
-        return max(row[0], tier_row[0] if tier_row else 0)
+            if tier_row is not None:
+                return (expression if query.excluded else tier), tier_row[0]
+            cursor.execute(f"{nth} DESC LIMIT 1", [*params, tier])
+            tier_row = cursor.fetchone()
+        return expression, max(row[0], tier_row[0] if tier_row else 0)
 
     def ranked(self, query: Query, filters, limit: int, offset: int, broad: bool) -> list[Hit]:
-        expression = match_expression(query)
-        end = self._candidates_end(expression, filters) if broad else None
+        expression, end = self._candidates(query, filters) if broad else (match_expression(query), None)
         bound, bound_params = ("", []) if end is None else (" AND search_fts.rowid <= %s", [end])
         # One statement and no join to the documents: FTS5 scores every candidate with bm25() but builds snippet()
         # only for the rows returned. Ties go by id.

@@ -9,8 +9,7 @@ import pytest
 from django.db import connection
 
 from programmes.models import Programme
-from search.backends import base
-from search.backends.base import SearchBackend
+from search.backends import base, get_backend
 from search.models import SearchDocument
 
 from .support import facet_counts, get_search, hit_titles, record, search_for
@@ -20,8 +19,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def small_limits(monkeypatch):
-    monkeypatch.setattr(SearchBackend, "exact_limit", 4)
-    monkeypatch.setattr(SearchBackend, "rank_candidates", 25)
+    backend = type(get_backend())
+    monkeypatch.setattr(backend, "exact_limit", 4)
+    monkeypatch.setattr(backend, "rank_candidates", 25)
+    if hasattr(backend, "count_limit"):
+        # PostgreSQL counts exactly up to count_limit matches, then estimates the total from the sample too.
+        monkeypatch.setattr(backend, "count_limit", 4)
     monkeypatch.setattr(base, "SAMPLE_MODULUS", 1)
 
 
@@ -105,3 +108,17 @@ def test_a_broad_query_found_only_in_bodies_still_lists_them(small_limits):
 
     assert page.broad
     assert sorted(hit_titles(page)) == [f"Plan {number}" for number in range(6)]
+
+
+def test_a_broad_query_with_a_countable_number_of_matches_gets_an_exact_total(client, monkeypatch, small_limits):
+    backend = type(get_backend())
+    if hasattr(backend, "count_limit"):
+        monkeypatch.setattr(backend, "count_limit", 100)
+    monkeypatch.setattr(base, "SAMPLE_MODULUS", 2)
+    walruses(7)
+
+    response = get_search(client, "walrus")
+
+    page = response.context["results"]
+    assert (page.broad, page.total_estimated, page.total) == (True, False, 7)
+    assert "7 results for “walrus”" in response.content.decode()
