@@ -366,7 +366,8 @@ def table(results: list[Result]) -> str:
             f"| {result.database} | {result.size:,} | {fmt(result.steps['generate'])} |"
             f" {fmt(reindex)}{mark(reindex <= TARGET_REINDEX_S if big else None)} |"
             f" {fmt(s50)} / {fmt(s95)}{mark(s95 <= TARGET_SEARCH_P95_MS if big else None)} |"
-            f" {fmt(n50, 0)} / {fmt(n95, 0)} | {fmt(ratio)}×{mark(ratio >= TARGET_RATIO)} | {fmt(hello, 0)} |"
+            f" {fmt(n50, 0)} / {fmt(n95, 0)} | {fmt(ratio)}×{mark(ratio >= TARGET_RATIO if big else None)} |"
+            f" {fmt(hello, 0)} |"
             f" {fmt(result.http['search']['rps'], 0)} ({shares['search']:.1%}){search_ok} |"
             f" {fmt(result.http['search fresh']['rps'], 0)} ({shares['search fresh']:.1%}) |"
             f" {fmt(result.http['list']['rps'], 0)} ({shares['list']:.1%}) |"
@@ -462,7 +463,7 @@ def report(results: list[Result], meta: dict) -> str:
             f"Run {meta['when']} on {meta['machine']}; {meta['versions']}; commit {meta['commit']}."
             f" Command: `{meta['command']}`.",
             "",
-            f"Targets: reindex ≤ {TARGET_REINDEX_S} s and search p95 ≤ {TARGET_SEARCH_P95_MS} ms at 100k; naive/search"
+            f"Targets: at 100k, reindex ≤ {TARGET_REINDEX_S} s, search p95 ≤ {TARGET_SEARCH_P95_MS} ms and naive/search"
             f" p95 ≥ {TARGET_RATIO}×; search page ≥ {TARGET_SEARCH_SHARE:.0%} of hello-world req/s"
             " (✅ met, ❌ missed; unmarked: no target at that size).",
             "",
