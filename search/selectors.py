@@ -336,7 +336,8 @@ def search(params: QueryDict) -> SearchPage:
     if result.page < result.num_pages:
         result.next_url = _url(params, page=str(result.page + 1))
     if result.total == 0:
-        suggested = backend.suggest(query.text, SUGGESTIONS)
+        with backend.session():
+            suggested = backend.suggest(query.text, SUGGESTIONS)
         found = SearchDocument.objects.in_bulk(suggested)
         visible_suggestions = _visible_ids(list(found.values()))
         found = {pk: document for pk, document in found.items() if pk in visible_suggestions}
@@ -350,7 +351,9 @@ def autocomplete(text: str) -> list[dict]:
     if not words or len("".join(words)) < 2:
         return []
     try:
-        ids = get_backend().autocomplete(words, AUTOCOMPLETE_LIMIT)
+        backend = get_backend()
+        with backend.session():
+            ids = backend.autocomplete(words, AUTOCOMPLETE_LIMIT)
     except DatabaseError as error:
         if _database_unreachable(error):
             raise

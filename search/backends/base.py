@@ -20,9 +20,15 @@ GREATER_THAN = "\ue003"
 PRIVATE_MARKERS = (MARK_START, MARK_END, LESS_THAN, GREATER_THAN)
 SUGGESTION_THRESHOLD = 0.4
 # "Did you mean" scores this many titles at most: those sharing each typed word's first letters (see
-# suggestion_prefixes), found through the full-text index however many documents there are.
+# SearchBackend.suggest), found through the full-text index however many documents there are.
 SUGGESTION_CANDIDATES = 200
-SUGGESTION_PREFIX = 3
+# Autocomplete ranks the first this many titles and aliases (in index order) starting with what was typed: a
+# prefix of one or two letters matches most of the index.
+AUTOCOMPLETE_CANDIDATES = 200
+# Typed words looked at, and the shortest and longest word starts tried for each.
+SUGGESTION_WORDS = 4
+SUGGESTION_PREFIX_MIN = 3
+SUGGESTION_PREFIX_MAX = 8
 
 
 @dataclass(frozen=True)
@@ -129,14 +135,26 @@ class SearchBackend:
     def suggest(self, text: str, limit: int) -> list[int]:
         """Ids of documents whose title or aliases look most like ``text`` ("Did you mean").
 
-        Candidates have title or alias words starting like every typed word, or failing that like any of them.
+        Scoring every title by trigram similarity costs 100 ms and more at 100,000 documents, so only a few hundred
+        candidates are scored: titles and aliases with words starting like every typed word, or failing that like
+        any of them. For each typed word the longest start that some title or alias word shares is used: a typo
+        seldom comes early ("cybercrme" shares "cyberc" with "Cybercrime" and not with "Cyberbullying").
         """
-        prefixes = suggestion_prefixes(text)
+        prefixes = []
+        for word in dict.fromkeys(re.findall(r"\w+", text.casefold())[:SUGGESTION_WORDS]):
+            lengths = range(min(len(word) - 1, SUGGESTION_PREFIX_MAX), SUGGESTION_PREFIX_MIN - 1, -1)
+            prefix = next((word[:length] for length in lengths if self.title_word_starts(word[:length])), "")
+            if prefix:
+                prefixes.append(prefix)
         for every in (True, False) if len(prefixes) > 1 else (True,) if prefixes else ():
             found = self.closest_titles(text, prefixes, every=every, limit=limit)
             if found:
                 return found
         return []
+
+    def title_word_starts(self, prefix: str) -> bool:
+        """Whether any indexed title or alias has a word starting with ``prefix`` (a \\w+ string)."""
+        raise NotImplementedError
 
     def closest_titles(self, text: str, prefixes: list[str], *, every: bool, limit: int) -> list[int]:
         """Of up to SUGGESTION_CANDIDATES documents with title or alias words starting with ``prefixes`` (all of
@@ -146,16 +164,6 @@ class SearchBackend:
     def autocomplete(self, words: tuple[str, ...], limit: int) -> list[int]:
         """Ids of documents with title or alias words starting with ``words``, best first."""
         raise NotImplementedError
-
-
-def suggestion_prefixes(text: str) -> list[str]:
-    """The first letters of each typed word: "Did you mean" scores only titles with words starting like them.
-
-    Scoring every title by trigram similarity costs 100 ms and more at 100,000 documents. A typo rarely touches a
-    word's first three letters ("sextorsion", "cybercrme", "narrwhal"), and the full-text index finds the titles
-    with such words at once.
-    """
-    return sorted({word[:SUGGESTION_PREFIX] for word in re.findall(r"\w+", text.casefold()) if len(word) >= 3})
 
 
 def trigrams(text: str) -> set[str]:

@@ -7,10 +7,12 @@ from django.db import connection, transaction
 
 from ..query import Query, Term
 from .base import (
+    AUTOCOMPLETE_CANDIDATES,
     GREATER_THAN,
     LESS_THAN,
     MARK_END,
     MARK_START,
+    SAMPLE_MODULUS,
     SUGGESTION_CANDIDATES,
     SUGGESTION_THRESHOLD,
     Hit,
@@ -124,16 +126,31 @@ class PostgresBackend(SearchBackend):
             cursor.execute(sql, [*ts_params, *params, limit, offset, LESS_THAN + GREATER_THAN, HEADLINE_OPTIONS])
             return [Hit(document_id=row[0], snippet=row[1] or "") for row in cursor.fetchall()]
 
+    # "Did you mean" looks in the 1-in-SAMPLE_MODULUS sample first (its partial index holds a few thousand
+    # documents, where a common word's bitmap over every document takes 10-30 ms to build); a rarer word, for
+    # which the sample has too few titles, is looked up in the whole index, where its bitmap is small anyway. The
+    # prefixes are \w+ (see SearchBackend.suggest), so they are safe inside to_tsquery's syntax.
+    SAMPLE = f"id %% {SAMPLE_MODULUS} = 0 AND search_vector @@ to_tsquery('{CONFIG}', %s)"
+
+    def title_word_starts(self, prefix: str) -> bool:
+        with connection.cursor() as cursor:
+            for condition in (self.SAMPLE, f"rank_vector @@ to_tsquery('{CONFIG}', %s)"):
+                cursor.execute(f"SELECT 1 FROM search_searchdocument WHERE {condition} LIMIT 1", [f"{prefix}:*"])
+                if cursor.fetchone():
+                    return True
+        return False
+
     def closest_titles(self, text: str, prefixes: list[str], *, every: bool, limit: int) -> list[int]:
-        # Each prefix is \w+ (see base.suggestion_prefixes), so it is safe inside to_tsquery's syntax; ":*A" = a
-        # prefix of a title or alias word.
-        expression = (" & " if every else " | ").join(f"{prefix}:*A" for prefix in prefixes)
+        joiner = " & " if every else " | "
+        anywhere = joiner.join(f"{prefix}:*" for prefix in prefixes)
+        # ":*A": a prefix of a title or alias word (weight A).
+        in_titles = f"rank_vector @@ to_tsquery('{CONFIG}', %s)"
         sql = f"""
             SELECT id FROM (
                 SELECT id, title, greatest(word_similarity(%s, title), word_similarity(%s, aliases)) AS score
                 FROM (
                     SELECT id, title, aliases FROM search_searchdocument
-                    WHERE rank_vector @@ to_tsquery('{CONFIG}', %s)
+                    WHERE {{where}}
                     LIMIT {SUGGESTION_CANDIDATES}
                 ) candidates
             ) scored
@@ -141,18 +158,31 @@ class PostgresBackend(SearchBackend):
             ORDER BY score DESC, title
             LIMIT %s
         """
+        titles = joiner.join(f"{prefix}:*A" for prefix in prefixes)
+        attempts = [
+            (f"{self.SAMPLE} AND {in_titles}", [anywhere, titles]),
+            (in_titles, [titles]),
+        ]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [text, text, expression, SUGGESTION_THRESHOLD, limit])
-            return [row[0] for row in cursor.fetchall()]
+            for where, params in attempts:
+                cursor.execute(sql.format(where=where), [text, text, *params, SUGGESTION_THRESHOLD, limit])
+                found = [row[0] for row in cursor.fetchall()]
+                # The sample answers only when it fills the list: otherwise the whole index has better titles.
+                if len(found) == limit:
+                    return found
+        return found
 
     def autocomplete(self, words: tuple[str, ...], limit: int) -> list[int]:
         # Each word is \w+ (see search.query.tokens), so it is safe inside to_tsquery's syntax; ":*A" = prefix
-        # of a title or alias word.
+        # of a title or alias word. The best of the first AUTOCOMPLETE_CANDIDATES, scored on the small rank_vector.
         expression = " & ".join(f"{word}:*A" for word in words)
         sql = f"""
-            SELECT id FROM search_searchdocument
-            WHERE search_vector @@ to_tsquery('{CONFIG}', %s)
-            ORDER BY ts_rank(search_vector, to_tsquery('{CONFIG}', %s)) DESC, length(title), title
+            SELECT id FROM (
+                SELECT id, title, rank_vector FROM search_searchdocument
+                WHERE rank_vector @@ to_tsquery('{CONFIG}', %s)
+                LIMIT {AUTOCOMPLETE_CANDIDATES}
+            ) candidates
+            ORDER BY ts_rank(rank_vector, to_tsquery('{CONFIG}', %s)) DESC, length(title), title
             LIMIT %s
         """
         with connection.cursor() as cursor:

@@ -7,6 +7,7 @@ from django.db import connection
 
 from ..query import Query, Term
 from .base import (
+    AUTOCOMPLETE_CANDIDATES,
     MARK_END,
     MARK_START,
     SUGGESTION_CANDIDATES,
@@ -122,6 +123,13 @@ class SQLiteBackend(SearchBackend):
             for _name, sql in triggers:
                 cursor.execute(sql)
 
+    def title_word_starts(self, prefix: str) -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM search_fts WHERE search_fts MATCH %s LIMIT 1", ["{title aliases} : " + f'"{prefix}"*']
+            )
+            return cursor.fetchone() is not None
+
     def closest_titles(self, text: str, prefixes: list[str], *, every: bool, limit: int) -> list[int]:
         expression = "{title aliases} : " + (" AND " if every else " OR ").join(f'"{p}"*' for p in prefixes)
         sql = """
@@ -143,14 +151,17 @@ class SQLiteBackend(SearchBackend):
         return [pk for _score, _title, pk in scored[:limit]]
 
     def autocomplete(self, words: tuple[str, ...], limit: int) -> list[int]:
+        # The best of the first AUTOCOMPLETE_CANDIDATES matches: a rowid bound FTS5 reads off its index.
         expression = "{title aliases} : " + " AND ".join(f"{_quoted((word,))}*" for word in words)
         sql = f"""
             SELECT search_fts.rowid FROM search_fts
             JOIN search_searchdocument d ON d.id = search_fts.rowid
-            WHERE search_fts MATCH %s
+            WHERE search_fts MATCH %s AND search_fts.rowid <= coalesce((
+                SELECT rowid FROM search_fts WHERE search_fts MATCH %s ORDER BY rowid LIMIT 1 OFFSET %s
+            ), 9223372036854775807)
             ORDER BY bm25(search_fts, {BM25_WEIGHTS}), length(d.title), d.title
             LIMIT %s
         """
         with connection.cursor() as cursor:
-            cursor.execute(sql, [expression, limit])
+            cursor.execute(sql, [expression, expression, AUTOCOMPLETE_CANDIDATES - 1, limit])
             return [row[0] for row in cursor.fetchall()]
