@@ -6,7 +6,7 @@ The crawl runs once per module (inside a transaction that is rolled back) and th
 
 import io
 from dataclasses import dataclass, field
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -19,6 +19,7 @@ from instruments.models import Instrument
 from programmes.models import Partnership, Programme
 
 from .factories import record_models
+from .security.support import internal_target
 from .test_pages import read_page
 
 pytestmark = pytest.mark.django_db
@@ -62,17 +63,6 @@ class Crawl:
         return seen
 
 
-def internal_target(base: str, href: str) -> str | None:
-    """The path (and query) an href leads to on this site, or None for other sites, mail, fragments and skips."""
-    absolute, _ = urldefrag(urljoin("http://testserver" + base, href))
-    parts = urlsplit(absolute)
-    if parts.scheme not in ("http", "https") or parts.netloc != "testserver":
-        return None
-    if parts.path.startswith(SKIPPED_PREFIXES):
-        return None
-    return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
 def url_name(page: str) -> str:
     try:
         return resolve(urlsplit(page).path).url_name or ""
@@ -96,7 +86,7 @@ def crawl(client) -> Crawl:
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
         reader = read_page(response)
-        targets = {internal_target(page, link.href) for link in reader.links} - {None}
+        targets = {internal_target(page, link.href, SKIPPED_PREFIXES) for link in reader.links} - {None}
         result.edges[page] = targets
         if "?" not in page:
             # Filter, sort and page links combine without end; each one met on a plain page is checked, and the
@@ -104,7 +94,7 @@ def crawl(client) -> Crawl:
             todo.extend(targets - set(result.statuses))
         if is_record_page(page):
             in_groups = [link for link in reader.links if link.inside("main") and link.group is not None]
-            group_targets = {internal_target(page, link.href) for link in in_groups}
+            group_targets = {internal_target(page, link.href, SKIPPED_PREFIXES) for link in in_groups}
             result.record_links[page] = {target for target in group_targets - {None} if is_record_page(target)}
     return result
 

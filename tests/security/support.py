@@ -46,13 +46,14 @@ class Fetched:
         return found - {None}
 
 
-def internal_target(base: str, href: str) -> str | None:
-    """The path (and query) an href leads to on this site, or None for other sites, mail, fragments and skips."""
+def internal_target(base: str, href: str, skipped: tuple[str, ...] = SKIPPED_PREFIXES) -> str | None:
+    """The path (and query) an href leads to on this site, or None for other sites, mail, fragments and paths
+    starting with one of ``skipped``."""
     absolute, _fragment = urldefrag(urljoin("http://testserver" + base, href.strip()))
     parts = urlsplit(absolute)
     if parts.scheme not in ("http", "https") or parts.netloc != "testserver":
         return None
-    if parts.path.startswith(SKIPPED_PREFIXES):
+    if parts.path.startswith(skipped):
         return None
     return parts.path + (f"?{parts.query}" if parts.query else "")
 

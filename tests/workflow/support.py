@@ -89,17 +89,6 @@ def edit_in_admin(client, record, **changes):
     return client.post(url, form_data(page, **changes))
 
 
-def form_errors(response) -> str:
-    """Every error on a re-rendered admin form, to say why a post that should have saved did not."""
-    context = response.context
-    if context is None or "adminform" not in context:
-        return f"status {response.status_code}"
-    errors = [context["adminform"].form.errors.as_text()]
-    for inline in context["inline_admin_formsets"]:
-        errors += [str(inline.formset.errors), str(inline.formset.non_form_errors())]
-    return "; ".join(error for error in errors if error and error != "[]")
-
-
 def save_version(record, *, user=None, comment: str = "", **changes) -> Version:
     """Save ``record`` with ``changes`` as a new version (as the admin would), and return that version."""
     for name, value in changes.items():

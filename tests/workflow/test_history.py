@@ -12,13 +12,13 @@ from directory.models import AuditAction, Organisation, Status
 from instruments.models import Instrument
 from strategy.models import StrategicArea
 
+from ..admin.support import form_errors
 from ..factories import make
 from .support import (
     admin_url,
     audit_events,
     edit_in_admin,
     form_data,
-    form_errors,
     transition_url,
     versions_of,
 )

@@ -6,8 +6,9 @@ from django.urls import reverse
 from directory.models import SlugHistory, Status
 from instruments.models import Instrument
 
+from ..admin.support import form_errors
 from ..factories import make
-from .support import admin_url, edit_in_admin, form_data, form_errors, transition_url, versions_of
+from .support import admin_url, edit_in_admin, form_data, transition_url, versions_of
 
 pytestmark = pytest.mark.django_db
 

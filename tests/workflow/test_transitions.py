@@ -14,13 +14,13 @@ from reversion.models import Version
 from directory.models import AuditAction, AuditEvent, Status
 from instruments.models import Instrument
 
+from ..admin.support import form_errors
 from ..factories import make
 from .support import (
     admin_url,
     audit_events,
     edit_in_admin,
     form_data,
-    form_errors,
     messages_of,
     transition_url,
     warnings_of,
