@@ -19,9 +19,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # ---- database_from_url --------------------------------------------------------------------------------------
 
 
-def test_unset_url_means_sqlite_file_in_wal_mode_kept_open(tmp_path):
+def test_unset_url_means_sqlite_file_in_wal_mode_kept_open(monkeypatch, tmp_path):
+    monkeypatch.delenv("CONN_MAX_AGE", raising=False)
     path = tmp_path / "db.sqlite3"
-    for url in (None, "", "sqlite://"):
+    for url in (None, ""):
         db = database_from_url(url, path)
         assert db["ENGINE"] == "django.db.backends.sqlite3"
         assert db["NAME"] == path
@@ -33,6 +34,45 @@ def test_unset_url_means_sqlite_file_in_wal_mode_kept_open(tmp_path):
         assert db["OPTIONS"]["timeout"] == 20
 
 
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("sqlite:///kb.sqlite3", "kb.sqlite3"),
+        ("sqlite:///data/kb.sqlite3", "data/kb.sqlite3"),
+        ("sqlite:////srv/cop-kb/kb.sqlite3", "/srv/cop-kb/kb.sqlite3"),
+        ("sqlite:////srv/cop%20kb/kb.sqlite3", "/srv/cop kb/kb.sqlite3"),
+        ("sqlite://:memory:", ":memory:"),
+        ("sqlite://", ":memory:"),
+    ],
+    ids=["relative", "relative folder", "absolute", "absolute quoted", "in memory", "in memory short"],
+)
+def test_sqlite_url_names_relative_absolute_or_in_memory_database(monkeypatch, tmp_path, url, name):
+    monkeypatch.delenv("CONN_MAX_AGE", raising=False)
+    db = database_from_url(url, tmp_path / "default.sqlite3")
+
+    assert db["ENGINE"] == "django.db.backends.sqlite3"
+    assert db["NAME"] == name
+    assert db["CONN_MAX_AGE"] == 60
+    assert db["OPTIONS"] == {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+
+
+def test_absolute_sqlite_url_opens_that_file(tmp_path, django_db_blocker):
+    """The server starts on an absolute path: the file is created there, not under the working directory."""
+    path = tmp_path / "absolute" / "kb.sqlite3"
+    path.parent.mkdir()
+    handler = ConnectionHandler({"default": database_from_url(f"sqlite:///{path}", BASE_DIR / "unused.sqlite3")})
+    try:
+        with django_db_blocker.unblock(), handler["default"].cursor() as cursor:
+            cursor.execute("CREATE TABLE probe (id integer)")
+    finally:
+        handler.close_all()
+    assert path.exists()
+
+
 def test_postgres_url_gives_every_part(monkeypatch, tmp_path):
     monkeypatch.delenv("CONN_MAX_AGE", raising=False)
     db = database_from_url("postgres://kb_user:s%40cret@db.example.org:6543/kb?sslmode=require", tmp_path / "x")
@@ -42,11 +82,31 @@ def test_postgres_url_gives_every_part(monkeypatch, tmp_path):
         "USER": "kb_user",
         "PASSWORD": "s@cret",
         "HOST": "db.example.org",
-        "PORT": "6543",
+        "PORT": 6543,
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
+        "DISABLE_SERVER_SIDE_CURSORS": False,
         "OPTIONS": {"sslmode": "require", "options": "-c jit=off"},
     }
+
+
+def test_postgres_url_options_are_passed_to_the_driver(monkeypatch, tmp_path):
+    monkeypatch.delenv("CONN_MAX_AGE", raising=False)
+    db = database_from_url(
+        "postgresql://kb:pw@10.0.0.5/kb_live?sslmode=verify-full&connect_timeout=5&application_name=cop-kb",
+        tmp_path / "x",
+    )
+    assert db["OPTIONS"] == {
+        "sslmode": "verify-full",
+        "connect_timeout": 5,
+        "application_name": "cop-kb",
+        "options": "-c jit=off",
+    }
+
+
+def test_postgres_url_may_set_its_own_server_options(tmp_path):
+    db = database_from_url("postgres://kb:pw@db/kb?options=-c%20statement_timeout%3D5000", tmp_path / "x")
+    assert db["OPTIONS"] == {"options": "-c statement_timeout=5000"}
 
 
 def test_postgresql_scheme_minimal_url_and_conn_max_age_from_env(monkeypatch, tmp_path):
@@ -57,6 +117,19 @@ def test_postgresql_scheme_minimal_url_and_conn_max_age_from_env(monkeypatch, tm
     assert db["CONN_MAX_AGE"] == 0
     assert db["CONN_HEALTH_CHECKS"] is True
     assert db["OPTIONS"] == {"options": "-c jit=off"}
+
+
+@pytest.mark.parametrize("raw", ["sixty", "-1", "1.5"])
+def test_conn_max_age_must_be_a_whole_number_of_seconds(monkeypatch, tmp_path, raw):
+    monkeypatch.setenv("CONN_MAX_AGE", raw)
+    with pytest.raises(ImproperlyConfigured, match="CONN_MAX_AGE must be a whole number"):
+        database_from_url("postgres://localhost/kb", tmp_path / "x")
+
+
+def test_malformed_url_is_an_error_that_does_not_repeat_the_password(tmp_path):
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL is not a valid database URL") as error:
+        database_from_url("postgres://kb:hunter2@db.example.org:port/kb", tmp_path / "x")
+    assert "hunter2" not in str(error.value)
 
 
 @pytest.mark.parametrize("url", ["mysql://u:p@localhost/kb", "redis://localhost:6379/0", "kb"])

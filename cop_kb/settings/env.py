@@ -1,9 +1,10 @@
-"""Small readers for settings that come from the environment (no extra dependency needed)."""
+"""Small readers for settings that come from the environment."""
 
 import os
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import urlsplit
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -28,52 +29,56 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def _sqlite(path: Path) -> dict:
-    return {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": path,
-        # WAL lets readers carry on while an editor writes; the busy timeout waits out short locks.
-        "OPTIONS": {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        },
-    }
+def env_int(name: str, default: int) -> int:
+    """Read a whole number of zero or more; anything else is an error rather than a silent guess."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip()
+    if not (value.isascii() and value.isdigit()):
+        raise ImproperlyConfigured(f"{name} must be a whole number of 0 or more, not {raw!r}")
+    return int(value)
+
+
+# WAL lets readers carry on while an editor writes; the busy timeout waits out short locks.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+SUPPORTED_SCHEMES = {"sqlite", "postgres", "postgresql"}
 
 
 def database_from_url(url: str | None, sqlite_path: Path) -> dict:
     """Turn DATABASE_URL into a Django DATABASES entry.
 
-    Unset means the embedded SQLite file; ``postgres://user:pass@host:port/name`` means PostgreSQL with
-    persistent, health-checked connections so a restarted server is reconnected to transparently.
+    Unset means the embedded SQLite file ``sqlite_path``. Otherwise dj-database-url reads the standard forms:
+    ``sqlite:///relative/kb.sqlite3``, ``sqlite:////absolute/kb.sqlite3``, ``sqlite://:memory:`` and
+    ``postgres://user:pass@host:port/name?sslmode=require`` (query parameters go to the driver). PostgreSQL
+    connections are persistent and health-checked, so a restarted server is reconnected to transparently.
     """
-    parts = urlsplit(url or "sqlite://")
-    if parts.scheme == "sqlite":
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": unquote(parts.path.lstrip("/")) or sqlite_path,
-            # Opening the file and setting it up costs about a millisecond: keep it open across requests.
-            "CONN_MAX_AGE": int(os.environ.get("CONN_MAX_AGE", "60")),
-            # WAL lets readers carry on while an editor writes; the busy timeout waits out short locks.
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-        }
-    if parts.scheme not in {"postgres", "postgresql"}:
-        raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not supported (use postgres://)")
-    options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-    # PostgreSQL's JIT compiler spends far longer compiling than our short queries take to run.
-    options.setdefault("options", "-c jit=off")
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": unquote(parts.path.lstrip("/")),
-        "USER": unquote(parts.username or ""),
-        "PASSWORD": unquote(parts.password or ""),
-        "HOST": parts.hostname or "",
-        "PORT": str(parts.port or ""),
-        "CONN_MAX_AGE": int(os.environ.get("CONN_MAX_AGE", "60")),
-        "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": options,
-    }
+    if url:
+        try:
+            scheme = urlsplit(url).scheme
+            if scheme not in SUPPORTED_SCHEMES:
+                raise ImproperlyConfigured(
+                    f"DATABASE_URL scheme {scheme!r} is not supported (use postgres:// or sqlite://)"
+                )
+            db = dict(dj_database_url.parse(url))
+        except ValueError:
+            # The library's own messages may quote the URL, password included.
+            raise ImproperlyConfigured(
+                "DATABASE_URL is not a valid database URL (quote special characters in the password)"
+            ) from None
+    else:
+        db = {"ENGINE": "django.db.backends.sqlite3", "NAME": sqlite_path}
+    # Opening a connection costs from a millisecond (SQLite) to many (PostgreSQL): keep it open across requests.
+    db["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
+    options = db.setdefault("OPTIONS", {})
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        db["OPTIONS"] = {**SQLITE_OPTIONS, **options}
+    else:
+        db["CONN_HEALTH_CHECKS"] = True
+        # PostgreSQL's JIT compiler spends far longer compiling than our short queries take to run.
+        options.setdefault("options", "-c jit=off")
+    return db
