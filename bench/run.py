@@ -267,8 +267,8 @@ def bench_one(database: str, size: int, env: dict, args, psql: list[str] | None)
     log(f"{database} {size:,}: fresh database")
     if database == "postgresql":
         postgres_recreate(psql)
-    elif Path(env["BENCH_SQLITE_PATH"]).parent.exists():
-        for path in Path(env["BENCH_SQLITE_PATH"]).parent.glob("db.sqlite3*"):
+    else:
+        for path in (Path(env["BENCH_WORKDIR"]) / "sqlite").glob("db.sqlite3*"):
             path.unlink()
     manage = [python, "manage.py"]
     result.steps["migrate"], _out = run([*manage, "migrate", "--noinput", "-v0"], env=env, what="migrate")
@@ -560,13 +560,11 @@ def main() -> int:
     envs = {
         "sqlite": {
             **base_env,
-            # prod insists on DATABASE_URL; bench.settings takes the file from BENCH_SQLITE_PATH (absolute path).
-            "DATABASE_URL": "sqlite:///db.sqlite3",
-            "BENCH_SQLITE_PATH": str(workdir / "sqlite" / "db.sqlite3"),
+            # An absolute path: "sqlite:///" followed by "/tmp/...".
+            "DATABASE_URL": f"sqlite:///{workdir / 'sqlite' / 'db.sqlite3'}",
         },
         "postgresql": {**base_env, "DATABASE_URL": PG_URL},
     }
-    envs["postgresql"].pop("BENCH_SQLITE_PATH", None)
     (workdir / "sqlite").mkdir()
     results: list[Result] = []
     meta = meta_data(args, psql)

@@ -2,8 +2,6 @@
 
 * ``SECURE_SSL_REDIRECT`` is off (and HSTS with it): prod redirects every plain-HTTP request to https://, so wrk
   would measure 301s. Everything else (DEBUG off, middleware, templates, caching of the static manifest) is prod's.
-* ``BENCH_SQLITE_PATH`` names an SQLite file by absolute path. ``DATABASE_URL`` must still be set, because prod
-  refuses to start without it, but ``sqlite:///`` URLs only carry paths relative to the working directory.
 * ``BENCH_STATIC_ROOT`` points collectstatic and WhiteNoise at a scratch directory, so the benchmark never rewrites
   the project's ``staticfiles/``.
 """
@@ -11,16 +9,12 @@
 import os
 from pathlib import Path
 
-from cop_kb.settings.env import database_from_url
 from cop_kb.settings.prod import *  # noqa: F403
 
 SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = False
 SECURE_HSTS_PRELOAD = False
-
-if os.environ.get("BENCH_SQLITE_PATH"):
-    DATABASES = {"default": database_from_url(None, Path(os.environ["BENCH_SQLITE_PATH"]))}
 
 if os.environ.get("BENCH_STATIC_ROOT"):
     STATIC_ROOT = Path(os.environ["BENCH_STATIC_ROOT"])
