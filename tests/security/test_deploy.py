@@ -44,7 +44,10 @@ def strong_key() -> str:
     return secrets.token_urlsafe(50)  # 67 characters from a 64-letter alphabet
 
 
-def run(args: list[str], **variables: str) -> subprocess.CompletedProcess:
+def run(
+    args: list[str], settings_module: str | None = "cop_kb.settings.prod", **variables: str
+) -> subprocess.CompletedProcess:
+    """Run our interpreter with production's variables (``settings_module=None``: DJANGO_SETTINGS_MODULE unset)."""
     # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for their live server; a real server never has it.
     env = {
         name: value
@@ -52,11 +55,12 @@ def run(args: list[str], **variables: str) -> subprocess.CompletedProcess:
         if name not in PROD_VARIABLES and name != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
     env |= {
-        "DJANGO_SETTINGS_MODULE": "cop_kb.settings.prod",
         "SECRET_KEY": strong_key(),
         "ALLOWED_HOSTS": "kb.example.org,www.kb.example.org",
         "DATABASE_URL": DATABASE_URL,
     }
+    if settings_module:
+        env["DJANGO_SETTINGS_MODULE"] = settings_module
     env |= variables
     return subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
         [sys.executable, *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120, check=False
@@ -160,3 +164,32 @@ def test_production_refuses_unsafe_values(variables, message):
 
     assert result.returncode != 0
     assert message in result.stderr
+
+
+# ---- server entry points ---------------------------------------------------------------------------------------
+
+SHOW_MODULE_AND_DEBUG = "from django.conf import settings; print(settings.SETTINGS_MODULE, settings.DEBUG)"
+
+
+@pytest.mark.parametrize("entry_point", ["cop_kb.wsgi", "cop_kb.asgi"])
+def test_server_started_without_settings_module_runs_production_settings(entry_point):
+    """gunicorn (or an ASGI server) started without DJANGO_SETTINGS_MODULE must never show debug pages."""
+    result = run(["-c", f"import {entry_point}; {SHOW_MODULE_AND_DEBUG}"], settings_module=None)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["cop_kb.settings.prod", "False"]
+
+
+@pytest.mark.parametrize("entry_point", ["cop_kb.wsgi", "cop_kb.asgi"])
+def test_server_started_without_settings_module_or_secrets_refuses_to_start(entry_point):
+    result = run(["-c", f"import {entry_point}"], settings_module=None, SECRET_KEY="", ALLOWED_HOSTS="")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set in the environment for production" in result.stderr
+
+
+def test_manage_py_without_settings_module_keeps_local_development_settings():
+    result = run(["manage.py", "shell", "-v", "0", "-c", SHOW_MODULE_AND_DEBUG], settings_module=None)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["cop_kb.settings.dev", "True"]
