@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from .backends import get_backend
-from .backends.base import GREATER_THAN, LESS_THAN, MARK_END, MARK_START
+from .backends.base import GREATER_THAN, LESS_THAN, MARK_END, MARK_START, Overview
 from .models import SearchDocument, Synonym
 from .query import MAX_QUERY_LENGTH, MAX_TERMS, Query, Term, parse, tokens
 
@@ -192,6 +192,26 @@ def _record_type_labels() -> dict[str, str]:
     }
 
 
+def _record_facets() -> dict[str, type]:
+    """Facets whose values are records themselves (a country, a strategic area), each with its record type."""
+    return {model.search_facet_self: model for model in apps.get_models() if getattr(model, "search_facet_self", "")}
+
+
+def _filters_name_public_records(chosen: dict[str, str]) -> bool:
+    """Whether every chosen country or strategic area is a public record: one indexed lookup per such filter.
+
+    The index drops facet values naming a record that stops being public (migration 0010), but a slug renamed
+    behind the services' back stays on the linked records' rows until they are reindexed. A value naming a hidden
+    record must answer exactly like one naming nothing, or the count would tell that the record exists.
+    """
+    record_facets = _record_facets()
+    return all(
+        record_facets[param].objects.public().filter(slug=value).exists()
+        for param, value in chosen.items()
+        if param in record_facets
+    )
+
+
 def _facet_labels(counts: list[dict]) -> dict[tuple[str, str], str]:
     """Readable names for facet values: record types and years as they are, tags and linked records looked up."""
     type_labels = _record_type_labels()
@@ -210,11 +230,7 @@ def _facet_labels(counts: list[dict]) -> dict[tuple[str, str], str]:
             labels[("tag", slug)] = name
     # Strategic areas and countries are records themselves: their documents give their titles. The index holds
     # only public records (migration 0004), so a value whose record is not public gets no label and is not offered.
-    facet_types = {
-        model.search_facet_self: model._meta.label_lower
-        for model in apps.get_models()
-        if getattr(model, "search_facet_self", "")
-    }
+    facet_types = {facet: model._meta.label_lower for facet, model in _record_facets().items()}
     record_facets = {facet_types[facet]: facet for facet in wanted if facet in facet_types}
     slugs = set().union(*wanted.values()) if wanted else set()
     named = SearchDocument.objects.filter(record_type__in=record_facets, slug__in=slugs)
@@ -288,8 +304,9 @@ def search(params: QueryDict) -> SearchPage:
     # No per-record visibility check here: the index never holds a hidden record (migration 0004's triggers drop
     # its document the moment it stops being public), and the hits shown are checked once more below.
     try:
+        named = _filters_name_public_records(chosen)
         with backend.session():
-            overview = backend.overview(query, filters)
+            overview = backend.overview(query, filters) if named else Overview(total=0, facets=[])
             result.total, result.total_estimated = overview.total, overview.total_estimated
             result.broad = overview.broad
             if result.total_estimated:
@@ -299,7 +316,7 @@ def search(params: QueryDict) -> SearchPage:
             result.num_pages = max(1, math.ceil(listed / PER_PAGE))
             if result.page > result.num_pages:
                 raise PageNotFound
-            hits = backend.ranked(query, filters, PER_PAGE, (result.page - 1) * PER_PAGE, result.broad)
+            hits = backend.ranked(query, filters, PER_PAGE, (result.page - 1) * PER_PAGE, result.broad) if named else []
         by_id = SearchDocument.objects.in_bulk([hit.document_id for hit in hits])
         result.facets = _facet_groups(overview.facets, params, chosen)
     except DatabaseError as error:

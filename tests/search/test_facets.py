@@ -8,8 +8,11 @@ from directory.models import Country
 from directory.services import record_reindex
 from instruments.models import Instrument
 from programmes.models import Activity, Programme
+from search.cache import index_token
+from search.models import SearchFacet
 from strategy.models import StrategicArea
 
+from ..factories import make, record_models
 from .support import SEARCH_URL, facet_counts, get_search, hit_titles, record, search_for, shown_hits
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +135,63 @@ def test_strategic_area_that_is_not_public_is_not_offered_as_a_facet(faceted):
     StrategicArea.objects.filter(pk=faceted["justice"].pk).update(status="draft")
 
     assert facet_counts(search_for("quokka"), "strategic_area") == {faceted["online"].slug: 4}
+
+
+# A country or strategic area hidden behind the services' back (a bulk update, the shell, a revert) leaves the
+# records linked to it unrefreshed; the index and the search page must still treat its slug as naming nothing.
+
+UNKNOWN_SLUG = "no-such-record"
+
+
+def hide(model, pk: int, change: str) -> None:
+    rows = model.objects.filter(pk=pk)
+    if change == "delete":
+        rows.delete()
+    else:
+        rows.update(status=change)
+
+
+NAMED_BY_FACETS = [model for model in record_models() if model.search_facet_self]
+
+
+@pytest.mark.parametrize("change", ["draft", "withdrawn", "delete"])
+@pytest.mark.parametrize("model", NAMED_BY_FACETS, ids=lambda model: model._meta.label_lower)
+def test_index_drops_facet_values_naming_a_record_that_stops_being_public(model, change):
+    named = make(model)
+    linked = record(Programme, title="Quokka survey")
+    getattr(linked, Programme.search_facet_links[model.search_facet_self]).add(named)
+    record_reindex(linked)
+    naming = SearchFacet.objects.filter(facet=model.search_facet_self, value=named.slug)
+    assert naming.count() == 2  # the record's own document and the programme's
+    before = index_token()
+
+    hide(model, named.pk, change)
+
+    assert not naming.exists()
+    assert index_token() != before
+
+
+@pytest.mark.parametrize(("param", "key"), [("country", "peru"), ("strategic_area", "justice")])
+def test_facet_value_naming_a_hidden_record_answers_like_one_naming_nothing(client, faceted, param, key):
+    hidden = faceted[key]
+    hide(type(hidden), hidden.pk, "draft")
+
+    naming_hidden = get_search(client, "quokka", **{param: hidden.slug})
+    naming_nothing = get_search(client, "quokka", **{param: UNKNOWN_SLUG})
+
+    assert "0 results for “quokka”" in naming_hidden.content.decode()
+    assert naming_hidden.content == naming_nothing.content
+
+
+def test_former_slug_of_a_hidden_country_answers_like_one_naming_nothing(client, faceted):
+    # Renamed, then hidden, both behind the services' back: the linked records' index rows still carry the old slug.
+    peru = faceted["peru"]
+    former = peru.slug
+    Country.objects.filter(pk=peru.pk).update(slug="peru-renamed")
+    hide(Country, peru.pk, "draft")
+
+    naming_hidden = get_search(client, "quokka", country=former)
+    naming_nothing = get_search(client, "quokka", country=UNKNOWN_SLUG)
+
+    assert "0 results for “quokka”" in naming_hidden.content.decode()
+    assert naming_hidden.content == naming_nothing.content
