@@ -3,14 +3,9 @@
 from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest
 
+from cop_kb.client_address import client_ip
+
 from .models import AuditAction, AuditEvent
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    """The address the request came from (the proxy in front sets REMOTE_ADDR; nothing client-supplied)."""
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def audit_record(*, action: str, user, record=None, detail: str = "", request: HttpRequest | None = None) -> AuditEvent:

@@ -7,8 +7,12 @@ savepoint, so what one test imports is gone before the next.
 import csv
 import io
 import json
+import os
 import re
+import tempfile
+import time
 from importlib import import_module
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -16,15 +20,18 @@ from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.messages import get_messages
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.forms.models import model_to_dict
+from import_export.formats.base_formats import CSV, JSON
 from reversion.models import Version
 from taggit.models import Tag, TaggedItem
 
 from directory.links import LinkManyToManyField
 from directory.models import Organisation, Record, Status
+from directory.resources import ImportUploadStorage, RecordImportForm, record_resource
 from directory.services import record_transition
 from instruments.models import Instrument
 from strategy.models import Principle, StrategicArea
@@ -61,6 +68,13 @@ def editors_group() -> Group:
     return Group.objects.get(name="Editors")
 
 
+@pytest.fixture(autouse=True)
+def upload_dir(settings, tmp_path) -> Path:
+    """Uploads waiting for their confirmation go to a folder of this test's own."""
+    settings.IMPORT_UPLOAD_DIR = tmp_path / "imports"
+    return settings.IMPORT_UPLOAD_DIR
+
+
 # ---- driving the admin -----------------------------------------------------------------------------------------------
 
 
@@ -95,10 +109,11 @@ def upload(client, model, content: bytes, *, name: str = "records.csv", file_for
     )
 
 
-def confirm(client, model, preview):
-    """The second step: confirm what the preview showed."""
+def confirm(client, model, preview, **changed):
+    """The second step: confirm what the preview showed (with ``changed`` values, as a hand-made request may)."""
     form = preview.context["confirm_form"]
-    return client.post(admin_url(model, "process_import"), {name: form.initial.get(name, "") for name in form.fields})
+    posted = {name: form.initial.get(name, "") for name in form.fields}
+    return client.post(admin_url(model, "process_import"), {**posted, **changed})
 
 
 def import_file(client, model, content: bytes, **kwargs):
@@ -125,6 +140,11 @@ def last_message(response) -> str:
 
 def file_error(response) -> str:
     return " ".join(response.context["form"].errors.get("import_file", []))
+
+
+def waiting_uploads(folder: Path) -> list[str]:
+    """The names of the uploads waiting in ``folder`` for their confirmation."""
+    return sorted(path.name for path in folder.iterdir()) if folder.exists() else []
 
 
 def snapshot(model) -> dict:
@@ -553,3 +573,193 @@ def test_a_file_that_cannot_be_read_is_a_form_error(admin_client, name, content,
     assert response.context.get("result") is None
     assert response.context.get("confirm_form") is None
     assert counts() == before
+
+
+# ---- uploads waiting for their confirmation --------------------------------------------------------------------------
+
+NOT_YOURS = (
+    "This confirmation is not for a file you uploaded, or it was altered. Nothing was imported: upload the file again."
+)
+
+
+def test_an_upload_waits_in_the_import_folder_until_it_is_confirmed(admin_client, framework, upload_dir):
+    preview = upload(admin_client, Instrument, as_csv([instrument_row(slug="waiting", title="Waiting")]))
+    assert len(waiting_uploads(upload_dir)) == 1
+
+    done = confirm(admin_client, Instrument, preview)
+
+    assert done.status_code == 302
+    assert Instrument.objects.get(slug="waiting").title == "Waiting"
+    assert waiting_uploads(upload_dir) == []
+
+
+@pytest.mark.parametrize("posted", ["../..{folder}/{name}", "{name}", "{folder}/{name}"])
+def test_a_confirmation_naming_another_file_deletes_nothing(admin_client, framework, upload_dir, posted):
+    handle, path = tempfile.mkstemp(suffix=".csv")  # a file of someone else's in the server's temp folder
+    os.close(handle)
+    victim = Path(path)
+    content = as_csv([instrument_row(slug="from-elsewhere", title="From elsewhere")])
+    victim.write_bytes(content)
+    try:
+        preview = upload(admin_client, Instrument, as_csv([instrument_row(slug="honest", title="Honest")]))
+        waiting = waiting_uploads(upload_dir)
+        before = counts()
+
+        done = confirm(
+            admin_client, Instrument, preview, import_file_name=posted.format(folder=victim.parent, name=victim.name)
+        )
+
+        assert done["Location"] == admin_url(Instrument, "import")
+        assert last_message(done) == NOT_YOURS
+        assert victim.read_bytes() == content
+        assert counts() == before
+        assert waiting_uploads(upload_dir) == waiting
+    finally:
+        victim.unlink(missing_ok=True)
+
+
+def test_an_editor_cannot_confirm_another_users_upload(admin_client, client, framework, editors_group, upload_dir):
+    client.force_login(staff_user("editor", editors_group))
+    preview = upload(admin_client, Instrument, as_csv([instrument_row(slug="admins-own", title="The admin's own")]))
+    before = counts()
+
+    refused = confirm(client, Instrument, preview)
+
+    assert refused["Location"] == admin_url(Instrument, "import")
+    assert last_message(refused) == NOT_YOURS
+    assert counts() == before
+    assert len(waiting_uploads(upload_dir)) == 1
+    assert confirm(admin_client, Instrument, preview).status_code == 302  # its owner still can
+    assert Instrument.objects.filter(slug="admins-own").exists()
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [lambda signed: "x" + signed[1:], lambda signed: signed[:-1] + ("y" if signed[-1] != "y" else "z")],
+    ids=["start changed", "end changed"],
+)
+def test_an_altered_confirmation_is_refused(admin_client, framework, upload_dir, tamper):
+    preview = upload(admin_client, Instrument, as_csv([instrument_row(slug="altered", title="Altered")]))
+    signed = preview.context["confirm_form"].initial["import_file_name"]
+    before = counts()
+
+    refused = confirm(admin_client, Instrument, preview, import_file_name=tamper(signed))
+
+    assert last_message(refused) == NOT_YOURS
+    assert counts() == before
+    assert len(waiting_uploads(upload_dir)) == 1
+
+
+@pytest.mark.parametrize("name", ["../victim", "{folder}/victim", "victim", ""])
+def test_the_upload_storage_never_opens_a_path_outside_its_folder(upload_dir, name):
+    upload_dir.mkdir()
+    for victim in (upload_dir.parent / "victim", upload_dir / "victim"):
+        victim.write_text("keep me")
+
+    with pytest.raises(SuspiciousFileOperation):
+        ImportUploadStorage(name=name.format(folder=upload_dir.parent)).remove()
+
+    assert (upload_dir.parent / "victim").read_text() == "keep me"
+    assert (upload_dir / "victim").read_text() == "keep me"
+
+
+def test_uploads_left_over_an_hour_are_deleted_when_a_new_import_starts(admin_client, framework, upload_dir):
+    abandoned = upload(admin_client, Instrument, as_csv([instrument_row(slug="abandoned", title="Abandoned")]))
+    [abandoned_file] = waiting_uploads(upload_dir)
+    recent = upload(admin_client, Instrument, as_csv([instrument_row(slug="recent", title="Recent")]))
+    [recent_file] = [name for name in waiting_uploads(upload_dir) if name != abandoned_file]
+    now = time.time()
+    os.utime(upload_dir / abandoned_file, (now - 61 * 60, now - 61 * 60))
+    os.utime(upload_dir / recent_file, (now - 59 * 60, now - 59 * 60))
+
+    upload(admin_client, Instrument, as_csv([instrument_row(slug="new", title="New")]))
+
+    left = waiting_uploads(upload_dir)
+    assert abandoned_file not in left
+    assert recent_file in left
+    assert len(left) == 2
+    gone = confirm(admin_client, Instrument, abandoned)
+    assert "can no longer be confirmed" in last_message(gone)
+    assert not Instrument.objects.filter(slug="abandoned").exists()
+    assert confirm(admin_client, Instrument, recent).status_code == 302
+    assert Instrument.objects.filter(slug="recent").exists()
+
+
+# ---- files too large to import ---------------------------------------------------------------------------------------
+
+FIVE_MB = 5 * 1024 * 1024
+
+
+def test_a_file_over_five_megabytes_is_refused(admin_client, upload_dir):
+    content = b"slug,title,body\nbig,Big," + b"x" * FIVE_MB
+    before = counts()
+
+    response = upload(admin_client, Instrument, content)
+
+    assert response.status_code == 200
+    assert file_error(response) == (
+        "This file is larger than 5.0\xa0MB, the most that can be imported at once. Split it into smaller files."
+    )
+    assert response.context.get("result") is None
+    assert counts() == before
+    assert waiting_uploads(upload_dir) == []
+
+
+def test_the_size_limit_is_a_setting_and_is_checked_before_the_file_is_read(settings):
+    class Unread(SimpleUploadedFile):
+        def chunks(self, chunk_size=None):
+            raise AssertionError("the file was read")
+
+        def read(self, *args):
+            raise AssertionError("the file was read")
+
+    settings.IMPORT_MAX_BYTES = 2 * 1024 * 1024
+    unread = Unread("records.csv", b"slug,title\n")
+    unread.size = 2 * 1024 * 1024 + 1
+    form = RecordImportForm(
+        [CSV, JSON],
+        [record_resource(Instrument)],
+        data={"format": CSV_FORMAT, "resource": "0"},
+        files={"import_file": unread},
+    )
+
+    assert not form.is_valid()
+    assert form.errors["import_file"] == [
+        "This file is larger than 2.0\xa0MB, the most that can be imported at once. Split it into smaller files."
+    ]
+
+
+def csv_or_json(rows: list[dict], file_format: str) -> bytes:
+    return json.dumps(rows).encode() if file_format == "json" else as_csv(rows)
+
+
+@pytest.mark.parametrize("file_format", ["csv", "json"])
+def test_a_file_over_the_row_limit_is_refused(admin_client, framework, settings, upload_dir, file_format):
+    settings.IMPORT_MAX_ROWS = 2
+    rows = [instrument_row(slug=f"row-{n}", title=f"Row {n}", body="First line,\nsecond line") for n in (1, 2, 3)]
+    before = counts()
+
+    name = f"rows.{file_format}"
+    refused = upload(admin_client, Instrument, csv_or_json(rows, file_format), name=name, file_format=file_format)
+    accepted = upload(admin_client, Instrument, csv_or_json(rows[:2], file_format), name=name, file_format=file_format)
+
+    assert file_error(refused) == (
+        "The file has more than 2 rows, the most that can be imported at once. Split it into smaller files."
+    )
+    assert refused.context.get("result") is None
+    assert accepted.context.get("confirm_form") is not None, refusals(accepted)
+    assert counts() == before
+    assert len(waiting_uploads(upload_dir)) == 1  # the accepted file's only
+
+
+def test_a_file_over_five_thousand_rows_is_refused(admin_client, upload_dir):
+    rows = [instrument_row(slug=f"row-{n}", title=f"Row {n}") for n in range(5001)]
+    before = counts()
+
+    response = upload(admin_client, Instrument, as_csv(rows))
+
+    assert file_error(response) == (
+        "The file has more than 5,000 rows, the most that can be imported at once. Split it into smaller files."
+    )
+    assert counts() == before
+    assert waiting_uploads(upload_dir) == []

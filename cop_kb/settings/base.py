@@ -7,7 +7,7 @@ from pathlib import Path
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from .env import database_from_url, env_bool, env_list
+from .env import database_from_url, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -145,7 +145,13 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# How many proxies of our own stand in front of the site, each appending to X-Forwarded-For (1 behind the TLS
+# proxy). 0: the connecting address is the client's and the header, which anyone can send, is ignored.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
 # Sign-in brute force: five failures for one user name from one address lock it out for 15 minutes.
+# The address is the one the audit trail records, read through TRUSTED_PROXY_COUNT's proxies.
+AXES_CLIENT_IP_CALLABLE = "cop_kb.client_address.client_ip"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -155,6 +161,12 @@ AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 # django-import-export: an import is one transaction, so a file with any bad row writes nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# An upload waits for its confirmation in this folder only, for at most IMPORT_UPLOAD_MAX_AGE seconds; files larger
+# or longer than the limits are refused before they are read.
+IMPORT_UPLOAD_DIR = Path(os.environ.get("IMPORT_UPLOAD_DIR") or BASE_DIR / "var" / "imports")
+IMPORT_UPLOAD_MAX_AGE = int(os.environ.get("IMPORT_UPLOAD_MAX_AGE", "3600"))
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "5000"))
 
 LOGGING = {
     "version": 1,

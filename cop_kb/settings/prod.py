@@ -12,6 +12,9 @@ Optional:
   front already does (this also silences ``check --deploy``'s warning security.W008, deliberately).
 * ``SECURE_PROXY_SSL_HEADER`` — the header a TLS-terminating proxy sets to ``https`` (e.g. ``X-Forwarded-Proto``).
   Set it only if that proxy always sets or overwrites the header: otherwise a client could claim HTTPS itself.
+* ``TRUSTED_PROXY_COUNT`` — 0 (default): how many proxies of ours stand in front, each appending the address it
+  was connected from to X-Forwarded-For (1 behind one TLS proxy). The sign-in lockout and the audit trail then
+  take the client's address from that header; with 0 they use the connecting address and ignore the header.
 * ``SECURE_HSTS_PRELOAD`` — true (default): ask browsers' HSTS preload lists to include the site. Submitting to the
   list is hard to undo; set false for a host name that may ever need plain HTTP (or a subdomain of it). False also
   silences security.W021, deliberately.

@@ -24,6 +24,7 @@ PROD_VARIABLES = {
     "SECURE_SSL_REDIRECT",
     "SECURE_PROXY_SSL_HEADER",
     "SECURE_HSTS_PRELOAD",
+    "TRUSTED_PROXY_COUNT",
     "DEBUG",
     "DJANGO_SETTINGS_MODULE",
 }
@@ -35,7 +36,8 @@ import json
 from django.conf import settings
 names = ["DEBUG", "SECURE_SSL_REDIRECT", "SECURE_PROXY_SSL_HEADER", "SECURE_HSTS_SECONDS",
          "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
-         "CSRF_TRUSTED_ORIGINS", "ALLOWED_HOSTS", "SECRET_KEY_FALLBACKS", "SILENCED_SYSTEM_CHECKS"]
+         "CSRF_TRUSTED_ORIGINS", "ALLOWED_HOSTS", "SECRET_KEY_FALLBACKS", "SILENCED_SYSTEM_CHECKS",
+         "TRUSTED_PROXY_COUNT"]
 print(json.dumps({name: getattr(settings, name) for name in names}))
 """
 
@@ -130,6 +132,11 @@ def test_production_reads_proxy_and_origin_settings():
     assert values["SILENCED_SYSTEM_CHECKS"] == ["security.W008", "security.W021"]
 
 
+def test_production_trusts_no_forwarded_address_unless_told_how_many_proxies_there_are():
+    assert prod_settings()["TRUSTED_PROXY_COUNT"] == 0
+    assert prod_settings(TRUSTED_PROXY_COUNT="1")["TRUSTED_PROXY_COUNT"] == 1
+
+
 def test_deploy_check_passes_when_the_proxy_redirects():
     result = deploy_check(SECURE_SSL_REDIRECT="false", SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto")
 
@@ -147,6 +154,8 @@ def test_deploy_check_passes_when_the_proxy_redirects():
         ({"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS must name the site's host names"),
         ({"CSRF_TRUSTED_ORIGINS": "http://kb.example.org"}, "CSRF_TRUSTED_ORIGINS must be https:// origins"),
         ({"SECURE_SSL_REDIRECT": "sometimes"}, "SECURE_SSL_REDIRECT must be true or false"),
+        ({"TRUSTED_PROXY_COUNT": "one"}, "TRUSTED_PROXY_COUNT must be a whole number of 0 or more"),
+        ({"TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT must be a whole number of 0 or more"),
     ],
     ids=[
         "short key",
@@ -157,6 +166,8 @@ def test_deploy_check_passes_when_the_proxy_redirects():
         "blank hosts",
         "http origin",
         "unclear redirect",
+        "proxy count in words",
+        "negative proxy count",
     ],
 )
 def test_production_refuses_unsafe_values(variables, message):

@@ -9,6 +9,7 @@ import datetime
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,14 +21,18 @@ pytestmark = pytest.mark.django_db
 
 WRONG_PASSWORD = "Wrong-guess-42-zebra"
 OFFICE_IP = "203.0.113.7"
+ATTACKER_IP = "198.51.100.66"
+PROXY_IP = "10.0.0.2"
 LOCKED_OUT_TEXT = "Sign-in temporarily locked"
 
 
-def sign_in(client, username: str, password: str, ip: str = OFFICE_IP):
+def sign_in(client, username: str, password: str, ip: str = OFFICE_IP, forwarded_for: str | None = None):
+    headers = {} if forwarded_for is None else {"HTTP_X_FORWARDED_FOR": forwarded_for}
     return client.post(
         reverse("admin:login"),
         {"username": username, "password": password, "next": reverse("admin:index")},
         REMOTE_ADDR=ip,
+        **headers,
     )
 
 
@@ -96,9 +101,9 @@ def test_nobody_signed_in_signing_out_writes_nothing(client, roles):
 # ---- lockout after repeated failures --------------------------------------------------------------------------
 
 
-def fail(client, username: str, times: int, ip: str = OFFICE_IP) -> None:
+def fail(client, username: str, times: int, ip: str = OFFICE_IP, forwarded_for: str | None = None) -> None:
     for _ in range(times):
-        sign_in(client, username, WRONG_PASSWORD, ip)
+        sign_in(client, username, WRONG_PASSWORD, ip, forwarded_for)
 
 
 def test_five_failures_lock_the_name_out_even_with_the_right_password(client, make_user):
@@ -154,6 +159,64 @@ def test_lockout_lasts_fifteen_minutes(client, make_user, minutes_ago, status):
     AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=minutes_ago))
 
     assert sign_in(client, "editor", PASSWORD).status_code == status
+
+
+# ---- behind the TLS proxy: every request comes from the proxy's address -----------------------------------------
+
+
+@pytest.fixture
+def behind_one_proxy(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+
+
+def test_behind_a_proxy_one_client_guessing_does_not_lock_the_name_out_for_another(make_user, behind_one_proxy):
+    publisher = make_user("publisher")
+    attacker, colleague = Client(), Client()
+    fail(attacker, "publisher", 5, ip=PROXY_IP, forwarded_for=ATTACKER_IP)
+
+    response = sign_in(colleague, "publisher", PASSWORD, ip=PROXY_IP, forwarded_for=OFFICE_IP)
+
+    assert response.status_code == 302
+    assert signed_in_as(colleague) == str(publisher.pk)
+    assert sign_in(attacker, "publisher", PASSWORD, ip=PROXY_IP, forwarded_for=ATTACKER_IP).status_code == 429
+
+
+def test_behind_a_proxy_addresses_the_client_made_up_do_not_escape_the_lockout(client, make_user, behind_one_proxy):
+    make_user("publisher")
+    for n in range(5):
+        sign_in(client, "publisher", WRONG_PASSWORD, ip=PROXY_IP, forwarded_for=f"192.0.2.{n}, {ATTACKER_IP}")
+
+    response = sign_in(client, "publisher", PASSWORD, ip=PROXY_IP, forwarded_for=f"192.0.2.99, {ATTACKER_IP}")
+
+    assert response.status_code == 429
+
+
+def test_behind_a_proxy_the_audit_trail_records_the_address_the_proxy_saw(client, make_user, behind_one_proxy):
+    make_user("editor")
+
+    sign_in(client, "editor", WRONG_PASSWORD, ip=PROXY_IP, forwarded_for=f"192.0.2.1, {OFFICE_IP}")
+    # The lockout counts the failure against the same address (a successful sign-in then clears it).
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [OFFICE_IP]
+    sign_in(client, "editor", PASSWORD, ip=PROXY_IP, forwarded_for=f"192.0.2.1, {OFFICE_IP}")
+
+    events = AuditEvent.objects.order_by("pk")
+    assert [(event.action, event.ip_address) for event in events] == [
+        (AuditAction.LOGIN_FAILED, OFFICE_IP),
+        (AuditAction.LOGIN, OFFICE_IP),
+    ]
+
+
+def test_without_a_trusted_proxy_a_forwarded_for_header_is_ignored(client, make_user, settings):
+    """The default (no proxy counted): a client cannot choose its address by sending the header itself."""
+    settings.TRUSTED_PROXY_COUNT = 0
+    make_user("editor")
+    for n in range(5):
+        sign_in(client, "editor", WRONG_PASSWORD, ip=ATTACKER_IP, forwarded_for=f"192.0.2.{n}")
+
+    response = sign_in(client, "editor", PASSWORD, ip=ATTACKER_IP, forwarded_for="192.0.2.99")
+
+    assert response.status_code == 429
+    assert set(AuditEvent.objects.values_list("ip_address", flat=True)) == {ATTACKER_IP}
 
 
 # ---- sessions -------------------------------------------------------------------------------------------------
