@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from directory.admin_views import data_quality, review_queue
@@ -11,12 +12,16 @@ from .sitemaps import sitemaps
 
 handler500 = "cop_kb.views.server_error"
 
+# A sitemap section says when its records last changed (Last-Modified), from which a cache may guess how long to
+# keep it without asking; a withdrawn record's address would stay listed that long. Caches must ask every time.
+revalidated = cache_control(no_cache=True)
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("sitemap.xml", require_safe(sitemap_views.index), {"sitemaps": sitemaps()}, name="sitemap-index"),
     path(
         "sitemap-<section>.xml",
-        require_safe(sitemap_views.sitemap),
+        revalidated(require_safe(sitemap_views.sitemap)),
         {"sitemaps": sitemaps()},
         name="django.contrib.sitemaps.views.sitemap",
     ),

@@ -29,6 +29,4 @@ class ScriptSafeJSONEncoder(DjangoJSONEncoder):
 @cached_until_index_changes
 def autocomplete_json(request):
     """Titles that start with what was typed, for the search box's suggestions (works without it too)."""
-    response = JsonResponse({"results": autocomplete(request.GET.get("q", ""))}, encoder=ScriptSafeJSONEncoder)
-    response["Cache-Control"] = "public, max-age=60"
-    return response
+    return JsonResponse({"results": autocomplete(request.GET.get("q", ""))}, encoder=ScriptSafeJSONEncoder)

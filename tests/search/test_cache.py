@@ -14,7 +14,7 @@ from programmes.models import Programme
 from search.cache import index_token
 from search.models import SearchDocument, Synonym
 
-from .support import AUTOCOMPLETE_URL, facet_counts, get_search, record, shown_titles
+from .support import AUTOCOMPLETE_URL, SEARCH_URL, facet_counts, get_search, record, shown_titles
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +138,63 @@ def test_any_statement_that_writes_documents_gives_the_index_a_new_token(publish
         )
 
     assert index_token() not in (None, before)
+
+
+# Browsers and shared caches may keep an answer only on condition: each use asks the server again, which compares
+# the ETag with the index's token, so no copy outlives a withdrawal.
+
+ANSWERS = {"search page": (SEARCH_URL, {"q": "narwhal"}), "autocomplete": (AUTOCOMPLETE_URL, {"q": "narw"})}
+
+
+def shown(response) -> list[str]:
+    if response["Content-Type"].startswith("application/json"):
+        return [result["title"] for result in response.json()["results"]]
+    return shown_titles(response)
+
+
+@pytest.mark.parametrize("answer", ANSWERS)
+def test_an_answer_may_be_kept_only_if_revalidated(client, published, answer):
+    url, params = ANSWERS[answer]
+
+    response = client.get(url, params)
+
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-cache"
+    assert response["ETag"].startswith('"') and response["ETag"].endswith('"')
+
+
+@pytest.mark.parametrize("answer", ANSWERS)
+def test_an_unchanged_index_answers_a_revalidation_with_304_in_one_query(
+    client, published, answer, django_assert_num_queries
+):
+    url, params = ANSWERS[answer]
+    first = client.get(url, params)
+
+    with django_assert_num_queries(1):
+        again = client.get(url, params, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == first["ETag"]
+    assert again["Cache-Control"] == "no-cache"
+
+
+@pytest.mark.parametrize("answer", ANSWERS)
+@pytest.mark.parametrize("how", ["through the services", "by a bulk update"])
+def test_a_withdrawal_answers_the_revalidation_with_a_fresh_200(client, published, answer, how):
+    url, params = ANSWERS[answer]
+    hidden = record(Instrument, title="Narwhal convention")
+    first = client.get(url, params)
+    assert sorted(shown(first)) == ["Narwhal charter", "Narwhal convention"]
+
+    if how == "through the services":
+        hidden.status = Status.WITHDRAWN
+        hidden.save()
+        record_reindex(hidden)
+    else:
+        Instrument.objects.filter(pk=hidden.pk).update(status=Status.WITHDRAWN)
+    again = client.get(url, params, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert again.status_code == 200
+    assert shown(again) == ["Narwhal charter"]
+    assert again["ETag"] != first["ETag"]

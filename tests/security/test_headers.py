@@ -15,6 +15,11 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
+from django.urls import reverse
+
+from instruments.models import Instrument
+
+from ..factories import make
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -248,3 +253,41 @@ def test_python_marks_only_escaped_highlights_safe():
                 found.add((_name(path), function))
 
     assert found == ALLOWED_MARK_SAFE
+
+
+# ---- no public response outlives a withdrawal ---------------------------------------------------------------------
+
+
+def public_urls() -> dict[str, str]:
+    """One address of every kind of public response, with a published, tagged record for them to show."""
+    instrument = make(Instrument, tags=["online safety"])
+    return {
+        "home": "/",
+        "list": Instrument.get_list_url(),
+        "detail": instrument.get_absolute_url(),
+        "tags": reverse("tag-list"),
+        "tag": reverse("tag-detail", args=["online-safety"]),
+        "search": f"{reverse('search:search')}?q=instrument",
+        "autocomplete": f"{reverse('search:autocomplete')}?q=inst",
+        "sitemap index": reverse("sitemap-index"),
+        "sitemap section": reverse("django.contrib.sitemaps.views.sitemap", args=["instruments.instrument"]),
+    }
+
+
+def test_no_public_response_can_be_kept_without_asking_the_server_again(db):
+    # A cache may reuse a response without asking only while it is fresh: for a time it was given (max-age,
+    # s-maxage, Expires) or, heuristically, a fraction of its age by Last-Modified. Either would keep a withdrawn
+    # record's title or address in browsers and shared caches after the server dropped it.
+    kept = {}
+    for kind, url in public_urls().items():
+        response = Client().get(url)
+        assert response.status_code == 200, kind
+        directives = dict(part.strip().partition("=")[::2] for part in response.get("Cache-Control", "").split(","))
+        revalidated = bool({"no-cache", "no-store"} & directives.keys())
+        fresh_for = [directives[name] for name in ("max-age", "s-maxage") if name in directives]
+        if any(seconds != "0" for seconds in fresh_for) or "immutable" in directives or response.has_header("Expires"):
+            kept[kind] = response["Cache-Control"]
+        elif response.has_header("Last-Modified") and not revalidated:
+            kept[kind] = f"Last-Modified: {response['Last-Modified']}, Cache-Control: {response.get('Cache-Control')}"
+
+    assert kept == {}
