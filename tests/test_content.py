@@ -208,6 +208,9 @@ TOGETHER_FOR_GIRLS = "https://www.togetherforgirls.org"
 ISO_OBP = "https://www.iso.org/obp/ui/#search"
 UN_M49 = "https://unstats.un.org/unsd/methodology/m49/"
 REFERENCE_URLS = {
+    # Given only by provisions.md, for the articles of these two instruments.
+    "https://www.ohchr.org/en/instruments-mechanisms/instruments/optional-protocol-convention-rights-child-sale-children-child",
+    "https://www.ohchr.org/en/instruments-mechanisms/instruments/protocol-prevent-suppress-and-punish-trafficking-persons",
     OHCHR_CRC,
     UN_AVL_CRC,
     NORMLEX_C182,
