@@ -54,10 +54,12 @@ def measure(client, url: str, params: dict) -> tuple[int, str, bytes]:
     return len(captured), "\n".join(query["sql"] for query in captured.captured_queries), response.content
 
 
-def assert_same_queries(small: tuple[int, str, bytes], large: tuple[int, str, bytes]) -> None:
+def assert_same_queries(small: tuple[int, str, bytes], large: tuple[int, str, bytes], *, or_fewer=False) -> None:
     (few, few_sql, few_body), (many, many_sql, many_body) = small, large
     assert many_body != few_body, "the answer should show more when there is more data"
-    assert many == few, f"{few} queries with {N} records:\n{few_sql}\n\nwith {10 * N}:\n{many_sql}"
+    assert many <= few if or_fewer else many == few, (
+        f"{few} queries with {N} records:\n{few_sql}\n\nwith {10 * N}:\n{many_sql}"
+    )
 
 
 SEARCHES = {
@@ -66,6 +68,9 @@ SEARCHES = {
     "excluded word and a facet": {"q": "ocelot -nothing", "country": "land-a"},
     "no results, so suggestions": {"q": "ocelott"},
 }
+# PostgreSQL's "Did you mean" asks the 1-in-64 sample first and the whole index only when the sample has too few
+# titles, so more data may take fewer queries there, never more.
+OR_FEWER_ON_POSTGRESQL = {"no results, so suggestions"}
 
 
 @pytest.mark.parametrize("name", SEARCHES)
@@ -77,7 +82,7 @@ def test_search_page_runs_the_same_number_of_queries_for_n_and_10n_records(clien
     large = measure(client, SEARCH_URL, SEARCHES[name])
 
     assert search_for("ocelot").total == 10 * N
-    assert_same_queries(small, large)
+    assert_same_queries(small, large, or_fewer=name in OR_FEWER_ON_POSTGRESQL and connection.vendor == "postgresql")
 
 
 def test_autocomplete_runs_the_same_number_of_queries_for_n_and_10n_records(client, grow):
