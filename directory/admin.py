@@ -6,40 +6,28 @@ declarations (see ``directory.links``), so a new link shows up here, with autoco
 """
 
 import re
-from dataclasses import dataclass
 
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.options import get_content_type_for_model
-from django.contrib.admin.utils import unquote
+from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import Http404
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils.decorators import method_decorator
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
-from reversion.models import Version
 
-from .audit import audit_record
+from .admin_history import RecordHistoryMixin
+from .admin_workflow import RecordWorkflowMixin
 from .links import LinkForeignKey, LinkManyToManyField, linked_records
-from .models import Alias, AuditAction, AuditEvent, Country, Organisation, Source
+from .models import Alias, AuditEvent, Country, Organisation, PendingChange, Source
 from .resources import RecordImportExportMixin  # import/export buttons (CSV, JSON) on every record admin
 from .services import (
-    WorkflowError,
-    allowed_transitions,
-    can_publish,
     record_reindex,
     record_slug_changed,
-    record_transition,
     record_unindex,
-    record_verify,
 )
 
 
@@ -104,20 +92,7 @@ class SourceInline(GenericTabularInline):
     formfield_overrides = URL_FIELD_OVERRIDES
 
 
-@dataclass(frozen=True)
-class RecordState:
-    """What a save must know about the record as it was: its status, slug and linked records."""
-
-    status: str
-    slug: str
-    linked: list
-
-    @classmethod
-    def of(cls, record) -> "RecordState":
-        return cls(status=record.status, slug=record.slug, linked=linked_records(record))
-
-
-class RecordAdmin(RecordImportExportMixin, VersionAdmin):
+class RecordAdmin(RecordImportExportMixin, RecordWorkflowMixin, RecordHistoryMixin, VersionAdmin):
     """What every record admin shares; subclasses add their own columns, filters and fields.
 
     Subclasses name their extra fields in ``identity_fields`` (shown after title and slug), ``content_fields``
@@ -137,9 +112,6 @@ class RecordAdmin(RecordImportExportMixin, VersionAdmin):
     save_on_top = True
     inlines = (AliasInline, SourceInline)
     formfield_overrides = URL_FIELD_OVERRIDES
-    change_form_template = "admin/directory/record_change_form.html"
-    object_history_template = "admin/directory/record_history.html"
-    actions = ("submit_for_review", "publish", "withdraw", "return_to_draft", "mark_verified")
 
     def __init__(self, model, admin_site):
         super().__init__(model, admin_site)
@@ -187,17 +159,11 @@ class RecordAdmin(RecordImportExportMixin, VersionAdmin):
     # after, since their facets read links in both directions.
     # The form carries what was there before the save (it lives for one request; the admin is shared).
     def save_model(self, request, obj, form, change):
-        state = getattr(request, "state_before_revert", None)
-        if state is None:
-            before = self.model.objects.filter(pk=obj.pk).first() if change else None
-            state = RecordState.of(before) if before else RecordState(status=obj.status, slug="", linked=[])
-        else:
-            # A revert restores content and links, never the workflow status: only workflow steps change that.
-            obj.status = state.status
-        form.linked_before = state.linked
+        before = self.model.objects.filter(pk=obj.pk).first() if change else None
+        form.linked_before = linked_records(before) if before else []
         super().save_model(request, obj, form, change)
-        if state.slug and state.slug != obj.slug:
-            record_slug_changed(record=obj, old_slug=state.slug)
+        if before is not None:
+            record_slug_changed(record=obj, old_slug=before.slug)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -214,195 +180,6 @@ class RecordAdmin(RecordImportExportMixin, VersionAdmin):
         linked = [other for record in records for other in linked_records(record)]
         super().delete_queryset(request, queryset)
         record_unindex(self.model, [record.pk for record in records], previously_linked=linked)
-
-    # ---- workflow ----------------------------------------------------------------------------------------------
-
-    def has_publish_permission(self, request) -> bool:
-        return can_publish(request.user)
-
-    def get_urls(self):
-        opts = self.model._meta
-        info = opts.app_label, opts.model_name
-        own = [
-            path(
-                "<path:object_id>/transition/<str:step>/",
-                self.admin_site.admin_view(self.transition_view),
-                name="{}_{}_transition".format(*info),
-            ),
-            path(
-                "<path:object_id>/history/compare/",
-                self.admin_site.admin_view(self.compare_view),
-                name="{}_{}_compare".format(*info),
-            ),
-        ]
-        return own + super().get_urls()
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None and obj.pk:
-            context["workflow_steps"] = allowed_transitions(request.user, obj)
-            context["preview_url"] = reverse(
-                "record-preview", kwargs={"content_type_id": get_content_type_for_model(obj).pk, "pk": obj.pk}
-            )
-        return super().render_change_form(request, context, add, change, form_url, obj)
-
-    @method_decorator(require_POST)
-    def transition_view(self, request, object_id, step):
-        """One workflow step from the record's page (a POST with the CSRF token); the service checks who may."""
-        record = self.get_object(request, unquote(object_id))
-        if record is None:
-            raise Http404
-        try:
-            record_transition(record=record, action=step, user=request.user, request=request)
-        except WorkflowError as error:
-            self.message_user(request, str(error), messages.ERROR)
-        else:
-            self.message_user(
-                request,
-                _("“%(title)s” is now %(status)s.") % {"title": record, "status": record.get_status_display().lower()},
-                messages.SUCCESS,
-            )
-        opts = self.model._meta
-        return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", record.pk)
-
-    def _bulk_step(self, request, queryset, step: str) -> None:
-        done, refused = 0, []
-        for record in queryset:
-            try:
-                record_transition(record=record, action=step, user=request.user, request=request)
-                done += 1
-            except WorkflowError:
-                refused.append(str(record))
-        if done:
-            self.message_user(request, _("%(count)d records changed.") % {"count": done}, messages.SUCCESS)
-        if refused:
-            self.message_user(
-                request,
-                _("Not changed, because of their status: %(titles)s.") % {"titles": ", ".join(refused)},
-                messages.WARNING,
-            )
-
-    @admin.action(description=_("Submit for review"), permissions=["change"])
-    def submit_for_review(self, request, queryset):
-        self._bulk_step(request, queryset, "submit")
-
-    @admin.action(description=_("Publish"), permissions=["publish"])
-    def publish(self, request, queryset):
-        self._bulk_step(request, queryset, "publish")
-
-    @admin.action(description=_("Withdraw"), permissions=["publish"])
-    def withdraw(self, request, queryset):
-        self._bulk_step(request, queryset, "withdraw")
-
-    @admin.action(description=_("Return to draft"), permissions=["change"])
-    def return_to_draft(self, request, queryset):
-        self._bulk_step(request, queryset, "return")
-
-    @admin.action(description=_("Mark as verified today"), permissions=["change"])
-    def mark_verified(self, request, queryset):
-        for record in queryset:
-            record_verify(record=record, user=request.user, request=request)
-        self.message_user(request, _("Marked as verified today."), messages.SUCCESS)
-
-    # ---- history: compare any two versions; reverting is for publishers --------------------------------------
-
-    def revision_view(self, request, object_id, version_id, extra_context=None):
-        if not can_publish(request.user):
-            raise PermissionDenied
-        if request.method == "POST":
-            # django-reversion rewrites the row before the form is saved; remember what it was first.
-            current = self.model.objects.filter(pk=unquote(object_id)).first()
-            request.state_before_revert = RecordState.of(current) if current else None
-        response = super().revision_view(request, object_id, version_id, extra_context)
-        if request.method == "POST" and response.status_code == 302:
-            version = Version.objects.get(pk=version_id)
-            record = self.model.objects.filter(pk=version.object_id).first()
-            audit_record(
-                action=AuditAction.REVERT,
-                user=request.user,
-                record=record,
-                detail=f"to version {version.pk} of {version.revision.date_created:%Y-%m-%d %H:%M}",
-                request=request,
-            )
-        return response
-
-    def recover_view(self, request, version_id, extra_context=None):
-        if not can_publish(request.user):
-            raise PermissionDenied
-        return super().recover_view(request, version_id, extra_context)
-
-    def recoverlist_view(self, request, extra_context=None):
-        if not can_publish(request.user):
-            raise PermissionDenied
-        return super().recoverlist_view(request, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        versions = list(
-            Version.objects.get_for_object_reference(self.model, unquote(object_id))
-            .select_related("revision", "revision__user")
-            .order_by("-revision__date_created", "-pk")
-        )
-        context = {
-            "versions": [
-                (version, versions[index + 1] if index + 1 < len(versions) else None)
-                for index, version in enumerate(versions)
-            ],
-            "can_revert": can_publish(request.user),
-            **(extra_context or {}),
-        }
-        return super().history_view(request, object_id, context)
-
-    def compare_view(self, request, object_id):
-        """Two versions side by side, field by field, with links named by title; for anyone who may view."""
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        versions = Version.objects.get_for_object_reference(self.model, unquote(object_id))
-        older = versions.filter(pk=request.GET.get("a", "") if request.GET.get("a", "").isdigit() else None).first()
-        newer = versions.filter(pk=request.GET.get("b", "") if request.GET.get("b", "").isdigit() else None).first()
-        if older is None or newer is None:
-            raise Http404
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Compare versions of %(name)s") % {"name": newer.object_repr},
-            "older": older,
-            "newer": newer,
-            "rows": version_differences(self.model, older, newer),
-            "object_id": object_id,
-        }
-        return TemplateResponse(request, "admin/directory/record_compare.html", context)
-
-
-def version_differences(model, older, newer) -> list[dict]:
-    """The fields that differ between two versions, as readable text (links shown by title)."""
-    rows = []
-    old_fields, new_fields = older.field_dict, newer.field_dict
-    for model_field in model._meta.get_fields():
-        if not getattr(model_field, "concrete", False) or model_field.name in {"body_html", "updated_at"}:
-            continue
-        name = model_field.attname if model_field.many_to_one else model_field.name
-        before, after = old_fields.get(name), new_fields.get(name)
-        if before == after:
-            continue
-        rows.append(
-            {
-                "label": capfirst(model_field.verbose_name),
-                "before": _readable(model_field, before),
-                "after": _readable(model_field, after),
-            }
-        )
-    return rows
-
-
-def _readable(model_field, value) -> str:
-    if value in (None, "", []):
-        return "—"
-    if model_field.many_to_many or model_field.many_to_one:
-        pks = list(value) if model_field.many_to_many else [value]
-        titles = model_field.related_model._default_manager.filter(pk__in=pks).values_list("title", flat=True)
-        return ", ".join(sorted(titles)) or "—"
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    return str(value)
 
 
 def columns(*fields) -> tuple:
@@ -469,3 +246,33 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(PendingChange)
+class PendingChangeAdmin(admin.ModelAdmin):
+    """Where publishers find editors' changes to published records; each row opens the record with its diff."""
+
+    list_display = ("record_link", "changed_by", "changed_at", "submitted_at")
+    list_filter = (("submitted_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("changed_by", "content_type")
+
+    @admin.display(description=_("record"))
+    def record_link(self, change: PendingChange) -> str:
+        record = change.record
+        if record is None:
+            return "—"
+        opts = record._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
+        return format_html('<a href="{}">{}</a> ({})', url, record, opts.verbose_name)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("directory.publish_records") or super().has_view_permission(request, obj)

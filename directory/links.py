@@ -162,3 +162,12 @@ def linked_records(record) -> list:
 def link_lookups(model) -> list[str]:
     """Query names of every link and backlink of ``model`` (for finding records that have none)."""
     return [model_field.name for _role, model_field in _link_fields(model)]
+
+
+def typed_link_relations(model) -> list[tuple[str, type[TypedLink], str]]:
+    """For each kind of typed link row that names ``model``: the accessor, the row model and the field naming it."""
+    return [
+        (model_field.get_accessor_name(), model_field.related_model, model_field.field.name)
+        for role, model_field in _link_fields(model)
+        if role == "typed"
+    ]

@@ -98,6 +98,7 @@ class Record(models.Model):
     tags = TaggableManager(_("tags"), blank=True)
     aliases = GenericRelation("directory.Alias")
     sources = GenericRelation("directory.Source")
+    pending_changes = GenericRelation("directory.PendingChange")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
     last_verified_on = models.DateField(_("last verified on"), null=True, blank=True)
@@ -382,6 +383,11 @@ class AuditAction(models.TextChoices):
     WITHDRAW = "withdraw", _("withdrew")
     RETURN = "return", _("returned to draft")
     REVERT = "revert", _("reverted")
+    RECOVER = "recover", _("recovered as a draft")
+    PROPOSE = "propose", _("saved changes for review")
+    SUBMIT_CHANGES = "submit_changes", _("submitted changes for review")
+    PUBLISH_CHANGES = "publish_changes", _("published changes")
+    DISCARD_CHANGES = "discard_changes", _("discarded changes")
     VERIFY = "verify", _("verified")
     LOGIN = "login", _("signed in")
     LOGIN_FAILED = "login_failed", _("failed to sign in")
@@ -417,3 +423,34 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.get_action_display()} {self.object_repr}".strip()
+
+
+class PendingChange(models.Model):
+    """An editor's changes to a published record, kept apart until a publisher publishes them.
+
+    The record's row stays as published, so its page, search and every other public path keep showing the
+    published version; the changes live here as a snapshot of the whole record (see ``directory.snapshots``).
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    snapshot = models.JSONField(_("changed record"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("changed by")
+    )
+    changed_at = models.DateTimeField(_("changed"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted for review"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pending change")
+        verbose_name_plural = _("pending changes")
+        ordering = ["-changed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="directory_pendingchange_one_per_record"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Changes to %(record)s") % {"record": self.record})

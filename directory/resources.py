@@ -7,10 +7,11 @@ Rows identical to what is stored are skipped (no save, no new version), so re-im
 
 ``RecordImportExportMixin`` puts the Import and Export buttons on a record admin: upload, a dry run previewing every
 row (new, update, skipped or the reasons it is refused), then Confirm, offered only when every row is valid. The
-confirmed import is one transaction and one revision; any failing row rolls all of it back. Between the two steps the
-upload waits in ``settings.IMPORT_UPLOAD_DIR`` under a random name, which the confirm form carries signed with the
-uploader's id, so a confirmation can neither name another file nor confirm someone else's upload. Files over
-``IMPORT_MAX_BYTES`` or ``IMPORT_MAX_ROWS`` are refused at upload.
+confirmed import is one transaction with a version per record; any failing row rolls all of it back. An
+editor's changes to a published record wait for review instead of going live (``directory.pending``). Between the
+two steps the upload waits in ``settings.IMPORT_UPLOAD_DIR`` under a random name, which the confirm form carries
+signed with the uploader's id, so a confirmation can neither name another file nor confirm someone else's upload.
+Files over ``IMPORT_MAX_BYTES`` or ``IMPORT_MAX_ROWS`` are refused at upload.
 """
 
 import contextlib
@@ -32,6 +33,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
+from django.db import transaction
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -55,6 +57,8 @@ from search.services import search_index_update
 
 from .links import LinkForeignKey, LinkManyToManyField, linked_records
 from .models import Record
+from .pending import pending_change_save, proposes_changes
+from .snapshots import snapshot_of
 
 LINK_SEPARATOR = "|"
 TAG_NAME_LENGTH = Tag._meta.get_field("name").max_length
@@ -235,6 +239,7 @@ class RecordResource(ModelResource):
     def _reset(self) -> None:
         self._rows_by_slug: dict[str, int] = {}
         self._saved: list[Record] = []
+        self._proposed: list[Record] = []
         self._linked_before: list[Record] = []
 
     def _many_fields(self) -> list[Field]:
@@ -299,6 +304,35 @@ class RecordResource(ModelResource):
                 return False
         return True
 
+    def import_row(self, row, instance_loader, **kwargs):
+        """Import one row as one version of its record, so that a revert of one record never touches another.
+
+        An editor's change to a published record is not written: like a save in the admin, it becomes changes
+        waiting for review (``directory.pending``), and the record stays as published.
+        """
+        if kwargs.get("dry_run"):
+            return super().import_row(row, instance_loader, **kwargs)
+        user = kwargs.get("user")
+        stored = self._meta.model._default_manager.filter(slug=_text(row.get("slug"))).first()
+        if stored is None or not proposes_changes(user, stored):
+            with reversion.create_revision():
+                reversion.set_user(user)
+                reversion.set_comment(_("Imported from %(file)s") % {"file": kwargs.get("file_name") or ""})
+                return super().import_row(row, instance_loader, **kwargs)
+        saved_before = len(self._saved)
+        try:
+            with transaction.atomic():
+                result = super().import_row(row, instance_loader, **kwargs)
+                snapshot = snapshot_of(stored) if result.import_type == result.IMPORT_TYPE_UPDATE else None
+                raise _RowRolledBack(result)
+        except _RowRolledBack as rolled_back:
+            result = rolled_back.result
+        del self._saved[saved_before:]
+        if snapshot is not None:
+            pending_change_save(record=stored, snapshot=snapshot, user=user)
+            self._proposed.append(stored)
+        return result
+
     def before_save_instance(self, instance, row, **kwargs):
         # Records linked before the change need their search facets refreshed too (see ``after_import``).
         if not kwargs.get("dry_run") and instance.pk is not None:
@@ -313,6 +347,7 @@ class RecordResource(ModelResource):
     def after_import(self, dataset, result, **kwargs):
         """After a real import that succeeded, refresh the search index for what it changed."""
         super().after_import(dataset, result, **kwargs)
+        result.waiting_for_review = self._proposed
         if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors() or not self._saved:
             return
         linked_now = [other for record in self._saved for other in linked_records(record)]
@@ -542,6 +577,14 @@ class RecordConfirmImportForm(ConfirmImportForm):
         return signed["upload"]
 
 
+class _RowRolledBack(Exception):
+    """Carries a row's result out of the savepoint that undoes its writes (changes waiting for review)."""
+
+    def __init__(self, result):
+        super().__init__()
+        self.result = result
+
+
 class _ImportRefused(Exception):
     """Raised inside the import's revision so that records and versions roll back together."""
 
@@ -618,13 +661,9 @@ class RecordImportExportMixin(ImportExportMixin):
         return super().process_import(request, **kwargs)
 
     def process_dataset(self, dataset, form, request, **kwargs):
-        """The confirmed import, as one revision attributed to the editor; any failing row undoes all of it."""
+        """The confirmed import, a version per record attributed to the editor; any failing row undoes all of it."""
         try:
-            with reversion.create_revision():
-                reversion.set_user(request.user)
-                reversion.set_comment(
-                    _("Imported from %(file)s") % {"file": form.cleaned_data.get("original_file_name", "")}
-                )
+            with transaction.atomic():
                 result = super().process_dataset(dataset, form, request, **kwargs)
                 if result.has_errors() or result.has_validation_errors():
                     raise _ImportRefused(result)
@@ -639,4 +678,11 @@ class RecordImportExportMixin(ImportExportMixin):
                 _("Nothing was imported: the file no longer passes the checks. Upload it again to see why."),
             )
             return redirect(self._import_url())
+        waiting = getattr(result, "waiting_for_review", [])
+        if waiting:
+            messages.info(
+                request,
+                _("Changes to published records wait for a publisher's review: %(titles)s.")
+                % {"titles": ", ".join(str(record) for record in waiting)},
+            )
         return super().process_result(result, request)

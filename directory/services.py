@@ -26,28 +26,42 @@ def record_create(
     aliases: Iterable[Mapping[str, str]] = (),
     sources: Iterable[Mapping[str, str]] = (),
     index: bool = True,
+    version: bool = True,
 ) -> Record:
     """Validate and save a new record together with its tags, aliases and sources, all or nothing.
 
     The record is added to the search index unless ``index`` is false, for bulk loads that index once at the end.
+    Its first version is recorded, so that its history can show and restore the text it was created with, unless
+    ``version`` is false: for a caller that adds the record's links afterwards and records the version then.
     """
-    record = model(**fields)
-    record.full_clean()
-    record.save()
-    if tags:
-        record.tags.set(list(tags))
-    content_type = ContentType.objects.get_for_model(model)
-    for alias in aliases:
-        row = Alias(content_type=content_type, object_id=record.pk, **alias)
-        row.full_clean()
-        row.save()
-    for source in sources:
-        row = Source(content_type=content_type, object_id=record.pk, **source)
-        row.full_clean()
-        row.save()
+    # Managed manually, a revision saves only what is added to it, so with ``version`` false nothing is saved.
+    with reversion.create_revision(manage_manually=not version):
+        record = model(**fields)
+        record.full_clean()
+        record.save()
+        if tags:
+            record.tags.set(list(tags))
+        content_type = ContentType.objects.get_for_model(model)
+        for alias in aliases:
+            row = Alias(content_type=content_type, object_id=record.pk, **alias)
+            row.full_clean()
+            row.save()
+        for source in sources:
+            row = Source(content_type=content_type, object_id=record.pk, **source)
+            row.full_clean()
+            row.save()
+        reversion.set_comment(str(_("Created")))
     if index:
         search_index_update([record])
     return record
+
+
+def record_version_create(*, record: Record, comment: str, user=None) -> None:
+    """Save ``record`` as it stands now (links, aliases, sources included) as a version of its own."""
+    with reversion.create_revision(manage_manually=True):
+        reversion.add_to_revision(record)
+        reversion.set_user(user)
+        reversion.set_comment(comment)
 
 
 @transaction.atomic
@@ -157,9 +171,12 @@ def record_transition(*, record: Record, action: str, user, request=None) -> Rec
 @transaction.atomic
 def record_verify(*, record: Record, user, request=None) -> Record:
     """Note that ``user`` checked the record against its sources today."""
-    record.last_verified_on = timezone.localdate()
-    record.last_verified_by = user
-    record.save(update_fields=["last_verified_on", "last_verified_by", "updated_at"])
+    with reversion.create_revision():
+        record.last_verified_on = timezone.localdate()
+        record.last_verified_by = user
+        record.save(update_fields=["last_verified_on", "last_verified_by", "updated_at"])
+        reversion.set_user(user)
+        reversion.set_comment(str(_("Verified against its sources")))
     audit_record(action=AuditAction.VERIFY, user=user, record=record, request=request)
     return record
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models, transaction
 
 from directory.models import Country, Organisation, Record, Status
-from directory.services import record_create, typed_link_create
+from directory.services import record_create, record_version_create, typed_link_create
 from instruments.models import Instrument, InstrumentRelation, Provision
 from search.services import search_index_update
 from strategy.models import FocusArea, Principle, Right, Sector, StakeholderGroup, StrategicArea
@@ -134,6 +134,7 @@ def framework_load(*, path: Path = FRAMEWORK_FILE) -> LoadReport:
                     aliases=extras.get("aliases", []),
                     sources=_sources(extras, catalogue, where),
                     index=False,
+                    version=False,
                 )
             except ValidationError as exc:
                 raise ContentError(f"{where}: {exc.message_dict}") from None
@@ -166,6 +167,9 @@ def framework_load(*, path: Path = FRAMEWORK_FILE) -> LoadReport:
                     except ValidationError as exc:
                         raise ContentError(f"{where}.{typed_key}: {exc.message_dict}") from None
                     report.links_added += 1
+    # Each new record's first version is recorded once its links are in, so its history starts from it as loaded.
+    for record in report.created:
+        record_version_create(record=record, comment="Loaded from the Framework for Action")
     # Links were added after the records were created, and search facets read links: refresh what was touched.
     search_index_update([*report.created, *touched])
     return report

@@ -462,4 +462,4 @@ def test_change_page_shows_only_the_workflow_buttons_the_role_may_use(client_as,
     content = response.content.decode()
     assert {step for step in TRANSITIONS if transition_url(record, step) in content} == set(buttons)
     for label in buttons.values():
-        assert f'<button type="submit" class="button">{label}</button>' in content
+        assert f">{label}</button>" in content

@@ -24,10 +24,10 @@ def rename(client, record, slug: str) -> None:
     assert record.slug == slug
 
 
-def test_old_address_of_a_renamed_published_record_redirects_permanently(client, editor_client):
+def test_old_address_of_a_renamed_published_record_redirects_permanently(client, publisher_client):
     record = make(Instrument, status=Status.PUBLISHED, slug="lanzarote", title="Lanzarote Convention")
 
-    rename(editor_client, record, "cets-201")
+    rename(publisher_client, record, "cets-201")
 
     response = client.get(url("lanzarote"))
     assert response.status_code == 301
@@ -37,10 +37,10 @@ def test_old_address_of_a_renamed_published_record_redirects_permanently(client,
     assert "Lanzarote Convention" in page.content.decode()
 
 
-def test_old_address_of_a_renamed_draft_is_not_found(client, editor_client):
+def test_old_address_of_a_renamed_draft_is_not_found(client, publisher_client):
     record = make(Instrument, status=Status.DRAFT, slug="draft-old", title="Draft convention")
 
-    rename(editor_client, record, "draft-new")
+    rename(publisher_client, record, "draft-new")
 
     for slug in ("draft-old", "draft-new"):
         response = client.get(url(slug))
@@ -48,11 +48,11 @@ def test_old_address_of_a_renamed_draft_is_not_found(client, editor_client):
         assert b"Draft convention" not in response.content
 
 
-def test_renaming_back_serves_the_first_address_and_redirects_the_second(client, editor_client):
+def test_renaming_back_serves_the_first_address_and_redirects_the_second(client, publisher_client):
     record = make(Instrument, status=Status.PUBLISHED, slug="first")
 
-    rename(editor_client, record, "second")
-    rename(editor_client, record, "first")
+    rename(publisher_client, record, "second")
+    rename(publisher_client, record, "first")
 
     assert client.get(url("first")).status_code == 200
     response = client.get(url("second"), follow=True)
@@ -61,20 +61,20 @@ def test_renaming_back_serves_the_first_address_and_redirects_the_second(client,
     assert list(SlugHistory.objects.values_list("slug", flat=True)) == ["second"]
 
 
-def test_every_former_address_redirects_straight_to_the_current_one(client, editor_client):
+def test_every_former_address_redirects_straight_to_the_current_one(client, publisher_client):
     record = make(Instrument, status=Status.PUBLISHED, slug="one")
 
-    rename(editor_client, record, "two")
-    rename(editor_client, record, "three")
+    rename(publisher_client, record, "two")
+    rename(publisher_client, record, "three")
 
     for old in ("one", "two"):
         response = client.get(url(old), follow=True)
         assert response.redirect_chain == [(url("three"), 301)]
 
 
-def test_former_address_of_a_record_no_longer_public_is_not_found(client, editor_client, publisher_client):
+def test_former_address_of_a_record_no_longer_public_is_not_found(client, publisher_client):
     record = make(Instrument, status=Status.PUBLISHED, slug="was-public", title="Withdrawn after rename")
-    rename(editor_client, record, "renamed-then-withdrawn")
+    rename(publisher_client, record, "renamed-then-withdrawn")
 
     publisher_client.post(transition_url(record, "withdraw"))
 
@@ -85,9 +85,9 @@ def test_former_address_of_a_record_no_longer_public_is_not_found(client, editor
         assert response.content == never.content
 
 
-def test_former_address_redirects_again_once_the_record_is_republished(client, editor_client, publisher_client):
+def test_former_address_redirects_again_once_the_record_is_republished(client, publisher_client):
     record = make(Instrument, status=Status.PUBLISHED, slug="comes-back")
-    rename(editor_client, record, "came-back")
+    rename(publisher_client, record, "came-back")
     publisher_client.post(transition_url(record, "withdraw"))
     assert client.get(url("comes-back")).status_code == 404
 
@@ -97,12 +97,12 @@ def test_former_address_redirects_again_once_the_record_is_republished(client, e
     assert (response.status_code, response["Location"]) == (301, url("came-back"))
 
 
-def test_a_current_slug_wins_over_a_former_one(client, editor_client):
+def test_a_current_slug_wins_over_a_former_one(client, publisher_client):
     renamed = make(Instrument, status=Status.PUBLISHED, slug="shared")
-    rename(editor_client, renamed, "moved-away")
+    rename(publisher_client, renamed, "moved-away")
     newcomer = make(Instrument, status=Status.PUBLISHED, slug="other")
 
-    rename(editor_client, newcomer, "shared")
+    rename(publisher_client, newcomer, "shared")
 
     response = client.get(url("shared"))
     assert response.status_code == 200
@@ -110,12 +110,12 @@ def test_a_current_slug_wins_over_a_former_one(client, editor_client):
     assert client.get(url("moved-away")).context["object"] == renamed
 
 
-def test_reverting_a_rename_keeps_the_address_it_had_meanwhile(client, editor_client, publisher_client):
+def test_reverting_a_rename_keeps_the_address_it_had_meanwhile(client, publisher_client):
     """A revert that brings back an old slug is a rename too: the slug it replaces must keep working."""
     record = make(Instrument, status=Status.PUBLISHED, slug="original-slug")
-    assert edit_in_admin(editor_client, record).status_code == 302
+    assert edit_in_admin(publisher_client, record).status_code == 302
     original = versions_of(record)[0]
-    rename(editor_client, record, "interim-slug")
+    rename(publisher_client, record, "interim-slug")
 
     revision = admin_url(Instrument, "revision", record.pk, original.pk)
     response = publisher_client.post(revision, form_data(publisher_client.get(revision)))

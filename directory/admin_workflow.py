@@ -1,0 +1,274 @@
+"""The record admin's workflow: status steps, pending changes on published records, and the bulk actions.
+
+Steps are buttons of the record's own change form: pressing one saves the form first (with its validation) and
+takes the step only if the save succeeded, so typing and then pressing "Submit for review" never loses the typing.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.options import get_content_type_for_model
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.decorators import method_decorator
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from reversion.admin import VersionAdmin
+
+from .admin_history import field_differences, form_over
+from .audit import audit_record
+from .links import linked_records, typed_link_relations
+from .models import AuditAction, PendingChange
+from .pending import (
+    CHANGE_STEPS,
+    allowed_change_steps,
+    pending_change_for,
+    pending_change_save,
+    pending_change_step,
+    proposes_changes,
+)
+from .services import (
+    WorkflowError,
+    allowed_transitions,
+    can_publish,
+    record_reindex,
+    record_slug_changed,
+    record_transition,
+    record_verify,
+)
+from .snapshots import Snapshot, snapshot_of, snapshot_restore
+
+
+def pending_differences(model, published: Snapshot, pending: Snapshot) -> list[dict]:
+    """What the waiting changes change: fields and links, then aliases, sources and tags, as readable text."""
+    rows = field_differences(model, published.field_values(), pending.field_values())
+    for label, before, after in (
+        (_("Aliases"), published.aliases, pending.aliases),
+        (_("Sources"), published.sources, pending.sources),
+    ):
+        if before != after:
+            rows.append({"label": label, "before": _listed(before), "after": _listed(after)})
+    if published.tags != pending.tags:
+        rows.append({"label": _("Tags"), "before": ", ".join(published.tags), "after": ", ".join(pending.tags)})
+    for accessor, typed, own_field in typed_link_relations(model):
+        before, after = (published.typed or {}).get(accessor), (pending.typed or {}).get(accessor)
+        if before != after:
+            label = capfirst(typed._meta.verbose_name_plural)
+            rows.append(
+                {"label": label, "before": _typed(typed, own_field, before), "after": _typed(typed, own_field, after)}
+            )
+    return rows
+
+
+def _listed(rows: list[dict]) -> str:
+    return "; ".join(" · ".join(str(value) for value in row.values() if value) for row in rows) or "—"
+
+
+def _typed(typed, own_field: str, rows: list[dict] | None) -> str:
+    """Typed link rows as their labels read from this record: "Supplements: Convention on the Rights of the Child"."""
+    other = typed._meta.get_field(typed.target_field if own_field == typed.source_field else typed.source_field)
+    titles = dict(
+        other.related_model._default_manager.filter(pk__in=[row[other.attname] for row in rows or []]).values_list(
+            "pk", "title"
+        )
+    )
+    forward = own_field == typed.source_field
+    return (
+        "; ".join(
+            f"{typed.LABELS[row['kind']][0 if forward else 1]}: {titles.get(row[other.attname], '?')}"
+            for row in rows or []
+        )
+        or "—"
+    )
+
+
+class RecordWorkflowMixin:
+    """Workflow for ``RecordAdmin``: buttons on the change form, pending changes, and changelist actions."""
+
+    change_form_template = "admin/directory/record_change_form.html"
+    actions = ("submit_for_review", "publish", "withdraw", "return_to_draft", "mark_verified")
+
+    def has_publish_permission(self, request) -> bool:
+        return can_publish(request.user)
+
+    def get_urls(self):
+        opts = self.model._meta
+        info = opts.app_label, opts.model_name
+        own = [
+            path(
+                "<path:object_id>/transition/<str:step>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="{}_{}_transition".format(*info),
+            ),
+            path(
+                "<path:object_id>/history/compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name="{}_{}_compare".format(*info),
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _change_url(self, record) -> str:
+        opts = self.model._meta
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
+
+    # ---- pending changes ---------------------------------------------------------------------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """A published record's form shows and edits its waiting changes; an editor's save adds to them."""
+        record = self.get_object(request, unquote(object_id))
+        change = pending_change_for(record) if record is not None and record.is_public else None
+        if record is None or (change is None and not proposes_changes(request.user, record)):
+            return super().change_view(request, object_id, form_url, extra_context)
+        proposing = proposes_changes(request.user, record)
+        request.proposing_changes = proposing
+        published = snapshot_of(record)
+        pending = Snapshot.from_json(change.snapshot) if change else None
+        linked_before = linked_records(record)
+        context = {
+            "pending_change": change,
+            "pending_rows": pending_differences(self.model, published, pending) if pending else [],
+            **(extra_context or {}),
+        }
+        saved = {}
+
+        def keep() -> bool:
+            saved["snapshot"] = snapshot_of(record)
+            return not proposing
+
+        def prepare() -> None:
+            if pending is not None:
+                snapshot_restore(pending, status=record.status)
+
+        def view():
+            return super(RecordWorkflowMixin, self).change_view(request, object_id, form_url, context)
+
+        try:
+            response = form_over(request, view, prepare=prepare, keep=keep)
+        except ValidationError as error:
+            messages.error(
+                request,
+                _("The changes waiting for review no longer fit the record (%(why)s); discard them to edit it.")
+                % {"why": " ".join(error.messages)},
+            )
+            return super().change_view(request, object_id, form_url, extra_context)
+        if "snapshot" in saved and proposing:
+            pending_change_save(record=record, snapshot=saved["snapshot"], user=request.user, request=request)
+        elif "snapshot" in saved:
+            # A publisher's save published the waiting changes with their own edits.
+            saved_record = self.model._default_manager.get(pk=record.pk)
+            PendingChange.objects.filter(pk=change.pk).delete()
+            record_slug_changed(record=saved_record, old_slug=record.slug)
+            record_reindex(saved_record, previously_linked=linked_before)
+            audit_record(action=AuditAction.PUBLISH_CHANGES, user=request.user, record=saved_record, request=request)
+        return response
+
+    def response_change(self, request, obj):
+        if getattr(request, "proposing_changes", False):
+            # The admin's own message would say the record changed; publicly it has not.
+            self.message_user(
+                request,
+                _(
+                    "Your changes to “%(title)s” are saved and wait for review: the public page shows the published "
+                    "version until a publisher publishes them. Submit them for review when they are ready."
+                )
+                % {"title": obj},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(self._change_url(obj))
+        return super().response_change(request, obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            waiting = context.get("pending_change")
+            context["workflow_steps"] = [
+                *allowed_transitions(request.user, obj),
+                *allowed_change_steps(request.user, obj, waiting),
+            ]
+            context["preview_url"] = reverse(
+                "record-preview", kwargs={"content_type_id": get_content_type_for_model(obj).pk, "pk": obj.pk}
+            )
+            if obj.is_public and not context.get("revert") and self.has_change_permission(request, obj):
+                # Our submit row replaces the plain "Save" buttons with ones that say what saving does.
+                context.update(
+                    save_label=_("Save and publish") if can_publish(request.user) else _("Save changes for review"),
+                    show_save=False,
+                    show_save_and_continue=False,
+                )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # ---- steps -------------------------------------------------------------------------------------------------
+
+    @method_decorator(require_POST)
+    def transition_view(self, request, object_id, step):
+        """One step from the record's page. Sent with the form (``_with_form``), the form is saved first; a form
+        with errors is shown again and the step is not taken."""
+        record = self.get_object(request, unquote(object_id))
+        if record is None:
+            raise Http404
+        if "_with_form" in request.POST:
+            response = self.change_view(request, object_id, form_url=self._change_url(record))
+            if response.status_code != 302:
+                return response
+            record = self.get_object(request, unquote(object_id))
+        try:
+            if step in CHANGE_STEPS:
+                done = pending_change_step(record=record, step=step, user=request.user, request=request)
+            else:
+                record_transition(record=record, action=step, user=request.user, request=request)
+                done = _("“%(title)s” is now %(status)s.") % {
+                    "title": record,
+                    "status": record.get_status_display().lower(),
+                }
+        except WorkflowError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, done, messages.SUCCESS)
+        return redirect(self._change_url(record))
+
+    def changelist_view(self, request, extra_context=None):
+        # django-reversion would save everything one action changes as a single revision, and reverting one record
+        # to it would then touch the others; each step saves its own record's version instead.
+        context = {"has_change_permission": self.has_change_permission(request), **(extra_context or {})}
+        return super(VersionAdmin, self).changelist_view(request, context)
+
+    def _bulk_step(self, request, queryset, step: str) -> None:
+        done, refused = 0, []
+        for record in queryset:
+            try:
+                record_transition(record=record, action=step, user=request.user, request=request)
+                done += 1
+            except WorkflowError:
+                refused.append(str(record))
+        if done:
+            self.message_user(request, _("%(count)d records changed.") % {"count": done}, messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request,
+                _("Not changed, because of their status: %(titles)s.") % {"titles": ", ".join(refused)},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Submit for review"), permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        self._bulk_step(request, queryset, "submit")
+
+    @admin.action(description=_("Publish"), permissions=["publish"])
+    def publish(self, request, queryset):
+        self._bulk_step(request, queryset, "publish")
+
+    @admin.action(description=_("Withdraw"), permissions=["publish"])
+    def withdraw(self, request, queryset):
+        self._bulk_step(request, queryset, "withdraw")
+
+    @admin.action(description=_("Return to draft"), permissions=["change"])
+    def return_to_draft(self, request, queryset):
+        self._bulk_step(request, queryset, "return")
+
+    @admin.action(description=_("Mark as verified today"), permissions=["change"])
+    def mark_verified(self, request, queryset):
+        for record in queryset:
+            record_verify(record=record, user=request.user, request=request)
+        self.message_user(request, _("Marked as verified today."), messages.SUCCESS)

@@ -1,0 +1,146 @@
+"""Pending changes: what an editor changed on a published record, kept apart until a publisher publishes it.
+
+Nothing reaches the public without a publisher. An editor's save of a published record therefore leaves the record's
+row — and so its page, search, the index and every other public path — exactly as published, and stores the edited
+record as a snapshot here. The editor submits the changes for review; a publisher publishes or discards them.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import reversion
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .audit import audit_record
+from .links import linked_records
+from .models import AuditAction, PendingChange, Record
+from .services import WorkflowError, can_change, can_publish, record_reindex, record_slug_changed
+from .snapshots import Snapshot, snapshot_restore
+
+
+def pending_change_for(record: Record) -> PendingChange | None:
+    """The changes waiting for ``record``, if an editor saved any since it was published."""
+    content_type = ContentType.objects.get_for_model(record)
+    return PendingChange.objects.filter(content_type=content_type, object_id=record.pk).first()
+
+
+def proposes_changes(user, record: Record) -> bool:
+    """Whether ``user``'s save of ``record`` waits for review: an editor's, on a published record."""
+    return record.is_public and not can_publish(user)
+
+
+@transaction.atomic
+def pending_change_save(*, record: Record, snapshot: Snapshot, user, request=None) -> PendingChange:
+    """Keep ``snapshot`` as the changes waiting for ``record``; the record itself is not touched.
+
+    A new save replaces earlier waiting changes (the snapshot is the whole record, so nothing is lost) and needs
+    submitting again, so a publisher never reviews something other than what was submitted.
+    """
+    content_type = ContentType.objects.get_for_model(record)
+    change, _created = PendingChange.objects.update_or_create(
+        content_type=content_type,
+        object_id=record.pk,
+        defaults={"snapshot": snapshot.as_json(), "changed_by": user, "submitted_at": None},
+    )
+    audit_record(action=AuditAction.PROPOSE, user=user, record=record, request=request)
+    return change
+
+
+def _waiting(record: Record) -> PendingChange:
+    change = pending_change_for(record)
+    if change is None:
+        raise WorkflowError(_("“%(title)s” has no changes waiting for review.") % {"title": record})
+    return change
+
+
+@transaction.atomic
+def pending_change_submit(*, record: Record, user, request=None) -> Record:
+    """Ask a publisher to review the changes waiting for ``record``."""
+    change = _waiting(record)
+    if change.submitted_at is not None:
+        raise WorkflowError(_("The changes to “%(title)s” are already waiting for review.") % {"title": record})
+    change.submitted_at = timezone.now()
+    change.save(update_fields=["submitted_at"])
+    audit_record(action=AuditAction.SUBMIT_CHANGES, user=user, record=record, request=request)
+    return record
+
+
+@transaction.atomic
+def pending_change_publish(*, record: Record, user, request=None) -> Record:
+    """Make the waiting changes the published record: a new version, an audit event and a fresh index."""
+    change = _waiting(record)
+    linked_before = linked_records(record)
+    old_slug = record.slug
+    editor = change.changed_by.get_username() if change.changed_by else _("an editor")
+    try:
+        with reversion.create_revision():
+            published = snapshot_restore(Snapshot.from_json(change.snapshot), status=record.status)
+            reversion.set_user(user)
+            reversion.set_comment(_("Published the changes saved by %(editor)s") % {"editor": editor})
+    except ValidationError as error:
+        raise WorkflowError(_("The changes cannot be published: %(why)s") % {"why": " ".join(error.messages)}) from None
+    change.delete()
+    record_slug_changed(record=published, old_slug=old_slug)
+    audit_record(action=AuditAction.PUBLISH_CHANGES, user=user, record=published, request=request)
+    record_reindex(published, previously_linked=linked_before)
+    return published
+
+
+@transaction.atomic
+def pending_change_discard(*, record: Record, user, request=None) -> Record:
+    """Drop the changes waiting for ``record``; the published version stays as it is."""
+    _waiting(record).delete()
+    audit_record(action=AuditAction.DISCARD_CHANGES, user=user, record=record, request=request)
+    return record
+
+
+@dataclass(frozen=True)
+class ChangeStep:
+    label: str
+    needs_publisher: bool
+    run: Callable
+    done: str  # what the editor is told afterwards
+
+
+CHANGE_STEPS: dict[str, ChangeStep] = {
+    "submit_changes": ChangeStep(
+        _("Submit changes for review"),
+        False,
+        pending_change_submit,
+        _("The changes to “%(title)s” are waiting for a publisher's review."),
+    ),
+    "publish_changes": ChangeStep(
+        _("Publish changes"), True, pending_change_publish, _("The changes to “%(title)s” are published.")
+    ),
+    "discard_changes": ChangeStep(
+        _("Discard changes"),
+        False,
+        pending_change_discard,
+        _("The changes to “%(title)s” are discarded; the published version stays."),
+    ),
+}
+
+
+def allowed_change_steps(user, record: Record, change: PendingChange | None) -> list[tuple[str, ChangeStep]]:
+    """The steps ``user`` may take now with the changes waiting for ``record`` (none if nothing waits)."""
+    if change is None or not can_change(user, record):
+        return []
+    return [
+        (name, step)
+        for name, step in CHANGE_STEPS.items()
+        if (can_publish(user) or not step.needs_publisher)
+        and not (name == "submit_changes" and change.submitted_at is not None)
+    ]
+
+
+def pending_change_step(*, record: Record, step: str, user, request=None) -> str:
+    """Take one of ``CHANGE_STEPS`` on ``record``'s waiting changes; returns the message for the user."""
+    change_step = CHANGE_STEPS[step]
+    if not can_change(user, record) or (change_step.needs_publisher and not can_publish(user)):
+        raise PermissionDenied(_("Only publishers can publish changes."))
+    change_step.run(record=record, user=user, request=request)
+    return str(change_step.done % {"title": record})
