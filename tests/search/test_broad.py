@@ -65,16 +65,25 @@ def test_a_broad_query_says_its_counts_are_estimates(client, small_limits):
     assert '<span aria-hidden="true">~</span><span class="visually-hidden">about </span>6' in content
 
 
+def document_id(made: Programme) -> int:
+    return SearchDocument.objects.get(record_type="programmes.programme", object_id=made.pk).pk
+
+
 def test_broad_facet_counts_are_the_sample_scaled_up(monkeypatch, small_limits):
-    made = walruses(9, tags=["arctic"])
-    monkeypatch.setattr(base, "SAMPLE_MODULUS", 2)
-    documents = SearchDocument.objects.filter(object_id__in=[programme.pk for programme in made])
-    sampled = sum(1 for document in documents if document.pk % 2 == 0)
+    monkeypatch.setattr(base, "SAMPLE_MODULUS", 3)
+    # Documents that match nothing until the next one written gets an id that is a multiple of 3: the nine walruses
+    # then take ids 3k to 3k + 8, and the sample holds the first, fourth and seventh.
+    while document_id(record(Programme, title="Filler")) % 3 != 2:
+        pass
+    made = walruses(2, name="Tagged", tags=["arctic"]) + walruses(7)
+    assert [document_id(programme) % 3 for programme in made] == [0, 1, 2, 0, 1, 2, 0, 1, 2]
 
     page = search_for("walrus")
 
+    # Of the two arctic walruses only the first is in the sample: scaled up, the estimate is 3 (the truth is 2).
     assert page.broad
-    assert facet_counts(page, "tag") == ({"arctic": 2 * sampled} if sampled else {})
+    assert facet_counts(page, "type") == {"programmes.programme": 9}
+    assert facet_counts(page, "tag") == {"arctic": 3}
 
 
 def test_broad_ranking_lists_the_candidates_best_first_and_pages_stop_with_them(client, small_limits):
