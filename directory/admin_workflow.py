@@ -155,7 +155,20 @@ class RecordWorkflowMixin:
             )
             return super().change_view(request, object_id, form_url, extra_context)
         if "snapshot" in saved and proposing:
-            pending_change_save(record=record, snapshot=saved["snapshot"], user=request.user, request=request)
+            if change is None and saved["snapshot"].same_content(published):
+                self.message_user(request, _("Nothing was changed: “%(title)s” is as published.") % {"title": record})
+            else:
+                pending_change_save(record=record, snapshot=saved["snapshot"], user=request.user, request=request)
+                self.message_user(
+                    request,
+                    _(
+                        "Your changes to “%(title)s” are saved and wait for review: the public page shows the "
+                        "published version until a publisher publishes them. Submit them for review when they are "
+                        "ready."
+                    )
+                    % {"title": record},
+                    messages.SUCCESS,
+                )
         elif "snapshot" in saved:
             # A publisher's save published the waiting changes with their own edits.
             saved_record = self.model._default_manager.get(pk=record.pk)
@@ -167,16 +180,8 @@ class RecordWorkflowMixin:
 
     def response_change(self, request, obj):
         if getattr(request, "proposing_changes", False):
-            # The admin's own message would say the record changed; publicly it has not.
-            self.message_user(
-                request,
-                _(
-                    "Your changes to “%(title)s” are saved and wait for review: the public page shows the published "
-                    "version until a publisher publishes them. Submit them for review when they are ready."
-                )
-                % {"title": obj},
-                messages.SUCCESS,
-            )
+            # Back to the record, where the waiting changes are shown; ``change_view`` says what happened, since
+            # the admin's own message would say the record changed, and publicly it has not.
             return HttpResponseRedirect(self._change_url(obj))
         return super().response_change(request, obj)
 

@@ -38,6 +38,20 @@ class Snapshot:
     def deserialized(self):
         return next(serializers.deserialize("json", self.record, ignorenonexistent=True))
 
+    def same_content(self, other: "Snapshot") -> bool:
+        """Whether both hold the same record content (when each was saved aside)."""
+        mine, theirs = self.field_values(), other.field_values()
+        for bookkeeping in ("updated_at", "body_html"):
+            mine.pop(bookkeeping, None)
+            theirs.pop(bookkeeping, None)
+        return (mine, self.aliases, self.sources, self.typed, self.tags) == (
+            theirs,
+            other.aliases,
+            other.sources,
+            other.typed,
+            other.tags,
+        )
+
     def field_values(self) -> dict:
         """Field values by attribute name (``issuing_body_id``), many-to-many links as lists of primary keys."""
         restored = self.deserialized()

@@ -248,3 +248,12 @@ def test_pending_changes_are_listed_for_publishers(publisher_client, edited):
 
     assert response.status_code == 200
     assert admin_url(StrategicArea, "change", edited.pk) in response.content.decode()
+
+
+def test_an_editors_save_that_changes_nothing_leaves_no_changes_waiting(editor_client, area):
+    response = edit_in_admin(editor_client, area)
+
+    assert response.status_code == 302
+    assert not PendingChange.objects.exists()
+    assert any("Nothing was changed" in message for message in messages_of(response))
+    assert "waiting for review" not in change_page(editor_client, area)
