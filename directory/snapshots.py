@@ -5,11 +5,12 @@ hold many records (an import, a bulk action made before each record got its own)
 "the revision": it picks this record's rows out of it and leaves every other record alone.
 """
 
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
-from django.db import models
+from django.db import models, transaction
 
 from .links import typed_link_relations
 from .models import Alias, Record, Source
@@ -171,3 +172,12 @@ def snapshot_restore(snapshot: Snapshot, *, status: str) -> Record:
     if snapshot.tags is not None:
         record.tags.set(snapshot.tags)
     return record
+
+
+@contextmanager
+def snapshot_shown(snapshot: Snapshot, *, status: str):
+    """Inside the block the database holds ``snapshot`` as its record; afterwards it is as it was (for previews)."""
+    with transaction.atomic():
+        snapshot_restore(snapshot, status=status)
+        yield
+        transaction.set_rollback(True)

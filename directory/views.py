@@ -2,6 +2,7 @@
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import path
@@ -10,8 +11,10 @@ from django.views.generic import DetailView, ListView
 
 from .links import link_groups
 from .models import Record, SlugHistory
+from .pending import pending_change_for
 from .presentation import record_citation, record_facts
 from .selectors import records_for_list
+from .snapshots import Snapshot, snapshot_shown
 
 
 class RecordListView(ListView):
@@ -98,9 +101,23 @@ def record_preview(request, content_type_id: int, pk: int):
     opts = model._meta
     if not request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
         raise Http404
-    record = model.objects.with_links().filter(pk=pk).first()
+    record = model.objects.filter(pk=pk).first()
     if record is None:
         raise Http404
+    change = pending_change_for(record) if record.is_public else None
+    if change is not None:
+        # Published with changes waiting for review: preview the record as publishing them would make it.
+        try:
+            with snapshot_shown(Snapshot.from_json(change.snapshot), status=record.status):
+                return _preview_page(request, model.objects.with_links().get(pk=pk), pending=True)
+        except ValidationError:
+            pass  # The changes no longer fit the record (its admin page says so): preview it as published.
+    return _preview_page(request, model.objects.with_links().get(pk=pk))
+
+
+def _preview_page(request, record: Record, *, pending: bool = False):
+    opts = record._meta
+    model = type(record)
     context = {
         "object": record,
         "opts": opts,
@@ -109,6 +126,7 @@ def record_preview(request, content_type_id: int, pk: int):
         "link_groups": link_groups(record),
         "citation": "",
         "preview": True,
+        "preview_pending": pending,
     }
     response = render(
         request, [f"{opts.app_label}/{opts.model_name}_detail.html", RecordDetailView.template_name], context

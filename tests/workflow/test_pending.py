@@ -18,7 +18,7 @@ from strategy.models import StrategicArea
 from ..admin.support import form_errors
 from ..factories import make
 from ..test_import_export import as_csv, import_file, instrument_row
-from .support import admin_url, audit_events, edit_in_admin, messages_of, transition_url, versions_of
+from .support import admin_url, audit_events, edit_in_admin, messages_of, preview_url, transition_url, versions_of
 
 pytestmark = pytest.mark.django_db
 
@@ -257,3 +257,16 @@ def test_an_editors_save_that_changes_nothing_leaves_no_changes_waiting(editor_c
     assert not PendingChange.objects.exists()
     assert any("Nothing was changed" in message for message in messages_of(response))
     assert "waiting for review" not in change_page(editor_client, area)
+
+
+def test_the_preview_shows_the_record_with_the_waiting_changes_and_changes_nothing(client, editor_client, edited):
+    response = editor_client.get(preview_url(edited))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Proposed area title</h1>" in content
+    assert "Budapest Convention" in content
+    assert "once the changes waiting for review are published" in content
+    edited.refresh_from_db()
+    assert edited.title == "Published area title"
+    assert "Published area title" in client.get(edited.get_absolute_url()).content.decode()
