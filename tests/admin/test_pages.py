@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.contenttypes.models import ContentType
 
-from directory.models import Alias, AuditEvent, Country, Organisation, Source
+from directory.models import Alias, AuditEvent, Country, Organisation, PendingChange, Source
 from instruments.models import Instrument, InstrumentRelation, Provision
 from programmes.models import (
     Activity,
@@ -110,7 +110,7 @@ def valid_data(model) -> dict:
 
 def test_every_content_model_but_alias_and_source_has_an_admin_page():
     registered = {model for model in admin.site._registry if model._meta.app_label in CONTENT_APPS}
-    assert registered == {*ALL_MODELS, AuditEvent}
+    assert registered == {*ALL_MODELS, AuditEvent, PendingChange}
     assert Alias not in admin.site._registry
     assert Source not in admin.site._registry
 
