@@ -38,18 +38,18 @@ from .services import (
     record_transition,
     record_verify,
 )
-from .snapshots import Snapshot, snapshot_of, snapshot_restore
+from .snapshots import ALIAS_FIELDS, SOURCE_FIELDS, Snapshot, snapshot_of, snapshot_restore
 
 
 def pending_differences(model, published: Snapshot, pending: Snapshot) -> list[dict]:
     """What the waiting changes change: fields and links, then aliases, sources and tags, as readable text."""
     rows = field_differences(model, published.field_values(), pending.field_values())
-    for label, before, after in (
-        (_("Aliases"), published.aliases, pending.aliases),
-        (_("Sources"), published.sources, pending.sources),
+    for label, names, before, after in (
+        (_("Aliases"), ALIAS_FIELDS, published.aliases, pending.aliases),
+        (_("Sources"), SOURCE_FIELDS, published.sources, pending.sources),
     ):
-        if before != after:
-            rows.append({"label": label, "before": _listed(before), "after": _listed(after)})
+        if _listed(before, names) != _listed(after, names):
+            rows.append({"label": label, "before": _listed(before, names), "after": _listed(after, names)})
     if published.tags != pending.tags:
         rows.append({"label": _("Tags"), "before": ", ".join(published.tags), "after": ", ".join(pending.tags)})
     for accessor, typed, own_field in typed_link_relations(model):
@@ -62,8 +62,8 @@ def pending_differences(model, published: Snapshot, pending: Snapshot) -> list[d
     return rows
 
 
-def _listed(rows: list[dict]) -> str:
-    return "; ".join(" · ".join(str(value) for value in row.values() if value) for row in rows) or "—"
+def _listed(rows: list[dict], names: tuple[str, ...]) -> str:
+    return "; ".join(" · ".join(str(row[name]) for name in names if row.get(name)) for row in rows) or "—"
 
 
 def _typed(typed, own_field: str, rows: list[dict] | None) -> str:

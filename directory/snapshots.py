@@ -61,15 +61,20 @@ class Snapshot:
         return values
 
 
+# Rows keep their ids: the admin's inline forms name rows by id, and a form shown over a snapshot must name the
+# same rows when it is posted back over the same snapshot.
 def _row_values(row: models.Model, names) -> dict:
-    return {name: getattr(row, name) for name in names}
+    return {"id": row.pk, **{name: getattr(row, name) for name in names}}
 
 
 def _typed_values(row: models.Model, own_field: str) -> dict:
     return {
-        f.attname: getattr(row, f.attname)
-        for f in row._meta.concrete_fields
-        if not f.primary_key and f.name != own_field
+        "id": row.pk,
+        **{
+            f.attname: getattr(row, f.attname)
+            for f in row._meta.concrete_fields
+            if not f.primary_key and f.name != own_field
+        },
     }
 
 
@@ -124,11 +129,16 @@ def snapshot_from_version(version) -> Snapshot:
 
 
 def _replace_rows(queryset, model: type[models.Model], rows: list[dict], fixed: dict) -> None:
+    """Make the record's rows exactly ``rows``, each under its former id unless another record's row has it now."""
     queryset.delete()
     for values in rows:
-        row = model(**values, **fixed)
+        values = dict(values)
+        pk = values.pop("id", None)
+        if pk is not None and model._default_manager.filter(pk=pk).exists():
+            pk = None
+        row = model(pk=pk, **values, **fixed)
         row.full_clean()
-        row.save()
+        row.save(force_insert=True)
 
 
 def snapshot_restore(snapshot: Snapshot, *, status: str) -> Record:
