@@ -1,5 +1,5 @@
 # cop_kb: everyday commands. `make run` serves the site locally, `make test` runs the whole test suite
-# on SQLite and then on PostgreSQL. Every recipe runs under `bash -e -o pipefail`, so any failing step
+# on SQLite and on PostgreSQL, side by side. Every recipe runs under `bash -e -o pipefail`, so any failing step
 # fails the target (and `make` exits non-zero).
 
 SHELL := /bin/bash
@@ -29,12 +29,13 @@ PG_URL   := $(TEST_DATABASE_URL)
 PG_SETUP := @echo "TEST_DATABASE_URL given: skipping scripts/pg-setup.sh"
 endif
 
-.PHONY: help venv run static test test-sqlite test-postgres lint clean distclean
+.PHONY: help venv run static test test-sqlite test-fast test-postgres lint clean distclean
 
 help:
 	@echo "make run            migrate, load the framework, collect static files and serve on http://$(HOST):$(PORT)/"
-	@echo "make test           run the tests on SQLite, then on PostgreSQL"
+	@echo "make test           run the tests on SQLite and on PostgreSQL, side by side"
 	@echo "make test-sqlite    tests on SQLite only (DATABASE_URL unset)"
+	@echo "make test-fast      tests on SQLite without the browser tests (the inner loop)"
 	@echo "make test-postgres  start/prepare local PostgreSQL (scripts/pg-setup.sh), then run the tests on it"
 	@echo "make lint           ruff check ."
 	@echo "make venv           create .venv and install requirements.lock"
@@ -72,13 +73,17 @@ static: venv
 
 # ---- checks ----------------------------------------------------------------------------------------------
 
-# Sub-makes keep the order (SQLite first) even under `make -j`; a failure stops everything.
-test: venv
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgres
+# The two databases run side by side (each run is mostly one core), each run's output printed whole when it ends;
+# `make test` fails if either fails.
+test: static
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite: static
 	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+
+# The inner loop: SQLite only, no browser.
+test-fast: static
+	env -u DATABASE_URL $(PY) -m pytest --ignore=tests/browser $(PYTEST_ARGS)
 
 test-postgres: static
 	$(PG_SETUP)
