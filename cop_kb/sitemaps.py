@@ -2,7 +2,7 @@
 
 from django.contrib.sitemaps import Sitemap
 
-from .views import record_models
+from directory.registry import record_models
 
 
 class RecordSitemap(Sitemap):

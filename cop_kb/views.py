@@ -11,12 +11,7 @@ from django.template import loader
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
-from directory.models import Record
-
-
-def record_models() -> list[type[Record]]:
-    """Every concrete record type, in the order of INSTALLED_APPS (base layers first)."""
-    return [model for model in apps.get_models() if issubclass(model, Record)]
+from directory.registry import record_models
 
 
 def _public(app_label: str, model_name: str):

@@ -1,4 +1,4 @@
-from django.apps import AppConfig, apps
+from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,18 +13,19 @@ class DirectoryConfig(AppConfig):
         from django.contrib.auth import signals
 
         from . import audit
-        from .links import TypedLink, typed_link_relations
-        from .models import Alias, Record, Source
+        from .links import typed_link_relations
+        from .models import Alias, Source
+        from .registry import record_models
 
         # Every record's versions carry its aliases, sources and typed link rows, so a revert restores them too.
         # Links (many-to-many fields) are part of the record's own serialised version.
-        for model in (Alias, Source, *(typed for typed in apps.get_models() if issubclass(typed, TypedLink))):
+        for model in record_models():
+            relations = typed_link_relations(model)
+            for followed in (Alias, Source, *(typed for _accessor, typed, _own in relations)):
+                if not reversion.is_registered(followed):
+                    reversion.register(followed)
             if not reversion.is_registered(model):
-                reversion.register(model)
-        for model in apps.get_models():
-            if issubclass(model, Record) and not reversion.is_registered(model):
-                typed = tuple(accessor for accessor, _typed, _own in typed_link_relations(model))
-                reversion.register(model, follow=("aliases", "sources", *typed))
+                reversion.register(model, follow=("aliases", "sources", *(accessor for accessor, *_ in relations)))
 
         # Sign-ins happen inside django.contrib.auth; its signals are the one place to observe them.
         signals.user_logged_in.connect(audit.record_login, dispatch_uid="cop_kb_audit_login")

@@ -18,6 +18,7 @@ from taggit.managers import TaggableManager
 from .facets import ChoiceFacet, RelatedFacet
 from .links import LinkForeignKey, link_prefetches, link_select_related
 from .markdown import render_markdown
+from .registry import record_type
 
 
 class Status(models.TextChoices):
@@ -268,6 +269,7 @@ class Source(models.Model):
         return self.title
 
 
+@record_type(content_key="country")
 class Country(Record):
     """A country, identified by its ISO 3166-1 codes; other spellings ("Viet Nam", "Turkey") are aliases."""
 
@@ -302,6 +304,7 @@ class OrganisationKind(models.TextChoices):
     CONFERENCE = "conference", _("Conference")
 
 
+@record_type(content_key="organisation")
 class Organisation(Record):
     """A body that issues instruments, leads work or joins partnerships: UN bodies, UNICEF offices, agencies."""
 

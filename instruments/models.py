@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from directory.facets import ChoiceFacet, RelatedFacet
 from directory.links import LinkForeignKey, TypedLink
 from directory.models import DatePrecision, Record, date_precision_ok, format_partial_date
+from directory.registry import record_type
 
 
 class InstrumentKind(models.TextChoices):
@@ -19,6 +20,7 @@ class InstrumentKind(models.TextChoices):
     STUDY = "study", _("Study")
 
 
+@record_type(content_key="instrument")
 class Instrument(Record):
     """A legal or policy instrument the framework builds on, with its dates, numbers and issuing body."""
 
@@ -207,6 +209,7 @@ class InstrumentRelation(TypedLink):
             raise ValidationError({"object": _("An instrument cannot be related to itself.")})
 
 
+@record_type(content_key="provision")
 class Provision(Record):
     """An article (or other numbered provision) of an instrument, so rights and programmes can cite it exactly."""
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from directory.facets import ChoiceFacet, RelatedFacet
 from directory.links import LinkForeignKey, LinkManyToManyField, TypedLink
 from directory.models import DatePrecision, Record, date_precision_ok, format_partial_date
+from directory.registry import record_type
 from strategy.models import Level
 
 YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
@@ -112,6 +113,7 @@ class FocusedInitiative(Initiative):
         abstract = True
 
 
+@record_type(content_key="programme")
 class Programme(FocusedInitiative):
     """A piece of UNICEF's work at country or global level: research, guidance, surveys, advocacy."""
 
@@ -142,6 +144,7 @@ class Programme(FocusedInitiative):
         ]
 
 
+@record_type(content_key="partnership")
 class Partnership(Record):
     """A partnership UNICEF works in (ITU Child Online Protection, Together for Girls), with its partners."""
 
@@ -190,6 +193,7 @@ class Partnership(Record):
         return format_partial_date(self.launched_on, self.launched_precision)
 
 
+@record_type(content_key="activity")
 class Activity(Initiative):
     """Something a partnership did: a session, a review, a meeting, a survey."""
 
@@ -250,6 +254,7 @@ class OutputKind(models.TextChoices):
     GUIDANCE_NOTE = "guidance_note", _("Guidance note")
 
 
+@record_type(content_key="output")
 class Output(Record):
     """A publication a programme produced."""
 

@@ -7,16 +7,15 @@ from pathlib import Path
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models, transaction
 
-from directory.models import Country, Organisation, Record, Status
+from directory.models import Organisation, Record, Status
+from directory.registry import record_types
 from directory.services import record_create, record_version_create, typed_link_create
-from instruments.models import Instrument, InstrumentRelation, Provision
+from instruments.models import Instrument, InstrumentRelation
 from search.services import search_index_update
-from strategy.models import FocusArea, Principle, Right, Sector, StakeholderGroup, StrategicArea
 
 from .models import (
     Activity,
     ActivityOrganisation,
-    Output,
     Partnership,
     PartnershipMember,
     Programme,
@@ -24,25 +23,6 @@ from .models import (
 )
 
 FRAMEWORK_FILE = Path(__file__).resolve().parent / "content" / "framework.toml"
-
-# Record types in the order they can be created: every single link points at a type loaded earlier (or at an
-# earlier entry of its own type), so foreign keys resolve on creation.
-LOAD_ORDER: list[tuple[str, type[Record]]] = [
-    ("organisation", Organisation),
-    ("country", Country),
-    ("instrument", Instrument),
-    ("provision", Provision),
-    ("strategic_area", StrategicArea),
-    ("right", Right),
-    ("stakeholder", StakeholderGroup),
-    ("sector", Sector),
-    ("focus_area", FocusArea),
-    ("principle", Principle),
-    ("programme", Programme),
-    ("output", Output),
-    ("partnership", Partnership),
-    ("activity", Activity),
-]
 
 # Typed links given inside an entry: key -> (link model, field naming the other end, model of the other end).
 TYPED_LINKS: dict[type[Record], tuple[str, type[models.Model], str, type[Record]]] = {
@@ -118,7 +98,9 @@ def framework_load(*, path: Path = FRAMEWORK_FILE) -> LoadReport:
     created: set[tuple[type, str]] = set()
     pending_links = []
 
-    for key, model in LOAD_ORDER:
+    # Registration order is creation order: every single link points at a type registered earlier.
+    for entry_type in record_types():
+        key, model = entry_type.content_key, entry_type.model
         for index, entry in enumerate(data.get(key, [])):
             where = f"{key}[{index}] ({entry.get('slug', '?')})"
             values, many, extras = _split_entry(model, entry, where)

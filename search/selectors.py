@@ -6,16 +6,16 @@ import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.apps import apps
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import CharField, Value
 from django.http import QueryDict
 from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from taggit.models import Tag
+
+from directory.registry import record_types
 
 from .backends import get_backend
 from .backends.base import GREATER_THAN, LESS_THAN, MARK_END, MARK_START, Overview
@@ -170,7 +170,7 @@ def _visible_ids(documents: list[SearchDocument]) -> set[int]:
 
 
 def _indexable() -> dict[str, type]:
-    return {model._meta.label_lower: model for model in apps.get_models() if hasattr(model, "search_data")}
+    return {entry.label: entry.model for entry in record_types()}
 
 
 def _url(params: QueryDict, **changes) -> str:
@@ -185,16 +185,12 @@ def _url(params: QueryDict, **changes) -> str:
 
 
 def _record_type_labels() -> dict[str, str]:
-    return {
-        model._meta.label_lower: capfirst(model._meta.verbose_name)
-        for model in apps.get_models()
-        if hasattr(model, "search_data")
-    }
+    return {entry.label: entry.name for entry in record_types()}
 
 
 def _record_facets() -> dict[str, type]:
     """Facets whose values are records themselves (a country, a strategic area), each with its record type."""
-    return {model.search_facet_self: model for model in apps.get_models() if getattr(model, "search_facet_self", "")}
+    return {entry.search_facet_self: entry.model for entry in record_types() if entry.search_facet_self}
 
 
 def _filters_name_public_records(chosen: dict[str, str]) -> bool:

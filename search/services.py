@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from taggit.models import Tag, TaggedItem
 
 from directory.models import Alias, Status
+from directory.registry import record_models
 
 from .backends.base import PRIVATE_MARKERS
 from .models import SearchDocument, SearchFacet
@@ -26,8 +26,8 @@ BATCH_SIZE = 1000
 
 
 def indexable_models() -> list[type[models.Model]]:
-    """Every model that can describe itself to the index."""
-    return [model for model in apps.get_models() if hasattr(model, "search_data")]
+    """Every record type: each describes itself to the index (``search_data``)."""
+    return record_models()
 
 
 def plain_text(value: str) -> str:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from directory.facets import ChoiceFacet
 from directory.links import LinkManyToManyField
 from directory.models import Record
+from directory.registry import record_type
 
 
 class OrderedRecord(Record):
@@ -19,6 +20,7 @@ class OrderedRecord(Record):
         ordering = ["position", "title"]
 
 
+@record_type(content_key="strategic_area")
 class StrategicArea(OrderedRecord):
     """One of the four strategic areas that should underpin the national and international response."""
 
@@ -57,6 +59,7 @@ class RightSide(models.TextChoices):
     PARTICIPATION = "participation", _("Information, expression and participation")
 
 
+@record_type(content_key="right")
 class Right(Record):
     """A child's right the strategy balances, tied to the articles of the CRC that guarantee it."""
 
@@ -86,6 +89,7 @@ class Right(Record):
         ]
 
 
+@record_type(content_key="stakeholder")
 class StakeholderGroup(Record):
     """A group the strategy needs to work with: governments, the private sector, parents, children, …"""
 
@@ -97,6 +101,7 @@ class StakeholderGroup(Record):
         verbose_name_plural = _("stakeholder groups")
 
 
+@record_type(content_key="sector")
 class Sector(Record):
     """A social sector whose laws, policies and services must respond: justice, social welfare, education, …"""
 
@@ -114,6 +119,7 @@ class Level(models.TextChoices):
     GLOBAL = "global", _("Global level")
 
 
+@record_type(content_key="focus_area")
 class FocusArea(OrderedRecord):
     """A line of UNICEF's work at country or global level (national systems, laws and services, research, …)."""
 
@@ -156,6 +162,7 @@ class PrincipleScope(models.TextChoices):
     COUNTRY = "country", _("Work at country level")
 
 
+@record_type(content_key="principle")
 class Principle(OrderedRecord):
     """A principle the strategy states, in its own words, linked to what it names."""
 

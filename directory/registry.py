@@ -1,0 +1,92 @@
+"""The registry of record types: each record type is registered once, with what every output needs to know.
+
+Lists, search, the sitemap, the admin's reports, the framework loader, versioning and the index ask this module for
+"every record type"; nothing else scans Django's app registry or keeps a list of its own. A model joins by being
+decorated with ``@record_type(content_key=...)`` where it is defined; the order of registration (INSTALLED_APPS,
+then definition order) is the order pages list them in and the loader creates them in, so a record type's single
+links point at types registered before it.
+"""
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils.text import capfirst
+
+if TYPE_CHECKING:
+    from .models import Record
+
+
+@dataclass(frozen=True)
+class RecordType:
+    """One record type and what outputs read of it: names, list page, facets, search facets and links."""
+
+    model: type["Record"]
+    content_key: str  # its key in the framework's content file (programmes/content/framework.toml)
+
+    @property
+    def label(self) -> str:
+        """Stable identifier across outputs (search's type facet, sitemap sections): ``app_label.modelname``."""
+        return self.model._meta.label_lower
+
+    @property
+    def name(self) -> str:
+        return capfirst(self.model._meta.verbose_name)
+
+    @property
+    def plural(self) -> str:
+        return capfirst(self.model._meta.verbose_name_plural)
+
+    def list_url(self) -> str:
+        return self.model.get_list_url()
+
+    @property
+    def list_facets(self) -> tuple:
+        return self.model.list_facets
+
+    @property
+    def search_facet_links(self) -> dict[str, str]:
+        """Search facets its records belong to through links: ``{"country": "countries"}``."""
+        return self.model.search_facet_links
+
+    @property
+    def search_facet_self(self) -> str:
+        """The search facet its records are values of ("country"), or ""."""
+        return self.model.search_facet_self
+
+
+_registry: dict[str, RecordType] = {}
+
+
+def record_type(*, content_key: str):
+    """Class decorator registering a concrete record model under ``content_key``; each model only once."""
+
+    def register(model):
+        label = model._meta.label_lower
+        if label in _registry:
+            raise ValueError(f"{label} is registered twice as a record type")
+        if any(entry.content_key == content_key for entry in _registry.values()):
+            raise ValueError(f"content key {content_key!r} is already taken")
+        _registry[label] = RecordType(model=model, content_key=content_key)
+        return model
+
+    return register
+
+
+def unregister(model) -> None:
+    """Forget a record type (for tests that register a throwaway one)."""
+    _registry.pop(model._meta.label_lower, None)
+
+
+def record_types() -> list[RecordType]:
+    """Every record type, in registration order."""
+    return list(_registry.values())
+
+
+def record_models() -> list[type["Record"]]:
+    """Every concrete record model, in registration order."""
+    return [entry.model for entry in _registry.values()]
+
+
+def record_type_of(label: str) -> RecordType | None:
+    """The record type with ``label`` (``instruments.instrument``), or None."""
+    return _registry.get(label)
