@@ -2,7 +2,7 @@
 
 A link is either a ``LinkForeignKey`` / ``LinkManyToManyField`` (the label says what the owning record does to its
 target, the inverse label what the target has done to it) or a row of a ``TypedLink`` model whose ``kind`` carries
-the pair of labels. Detail pages, the admin and later the graph and API read these declarations; nothing else knows
+the pair of labels. Detail pages, the admin, search facets and versioning read these declarations; nothing else knows
 which models link to which.
 """
 

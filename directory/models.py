@@ -1,6 +1,5 @@
 """The record base every content type shares, plus countries, organisations, aliases and sources."""
 
-import datetime
 import functools
 
 from django.conf import settings
@@ -154,16 +153,6 @@ class Record(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status == Status.PUBLISHED
-
-    @property
-    def next_review_on(self) -> datetime.date | None:
-        """When the record should next be checked; never-verified records are due now."""
-        if self.last_verified_on is None:
-            return None
-        return self.last_verified_on + datetime.timedelta(days=self.review_interval_days)
-
-    def is_due_for_review(self, today: datetime.date) -> bool:
-        return self.next_review_on is None or self.next_review_on <= today
 
     def search_data(self) -> dict:
         """What the search index stores for this record; reads only what ``for_search()`` loaded."""

@@ -34,10 +34,6 @@ class Term:
     tokens: tuple[str, ...]
     alternatives: tuple[tuple[str, ...], ...] = ()
 
-    @property
-    def is_phrase(self) -> bool:
-        return len(self.tokens) > 1
-
     def variants(self) -> tuple[tuple[str, ...], ...]:
         return (self.tokens, *self.alternatives)
 
