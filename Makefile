@@ -37,7 +37,7 @@ help:
 	@echo "make test-sqlite    tests on SQLite only (DATABASE_URL unset)"
 	@echo "make test-fast      tests on SQLite without the browser tests (the inner loop)"
 	@echo "make test-postgres  start/prepare local PostgreSQL (scripts/pg-setup.sh), then run the tests on it"
-	@echo "make lint           ruff check ."
+	@echo "make lint           ruff check . and the dependency contracts (import-linter)"
 	@echo "make venv           create .venv and install requirements.lock"
 	@echo "make clean          remove generated files (keeps .venv and db.sqlite3); distclean also removes .venv"
 	@echo "Variables: HOST, PORT, PYTEST_ARGS, TEST_DATABASE_URL, PYTHON"
@@ -89,8 +89,10 @@ test-postgres: static
 	$(PG_SETUP)
 	env DATABASE_URL='$(PG_URL)' $(PY) -m pytest $(PYTEST_ARGS)
 
+# ruff, and the dependency contracts in pyproject.toml ([tool.importlinter]).
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf staticfiles .pytest_cache .ruff_cache test-results
