@@ -229,14 +229,8 @@ class OrganisationAdmin(RecordAdmin):
     search_fields = (*RecordAdmin.search_fields, "acronym")
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """The audit trail, read-only: nobody edits history."""
-
-    list_display = ("at", "username", "action", "object_repr", "detail", "ip_address")
-    list_filter = ("action", "at")
-    search_fields = ("username", "object_repr", "detail")
-    date_hierarchy = "at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the system (history, waiting changes) that nobody adds, edits or deletes here."""
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -248,13 +242,26 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """The audit trail, read-only: nobody edits history."""
+
+    list_display = ("at", "username", "action", "object_repr", "detail", "ip_address")
+    list_filter = ("action", "at")
+    search_fields = ("username", "object_repr", "detail")
+    date_hierarchy = "at"
+
+
 @admin.register(PendingChange)
-class PendingChangeAdmin(admin.ModelAdmin):
+class PendingChangeAdmin(ReadOnlyAdmin):
     """Where publishers find editors' changes to published records; each row opens the record with its diff."""
 
     list_display = ("record_link", "changed_by", "changed_at", "submitted_at")
     list_filter = (("submitted_at", admin.EmptyFieldListFilter),)
     list_select_related = ("changed_by", "content_type")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("record")
 
     @admin.display(description=_("record"))
     def record_link(self, change: PendingChange) -> str:
@@ -264,15 +271,6 @@ class PendingChangeAdmin(admin.ModelAdmin):
         opts = record._meta
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
         return format_html('<a href="{}">{}</a> ({})', url, record, opts.verbose_name)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.has_perm("directory.publish_records") or super().has_view_permission(request, obj)

@@ -81,3 +81,13 @@ def editor(editor_client) -> User:
 @pytest.fixture
 def publisher(publisher_client) -> User:
     return publisher_client.user
+
+
+@pytest.fixture
+def instruments():
+    """Two published instruments to link to: Lanzarote, then Budapest."""
+    from instruments.models import Instrument
+
+    from ..factories import make
+
+    return make(Instrument, title="Lanzarote Convention"), make(Instrument, title="Budapest Convention")

@@ -4,10 +4,14 @@ import reversion
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import constants, get_messages
+from django.http import QueryDict
 from django.urls import reverse
 from reversion.models import Version
 
 from directory.models import AuditEvent
+from search.selectors import search
+
+from ..admin.support import form_errors
 
 LOGIN_URL = reverse("admin:login")
 
@@ -109,3 +113,23 @@ def audit_events(record, action: str | None = None):
     content_type = ContentType.objects.get_for_model(record)
     events = AuditEvent.objects.filter(content_type=content_type, object_id=record.pk)
     return events.filter(action=action) if action else events
+
+
+def saved(response) -> None:
+    """An admin form post that saved: the redirect, or the form's errors as the failure message."""
+    assert response.status_code == 302, form_errors(response)
+
+
+def revert(client, record, version):
+    """Open an old version and save it, as a publisher does from the history page; returns the POST's response."""
+    url = admin_url(type(record), "revision", record.pk, version.pk)
+    page = client.get(url)
+    assert page.status_code == 200
+    return client.post(url, form_data(page))
+
+
+def public_titles(q: str) -> list[str]:
+    """The titles the public search finds for ``q``, in order."""
+    params = QueryDict(mutable=True)
+    params["q"] = q
+    return [hit.title for hit in search(params).hits]

@@ -12,13 +12,14 @@ from directory.models import AuditAction, Organisation, Status
 from instruments.models import Instrument
 from strategy.models import StrategicArea
 
-from ..admin.support import form_errors
 from ..factories import make
 from .support import (
     admin_url,
     audit_events,
     edit_in_admin,
     form_data,
+    revert,
+    saved,
     transition_url,
     versions_of,
 )
@@ -26,15 +27,6 @@ from .support import (
 pytestmark = pytest.mark.django_db
 
 ALIAS_PREFIX = "directory-alias-content_type-object_id"
-
-
-def saved(response) -> None:
-    assert response.status_code == 302, form_errors(response)
-
-
-@pytest.fixture
-def instruments():
-    return make(Instrument, title="Lanzarote Convention"), make(Instrument, title="Budapest Convention")
 
 
 @pytest.fixture
@@ -144,14 +136,6 @@ def test_compare_of_versions_of_another_record_is_not_found(editor_client, area)
     )
 
     assert response.status_code == 404
-
-
-def revert(client, record, version):
-    """Open an old version and save it, as a publisher does from the history page."""
-    url = admin_url(type(record), "revision", record.pk, version.pk)
-    page = client.get(url)
-    assert page.status_code == 200
-    return client.post(url, form_data(page))
 
 
 def test_publisher_revert_restores_title_alias_and_link(client, publisher_client, area, instruments):

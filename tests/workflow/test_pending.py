@@ -6,38 +6,30 @@ changes for review; a publisher publishes or discards them. A publisher's own sa
 """
 
 import pytest
-from django.http import QueryDict
 from django.urls import reverse
 from reversion.models import Version
 
 from directory.models import AuditAction, Organisation, PendingChange, Status
 from instruments.models import Instrument
-from search.selectors import search
 from strategy.models import StrategicArea
 
-from ..admin.support import form_errors
 from ..factories import make
 from ..test_import_export import as_csv, import_file, instrument_row
-from .support import admin_url, audit_events, edit_in_admin, messages_of, preview_url, transition_url, versions_of
+from .support import (
+    admin_url,
+    audit_events,
+    edit_in_admin,
+    messages_of,
+    preview_url,
+    public_titles,
+    saved,
+    transition_url,
+    versions_of,
+)
 
 pytestmark = pytest.mark.django_db
 
 ALIAS_PREFIX = "directory-alias-content_type-object_id"
-
-
-def found(q: str) -> list[str]:
-    params = QueryDict(mutable=True)
-    params["q"] = q
-    return [hit.title for hit in search(params).hits]
-
-
-def saved(response) -> None:
-    assert response.status_code == 302, form_errors(response)
-
-
-@pytest.fixture
-def instruments():
-    return make(Instrument, title="Lanzarote Convention"), make(Instrument, title="Budapest Convention")
 
 
 @pytest.fixture
@@ -85,8 +77,8 @@ def test_an_editors_edit_of_a_published_record_leaves_the_public_version_everywh
     page = client.get(edited.get_absolute_url()).content.decode()
     assert "Published area title" in page and "Lanzarote Convention" in page
     assert "Proposed" not in page
-    assert found("published area title") == ["Published area title"]
-    assert found("proposed") == []
+    assert public_titles("published area title") == ["Published area title"]
+    assert public_titles("proposed") == []
     assert PendingChange.objects.count() == 1
 
 
@@ -164,8 +156,8 @@ def test_a_publisher_publishes_the_changes_and_the_public_sees_them(client, publ
     assert [alias.name for alias in edited.aliases.all()] == ["Proposed alias"]
     page = client.get(edited.get_absolute_url()).content.decode()
     assert "Proposed area title" in page and budapest_title in page
-    assert found("proposed area title") == ["Proposed area title"]
-    assert found("published area title") == []
+    assert public_titles("proposed area title") == ["Proposed area title"]
+    assert public_titles("published area title") == []
     assert not PendingChange.objects.exists()
     newest = versions_of(edited)[0]
     assert (newest.revision.user, newest.field_dict["title"]) == (publisher, "Proposed area title")
@@ -226,7 +218,7 @@ def test_an_editors_import_of_a_published_record_waits_for_review(client, editor
     record.refresh_from_db()
     assert record.title == "Lanzarote as published"
     assert "Lanzarote as published" in client.get(record.get_absolute_url()).content.decode()
-    assert found("imported") == []
+    assert public_titles("imported") == []
     assert '"title": "Imported"' in PendingChange.objects.get().snapshot["record"]
     assert Version.objects.get_for_object(record).count() == versions
     assert any("wait for a publisher" in message for message in messages_of(done))

@@ -7,26 +7,18 @@ the services — so its history can show and restore the text it started with.
 import pytest
 import reversion
 from django.core.management import call_command
-from django.http import QueryDict
 from reversion.models import Version
 
 from directory.models import Alias, AuditAction, AuditEvent, Organisation, Status
 from instruments.models import Instrument
 from search.models import SearchDocument
-from search.selectors import search
 from strategy.models import StrategicArea
 
 from ..factories import make
 from ..test_import_export import as_csv, import_file, instrument_row
-from .support import admin_url, audit_events, form_data, versions_of
+from .support import admin_url, audit_events, form_data, public_titles, versions_of
 
 pytestmark = pytest.mark.django_db
-
-
-def found(q: str) -> list[str]:
-    params = QueryDict(mutable=True)
-    params["q"] = q
-    return [hit.title for hit in search(params).hits]
 
 
 @pytest.fixture
@@ -64,7 +56,7 @@ def test_recovering_a_published_record_brings_it_back_as_a_draft(client, publish
     assert [alias.name for alias in area.aliases.all()] == ["Area alias"]
     assert list(area.instruments.all()) == [lanzarote]
     assert client.get(area.get_absolute_url()).status_code == 404
-    assert found("deleted published area") == []
+    assert public_titles("deleted published area") == []
 
 
 def test_a_recovery_is_in_the_audit_trail_and_the_index_once_published(client, publisher_client, publisher, deleted):
@@ -77,7 +69,7 @@ def test_a_recovery_is_in_the_audit_trail_and_the_index_once_published(client, p
     assert (event.user, event.object_repr) == (publisher, "Deleted published area")
     assert not SearchDocument.objects.filter(url=area.get_absolute_url()).exists()
     publisher_client.post(admin_url(StrategicArea, "transition", area.pk, "publish"))
-    assert found("deleted published area") == ["Deleted published area"]
+    assert public_titles("deleted published area") == ["Deleted published area"]
 
 
 def test_opening_the_recover_page_changes_nothing(publisher_client, deleted):

@@ -8,32 +8,16 @@ its status, title, aliases and its place in search, and A must get back what tha
 import pytest
 import reversion
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.http import QueryDict
 from django.urls import reverse
 
 from directory.models import Alias, AuditAction, Organisation, Status
 from instruments.models import Instrument
-from search.selectors import search
 
 from ..factories import make
 from ..test_import_export import as_csv, import_file, instrument_row
-from .support import admin_url, audit_events, form_data, transition_url, versions_of
+from .support import admin_url, audit_events, public_titles, revert, transition_url, versions_of
 
 pytestmark = pytest.mark.django_db
-
-
-def revert(client, record, version):
-    url = admin_url(type(record), "revision", record.pk, version.pk)
-    page = client.get(url)
-    assert page.status_code == 200
-    return client.post(url, form_data(page))
-
-
-def found(q: str) -> list[str]:
-    """Titles the public search finds for ``q``."""
-    params = QueryDict(mutable=True)
-    params["q"] = q
-    return [hit.title for hit in search(params).hits]
 
 
 def run_action(client, action: str, *records) -> None:
@@ -42,8 +26,12 @@ def run_action(client, action: str, *records) -> None:
     assert response.status_code == 302
 
 
-def change_b_afterwards(publisher_client, b) -> None:
-    """B moves on after the shared step: retitled, given an alias, then withdrawn."""
+def both_move_on(publisher_client, a, b) -> None:
+    """After the shared step A is edited, and B is retitled, given an alias and (if published) withdrawn."""
+    a.refresh_from_db()
+    a.title = "Alpha edited later"
+    with reversion.create_revision():
+        a.save()
     b.refresh_from_db()
     with reversion.create_revision():
         b.title = "Bravo retitled later"
@@ -60,7 +48,7 @@ def assert_b_untouched(client, b, *, status) -> None:
     assert not audit_events(b, AuditAction.REVERT).exists()
     public = client.get(reverse("instruments:detail", kwargs={"slug": b.slug})).status_code
     assert public == (200 if status == Status.PUBLISHED else 404)
-    assert ("Bravo retitled later" in found("bravo")) == (status == Status.PUBLISHED)
+    assert ("Bravo retitled later" in public_titles("bravo")) == (status == Status.PUBLISHED)
 
 
 # (action, the status both records start with, the status they have after it)
@@ -82,11 +70,7 @@ def test_reverting_one_record_to_a_bulk_actions_version_leaves_the_other_alone(
     run_action(publisher_client, action, a, b)
     action_version = versions_of(a)[0]
     assert [v.object_id for v in action_version.revision.version_set.all()] == [str(a.pk)], "one version per record"
-    a.refresh_from_db()
-    a.title = "Alpha edited later"
-    with reversion.create_revision():
-        a.save()
-    change_b_afterwards(publisher_client, b)
+    both_move_on(publisher_client, a, b)
     b_status = Status.WITHDRAWN if after == Status.PUBLISHED else after
 
     response = revert(publisher_client, a, action_version)
@@ -109,7 +93,7 @@ def test_the_issues_example_verified_together_withdrawn_apart_stays_withdrawn(cl
     b.refresh_from_db()
     assert b.status == Status.WITHDRAWN
     assert client.get(b.get_absolute_url()).status_code == 404
-    assert "Bravo verified" not in found("bravo verified")
+    assert "Bravo verified" not in public_titles("bravo verified")
 
 
 def test_reverting_to_a_revision_that_holds_several_records_restores_only_the_one(client, publisher_client):
@@ -121,10 +105,7 @@ def test_reverting_to_a_revision_that_holds_several_records_restores_only_the_on
         b.save()
     shared = versions_of(a)[0]
     assert shared.revision.version_set.filter(object_id=str(b.pk)).exists()
-    with reversion.create_revision():
-        a.title = "Alpha edited later"
-        a.save()
-    change_b_afterwards(publisher_client, b)
+    both_move_on(publisher_client, a, b)
 
     assert revert(publisher_client, a, shared).status_code == 302
 
@@ -146,10 +127,7 @@ def test_reverting_one_record_to_its_import_version_leaves_the_other_imported_re
     imported = versions_of(a)[0]
     assert imported.field_dict["title"] == "Alpha as imported"
     assert [v.object_id for v in imported.revision.version_set.all()] == [str(a.pk)], "one version per record"
-    with reversion.create_revision():
-        a.title = "Alpha edited later"
-        a.save()
-    change_b_afterwards(publisher_client, b)
+    both_move_on(publisher_client, a, b)
 
     assert revert(publisher_client, a, imported).status_code == 302
 
