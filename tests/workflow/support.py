@@ -14,6 +14,8 @@ from search.selectors import search
 from ..admin.support import form_errors
 
 LOGIN_URL = reverse("admin:login")
+# The prefix of the alias inline's fields in a record's admin form.
+ALIAS_PREFIX = "directory-alias-content_type-object_id"
 
 
 def admin_url(model, view: str, *args) -> str:

@@ -14,6 +14,7 @@ from strategy.models import StrategicArea
 
 from ..factories import make
 from .support import (
+    ALIAS_PREFIX,
     admin_url,
     audit_events,
     edit_in_admin,
@@ -25,8 +26,6 @@ from .support import (
 )
 
 pytestmark = pytest.mark.django_db
-
-ALIAS_PREFIX = "directory-alias-content_type-object_id"
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from strategy.models import StrategicArea
 from ..factories import make
 from ..test_import_export import as_csv, import_file, instrument_row
 from .support import (
+    ALIAS_PREFIX,
     admin_url,
     audit_events,
     edit_in_admin,
@@ -28,8 +29,6 @@ from .support import (
 )
 
 pytestmark = pytest.mark.django_db
-
-ALIAS_PREFIX = "directory-alias-content_type-object_id"
 
 
 @pytest.fixture
