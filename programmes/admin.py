@@ -80,31 +80,20 @@ class OutputAdmin(RecordAdmin):
 
 
 class RoleAdmin(admin.ModelAdmin):
-    """The role rows on their own page, for finding every piece of work an organisation takes part in."""
+    """The role rows of one kind on their own page, for finding every piece of work an organisation takes part in.
+
+    Each role model names the record it belongs to in ``source_field``; the columns, joins and search follow it.
+    """
 
     list_filter = ("kind",)
-    search_fields = ("organisation__title", "organisation__acronym")
+
+    def __init__(self, model, admin_site):
+        source = model.source_field
+        self.list_display = (source, "kind", "organisation")
+        self.list_select_related = (source, "organisation")
+        self.autocomplete_fields = (source, "organisation")
+        self.search_fields = ("organisation__title", "organisation__acronym", f"{source}__title")
+        super().__init__(model, admin_site)
 
 
-@admin.register(ProgrammeOrganisation)
-class ProgrammeOrganisationAdmin(RoleAdmin):
-    list_display = ("programme", "kind", "organisation")
-    list_select_related = ("programme", "organisation")
-    autocomplete_fields = ("programme", "organisation")
-    search_fields = (*RoleAdmin.search_fields, "programme__title")
-
-
-@admin.register(PartnershipMember)
-class PartnershipMemberAdmin(RoleAdmin):
-    list_display = ("partnership", "kind", "organisation")
-    list_select_related = ("partnership", "organisation")
-    autocomplete_fields = ("partnership", "organisation")
-    search_fields = (*RoleAdmin.search_fields, "partnership__title")
-
-
-@admin.register(ActivityOrganisation)
-class ActivityOrganisationAdmin(RoleAdmin):
-    list_display = ("activity", "kind", "organisation")
-    list_select_related = ("activity", "organisation")
-    autocomplete_fields = ("activity", "organisation")
-    search_fields = (*RoleAdmin.search_fields, "activity__title")
+admin.site.register((ProgrammeOrganisation, PartnershipMember, ActivityOrganisation), RoleAdmin)

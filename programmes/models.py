@@ -317,6 +317,14 @@ ROLE_LABELS = {
 }
 
 
+def role_constraints(source: str, short: str) -> list:
+    """One role per organisation and kind on a record, and only known roles (named as the tables always were)."""
+    return [
+        models.UniqueConstraint(fields=[source, "organisation", "kind"], name=f"programmes_{short}_unique"),
+        models.CheckConstraint(condition=Q(kind__in=Role.values), name=f"programmes_{short}_role_valid"),
+    ]
+
+
 class OrganisationRole(TypedLink):
     """An organisation's part in a piece of work, with the role read both ways ("Led by" / "Leads")."""
 
@@ -349,10 +357,7 @@ class ProgrammeOrganisation(OrganisationRole):
     class Meta(OrganisationRole.Meta):
         verbose_name = _("programme organisation")
         verbose_name_plural = _("programme organisations")
-        constraints = [
-            models.UniqueConstraint(fields=["programme", "organisation", "kind"], name="programmes_progorg_unique"),
-            models.CheckConstraint(condition=Q(kind__in=Role.values), name="programmes_progorg_role_valid"),
-        ]
+        constraints = role_constraints("programme", "progorg")
 
 
 class PartnershipMember(OrganisationRole):
@@ -365,10 +370,7 @@ class PartnershipMember(OrganisationRole):
     class Meta(OrganisationRole.Meta):
         verbose_name = _("partner organisation")
         verbose_name_plural = _("partner organisations")
-        constraints = [
-            models.UniqueConstraint(fields=["partnership", "organisation", "kind"], name="programmes_member_unique"),
-            models.CheckConstraint(condition=Q(kind__in=Role.values), name="programmes_member_role_valid"),
-        ]
+        constraints = role_constraints("partnership", "member")
 
 
 class ActivityOrganisation(OrganisationRole):
@@ -381,7 +383,4 @@ class ActivityOrganisation(OrganisationRole):
     class Meta(OrganisationRole.Meta):
         verbose_name = _("activity organisation")
         verbose_name_plural = _("activity organisations")
-        constraints = [
-            models.UniqueConstraint(fields=["activity", "organisation", "kind"], name="programmes_actorg_unique"),
-            models.CheckConstraint(condition=Q(kind__in=Role.values), name="programmes_actorg_role_valid"),
-        ]
+        constraints = role_constraints("activity", "actorg")
