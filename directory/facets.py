@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 MAX_PARAM_LENGTH = 120
 
 
+# One facet group and its values as a page shows them, on list pages and search results alike.
 @dataclass(frozen=True)
 class FacetOption:
     value: str
@@ -34,7 +35,9 @@ class FacetResult:
     selected_label: str = ""
 
 
-def _url(params: QueryDict, **changes: str | None) -> str:
+def query_url(params: QueryDict, **changes: str | None) -> str:
+    """The same query string with ``changes`` (None removes a parameter), back on its first page unless one is
+    given: for facet links, clear links and pagination, on list pages and search alike."""
     query = params.copy()
     query.pop("page", None)
     for key, value in changes.items():
@@ -140,12 +143,12 @@ def apply_facets(queryset: models.QuerySet, params: QueryDict, facets) -> tuple[
         result = FacetResult(param=facet.param, label=title[:1].upper() + title[1:])
         for value, label, count in facet.counts(queryset):
             selected = chosen.get(facet.param) == value
-            url = _url(params, **{facet.param: None if selected else value})
+            url = query_url(params, **{facet.param: None if selected else value})
             result.options.append(FacetOption(value=value, label=label, count=count, url=url, selected=selected))
             if selected:
                 result.selected_label = label
         if facet.param in chosen:
-            result.clear_url = _url(params, **{facet.param: None})
+            result.clear_url = query_url(params, **{facet.param: None})
             result.selected_label = result.selected_label or chosen[facet.param]
         if result.options or result.clear_url:
             results.append(result)

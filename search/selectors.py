@@ -4,7 +4,6 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import CharField, Value
@@ -15,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
+from directory.facets import FacetOption, FacetResult, query_url
 from directory.registry import record_types
 
 from .backends import get_backend
@@ -48,23 +48,6 @@ class SearchHit:
     matched_alias: str
 
 
-@dataclass(frozen=True)
-class FacetChoice:
-    value: str
-    label: str
-    count: int
-    url: str
-    selected: bool
-
-
-@dataclass
-class FacetGroup:
-    param: str
-    label: str
-    options: list[FacetChoice] = field(default_factory=list)
-    clear_url: str = ""
-
-
 @dataclass
 class SearchPage:
     text: str
@@ -73,7 +56,7 @@ class SearchPage:
     page: int = 1
     num_pages: int = 0
     start: int = 1
-    facets: list[FacetGroup] = field(default_factory=list)
+    facets: list[FacetResult] = field(default_factory=list)
     suggestions: list[SearchDocument] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     previous_url: str = ""
@@ -173,17 +156,6 @@ def _indexable() -> dict[str, type]:
     return {entry.label: entry.model for entry in record_types()}
 
 
-def _url(params: QueryDict, **changes) -> str:
-    """The same search with ``changes`` (None removes a parameter), back on its first page."""
-    query = {key: values for key, values in params.lists() if key != "page"}
-    for key, value in changes.items():
-        if value is None:
-            query.pop(key, None)
-        else:
-            query[key] = [value]
-    return f"?{urlencode(query, doseq=True)}"
-
-
 def _record_type_labels() -> dict[str, str]:
     return {entry.label: entry.name for entry in record_types()}
 
@@ -235,11 +207,11 @@ def _facet_labels(counts: list[dict]) -> dict[tuple[str, str], str]:
     return labels
 
 
-def _facet_groups(counts: list[dict], params: QueryDict, chosen: dict[str, str]) -> list[FacetGroup]:
+def _facet_groups(counts: list[dict], params: QueryDict, chosen: dict[str, str]) -> list[FacetResult]:
     labels = _facet_labels(counts)
     groups = []
     for param, label in FACETS:
-        group = FacetGroup(param=param, label=str(label))
+        group = FacetResult(param=param, label=str(label))
         rows = [row for row in counts if row["facet"] == param and (param, row["value"]) in labels]
         if param == "year":
             rows.sort(key=lambda row: row["value"], reverse=True)
@@ -248,16 +220,16 @@ def _facet_groups(counts: list[dict], params: QueryDict, chosen: dict[str, str])
         for row in rows:
             selected = chosen.get(param) == row["value"]
             group.options.append(
-                FacetChoice(
+                FacetOption(
                     value=row["value"],
                     label=labels[(param, row["value"])],
                     count=row["n"],
-                    url=_url(params, **{param: None if selected else row["value"]}),
+                    url=query_url(params, **{param: None if selected else row["value"]}),
                     selected=selected,
                 )
             )
         if param in chosen:
-            group.clear_url = _url(params, **{param: None})
+            group.clear_url = query_url(params, **{param: None})
         if group.options or group.clear_url:
             groups.append(group)
     return groups
@@ -345,9 +317,9 @@ def search(params: QueryDict) -> SearchPage:
         if (document := by_id.get(hit.document_id)) and document.pk in visible
     ]
     if result.page > 1:
-        result.previous_url = _url(params, page=str(result.page - 1))
+        result.previous_url = query_url(params, page=str(result.page - 1))
     if result.page < result.num_pages:
-        result.next_url = _url(params, page=str(result.page + 1))
+        result.next_url = query_url(params, page=str(result.page + 1))
     if result.total == 0:
         with backend.session():
             suggested = backend.suggest(query.text, SUGGESTIONS)
