@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.http import QueryDict
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 MAX_PARAM_LENGTH = 120
@@ -140,7 +141,7 @@ def apply_facets(queryset: models.QuerySet, params: QueryDict, facets) -> tuple[
     results = []
     for facet in facets:
         title = facet.title(model)
-        result = FacetResult(param=facet.param, label=title[:1].upper() + title[1:])
+        result = FacetResult(param=facet.param, label=capfirst(title))
         for value, label, count in facet.counts(queryset):
             selected = chosen.get(facet.param) == value
             url = query_url(params, **{facet.param: None if selected else value})

@@ -35,7 +35,7 @@ def record_facts(record) -> list[Fact]:
             continue
         label = str(model_field.verbose_name)
         facts.append(
-            Fact(label=label[:1].upper() + label[1:], value=value, is_url=isinstance(model_field, models.URLField))
+            Fact(label=capfirst(label), value=value, is_url=isinstance(model_field, models.URLField))
         )
     return facts
 

@@ -1,6 +1,7 @@
 """Template helpers for records of any type."""
 
 from django import template
+from django.utils.text import capfirst
 
 register = template.Library()
 
@@ -8,8 +9,7 @@ register = template.Library()
 @register.filter
 def verbose_name(record) -> str:
     """The record's type as a reader says it ("optional protocol" is a kind; this gives "instrument")."""
-    name = str(record._meta.verbose_name)
-    return name[:1].upper() + name[1:]
+    return capfirst(record._meta.verbose_name)
 
 
 @register.filter
