@@ -46,10 +46,16 @@ def format_partial_date(value, precision: str) -> str:
     return f"{value.day} {value.strftime('%B %Y')}"
 
 
+def public_q(path: str = "") -> Q:
+    """The one visibility rule, as a condition on the record at ``path`` ("" for the record itself, or a link's
+    name, for filtering on the public end of a link within the same query)."""
+    return Q(**{f"{path}__status" if path else "status": Status.PUBLISHED})
+
+
 class RecordQuerySet(models.QuerySet):
     def public(self) -> "RecordQuerySet":
         """Records the public may see. Every public page, list, count and backlink reads through this."""
-        return self.filter(status=Status.PUBLISHED)
+        return self.filter(public_q())
 
     def for_list(self) -> "RecordQuerySet":
         """Public records with what a list row shows (tags and single links) loaded up front."""

@@ -14,10 +14,9 @@ from contextlib import contextmanager
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
-from taggit.models import Tag, TaggedItem
 
-from directory.models import Alias, Status
 from directory.registry import record_models
+from directory.search_data import prefetch_for_search
 
 from .backends.base import PRIVATE_MARKERS
 from .models import SearchDocument, SearchFacet
@@ -145,41 +144,6 @@ def search_index_remove(model: type[models.Model], pks: Iterable[int]) -> None:
 REBUILD_BATCH = 2000
 
 
-def _hand_prefetch(model, records: list) -> None:
-    """Fill the prefetch caches search_data() reads (tags, aliases, public facet links) with one query each.
-
-    Django's prefetch_related builds a filtered queryset per record and relation to hold the result; at 100,000
-    records that bookkeeping costs more than the queries themselves.
-    """
-    pks = [record.pk for record in records]
-    content_type = ContentType.objects.get_for_model(model)
-    caches: dict[int, dict[str, list]] = {pk: {"tags": [], "aliases": []} for pk in pks}
-    # One instance per tag and per linked record, shared by every record that has it: building model instances is
-    # most of the cost here.
-    tags: dict[int, Tag] = {}
-    tagged = TaggedItem.objects.filter(content_type=content_type, object_id__in=pks)
-    for object_id, tag_id, name, slug in tagged.values_list("object_id", "tag_id", "tag__name", "tag__slug"):
-        tag = tags.get(tag_id) or tags.setdefault(tag_id, Tag(pk=tag_id, name=name, slug=slug))
-        caches[object_id]["tags"].append(tag)
-    for alias in Alias.objects.filter(content_type=content_type, object_id__in=pks):
-        caches[alias.object_id]["aliases"].append(alias)
-    for path in model.search_facet_links.values():
-        related = model._meta.get_field(path).related_model
-        for cache in caches.values():
-            cache[path] = []
-        rows = (
-            model.objects.filter(pk__in=pks, **{f"{path}__status": Status.PUBLISHED})
-            .order_by()
-            .values_list("pk", f"{path}__pk", f"{path}__slug")
-        )
-        linked: dict[int, models.Model] = {}
-        for pk, linked_pk, slug in rows:
-            instance = linked.get(linked_pk) or linked.setdefault(linked_pk, related(pk=linked_pk, slug=slug))
-            caches[pk][path].append(instance)
-    for record in records:
-        record._prefetched_objects_cache = caches[record.pk]
-
-
 def _insert_rows(cursor, table: str, columns: list[str], rows: list[tuple]) -> None:
     """Bulk-insert plain rows, no model instances: COPY on PostgreSQL, multi-row INSERTs on SQLite."""
     names = ", ".join(columns)
@@ -208,7 +172,7 @@ def _read_round(targets: list, number: int, rounds: int) -> list[tuple[int, list
         if chunk:
             # The Markdown source is not indexed (its rendering, body_html, is): no need to load it.
             records = list(model.objects.filter(pk__in=chunk).defer("body").order_by("pk"))
-            _hand_prefetch(model, records)
+            prefetch_for_search(model, records)
             loaded.append((content_type_id, records))
     return loaded
 
