@@ -53,8 +53,7 @@ from import_export.resources import Diff, ModelResource, modelresource_factory
 from import_export.tmp_storages import TempFolderStorage
 from taggit.models import Tag
 
-from search.services import search_index_update
-
+from .index import index_update
 from .links import LinkForeignKey, LinkManyToManyField, linked_records
 from .models import Record
 from .pending import pending_change_save, proposes_changes
@@ -351,7 +350,7 @@ class RecordResource(ModelResource):
         if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors() or not self._saved:
             return
         linked_now = [other for record in self._saved for other in linked_records(record)]
-        search_index_update([*self._saved, *self._linked_before, *linked_now])
+        index_update([*self._saved, *self._linked_before, *linked_now])
 
 
 def _base_field_names() -> set[str]:

@@ -10,9 +10,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from search.services import search_index_remove, search_index_update
-
 from .audit import audit_record
+from .index import index_remove, index_update
 from .links import linked_records
 from .models import Alias, AuditAction, Record, SlugHistory, Source, Status
 
@@ -52,7 +51,7 @@ def record_create(
             row.save()
         reversion.set_comment(str(_("Created")))
     if index:
-        search_index_update([record])
+        index_update([record])
     return record
 
 
@@ -71,14 +70,14 @@ def record_reindex(record: Record, *, previously_linked: Iterable[Record] = ()) 
     Linked records are refreshed too, because their search facets (strategic area, country) follow links in
     either direction; ``previously_linked`` names the records it was linked to before the change.
     """
-    search_index_update([record, *previously_linked, *linked_records(record)])
+    index_update([record, *previously_linked, *linked_records(record)])
 
 
 @transaction.atomic
 def record_unindex(model: type[Record], pks: Iterable[int], *, previously_linked: Iterable[Record] = ()) -> None:
     """Drop deleted records from the search index and refresh the records they were linked to."""
-    search_index_remove(model, pks)
-    search_index_update(previously_linked)
+    index_remove(model, pks)
+    index_update(previously_linked)
 
 
 @transaction.atomic

@@ -29,9 +29,9 @@ from django.db import connection, models, transaction
 from django.db.models.deletion import ProtectedError
 from taggit.models import Tag, TaggedItem
 
+from directory.index import index_rebuild, index_remove
 from directory.models import Country, DatePrecision, Organisation, Record, Status
 from instruments.models import Instrument, InstrumentRelation, Provision, RelationKind
-from search.services import search_index_rebuild, search_index_remove
 from strategy.models import FocusArea, Level, Sector, StakeholderGroup, StrategicArea
 
 from .models import (
@@ -525,7 +525,7 @@ def demo_data_delete() -> int:
                 + "; ".join(blockers)
             ) from exc
         for chunk in _chunks(pks, 500):
-            search_index_remove(model, chunk)
+            index_remove(model, chunk)
     Tag.objects.filter(name__in=[DEMO_TAG, *TOPIC_TAGS], taggit_taggeditem_items__isnull=True).delete()
     return deleted
 
@@ -819,6 +819,6 @@ def demo_data_generate(
     report.seconds["create"] = time.perf_counter() - started - report.seconds["delete"]
     if index:
         started = time.perf_counter()
-        report.indexed = search_index_rebuild()
+        report.indexed = index_rebuild()
         report.seconds["index"] = time.perf_counter() - started
     return report

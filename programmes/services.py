@@ -7,11 +7,11 @@ from pathlib import Path
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models, transaction
 
+from directory.index import index_update
 from directory.models import Organisation, Record, Status
 from directory.registry import record_types
 from directory.services import record_create, record_version_create, typed_link_create
 from instruments.models import Instrument, InstrumentRelation
-from search.services import search_index_update
 
 from .models import (
     Activity,
@@ -153,5 +153,5 @@ def framework_load(*, path: Path = FRAMEWORK_FILE) -> LoadReport:
     for record in report.created:
         record_version_create(record=record, comment="Loaded from the Framework for Action")
     # Links were added after the records were created, and search facets read links: refresh what was touched.
-    search_index_update([*report.created, *touched])
+    index_update([*report.created, *touched])
     return report

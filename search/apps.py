@@ -7,3 +7,13 @@ class SearchConfig(AppConfig):
 
     name = "search"
     verbose_name = _("Search")
+
+    def ready(self) -> None:
+        from directory.index import IndexWriters, index_register
+
+        from .services import search_index_rebuild, search_index_remove, search_index_update
+
+        # The record services keep the index current through this seam, without importing this app.
+        index_register(
+            IndexWriters(update=search_index_update, remove=search_index_remove, rebuild=search_index_rebuild)
+        )
