@@ -242,8 +242,7 @@ def search(params: QueryDict) -> SearchPage:
     form first (``search.query``); input the backend still rejects counts as "no results". Runs a fixed number of
     queries whatever the data size. Raises ``PageNotFound`` for a page number past the end or not a number.
     """
-    raw = params.get("q", "")
-    query = parse(raw, synonym_map())
+    query = parse(params.get("q", ""), synonym_map())
     result = SearchPage(text=query.text)
     if query.truncated:
         result.notices.append(
@@ -261,16 +260,46 @@ def search(params: QueryDict) -> SearchPage:
         elif query.text:
             result.notices.append(_("Those words are too common to search for; add a more specific word."))
         return result
-
     backend = get_backend()
+    hits, by_id = _search_page(backend, query, params, result)
+    if result.broad:
+        result.notices.append(
+            _(
+                "More than %(limit)s records match, so the counts are estimates and the list shows the best of the "
+                "first %(listed)s. Add a word or choose a filter to narrow the search."
+            )
+            % {
+                "limit": number_format(backend.exact_limit, force_grouping=True),
+                "listed": number_format(backend.rank_candidates, force_grouping=True),
+            }
+        )
+    _show_hits(result, query, hits, by_id)
+    if result.page > 1:
+        result.previous_url = query_url(params, page=str(result.page - 1))
+    if result.page < result.num_pages:
+        result.next_url = query_url(params, page=str(result.page + 1))
+    if result.total == 0:
+        result.suggestions = _suggestions(backend, query)
+    return result
+
+
+def _chosen_filters(params: QueryDict) -> dict[str, str]:
     chosen = {}
     for param, _label in FACETS:
         value = params.get(param, "")[:MAX_FILTER_LENGTH].replace("\x00", "")
         if value:
             chosen[param] = value
+    return chosen
+
+
+def _search_page(backend, query: Query, params: QueryDict, result: SearchPage) -> tuple[list, dict]:
+    """Count, facet and rank one page of matches into ``result``; returns the page's hits and their documents.
+
+    No per-record visibility check here: the index never holds a hidden record (migration 0004's triggers drop its
+    document the moment it stops being public), and the hits shown are checked once more (``_show_hits``).
+    """
+    chosen = _chosen_filters(params)
     filters = list(chosen.items())
-    # No per-record visibility check here: the index never holds a hidden record (migration 0004's triggers drop
-    # its document the moment it stops being public), and the hits shown are checked once more below.
     try:
         named = _filters_name_public_records(chosen)
         with backend.session():
@@ -291,18 +320,13 @@ def search(params: QueryDict) -> SearchPage:
         if _database_unreachable(error):
             raise
         result.notices.append(_("That search could not be understood; try fewer symbols."))
-        result.total, result.num_pages, result.broad, hits, by_id = 0, 1, False, [], {}
-    if result.broad:
-        result.notices.append(
-            _(
-                "More than %(limit)s records match, so the counts are estimates and the list shows the best of the "
-                "first %(listed)s. Add a word or choose a filter to narrow the search."
-            )
-            % {
-                "limit": number_format(backend.exact_limit, force_grouping=True),
-                "listed": number_format(backend.rank_candidates, force_grouping=True),
-            }
-        )
+        result.total, result.num_pages, result.broad = 0, 1, False
+        return [], {}
+    return hits, by_id
+
+
+def _show_hits(result: SearchPage, query: Query, hits: list, by_id: dict) -> None:
+    """The page's hits as shown: titles, type, highlighted snippet, the alias that matched; public ones only."""
     type_labels = _record_type_labels()
     visible = _visible_ids(list(by_id.values()))
     result.hits = [
@@ -316,18 +340,15 @@ def search(params: QueryDict) -> SearchPage:
         for hit in hits
         if (document := by_id.get(hit.document_id)) and document.pk in visible
     ]
-    if result.page > 1:
-        result.previous_url = query_url(params, page=str(result.page - 1))
-    if result.page < result.num_pages:
-        result.next_url = query_url(params, page=str(result.page + 1))
-    if result.total == 0:
-        with backend.session():
-            suggested = backend.suggest(query.text, SUGGESTIONS)
-        found = SearchDocument.objects.in_bulk(suggested)
-        visible_suggestions = _visible_ids(list(found.values()))
-        found = {pk: document for pk, document in found.items() if pk in visible_suggestions}
-        result.suggestions = [found[pk] for pk in suggested if pk in found]
-    return result
+
+
+def _suggestions(backend, query: Query) -> list[SearchDocument]:
+    """The documents "Did you mean" offers for a search that found nothing, public ones only, best first."""
+    with backend.session():
+        suggested = backend.suggest(query.text, SUGGESTIONS)
+    found = SearchDocument.objects.in_bulk(suggested)
+    visible = _visible_ids(list(found.values()))
+    return [found[pk] for pk in suggested if pk in found and pk in visible]
 
 
 def autocomplete(text: str) -> list[dict]:
