@@ -84,6 +84,17 @@ def _sources(extras: dict, catalogue: dict, where: str) -> list[dict]:
     return rows
 
 
+@dataclass
+class _Pending:
+    """An entry's links, set once every record exists."""
+
+    model: type[Record]
+    slug: str
+    many: dict
+    extras: dict
+    where: str
+
+
 @transaction.atomic
 def framework_load(*, path: Path = FRAMEWORK_FILE) -> LoadReport:
     """Create every record and link of the framework that is not in the database yet; never touch existing ones.
@@ -93,18 +104,31 @@ def framework_load(*, path: Path = FRAMEWORK_FILE) -> LoadReport:
     links. The whole load is one transaction: an error anywhere leaves the database unchanged.
     """
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    catalogue = data.get("sources", {})
     report = LoadReport()
-    created: set[tuple[type, str]] = set()
-    pending_links = []
+    pending = _create_records(data, report)
+    created = {(type(record), record.slug) for record in report.created}
+    touched: list[Record] = []
+    for entry in pending:
+        touched += _link_entry(entry, created, report)
+    # Each new record's first version is recorded once its links are in, so its history starts from it as loaded.
+    for record in report.created:
+        record_version_create(record=record, comment="Loaded from the Framework for Action")
+    # Links were added after the records were created, and search facets read links: refresh what was touched.
+    index_update([*report.created, *touched])
+    return report
 
-    # Registration order is creation order: every single link points at a type registered earlier.
+
+def _create_records(data: dict, report: LoadReport) -> list[_Pending]:
+    """Create the records missing from the database, in registration order (every single link points at a type
+    registered earlier); returns every entry's links for ``_link_entry``."""
+    catalogue = data.get("sources", {})
+    pending = []
     for entry_type in record_types():
         key, model = entry_type.content_key, entry_type.model
         for index, entry in enumerate(data.get(key, [])):
             where = f"{key}[{index}] ({entry.get('slug', '?')})"
             values, many, extras = _split_entry(model, entry, where)
-            pending_links.append((model, entry["slug"], many, extras, where))
+            pending.append(_Pending(model, entry["slug"], many, extras, where))
             if model.objects.filter(slug=entry["slug"]).exists():
                 report.existing += 1
                 continue
@@ -120,38 +144,35 @@ def framework_load(*, path: Path = FRAMEWORK_FILE) -> LoadReport:
                 )
             except ValidationError as exc:
                 raise ContentError(f"{where}: {exc.message_dict}") from None
-            created.add((model, record.slug))
             report.created.append(record)
+    return pending
 
-    touched: list[Record] = []
-    for model, slug, many, extras, where in pending_links:
-        record = model.objects.get(slug=slug)
-        record_is_new = (model, slug) in created
-        for field_name, target_slugs in many.items():
-            target_model = model._meta.get_field(field_name).related_model
-            for target_slug in target_slugs:
-                if record_is_new or (target_model, target_slug) in created:
-                    target = _by_slug(target_model, target_slug, f"{where}.{field_name}")
-                    getattr(record, field_name).add(target)
-                    touched += [record, target]
-                    report.links_added += 1
-        if model in TYPED_LINKS:
-            typed_key, link_model, other_field, other_model = TYPED_LINKS[model]
-            for item in extras.get(typed_key, []):
-                other_slug = item[other_field]
-                if not (record_is_new or (other_model, other_slug) in created):
-                    continue
-                other = _by_slug(other_model, other_slug, f"{where}.{typed_key}")
-                fields = {link_model.source_field: record, other_field: other, "kind": item["kind"]}
-                if not link_model.objects.filter(**fields).exists():
-                    try:
-                        typed_link_create(model=link_model, fields=fields)
-                    except ValidationError as exc:
-                        raise ContentError(f"{where}.{typed_key}: {exc.message_dict}") from None
-                    report.links_added += 1
-    # Each new record's first version is recorded once its links are in, so its history starts from it as loaded.
-    for record in report.created:
-        record_version_create(record=record, comment="Loaded from the Framework for Action")
-    # Links were added after the records were created, and search facets read links: refresh what was touched.
-    index_update([*report.created, *touched])
-    return report
+
+def _link_entry(entry: _Pending, created: set, report: LoadReport) -> list[Record]:
+    """Add an entry's links where its record or the other end is new; returns the records whose links changed."""
+    record = entry.model.objects.get(slug=entry.slug)
+    record_is_new = (entry.model, entry.slug) in created
+    touched = []
+    for field_name, target_slugs in entry.many.items():
+        target_model = entry.model._meta.get_field(field_name).related_model
+        for target_slug in target_slugs:
+            if record_is_new or (target_model, target_slug) in created:
+                target = _by_slug(target_model, target_slug, f"{entry.where}.{field_name}")
+                getattr(record, field_name).add(target)
+                touched += [record, target]
+                report.links_added += 1
+    if entry.model in TYPED_LINKS:
+        typed_key, link_model, other_field, other_model = TYPED_LINKS[entry.model]
+        for item in entry.extras.get(typed_key, []):
+            other_slug = item[other_field]
+            if not (record_is_new or (other_model, other_slug) in created):
+                continue
+            other = _by_slug(other_model, other_slug, f"{entry.where}.{typed_key}")
+            fields = {link_model.source_field: record, other_field: other, "kind": item["kind"]}
+            if not link_model.objects.filter(**fields).exists():
+                try:
+                    typed_link_create(model=link_model, fields=fields)
+                except ValidationError as exc:
+                    raise ContentError(f"{entry.where}.{typed_key}: {exc.message_dict}") from None
+                report.links_added += 1
+    return touched
