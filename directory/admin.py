@@ -20,10 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 
 from .admin_history import RecordHistoryMixin
+from .admin_import import RecordImportExportMixin  # import/export buttons (CSV, JSON) on every record admin
 from .admin_workflow import RecordWorkflowMixin
 from .links import LinkForeignKey, LinkManyToManyField, linked_records
 from .models import Alias, AuditEvent, Country, Organisation, PendingChange, Source
-from .resources import RecordImportExportMixin  # import/export buttons (CSV, JSON) on every record admin
 from .services import (
     record_reindex,
     record_slug_changed,

@@ -29,9 +29,10 @@ from import_export.formats.base_formats import CSV, JSON
 from reversion.models import Version
 from taggit.models import Tag, TaggedItem
 
+from directory.admin_import import ImportUploadStorage, RecordImportForm
 from directory.links import LinkManyToManyField
 from directory.models import Organisation, Record, Status
-from directory.resources import ImportUploadStorage, RecordImportForm, record_resource
+from directory.resources import record_resource
 from directory.services import record_transition
 from instruments.models import Instrument
 from strategy.models import Principle, StrategicArea
