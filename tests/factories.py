@@ -14,12 +14,12 @@ import itertools
 import string
 from collections.abc import Iterable
 
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from taggit.models import Tag, TaggedItem
 
-from directory.links import LinkForeignKey, LinkManyToManyField, TypedLink
+from directory.links import LinkForeignKey, LinkManyToManyField, TypedLink, typed_link_relations
 from directory.models import Alias, Country, Organisation, Record, Source, Status
+from directory.registry import record_models as registered_record_models
 from directory.services import record_create, record_reindex
 from directory.services import typed_link_create as _typed_link_create
 from instruments.models import Instrument, Provision
@@ -131,13 +131,14 @@ def _fields(model: type[Record], **overrides) -> dict:
 
 
 def record_models() -> list[type[Record]]:
-    """Every concrete record type the project has, whether or not a builder exists for it yet."""
-    return [model for model in apps.get_models() if issubclass(model, Record)]
+    """Every record type the project registers (tests/test_registry.py checks none is left out)."""
+    return registered_record_models()
 
 
 def typed_link_models() -> list[type[TypedLink]]:
-    """Every concrete typed link model (instrument relations, organisations' roles)."""
-    return [model for model in apps.get_models() if issubclass(model, TypedLink)]
+    """Every typed link model a record type has (instrument relations, organisations' roles), each once."""
+    found = [typed for model in record_models() for _accessor, typed, _own in typed_link_relations(model)]
+    return list(dict.fromkeys(found))
 
 
 def typed_ends(typed: type[TypedLink]) -> tuple[type[Record], type[Record]]:
