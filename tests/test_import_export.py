@@ -22,8 +22,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.contrib.messages import get_messages
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.forms.models import model_to_dict
 from import_export.formats.base_formats import CSV, JSON
 from reversion.models import Version
@@ -49,15 +48,6 @@ RECORD_MODELS = [model for model in apps.get_models() if issubclass(model, Recor
 
 editors_migration = import_module("programmes.migrations.0003_editors_group")
 roles_migration = import_module("programmes.migrations.0006_roles")
-
-
-@pytest.fixture(scope="module")
-def framework(django_db_setup, django_db_blocker):
-    """The real framework's records, loaded once for the module and rolled back when it is done."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_framework", verbosity=0)
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
