@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.facets import ChoiceFacet, RelatedFacet
 from directory.links import LinkForeignKey, TypedLink
-from directory.models import DatePrecision, Record, date_precision_ok, format_partial_date
+from directory.models import DatePrecision, Record
+from directory.partial_dates import PartialDate
 from directory.registry import record_type
 
 
@@ -18,6 +19,11 @@ class InstrumentKind(models.TextChoices):
     PROTOCOL = "protocol", _("Protocol")
     DECLARATION = "declaration", _("Declaration or outcome document")
     STUDY = "study", _("Study")
+
+
+ADOPTED = PartialDate("adopted_on", "adopted_precision")
+OPENED_FOR_SIGNATURE = PartialDate("opened_for_signature_on", "opened_for_signature_precision")
+IN_FORCE = PartialDate("entry_into_force_on", "entry_into_force_precision")
 
 
 @record_type(content_key="instrument")
@@ -79,6 +85,11 @@ class Instrument(Record):
     )
     official_url = models.URLField(_("official URL"), max_length=500, blank=True)
 
+    # What pages show: each date as far as it is known.
+    adopted_on_display = ADOPTED
+    opened_for_signature_on_display = OPENED_FOR_SIGNATURE
+    entry_into_force_on_display = IN_FORCE
+
     class Meta(Record.Meta):
         verbose_name = _("instrument")
         verbose_name_plural = _("instruments")
@@ -89,18 +100,9 @@ class Instrument(Record):
             models.CheckConstraint(
                 condition=Q(kind__in=InstrumentKind.values), name="instruments_instrument_kind_valid"
             ),
-            models.CheckConstraint(
-                condition=date_precision_ok("adopted_on", "adopted_precision"),
-                name="instruments_instrument_adopted_precision",
-            ),
-            models.CheckConstraint(
-                condition=date_precision_ok("opened_for_signature_on", "opened_for_signature_precision"),
-                name="instruments_instrument_signature_precision",
-            ),
-            models.CheckConstraint(
-                condition=date_precision_ok("entry_into_force_on", "entry_into_force_precision"),
-                name="instruments_instrument_in_force_precision",
-            ),
+            ADOPTED.constraint("instruments_instrument_adopted_precision"),
+            OPENED_FOR_SIGNATURE.constraint("instruments_instrument_signature_precision"),
+            IN_FORCE.constraint("instruments_instrument_in_force_precision"),
             models.CheckConstraint(
                 condition=Q(entry_into_force_on__isnull=True)
                 | Q(adopted_on__isnull=True)
@@ -117,15 +119,7 @@ class Instrument(Record):
 
     def clean(self) -> None:
         super().clean()
-        errors = {}
-        for date_field in ("adopted_on", "opened_for_signature_on", "entry_into_force_on"):
-            precision_field = date_field.removesuffix("_on") + "_precision"
-            has_date = getattr(self, date_field) is not None
-            has_precision = bool(getattr(self, precision_field))
-            if has_date and not has_precision:
-                errors[precision_field] = _("Say how much of the date is known (day, month or year).")
-            elif has_precision and not has_date:
-                errors[precision_field] = _("Leave the precision empty when there is no date.")
+        errors = {**ADOPTED.errors(self), **OPENED_FOR_SIGNATURE.errors(self), **IN_FORCE.errors(self)}
         in_force = self.entry_into_force_on
         for start_field, start_name in (
             ("adopted_on", _("adoption")),
@@ -139,18 +133,6 @@ class Instrument(Record):
                 }
         if errors:
             raise ValidationError(errors)
-
-    @property
-    def adopted_on_display(self) -> str:
-        return format_partial_date(self.adopted_on, self.adopted_precision)
-
-    @property
-    def opened_for_signature_on_display(self) -> str:
-        return format_partial_date(self.opened_for_signature_on, self.opened_for_signature_precision)
-
-    @property
-    def entry_into_force_on_display(self) -> str:
-        return format_partial_date(self.entry_into_force_on, self.entry_into_force_precision)
 
     @property
     def year(self) -> int | None:

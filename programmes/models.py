@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.facets import ChoiceFacet, RelatedFacet
 from directory.links import LinkForeignKey, LinkManyToManyField, TypedLink
-from directory.models import DatePrecision, Record, date_precision_ok, format_partial_date
+from directory.models import DatePrecision, Record
+from directory.partial_dates import PartialDate
 from directory.registry import record_type
 from strategy.models import Level
 
@@ -144,6 +145,9 @@ class Programme(FocusedInitiative):
         ]
 
 
+LAUNCHED = PartialDate("launched_on", "launched_precision")
+
+
 @record_type(content_key="partnership")
 class Partnership(Record):
     """A partnership UNICEF works in (ITU Child Online Protection, Together for Girls), with its partners."""
@@ -168,29 +172,24 @@ class Partnership(Record):
     )
     website = models.URLField(_("website"), max_length=500, blank=True)
 
+    launched_on_display = LAUNCHED  # what pages show: the launch date as far as it is known
+
     class Meta(Record.Meta):
         verbose_name = _("partnership")
         verbose_name_plural = _("partnerships")
         constraints = [
             *Record.Meta.constraints,
-            models.CheckConstraint(
-                condition=date_precision_ok("launched_on", "launched_precision"),
-                name="programmes_partnership_launch_precision",
-            ),
+            LAUNCHED.constraint("programmes_partnership_launch_precision"),
         ]
 
     def clean(self) -> None:
         super().clean()
-        if bool(self.launched_on) != bool(self.launched_precision):
-            raise ValidationError({"launched_precision": _("Give a precision exactly when a launch date is given.")})
+        if errors := LAUNCHED.errors(self):
+            raise ValidationError(errors)
 
     @property
     def year(self) -> int | None:
         return self.launched_on.year if self.launched_on else None
-
-    @property
-    def launched_on_display(self) -> str:
-        return format_partial_date(self.launched_on, self.launched_precision)
 
 
 @record_type(content_key="activity")
