@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from .body_links import records_linking_to_hidden
 from .links import link_lookups
 from .models import Record
 
@@ -79,7 +80,8 @@ def review_queue(request):
 
 
 def data_quality(request):
-    """Records missing what makes them useful: any link, any source, or a summary."""
+    """Records missing what makes them useful (any link, any source, or a summary), or whose bodies link to records
+    that are not public (shown as text until those are published)."""
 
     def build(model):
         # Each condition is its own subquery: one query with every link joined and OR-ed would need DISTINCT
@@ -88,7 +90,13 @@ def data_quality(request):
         for lookup in link_lookups(model):
             no_links = no_links.filter(**{f"{lookup}__isnull": True})
         no_source = model.objects.filter(sources__isnull=True)
-        incomplete = Q(pk__in=no_links.values("pk")) | Q(pk__in=no_source.values("pk")) | Q(summary="")
+        hidden_links = records_linking_to_hidden(model)
+        incomplete = (
+            Q(pk__in=no_links.values("pk"))
+            | Q(pk__in=no_source.values("pk"))
+            | Q(summary="")
+            | Q(pk__in=hidden_links.keys())
+        )
         queryset = model.objects.filter(incomplete).prefetch_related("sources").order_by("title")
         lookups = link_lookups(model)
 
@@ -100,6 +108,11 @@ def data_quality(request):
                 problems.append(str(_("no source")))
             if not any(_has_link(record, lookup) for lookup in lookups):
                 problems.append(str(_("no links")))
+            if record.pk in hidden_links:
+                problems.append(
+                    str(_("body links to records that are not public (%(addresses)s)"))
+                    % {"addresses": ", ".join(hidden_links[record.pk])}
+                )
             return ", ".join(problems)
 
         return queryset, describe
@@ -108,7 +121,9 @@ def data_quality(request):
         **admin.site.each_context(request),
         "title": _("Data quality"),
         "groups": _groups(request, build),
-        "intro": _("Records with no links, no source or no summary."),
+        "intro": _(
+            "Records with no links, no source or no summary, or whose bodies link to records that are not public."
+        ),
     }
     return TemplateResponse(request, "admin/directory/record_report.html", context)
 

@@ -16,7 +16,6 @@ from taggit.managers import TaggableManager
 
 from .facets import ChoiceFacet, RelatedFacet
 from .links import LinkForeignKey, link_prefetches, link_select_related
-from .markdown import render_markdown
 from .registry import record_type
 
 
@@ -141,11 +140,21 @@ class Record(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        # Rendering here keeps page views free of Markdown work; body_html is derived from body alone.
-        self.body_html = render_markdown(self.body)
-        if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html"}
+        # body_links reads this module's models, so it is imported when first needed.
+        from .body_links import body_links_store, render_body
+
+        # Rendering here keeps page views free of Markdown work. body_html is derived from the body and from which
+        # records it links to are public; body_links renders it again when one of those changes, finding the
+        # bodies to render through the links each save stores (BodyLink, this record's own derived data).
+        rendered = render_body(self)
+        self.body_html = rendered.html
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "body_html"}
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        if update_fields is None or "body" in update_fields:
+            body_links_store(record=self, targets=rendered.targets, adding=adding)
 
     def get_absolute_url(self) -> str:
         prefix, suffix = _detail_url_parts(self.url_name, get_script_prefix())
@@ -373,6 +382,38 @@ class SlugHistory(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+
+class BodyLink(models.Model):
+    """A link in a record's body to a record's page, by the record type and slug its address names.
+
+    Stored when the body is saved (``directory.body_links``), so the bodies that name a record are found by an index
+    lookup, not by reading every body, when that record is published, withdrawn, renamed or deleted. The slug may
+    name no record (yet): the record may be created, or renamed to it, later.
+    """
+
+    # Looked up by source (the unique constraint's index) and by target (Meta.indexes); no index per column.
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+", db_index=False)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+", db_index=False)
+    target_slug = models.SlugField(max_length=120, db_index=False)
+
+    class Meta:
+        verbose_name = _("link in a body")
+        verbose_name_plural = _("links in bodies")
+        ordering = ["content_type", "object_id", "target_type", "target_slug"]
+        # Derived from bodies and never edited: no add, change or delete permission to grant anyone.
+        default_permissions = ()
+        indexes = [models.Index(fields=["target_type", "target_slug"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "target_type", "target_slug"], name="directory_bodylink_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.target_slug
 
 
 class AuditAction(models.TextChoices):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_record
+from .body_links import body_links_refresh
 from .index import index_remove, index_update
 from .links import linked_records
 from .models import Alias, AuditAction, Record, SlugHistory, Source, Status
@@ -70,12 +71,14 @@ def record_reindex(record: Record, *, previously_linked: Iterable[Record] = ()) 
     Linked records are refreshed too, because their search facets (strategic area, country) follow links in
     either direction; ``previously_linked`` names the records it was linked to before the change.
     """
+    body_links_refresh(model=type(record), pks=[record.pk])
     index_update([record, *previously_linked, *linked_records(record)])
 
 
 @transaction.atomic
 def record_unindex(model: type[Record], pks: Iterable[int], *, previously_linked: Iterable[Record] = ()) -> None:
     """Drop deleted records from the search index and refresh the records they were linked to."""
+    body_links_refresh(model=model, pks=pks)
     index_remove(model, pks)
     index_update(previously_linked)
 
