@@ -22,13 +22,9 @@ from reversion.admin import VersionAdmin
 from .admin_history import RecordHistoryMixin
 from .admin_import import RecordImportExportMixin  # import/export buttons (CSV, JSON) on every record admin
 from .admin_workflow import RecordWorkflowMixin
-from .links import LinkForeignKey, LinkManyToManyField, linked_records
+from .links import LinkForeignKey, LinkManyToManyField
 from .models import Alias, AuditEvent, Country, Organisation, PendingChange, Source
-from .services import (
-    record_reindex,
-    record_slug_changed,
-    record_unindex,
-)
+from .services import RecordBefore, records_delete, records_saved
 
 
 def link_field_names(model) -> tuple[str, ...]:
@@ -155,31 +151,21 @@ class RecordAdmin(RecordImportExportMixin, RecordWorkflowMixin, RecordHistoryMix
         )
         return fieldsets
 
-    # The search index follows every admin change: the record itself and the records linked to it before and
-    # after, since their facets read links in both directions.
-    # The form carries what was there before the save (it lives for one request; the admin is shared).
+    # Whatever a save changes (the record, its links, its inline rows), ``records_saved`` follows: it needs the
+    # record as it was, which the form carries from save_model to save_related (it lives for one request).
     def save_model(self, request, obj, form, change):
-        before = self.model.objects.filter(pk=obj.pk).first() if change else None
-        form.linked_before = linked_records(before) if before else []
+        form.record_before = RecordBefore.of(obj) if change else RecordBefore()
         super().save_model(request, obj, form, change)
-        if before is not None:
-            record_slug_changed(record=obj, old_slug=before.slug)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        record_reindex(form.instance, previously_linked=getattr(form, "linked_before", []))
+        records_saved([(form.instance, form.record_before)])
 
     def delete_model(self, request, obj):
-        linked = linked_records(obj)
-        pk = obj.pk
-        super().delete_model(request, obj)
-        record_unindex(self.model, [pk], previously_linked=linked)
+        records_delete([obj])
 
     def delete_queryset(self, request, queryset):
-        records = list(queryset)
-        linked = [other for record in records for other in linked_records(record)]
-        super().delete_queryset(request, queryset)
-        record_unindex(self.model, [record.pk for record in records], previously_linked=linked)
+        records_delete(queryset)
 
 
 def columns(*fields) -> tuple:

@@ -17,9 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
 from .audit import audit_record
-from .links import linked_records
 from .models import AuditAction, Status
-from .services import can_publish, record_reindex, record_slug_changed
+from .services import RecordBefore, can_publish, records_saved
 from .snapshots import snapshot_from_version, snapshot_restore
 
 
@@ -60,8 +59,7 @@ class RecordHistoryMixin:
     def _snapshot_form(self, request, version, *, status, title: str, template: str, action: str):
         """Show (GET) or save (POST) the change form over ``version``'s snapshot of its record, with ``status``."""
         snapshot = snapshot_from_version(version)
-        before = self.model._default_manager.filter(pk=version.object_id).first()
-        linked_before = linked_records(before) if before else []
+        before = RecordBefore.of(self.model._default_manager.filter(pk=version.object_id).first())
         saved = {}
         version_date = f"{version.revision.date_created:%Y-%m-%d %H:%M}"
 
@@ -92,9 +90,7 @@ class RecordHistoryMixin:
             return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist")
         if "record" in saved:
             record = saved["record"]
-            if before is not None:
-                record_slug_changed(record=record, old_slug=before.slug)
-            record_reindex(record, previously_linked=linked_before)
+            records_saved([(record, before)])
             audit_record(
                 action=action,
                 user=request.user,

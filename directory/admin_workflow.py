@@ -19,7 +19,7 @@ from reversion.admin import VersionAdmin
 
 from .admin_history import field_differences, form_over
 from .audit import audit_record
-from .links import linked_records, typed_link_relations
+from .links import typed_link_relations
 from .models import AuditAction, PendingChange
 from .pending import (
     CHANGE_STEPS,
@@ -30,13 +30,13 @@ from .pending import (
     proposes_changes,
 )
 from .services import (
+    RecordBefore,
     WorkflowError,
     allowed_transitions,
     can_publish,
-    record_reindex,
-    record_slug_changed,
     record_transition,
     record_verify,
+    records_saved,
 )
 from .snapshots import ALIAS_FIELDS, SOURCE_FIELDS, Snapshot, snapshot_of, snapshot_restore
 
@@ -126,7 +126,7 @@ class RecordWorkflowMixin:
         request.proposing_changes = proposing
         published = snapshot_of(record)
         pending = Snapshot.from_json(change.snapshot) if change else None
-        linked_before = linked_records(record)
+        before = RecordBefore.of(record)
         context = {
             "pending_change": change,
             "pending_rows": pending_differences(self.model, published, pending) if pending else [],
@@ -173,8 +173,7 @@ class RecordWorkflowMixin:
             # A publisher's save published the waiting changes with their own edits.
             saved_record = self.model._default_manager.get(pk=record.pk)
             PendingChange.objects.filter(pk=change.pk).delete()
-            record_slug_changed(record=saved_record, old_slug=record.slug)
-            record_reindex(saved_record, previously_linked=linked_before)
+            records_saved([(saved_record, before)])
             audit_record(action=AuditAction.PUBLISH_CHANGES, user=request.user, record=saved_record, request=request)
         return response
 

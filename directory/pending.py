@@ -16,9 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_record
-from .links import linked_records
 from .models import AuditAction, PendingChange, Record
-from .services import WorkflowError, can_change, can_publish, record_reindex, record_slug_changed
+from .services import RecordBefore, WorkflowError, can_change, can_publish, records_saved
 from .snapshots import Snapshot, snapshot_restore
 
 
@@ -73,8 +72,7 @@ def pending_change_submit(*, record: Record, user, request=None) -> Record:
 def pending_change_publish(*, record: Record, user, request=None) -> Record:
     """Make the waiting changes the published record: a new version, an audit event and a fresh index."""
     change = _waiting(record)
-    linked_before = linked_records(record)
-    old_slug = record.slug
+    before = RecordBefore.of(record)
     editor = change.changed_by.get_username() if change.changed_by else _("an editor")
     try:
         with reversion.create_revision():
@@ -84,9 +82,8 @@ def pending_change_publish(*, record: Record, user, request=None) -> Record:
     except ValidationError as error:
         raise WorkflowError(_("The changes cannot be published: %(why)s") % {"why": " ".join(error.messages)}) from None
     change.delete()
-    record_slug_changed(record=published, old_slug=old_slug)
     audit_record(action=AuditAction.PUBLISH_CHANGES, user=user, record=published, request=request)
-    record_reindex(published, previously_linked=linked_before)
+    records_saved([(published, before)])
     return published
 
 

@@ -26,10 +26,10 @@ from import_export.fields import Field
 from import_export.resources import Diff, ModelResource, modelresource_factory
 from taggit.models import Tag
 
-from .index import index_update
-from .links import LinkForeignKey, LinkManyToManyField, linked_records
+from .links import LinkForeignKey, LinkManyToManyField
 from .models import Record
 from .pending import pending_change_save, proposes_changes
+from .services import RecordBefore, records_saved
 from .snapshots import snapshot_of
 
 LINK_SEPARATOR = "|"
@@ -212,7 +212,7 @@ class RecordResource(ModelResource):
         self._rows_by_slug: dict[str, int] = {}
         self._saved: list[Record] = []
         self._proposed: list[Record] = []
-        self._linked_before: list[Record] = []
+        self._before: dict = {}
 
     def _many_fields(self) -> list[Field]:
         return [
@@ -306,24 +306,21 @@ class RecordResource(ModelResource):
         return result
 
     def before_save_instance(self, instance, row, **kwargs):
-        # Records linked before the change need their search facets refreshed too (see ``after_import``).
-        if not kwargs.get("dry_run") and instance.pk is not None:
-            stored = type(instance)._default_manager.filter(pk=instance.pk).first()
-            if stored is not None:
-                self._linked_before.extend(linked_records(stored))
+        # What the record was (its slug, its links) is needed to follow the change (see ``after_import``).
+        if not kwargs.get("dry_run"):
+            self._before[instance.pk] = RecordBefore.of(instance)
 
     def after_save_instance(self, instance, row, **kwargs):
         if not kwargs.get("dry_run"):
             self._saved.append(instance)
 
     def after_import(self, dataset, result, **kwargs):
-        """After a real import that succeeded, refresh the search index for what it changed."""
+        """After a real import that succeeded, follow what it changed (former slugs, the index)."""
         super().after_import(dataset, result, **kwargs)
         result.waiting_for_review = self._proposed
-        if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors() or not self._saved:
+        if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
             return
-        linked_now = [other for record in self._saved for other in linked_records(record)]
-        index_update([*self._saved, *self._linked_before, *linked_now])
+        records_saved([(record, self._before.get(record.pk) or RecordBefore()) for record in self._saved])
 
 
 def _base_field_names() -> set[str]:

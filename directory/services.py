@@ -192,3 +192,39 @@ def record_slug_changed(*, record: Record, old_slug: str) -> None:
         SlugHistory.objects.update_or_create(
             content_type=content_type, slug=old_slug, defaults={"object_id": record.pk}
         )
+
+
+@dataclass(frozen=True)
+class RecordBefore:
+    """A record as it stood before a change: what following the change needs (its slug, the records it linked)."""
+
+    slug: str = ""
+    linked: tuple = ()
+
+    @classmethod
+    def of(cls, record: Record | None) -> "RecordBefore":
+        """``record`` as the database holds it now (nothing for a record not saved yet)."""
+        stored = type(record)._default_manager.filter(pk=record.pk).first() if record and record.pk else None
+        return cls(slug=stored.slug, linked=tuple(linked_records(stored))) if stored else cls()
+
+
+@transaction.atomic
+def records_saved(changes: Iterable[tuple[Record, RecordBefore]]) -> None:
+    """Follow writes of records however they were made — the admin form, an import, a revert, a recovery, published
+    changes: a former slug redirects to the new one, and the index holds each record and every record it was linked
+    to before or after. The one place that decides what a change reindexes."""
+    for record, before in changes:
+        record_slug_changed(record=record, old_slug=before.slug)
+        record_reindex(record, previously_linked=before.linked)
+
+
+@transaction.atomic
+def records_delete(records: Iterable[Record]) -> None:
+    """Delete records and follow it: their documents leave the index, the records they linked are refreshed."""
+    records = list(records)
+    for model in {type(record) for record in records}:
+        of_model = [record for record in records if type(record) is model]
+        linked = [other for record in of_model for other in linked_records(record)]
+        pks = [record.pk for record in of_model]
+        model._default_manager.filter(pk__in=pks).delete()
+        record_unindex(model, pks, previously_linked=linked)
