@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -137,3 +139,25 @@ def test_data_quality_report_lists_a_record_with_an_empty_single_link_instead_of
 
     assert response.status_code == 200
     assert "No issuing body" in response.content.decode()
+
+
+def _data_quality_queries(client) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("admin-data-quality")).status_code == 200
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_data_quality_report_runs_the_same_queries_for_ten_times_the_records(editor_client):
+    """One loader per record type: no query per row or per link (it used to ask each row about each link)."""
+
+    def add(count: int) -> None:
+        for number in range(count):
+            make(Instrument, summary="", issuing_body=None)
+            make(Sector, sources=[SOURCE] if number % 2 else [])
+
+    add(2)
+    few = _data_quality_queries(editor_client)
+    add(18)
+    many = _data_quality_queries(editor_client)
+
+    assert len(many) == len(few), "\n".join(many)
