@@ -30,7 +30,8 @@ from taggit.models import Tag, TaggedItem
 
 from directory.admin_import import ImportUploadStorage, RecordImportForm
 from directory.links import LinkManyToManyField
-from directory.models import Organisation, Record, Status
+from directory.models import Organisation, Status
+from directory.registry import record_models
 from directory.resources import record_resource
 from directory.services import record_transition
 from instruments.models import Instrument
@@ -44,7 +45,7 @@ pytestmark = pytest.mark.django_db
 
 CSV_FORMAT, JSON_FORMAT = "0", "1"
 FORMATS = {"csv": CSV_FORMAT, "json": JSON_FORMAT}
-RECORD_MODELS = [model for model in apps.get_models() if issubclass(model, Record)]
+RECORD_MODELS = record_models()
 
 editors_migration = import_module("programmes.migrations.0003_editors_group")
 roles_migration = import_module("programmes.migrations.0006_roles")
