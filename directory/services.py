@@ -30,7 +30,8 @@ def record_create(
 ) -> Record:
     """Validate and save a new record together with its tags, aliases and sources, all or nothing.
 
-    The record is added to the search index unless ``index`` is false, for bulk loads that index once at the end.
+    The record is added to the search index (and bodies naming its address are rendered again) unless ``index`` is
+    false, for bulk loads that do both once at the end.
     Its first version is recorded, so that its history can show and restore the text it was created with, unless
     ``version`` is false: for a caller that adds the record's links afterwards and records the version then.
     """
@@ -52,6 +53,8 @@ def record_create(
             row.save()
         reversion.set_comment(str(_("Created")))
     if index:
+        # Bodies written earlier may name this record's address: they show it as a link once it is public.
+        body_links_refresh(model=model, pks=[record.pk])
         index_update([record])
     return record
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models, transaction
 
+from directory.body_links import body_links_refresh
 from directory.index import index_update
 from directory.models import Organisation, Record, Status
 from directory.registry import record_types
@@ -113,6 +114,9 @@ def framework_load(*, path: Path = FRAMEWORK_FILE) -> LoadReport:
     # Each new record's first version is recorded once its links are in, so its history starts from it as loaded.
     for record in report.created:
         record_version_create(record=record, comment="Loaded from the Framework for Action")
+    # Bodies written earlier may name the new records' addresses.
+    for model in {type(record) for record in report.created}:
+        body_links_refresh(model=model, pks=[record.pk for record in report.created if type(record) is model])
     # Links were added after the records were created, and search facets read links: refresh what was touched.
     index_update([*report.created, *touched])
     return report

@@ -214,3 +214,14 @@ def test_data_quality_report_finds_links_to_hidden_records_in_a_fixed_number_of_
     assert found == {page.pk: ("/countries/new-x/", "/organisations/gone/") for page in linking}
     # The records whose links name a hidden record; per linked record type, its former slugs and its records.
     assert len(queries) == 1 + 2 * 2
+
+
+def test_a_record_created_already_published_turns_earlier_links_to_it_into_links():
+    """A body saved before its target existed shows text; the target's creation (published, as the loader and
+    the services make records) renders that body again with the link."""
+    page = make(Instrument, title="Written first", body="See [the newcomer](/countries/created-later/).")
+    assert 'href="/countries/created-later/"' not in Instrument.objects.get(pk=page.pk).body_html
+
+    make(Country, slug="created-later", title="Created later")
+
+    assert 'href="/countries/created-later/"' in Instrument.objects.get(pk=page.pk).body_html
