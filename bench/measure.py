@@ -92,8 +92,8 @@ def main() -> None:
     from django.db import connection
     from django.http import QueryDict
 
-    from search.selectors import search
-    from search.services import indexable_models, search_index_rebuild
+    from cop_kb.search.selectors import search
+    from cop_kb.search.services import indexable_models, search_index_rebuild
 
     from .naive import naive_search
 

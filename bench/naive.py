@@ -7,7 +7,7 @@ the app, because it exists only to be compared with.
 
 from django.db.models import Q
 
-from search.services import indexable_models
+from cop_kb.search.services import indexable_models
 
 PER_PAGE = 20
 

@@ -474,9 +474,10 @@ def report(results: list[Result], meta: dict) -> str:
             " address of its own for every request (`bench/fresh.lua`), so each runs the whole search; list page:"
             " `/programmes/`; detail page: `/programmes/demo-programme-000001/`. wrk `-t2 -c16`"
             f" for {meta['duration']} s per page after a 2 s warm-up; gunicorn {WORKERS} sync workers, settings"
-            " `bench.settings` (prod, DEBUG off, no SSL redirect). Latency: the `search.selectors.search` selector"
-            " in-process, never cached (count, ranked page with highlights, facets, suggestions), one warm-up"
-            " round, p50/p95 over every timed sample; naive: bench/naive.py.",
+            " `bench.settings` (prod, DEBUG off, no SSL redirect). Latency: the"
+            " `cop_kb.search.selectors.search` selector in-process, never cached (count, ranked page with"
+            " highlights, facets, suggestions), one warm-up round, p50/p95 over every timed sample; naive:"
+            " bench/naive.py.",
             "",
             "## Selector p50 by query category (ms)",
             "",

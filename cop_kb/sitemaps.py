@@ -2,7 +2,7 @@
 
 from django.contrib.sitemaps import Sitemap
 
-from directory.registry import record_models
+from cop_kb.records.registry import record_models
 
 
 class RecordSitemap(Sitemap):

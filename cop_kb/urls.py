@@ -4,8 +4,8 @@ from django.urls import include, path
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from directory.admin_views import data_quality, review_queue
-from directory.views import record_preview
+from cop_kb.records.admin_views import data_quality, review_queue
+from cop_kb.records.views import record_preview
 
 from . import views
 from .sitemaps import sitemaps
@@ -31,8 +31,8 @@ urlpatterns = [
     path("admin/editorial/quality/", admin.site.admin_view(data_quality), name="admin-data-quality"),
     path("admin/", admin.site.urls),
     path("preview/<int:content_type_id>/<int:pk>/", record_preview, name="record-preview"),
-    path("", include("search.urls")),
-    path("", include("directory.urls")),
+    path("", include("cop_kb.search.urls")),
+    path("", include("cop_kb.directory.urls")),
     path("", include("instruments.urls")),
     path("", include("strategy.urls")),
     path("", include("programmes.urls")),

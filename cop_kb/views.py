@@ -11,7 +11,7 @@ from django.template import loader
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
-from directory.registry import record_models
+from cop_kb.records.registry import record_models
 
 
 def _public(app_label: str, model_name: str):

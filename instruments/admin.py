@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from directory.admin import RecordAdmin, columns, filters
+from cop_kb.records.admin import RecordAdmin, columns, filters
 
 from .models import Instrument, InstrumentRelation, Provision
 

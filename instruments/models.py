@@ -6,11 +6,11 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
-from directory.facets import ChoiceFacet, RelatedFacet
-from directory.links import LinkForeignKey, TypedLink
-from directory.models import DatePrecision, Record
-from directory.partial_dates import PartialDate
-from directory.registry import record_type
+from cop_kb.records.facets import ChoiceFacet, RelatedFacet
+from cop_kb.records.links import LinkForeignKey, TypedLink
+from cop_kb.records.models import DatePrecision, Record
+from cop_kb.records.partial_dates import PartialDate
+from cop_kb.records.registry import record_type
 
 
 class InstrumentKind(models.TextChoices):

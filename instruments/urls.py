@@ -1,4 +1,4 @@
-from directory.views import record_paths
+from cop_kb.records.views import record_paths
 
 from .models import Instrument, Provision
 

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from directory.admin import RecordAdmin, columns, filters
+from cop_kb.records.admin import RecordAdmin, columns, filters
 
 from .models import (
     Activity,

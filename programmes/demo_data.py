@@ -26,8 +26,9 @@ from django.db import connection, models, transaction
 from django.db.models.deletion import ProtectedError
 from taggit.models import Tag, TaggedItem
 
-from directory.index import index_rebuild, index_remove
-from directory.models import Country, DatePrecision, Organisation, Record, Status
+from cop_kb.directory.models import Country, Organisation
+from cop_kb.records.index import index_rebuild, index_remove
+from cop_kb.records.models import DatePrecision, Record, Status
 from instruments.models import Instrument, InstrumentRelation, Provision, RelationKind
 from strategy.models import FocusArea, Level, Sector, StakeholderGroup, StrategicArea
 

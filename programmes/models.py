@@ -7,11 +7,11 @@ from django.db.models import F, Q
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
-from directory.facets import ChoiceFacet, RelatedFacet
-from directory.links import LinkForeignKey, LinkManyToManyField, TypedLink
-from directory.models import DatePrecision, Record
-from directory.partial_dates import PartialDate
-from directory.registry import record_type
+from cop_kb.records.facets import ChoiceFacet, RelatedFacet
+from cop_kb.records.links import LinkForeignKey, LinkManyToManyField, TypedLink
+from cop_kb.records.models import DatePrecision, Record
+from cop_kb.records.partial_dates import PartialDate
+from cop_kb.records.registry import record_type
 from strategy.models import Level
 
 YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.utils.text import capfirst
 
-from directory.models import Record
+from cop_kb.records.models import Record
 from instruments.models import Instrument
 from strategy.models import StrategicArea
 

@@ -7,11 +7,12 @@ from pathlib import Path
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models, transaction
 
-from directory.body_links import body_links_refresh
-from directory.index import index_update
-from directory.models import Organisation, Record, Status
-from directory.registry import record_types
-from directory.services import record_create, record_version_create, typed_link_create
+from cop_kb.directory.models import Organisation
+from cop_kb.records.body_links import body_links_refresh
+from cop_kb.records.index import index_update
+from cop_kb.records.models import Record, Status
+from cop_kb.records.registry import record_types
+from cop_kb.records.services import record_create, record_version_create, typed_link_create
 from instruments.models import Instrument, InstrumentRelation
 
 from .models import (

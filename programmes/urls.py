@@ -1,6 +1,6 @@
 from django.urls import path
 
-from directory.views import record_paths
+from cop_kb.records.views import record_paths
 
 from . import views
 from .models import Activity, Output, Partnership, Programme

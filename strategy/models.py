@@ -4,10 +4,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from directory.facets import ChoiceFacet
-from directory.links import LinkManyToManyField
-from directory.models import Record
-from directory.registry import record_type
+from cop_kb.records.facets import ChoiceFacet
+from cop_kb.records.links import LinkManyToManyField
+from cop_kb.records.models import Record
+from cop_kb.records.registry import record_type
 
 
 class OrderedRecord(Record):

@@ -17,14 +17,15 @@ from collections.abc import Iterable
 from django.contrib.contenttypes.models import ContentType
 from taggit.models import Tag, TaggedItem
 
-from directory.links import LinkForeignKey, LinkManyToManyField, TypedLink, typed_link_relations
-from directory.models import Alias, Country, Organisation, Record, Source, Status
-from directory.registry import record_models as registered_record_models
-from directory.services import record_create, record_reindex
-from directory.services import typed_link_create as _typed_link_create
+from cop_kb.directory.models import Country, Organisation
+from cop_kb.records.links import LinkForeignKey, LinkManyToManyField, TypedLink, typed_link_relations
+from cop_kb.records.models import Alias, Record, Source, Status
+from cop_kb.records.registry import record_models as registered_record_models
+from cop_kb.records.services import record_create, record_reindex
+from cop_kb.records.services import typed_link_create as _typed_link_create
+from cop_kb.search.services import search_index_update
 from instruments.models import Instrument, Provision
 from programmes.models import Activity, Output, Partnership, Programme
-from search.services import search_index_update
 from strategy.models import FocusArea, Principle, Right, Sector, StakeholderGroup, StrategicArea
 
 _numbers = itertools.count(1)

@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from directory.models import Country, Organisation
-from directory.services import record_create
+from cop_kb.directory.models import Country, Organisation
+from cop_kb.records.services import record_create
 from instruments.models import Instrument, InstrumentRelation, Provision
 from strategy.models import StrategicArea
 

@@ -12,7 +12,8 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from directory.models import Alias, Country, Organisation, Source, Status
+from cop_kb.directory.models import Country, Organisation
+from cop_kb.records.models import Alias, Source, Status
 from instruments.models import Instrument, InstrumentRelation, Provision
 from programmes.models import Activity, Output, Partnership, Programme
 from programmes.services import framework_load

@@ -101,7 +101,7 @@ def test_other_database_errors_are_a_500_not_a_503(quiet_client):
 
 def test_bug_in_a_view_gives_the_site_500_page_not_a_traceback(quiet_client):
     assert settings.DEBUG is False
-    with mock.patch("directory.views.records_for_list", side_effect=RuntimeError("boom-xyzzy")) as selector:
+    with mock.patch("cop_kb.records.views.records_for_list", side_effect=RuntimeError("boom-xyzzy")) as selector:
         response = quiet_client.get("/instruments/")
     assert selector.called
     body = response.content.decode()

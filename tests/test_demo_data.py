@@ -11,8 +11,11 @@ from django.core.management import CommandError, call_command
 from django.http import QueryDict
 from taggit.models import Tag, TaggedItem
 
-from directory.markdown import render_markdown
-from directory.models import Record, Status
+from cop_kb.records.markdown import render_markdown
+from cop_kb.records.models import Record, Status
+from cop_kb.search.models import SearchDocument
+from cop_kb.search.selectors import search
+from cop_kb.search.services import indexable_models
 from programmes.demo_data import (
     DEMO_MODELS,
     DEMO_TAG,
@@ -24,9 +27,6 @@ from programmes.demo_data import (
     real_records,
 )
 from programmes.models import Activity, Output, Programme
-from search.models import SearchDocument
-from search.selectors import search
-from search.services import indexable_models
 
 pytestmark = pytest.mark.django_db
 

@@ -28,12 +28,13 @@ from import_export.formats.base_formats import CSV, JSON
 from reversion.models import Version
 from taggit.models import Tag, TaggedItem
 
-from directory.admin_import import ImportUploadStorage, RecordImportForm
-from directory.links import LinkManyToManyField
-from directory.models import Organisation, Status
-from directory.registry import record_models
-from directory.resources import record_resource
-from directory.services import record_transition
+from cop_kb.directory.models import Organisation
+from cop_kb.records.admin_import import ImportUploadStorage, RecordImportForm
+from cop_kb.records.links import LinkManyToManyField
+from cop_kb.records.models import Status
+from cop_kb.records.registry import record_models
+from cop_kb.records.resources import record_resource
+from cop_kb.records.services import record_transition
 from instruments.models import Instrument
 from strategy.models import Principle, StrategicArea
 

@@ -17,8 +17,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from directory.links import LinkForeignKey, LinkManyToManyField, TypedLink
-from directory.models import Country, Organisation, Record, Status
+from cop_kb.directory.models import Country, Organisation
+from cop_kb.records.links import LinkForeignKey, LinkManyToManyField, TypedLink
+from cop_kb.records.models import Record, Status
 from instruments.models import Instrument, Provision
 from programmes.models import Activity, Output, Partnership, Programme
 from strategy.models import FocusArea, Principle, Right, Sector, StakeholderGroup, StrategicArea

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import Resolver404, resolve
 
-from directory.models import Country, Organisation
+from cop_kb.directory.models import Country, Organisation
 from instruments.models import Instrument
 from programmes.models import Partnership, Programme
 

@@ -5,9 +5,9 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 
-from directory.links import LinkForeignKey
-from directory.models import Record
-from directory.registry import record_type, record_type_of, record_types
+from cop_kb.records.links import LinkForeignKey
+from cop_kb.records.models import Record
+from cop_kb.records.registry import record_type, record_type_of, record_types
 
 
 def test_every_concrete_record_model_is_registered_once():

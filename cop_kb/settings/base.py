@@ -30,8 +30,8 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "cop_kb",
-    "search",
-    "directory",
+    "cop_kb.search",
+    "cop_kb.directory",
     "instruments",
     "strategy",
     "programmes",
@@ -74,6 +74,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cop_kb.context_processors.site",
             ],
+            # The record core is a package, not an app, so its template tags are named here.
+            "libraries": {"records": "cop_kb.records.templatetags.records"},
         },
     },
 ]
@@ -109,8 +111,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# "search" keeps rendered search pages and autocomplete answers, keyed by the index token (search/cache.py). It is
-# process-local memory: each worker has its own, a restart (a deploy) empties it. At most 1,000 entries of 2-60 kB.
+# "search" keeps rendered search pages and autocomplete answers, keyed by the index token (cop_kb/search/cache.py).
+# It is process-local memory: each worker has its own, a restart (a deploy) empties it. At most 1,000 entries of
+# 2-60 kB.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "search": {

@@ -4,7 +4,7 @@ import re
 
 from django.urls import reverse
 
-from directory.models import Status
+from cop_kb.records.models import Status
 
 from ..factories import make as make_record
 from ..factories import make_typed_link, record_models, typed_ends, typed_link_models

@@ -2,7 +2,8 @@
 
 import pytest
 
-from directory.models import Alias, Country, Organisation, Source
+from cop_kb.directory.models import Country, Organisation
+from cop_kb.records.models import Alias, Source
 from instruments.models import Instrument, InstrumentRelation
 from programmes.models import Programme, ProgrammeOrganisation
 

@@ -8,7 +8,7 @@ from django.apps import apps
 from django.contrib.auth.models import Group, User
 from django.db import connection
 
-from directory.models import Alias
+from cop_kb.records.models import Alias
 from instruments.models import Instrument
 
 from .support import admin_url, form_errors, management_data

@@ -7,7 +7,8 @@ from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.contenttypes.models import ContentType
 
-from directory.models import Alias, AuditEvent, Country, Organisation, PendingChange, Source
+from cop_kb.directory.models import Country, Organisation
+from cop_kb.records.models import Alias, AuditEvent, PendingChange, Source
 from instruments.models import Instrument, InstrumentRelation, Provision
 from programmes.models import (
     Activity,

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from directory.models import Organisation
+from cop_kb.directory.models import Organisation
 from instruments.models import Instrument
 from programmes.models import Output, Partnership, Programme
 from strategy.models import FocusArea

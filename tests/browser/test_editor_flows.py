@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from playwright.sync_api import Page, expect
 
-from directory.models import Status
+from cop_kb.records.models import Status
 from instruments.models import Instrument
 
 from ..factories import make

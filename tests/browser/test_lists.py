@@ -7,8 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from directory.models import Organisation, Status
-from directory.services import record_create
+from cop_kb.directory.models import Organisation
+from cop_kb.records.models import Status
+from cop_kb.records.services import record_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

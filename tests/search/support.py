@@ -7,9 +7,9 @@ from html.parser import HTMLParser
 from django.http import QueryDict
 from django.urls import reverse
 
-from directory.models import Record
+from cop_kb.records.models import Record
+from cop_kb.search.selectors import SearchPage, search
 from programmes.models import Programme
-from search.selectors import SearchPage, search
 
 from ..factories import make
 

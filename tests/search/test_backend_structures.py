@@ -3,8 +3,8 @@
 import pytest
 from django.db import connection
 
-from search.backends.base import SAMPLE_MODULUS
-from search.models import SearchDocument
+from cop_kb.search.backends.base import SAMPLE_MODULUS
+from cop_kb.search.models import SearchDocument
 
 from .support import record
 

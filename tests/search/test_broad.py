@@ -8,9 +8,9 @@ make a query broad; with a sample of every document, estimates must equal the tr
 import pytest
 from django.db import connection
 
+from cop_kb.search.backends import base, get_backend
+from cop_kb.search.models import SearchDocument
 from programmes.models import Programme
-from search.backends import base, get_backend
-from search.models import SearchDocument
 
 from .support import facet_counts, get_search, hit_titles, record, search_for
 

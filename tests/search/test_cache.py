@@ -7,12 +7,12 @@ from django.core.management import call_command
 from django.db import connection
 from taggit.models import Tag
 
-from directory.models import Status
-from directory.services import record_reindex
+from cop_kb.records.models import Status
+from cop_kb.records.services import record_reindex
+from cop_kb.search.cache import index_token
+from cop_kb.search.models import SearchDocument, Synonym
 from instruments.models import Instrument
 from programmes.models import Programme
-from search.cache import index_token
-from search.models import SearchDocument, Synonym
 
 from .support import AUTOCOMPLETE_URL, SEARCH_URL, facet_counts, get_search, record, shown_titles
 

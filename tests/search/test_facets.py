@@ -4,12 +4,12 @@ import re
 
 import pytest
 
-from directory.models import Country
-from directory.services import record_reindex
+from cop_kb.directory.models import Country
+from cop_kb.records.services import record_reindex
+from cop_kb.search.cache import index_token
+from cop_kb.search.models import SearchFacet
 from instruments.models import Instrument
 from programmes.models import Activity, Programme
-from search.cache import index_token
-from search.models import SearchFacet
 from strategy.models import StrategicArea
 
 from ..factories import make, record_models

@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from search.models import SearchDocument, SearchFacet
+from cop_kb.search.models import SearchDocument, SearchFacet
 
 from .support import AUTOCOMPLETE_URL, get_search, search_for, shown_hits
 

@@ -2,9 +2,9 @@
 
 import pytest
 
+from cop_kb.search.models import SearchDocument
 from instruments.models import Instrument
 from programmes.models import Programme
-from search.models import SearchDocument
 from strategy.models import StrategicArea
 
 from ..admin.support import admin_url, form_errors

@@ -2,8 +2,8 @@
 
 import pytest
 
-from directory.models import Country
-from search.models import SearchDocument, Synonym
+from cop_kb.directory.models import Country
+from cop_kb.search.models import SearchDocument, Synonym
 
 from ..admin.support import admin_url, form_errors
 from .support import get_search, hit_titles, record, search_for, shown_hits, shown_titles

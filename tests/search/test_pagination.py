@@ -2,8 +2,8 @@
 
 import pytest
 
+from cop_kb.search.selectors import PER_PAGE
 from programmes.models import Programme
-from search.selectors import PER_PAGE
 
 from ..factories import make
 from .support import SEARCH_URL, get_search, shown_hits

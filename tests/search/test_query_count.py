@@ -6,8 +6,8 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from directory.models import Country
-from directory.services import record_reindex
+from cop_kb.directory.models import Country
+from cop_kb.records.services import record_reindex
 from instruments.models import Instrument
 from programmes.models import Activity, Programme
 from strategy.models import StrategicArea

@@ -3,9 +3,9 @@ candidates (titles with words starting like the typed ones) however large the in
 
 import pytest
 
+from cop_kb.search.backends import postgres, sqlite
 from instruments.models import Instrument
 from programmes.models import Programme
-from search.backends import postgres, sqlite
 
 from .support import get_search, record, search_for
 

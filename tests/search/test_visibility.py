@@ -5,11 +5,11 @@ import io
 import pytest
 from django.core.management import call_command
 
-from directory.models import Status
-from directory.services import record_reindex
+from cop_kb.records.models import Status
+from cop_kb.records.services import record_reindex
+from cop_kb.search.models import SearchDocument, SearchFacet
 from instruments.models import Instrument
 from programmes.models import Programme
-from search.models import SearchDocument, SearchFacet
 
 from ..factories import make, record_models
 from .support import AUTOCOMPLETE_URL, facet_counts, get_search, hit_titles, record, search_for, shown_hits

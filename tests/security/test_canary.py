@@ -41,11 +41,11 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.text import slugify
 
-from directory.facets import TAG_FACET
-from directory.links import LinkForeignKey, LinkManyToManyField
-from directory.models import Alias, Record, Source, Status
-from directory.services import record_reindex, record_slug_changed, record_transition, typed_link_create
-from search.models import SearchDocument
+from cop_kb.records.facets import TAG_FACET
+from cop_kb.records.links import LinkForeignKey, LinkManyToManyField
+from cop_kb.records.models import Alias, Record, Source, Status
+from cop_kb.records.services import record_reindex, record_slug_changed, record_transition, typed_link_create
+from cop_kb.search.models import SearchDocument
 
 from ..factories import FIELDS, link_fields, make, record_models, typed_ends, typed_link_models
 from .support import Fetched, fetch, internal_target

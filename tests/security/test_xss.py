@@ -23,10 +23,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from directory.markdown import ALLOWED_ATTRIBUTES, ALLOWED_SCHEMES, ALLOWED_TAGS, render_markdown
-from directory.views import RecordListView
+from cop_kb.records.markdown import ALLOWED_ATTRIBUTES, ALLOWED_SCHEMES, ALLOWED_TAGS, render_markdown
+from cop_kb.records.views import RecordListView
+from cop_kb.search.services import plain_text
 from programmes.models import Programme
-from search.services import plain_text
 
 from ..factories import make
 

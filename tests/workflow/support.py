@@ -8,8 +8,8 @@ from django.http import QueryDict
 from django.urls import reverse
 from reversion.models import Version
 
-from directory.models import AuditEvent
-from search.selectors import search
+from cop_kb.records.models import AuditEvent
+from cop_kb.search.selectors import search
 
 from ..admin.support import form_errors
 

@@ -13,10 +13,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from directory.body_links import records_linking_to_hidden
-from directory.models import BodyLink, Country, Organisation, Status
+from cop_kb.directory.models import Country, Organisation
+from cop_kb.records.body_links import records_linking_to_hidden
+from cop_kb.records.models import BodyLink, Status
+from cop_kb.search.models import SearchDocument
 from instruments.models import Instrument
-from search.models import SearchDocument
 
 from ..factories import make
 from .support import admin_url, edit_in_admin, transition_url

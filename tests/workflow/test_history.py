@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 from reversion.models import Version
 
-from directory.models import AuditAction, Organisation, Status
+from cop_kb.directory.models import Organisation
+from cop_kb.records.models import AuditAction, Status
 from instruments.models import Instrument
 from strategy.models import StrategicArea
 

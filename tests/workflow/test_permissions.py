@@ -19,12 +19,13 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.test import Client
 from django.urls import reverse
 
-from directory.audit import audit_record
-from directory.models import AuditAction, AuditEvent, Organisation, Status
-from directory.services import TRANSITIONS
+from cop_kb.directory.models import Organisation
+from cop_kb.records.audit import audit_record
+from cop_kb.records.models import AuditAction, AuditEvent, Status
+from cop_kb.records.services import TRANSITIONS
+from cop_kb.search.models import Synonym
 from instruments.models import Instrument
 from programmes.models import Partnership
-from search.models import Synonym
 from strategy.models import Sector
 
 from ..factories import make

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from directory.models import Status
+from cop_kb.records.models import Status
 from instruments.models import Instrument
 from programmes.models import Programme
 

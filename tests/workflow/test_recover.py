@@ -9,9 +9,10 @@ import reversion
 from django.core.management import call_command
 from reversion.models import Version
 
-from directory.models import Alias, AuditAction, AuditEvent, Organisation, Status
+from cop_kb.directory.models import Organisation
+from cop_kb.records.models import Alias, AuditAction, AuditEvent, Status
+from cop_kb.search.models import SearchDocument
 from instruments.models import Instrument
-from search.models import SearchDocument
 from strategy.models import StrategicArea
 
 from ..factories import make

@@ -10,7 +10,8 @@ import reversion
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
-from directory.models import Alias, AuditAction, Organisation, Status
+from cop_kb.directory.models import Organisation
+from cop_kb.records.models import Alias, AuditAction, Status
 from instruments.models import Instrument
 
 from ..factories import make

@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from directory.models import AuditAction, Organisation, Status
+from cop_kb.directory.models import Organisation
+from cop_kb.records.models import AuditAction, Status
 from instruments.models import Instrument, Provision
 from strategy.models import Sector, StrategicArea
 

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from directory.models import AuditAction, AuditEvent
+from cop_kb.records.models import AuditAction, AuditEvent
 
 from .conftest import PASSWORD
 

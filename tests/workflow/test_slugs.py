@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from directory.models import SlugHistory, Status
+from cop_kb.records.models import SlugHistory, Status
 from instruments.models import Instrument
 
 from ..admin.support import form_errors

@@ -6,7 +6,7 @@ tests/browser/test_editor_flows.py presses them as an editor would.
 
 import pytest
 
-from directory.models import AuditAction, PendingChange, Status
+from cop_kb.records.models import AuditAction, PendingChange, Status
 from instruments.models import Instrument
 
 from ..factories import make

@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from reversion.models import Version
 
-from directory.models import AuditAction, AuditEvent, Status
+from cop_kb.records.models import AuditAction, AuditEvent, Status
 from instruments.models import Instrument
 
 from ..admin.support import form_errors

@@ -1,4 +1,4 @@
-"""What every search backend provides. Queries arrive parsed (``search.query.Query``); user text is only ever
+"""What every search backend provides. Queries arrive parsed (``cop_kb.search.query.Query``); user text is only ever
 passed to the database as bound parameters, and the SQL around it is built from fixed fragments."""
 
 import re

@@ -1,6 +1,6 @@
 """Writes to the search index. Services that change records call these; ``rebuild_search_index`` rebuilds it all.
 
-A record takes part in search by providing ``search_data()`` (see ``directory.models.Record``) and ``is_public``;
+A record takes part in search by providing ``search_data()`` (see ``cop_kb.records.models.Record``) and ``is_public``;
 only public records are ever written to the index, and a record that stops being public is removed from it.
 """
 
@@ -15,8 +15,8 @@ from contextlib import contextmanager
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 
-from directory.registry import record_models
-from directory.search_data import prefetch_for_search
+from cop_kb.records.registry import record_models
+from cop_kb.records.search_data import prefetch_for_search
 
 from .backends.base import PRIVATE_MARKERS
 from .models import SearchDocument, SearchFacet
@@ -46,7 +46,7 @@ _TAG = re.compile(r"<[^>]*>")
 def body_text(body_html: str) -> str:
     """A record's rendered body as plain text.
 
-    The body comes out of nh3 (``directory.markdown``), so every tag is well formed: a regex strips it, 20x faster
+    The body comes out of nh3 (``cop_kb.records.markdown``), so every tag is well formed: a regex strips it, 20x faster
     than ``strip_tags()``'s HTML parser, and a space per tag keeps the words of adjacent blocks apart.
     """
     return plain_text(html.unescape(_TAG.sub(" ", body_html or "")))

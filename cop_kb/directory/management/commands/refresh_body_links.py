@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from directory.body_links import body_links_rebuild
+from cop_kb.records.body_links import body_links_rebuild
 
 
 class Command(BaseCommand):

@@ -34,9 +34,7 @@ def record_facts(record) -> list[Fact]:
         if value in (None, ""):
             continue
         label = str(model_field.verbose_name)
-        facts.append(
-            Fact(label=capfirst(label), value=value, is_url=isinstance(model_field, models.URLField))
-        )
+        facts.append(Fact(label=capfirst(label), value=value, is_url=isinstance(model_field, models.URLField)))
     return facts
 
 

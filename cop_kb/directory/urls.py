@@ -1,5 +1,6 @@
+from cop_kb.records.views import record_paths
+
 from .models import Country, Organisation
-from .views import record_paths
 
 app_name = "directory"
 

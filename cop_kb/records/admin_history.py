@@ -1,7 +1,7 @@
 """The record admin's history: versions listed and compared, one record reverted or recovered at a time.
 
 A revision can hold many records (a bulk action or an import), so a revert or a recovery never replays the
-revision: it restores this record's own snapshot (``directory.snapshots``) and nothing else.
+revision: it restores this record's own snapshot (``cop_kb.records.snapshots``) and nothing else.
 """
 
 import reversion

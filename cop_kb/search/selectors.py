@@ -14,8 +14,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from directory.facets import FacetOption, FacetResult, query_url
-from directory.registry import record_types
+from cop_kb.records.facets import FacetOption, FacetResult, query_url
+from cop_kb.records.registry import record_types
 
 from .backends import get_backend
 from .backends.base import GREATER_THAN, LESS_THAN, MARK_END, MARK_START, Overview
@@ -239,7 +239,7 @@ def search(params: QueryDict) -> SearchPage:
     """Search every published record for ``params["q"]``, narrowed by facet values, one page at a time.
 
     Ranking: title and aliases weigh most, then summary and tags, then body. The query is parsed into a safe
-    form first (``search.query``); input the backend still rejects counts as "no results". Runs a fixed number of
+    form first (``cop_kb.search.query``); input the backend still rejects counts as "no results". Runs a fixed number of
     queries whatever the data size. Raises ``PageNotFound`` for a page number past the end or not a number.
     """
     query = parse(params.get("q", ""), synonym_map())

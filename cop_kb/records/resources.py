@@ -6,8 +6,8 @@ imported: only workflow steps change it, so an import can create drafts and edit
 Rows identical to what is stored are skipped (no save, no new version), so re-importing an export changes nothing.
 
 Each imported row is its own version of its record; an editor's changes to a published record wait for review
-instead of going live (``directory.pending``). The admin side — upload, preview, confirmation — is in
-``directory.admin_import``.
+instead of going live (``cop_kb.records.pending``). The admin side — upload, preview, confirmation — is in
+``cop_kb.records.admin_import``.
 """
 
 import csv
@@ -280,7 +280,7 @@ class RecordResource(ModelResource):
         """Import one row as one version of its record, so that a revert of one record never touches another.
 
         An editor's change to a published record is not written: like a save in the admin, it becomes changes
-        waiting for review (``directory.pending``), and the record stays as published.
+        waiting for review (``cop_kb.records.pending``), and the record stays as published.
         """
         if kwargs.get("dry_run"):
             return super().import_row(row, instance_loader, **kwargs)

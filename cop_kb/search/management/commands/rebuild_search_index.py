@@ -3,7 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from search.services import search_index_rebuild
+from cop_kb.search.services import search_index_rebuild
 
 
 class Command(BaseCommand):

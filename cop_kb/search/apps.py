@@ -5,11 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class SearchConfig(AppConfig):
     """One full-text index over every published record, with a backend per database."""
 
-    name = "search"
+    name = "cop_kb.search"
+    label = "search"  # as before the app moved under cop_kb/: same migrations and tables
     verbose_name = _("Search")
 
     def ready(self) -> None:
-        from directory.index import IndexWriters, index_register
+        from cop_kb.records.index import IndexWriters, index_register
 
         from .services import search_index_rebuild, search_index_remove, search_index_update
 

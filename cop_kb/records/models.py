@@ -1,11 +1,15 @@
-"""The record base every content type shares, plus countries, organisations, aliases and sources."""
+"""The record base every content type shares, and the rows every record has: aliases, sources, former slugs,
+versions' pending changes, links in bodies, and the audit trail.
+
+The concrete models here belong to the ``directory`` app (``app_label``), whose migrations hold their tables: the
+record core is a package every app builds on, not an app of its own.
+"""
 
 import functools
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Prefetch, Q
@@ -14,9 +18,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-from .facets import ChoiceFacet, RelatedFacet
-from .links import LinkForeignKey, link_prefetches, link_select_related
-from .registry import record_type
+from .links import link_prefetches, link_select_related
 
 
 class Status(models.TextChoices):
@@ -231,6 +233,7 @@ class Alias(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ALTERNATIVE)
 
     class Meta:
+        app_label = "directory"
         verbose_name = _("alias")
         verbose_name_plural = _("aliases")
         ordering = ["name"]
@@ -263,6 +266,7 @@ class Source(models.Model):
     )
 
     class Meta:
+        app_label = "directory"
         verbose_name = _("source")
         verbose_name_plural = _("sources")
         ordering = ["title", "pk"]
@@ -273,88 +277,11 @@ class Source(models.Model):
         return self.title
 
 
-@record_type(content_key="country")
-class Country(Record):
-    """A country, identified by its ISO 3166-1 codes; other spellings ("Viet Nam", "Turkey") are aliases."""
-
-    url_name = "directory:country-detail"
-    search_facet_self = "country"
-    detail_fields = ("iso_alpha2", "iso_alpha3")
-
-    iso_alpha2 = models.CharField(_("ISO 3166-1 alpha-2"), max_length=2, unique=True)
-    iso_alpha3 = models.CharField(_("ISO 3166-1 alpha-3"), max_length=3, unique=True)
-
-    class Meta(Record.Meta):
-        verbose_name = _("country")
-        verbose_name_plural = _("countries")
-        constraints = [
-            *Record.Meta.constraints,
-            models.CheckConstraint(
-                condition=Q(iso_alpha2__regex=r"^[A-Z]{2}$"),
-                name="directory_country_alpha2_format",
-            ),
-            models.CheckConstraint(
-                condition=Q(iso_alpha3__regex=r"^[A-Z]{3}$"), name="directory_country_alpha3_format"
-            ),
-        ]
-
-
-class OrganisationKind(models.TextChoices):
-    UN_BODY = "un_body", _("UN body")
-    UN_AGENCY = "un_agency", _("UN agency")
-    UNICEF_UNIT = "unicef_unit", _("UNICEF office or unit")
-    INTERGOVERNMENTAL = "intergovernmental", _("Intergovernmental organisation")
-    GOVERNMENT_AGENCY = "government_agency", _("Government agency")
-    CONFERENCE = "conference", _("Conference")
-
-
-@record_type(content_key="organisation")
-class Organisation(Record):
-    """A body that issues instruments, leads work or joins partnerships: UN bodies, UNICEF offices, agencies."""
-
-    Kind = OrganisationKind
-
-    url_name = "directory:organisation-detail"
-    detail_fields = ("acronym", "kind", "website")
-    list_facets = (ChoiceFacet("kind", "kind"), RelatedFacet("part_of", "parent", _("part of")))
-
-    acronym = models.CharField(_("acronym"), max_length=40, blank=True)
-    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
-    parent = LinkForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="units",
-        verbose_name=_("part of"),
-        label=_("Part of"),
-        inverse_label=_("Has units"),
-    )
-    website = models.URLField(_("website"), max_length=500, blank=True)
-
-    class Meta(Record.Meta):
-        verbose_name = _("organisation")
-        verbose_name_plural = _("organisations")
-        constraints = [
-            *Record.Meta.constraints,
-            models.CheckConstraint(
-                condition=Q(kind__in=OrganisationKind.values), name="directory_organisation_kind_valid"
-            ),
-        ]
-
-    def clean(self) -> None:
-        super().clean()
-        ancestor = self.parent
-        while ancestor is not None:
-            if self.pk is not None and ancestor.pk == self.pk:
-                raise ValidationError({"parent": _("An organisation cannot be part of itself or of its own units.")})
-            ancestor = ancestor.parent
-
-
 class Workflow(models.Model):
     """Holds the one workflow permission (publish, withdraw, revert); it has no table of its own."""
 
     class Meta:
+        app_label = "directory"
         managed = False
         default_permissions = ()
         permissions = [("publish_records", _("Can publish, withdraw and revert records"))]
@@ -373,6 +300,7 @@ class SlugHistory(models.Model):
     renamed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        app_label = "directory"
         verbose_name = _("former slug")
         verbose_name_plural = _("former slugs")
         ordering = ["-renamed_at"]
@@ -387,9 +315,9 @@ class SlugHistory(models.Model):
 class BodyLink(models.Model):
     """A link in a record's body to a record's page, by the record type and slug its address names.
 
-    Stored when the body is saved (``directory.body_links``), so the bodies that name a record are found by an index
-    lookup, not by reading every body, when that record is published, withdrawn, renamed or deleted. The slug may
-    name no record (yet): the record may be created, or renamed to it, later.
+    Stored when the body is saved (``cop_kb.records.body_links``), so the bodies that name a record are found by an
+    index lookup, not by reading every body, when that record is published, withdrawn, renamed or deleted. The slug
+    may name no record (yet): the record may be created, or renamed to it, later.
     """
 
     # Looked up by source (the unique constraint's index) and by target (Meta.indexes); no index per column.
@@ -400,6 +328,7 @@ class BodyLink(models.Model):
     target_slug = models.SlugField(max_length=120, db_index=False)
 
     class Meta:
+        app_label = "directory"
         verbose_name = _("link in a body")
         verbose_name_plural = _("links in bodies")
         ordering = ["content_type", "object_id", "target_type", "target_slug"]
@@ -451,6 +380,7 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
     class Meta:
+        app_label = "directory"
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-at", "-pk"]
@@ -468,7 +398,7 @@ class PendingChange(models.Model):
     """An editor's changes to a published record, kept apart until a publisher publishes them.
 
     The record's row stays as published, so its page, search and every other public path keep showing the
-    published version; the changes live here as a snapshot of the whole record (see ``directory.snapshots``).
+    published version; the changes live here as a snapshot of the whole record (see ``cop_kb.records.snapshots``).
     """
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
@@ -482,6 +412,7 @@ class PendingChange(models.Model):
     submitted_at = models.DateTimeField(_("submitted for review"), null=True, blank=True)
 
     class Meta:
+        app_label = "directory"
         verbose_name = _("pending change")
         verbose_name_plural = _("pending changes")
         ordering = ["-changed_at"]

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DirectoryConfig(AppConfig):
+    """Countries and organisations, and the tables of the record core's shared rows (``cop_kb.records``).
+
+    Its label stays "directory", as before the app moved under ``cop_kb/``, so its migrations and tables are the same.
+    """
+
+    name = "cop_kb.directory"
+    label = "directory"
+    verbose_name = _("Directory")
+
+    def ready(self) -> None:
+        from cop_kb.records.startup import records_ready
+
+        records_ready()
