@@ -1,5 +1,7 @@
 """The sitemap: every public record page, read through ``public()`` like every other public path."""
 
+from collections.abc import Iterator, Mapping
+
 from django.contrib.sitemaps import Sitemap
 
 from cop_kb.records.registry import record_models
@@ -20,5 +22,27 @@ class RecordSitemap(Sitemap):
         return record.updated_at
 
 
-def sitemaps() -> dict[str, RecordSitemap]:
-    return {model._meta.label_lower: RecordSitemap(model) for model in record_models()}
+class RecordSitemaps(Mapping):
+    """A section per record type, read from the registry at each request (not frozen when the URLs load)."""
+
+    def _sections(self) -> dict[str, RecordSitemap]:
+        return {model._meta.label_lower: RecordSitemap(model) for model in record_models()}
+
+    def __getitem__(self, section: str) -> RecordSitemap:
+        return self._sections()[section]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sections())
+
+    def __len__(self) -> int:
+        return len(record_models())
+
+    # URL reversing compares a path's extra arguments with themselves; sections built afresh never compare equal.
+    def __eq__(self, other) -> bool:
+        return self is other
+
+    __hash__ = object.__hash__
+
+
+def sitemaps() -> RecordSitemaps:
+    return RecordSitemaps()

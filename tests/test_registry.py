@@ -1,13 +1,19 @@
 """The registry of record types: every record model is in it once, in an order the framework can be loaded in."""
 
-from types import SimpleNamespace
+from types import ModuleType, SimpleNamespace
 
 import pytest
 from django.apps import apps
+from django.db import connection
+from django.urls import clear_url_caches, reverse
 
+from cop_kb import urls as site_urls
 from cop_kb.records.links import LinkForeignKey
-from cop_kb.records.models import Record
-from cop_kb.records.registry import record_type, record_type_of, record_types
+from cop_kb.records.models import Record, Status
+from cop_kb.records.registry import record_type, record_type_of, record_types, unregister
+from cop_kb.records.services import record_create
+from cop_kb.records.views import record_paths
+from cop_kb.search.models import SearchDocument
 
 
 def test_every_concrete_record_model_is_registered_once():
@@ -48,3 +54,60 @@ def test_registering_a_type_twice_or_reusing_a_content_key_is_refused():
     with pytest.raises(ValueError, match="already taken"):
         record_type(content_key="instrument")(unregistered)
     assert record_type_of("tests.unregistered") is None
+
+
+@pytest.fixture
+def leaflets(transactional_db, settings):
+    """A record type made up for the test — a model, its table and its two pages — and nothing else; gone after.
+
+    The pages are added to the URLs the way an app's urls.py adds them; every other output must find the type
+    through the registry alone.
+    """
+
+    class Leaflet(Record):
+        url_name = "leaflet-detail"
+
+        class Meta(Record.Meta):
+            app_label = "directory"
+            verbose_name = "leaflet"
+            verbose_name_plural = "leaflets"
+
+    record_type(content_key="leaflet")(Leaflet)
+    with connection.schema_editor() as editor:
+        editor.create_model(Leaflet)
+    urls = ModuleType("leaflet_urls")
+    urls.urlpatterns = [*record_paths("leaflets", Leaflet, "leaflet"), *site_urls.urlpatterns]
+    settings.ROOT_URLCONF = urls
+    clear_url_caches()
+    yield Leaflet
+    with connection.schema_editor() as editor:
+        editor.delete_model(Leaflet)
+    unregister(Leaflet)
+    del apps.all_models["directory"]["leaflet"]
+    apps.clear_cache()
+    clear_url_caches()
+
+
+def test_a_new_record_type_appears_in_lists_search_sitemap_reports_and_the_index(client, admin_client, leaflets):
+    leaflet = record_create(
+        model=leaflets,
+        fields={"slug": "safer-internet-leaflet", "title": "Safer internet leaflet", "status": Status.PUBLISHED},
+    )
+
+    listed = client.get("/leaflets/")
+    assert listed.status_code == 200
+    assert 'href="/leaflets/safer-internet-leaflet/"' in listed.content.decode()
+    assert client.get(leaflet.get_absolute_url()).status_code == 200
+
+    assert SearchDocument.objects.filter(url="/leaflets/safer-internet-leaflet/").exists()
+    hits = client.get(reverse("search:search"), {"q": "safer internet leaflet"}).context["results"].hits
+    assert [(hit.title, hit.type_label) for hit in hits] == [("Safer internet leaflet", "Leaflet")]
+
+    index = client.get("/sitemap.xml").content.decode()
+    assert "sitemap-directory.leaflet.xml" in index
+    section = client.get("/sitemap-directory.leaflet.xml").content.decode()
+    assert "/leaflets/safer-internet-leaflet/" in section
+
+    report = admin_client.get(reverse("admin-data-quality"))
+    groups = {group.label: [row["record"].title for row in group.rows] for group in report.context["groups"]}
+    assert groups["Leaflets"] == ["Safer internet leaflet"]
