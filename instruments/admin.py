@@ -8,34 +8,35 @@ from cop_kb.records.admin import RecordAdmin, columns, filters
 from .models import Instrument, InstrumentRelation, Provision
 
 
-class RelationOutInline(admin.TabularInline):
-    """Relations this instrument has to others: *this* supplements / amends / … *that*."""
+class RelationInline(admin.TabularInline):
+    """Typed relations on an instrument's page, from the end ``fk_name`` names; the other end is picked."""
 
     model = InstrumentRelation
-    fk_name = "subject"
+    extra = 0
+    other = ""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(self.other)
+
+
+class RelationOutInline(RelationInline):
+    """Relations this instrument has to others: *this* supplements / amends / … *that*."""
+
+    fk_name, other = "subject", "object"
     fields = ("kind", "object")
     autocomplete_fields = ("object",)
-    extra = 0
     verbose_name = _("relation to another instrument")
     verbose_name_plural = _("relations to other instruments")
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("object")
 
-
-class RelationInInline(admin.TabularInline):
+class RelationInInline(RelationInline):
     """Relations other instruments have to this one: *that* supplements / amends / … *this*."""
 
-    model = InstrumentRelation
-    fk_name = "object"
+    fk_name, other = "object", "subject"
     fields = ("subject", "kind")
     autocomplete_fields = ("subject",)
-    extra = 0
     verbose_name = _("relation from another instrument")
     verbose_name_plural = _("relations from other instruments")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("subject")
 
 
 @admin.register(Instrument)

@@ -51,13 +51,22 @@ def form_over(request, view, *, prepare, keep):
         return rolled_back.response
 
 
+# The two forms shown over an old version: their title and template, by what saving them does.
+SNAPSHOT_FORMS = {
+    AuditAction.REVERT: (_("Revert %(name)s"), "admin/directory/record_revision_form.html"),
+    AuditAction.RECOVER: (_("Recover %(name)s as a draft"), "admin/directory/record_recover_form.html"),
+}
+
+
 class RecordHistoryMixin:
     """History, compare, revert and recover for ``RecordAdmin`` (which adds django-reversion's ``VersionAdmin``)."""
 
     object_history_template = "admin/directory/record_history.html"
 
-    def _snapshot_form(self, request, version, *, status, title: str, template: str, action: str):
+    def _snapshot_form(self, request, version, *, status: str, action: str):
         """Show (GET) or save (POST) the change form over ``version``'s snapshot of its record, with ``status``."""
+        title, template = SNAPSHOT_FORMS[action]
+        title = title % {"name": version.object_repr}
         snapshot = snapshot_from_version(version)
         before = RecordBefore.of(self.model._default_manager.filter(pk=version.object_id).first())
         saved = {}
@@ -108,28 +117,14 @@ class RecordHistoryMixin:
         if record is None:
             raise Http404
         version = get_object_or_404(Version.objects.get_for_object(record), pk=version_id)
-        return self._snapshot_form(
-            request,
-            version,
-            status=record.status,
-            title=_("Revert %(name)s") % {"name": version.object_repr},
-            template="admin/directory/record_revision_form.html",
-            action=AuditAction.REVERT,
-        )
+        return self._snapshot_form(request, version, status=record.status, action=AuditAction.REVERT)
 
     def recover_view(self, request, version_id, extra_context=None):
         """Bring a deleted record back as a draft, so a publisher decides again whether the public sees it."""
         if not can_publish(request.user) or not self.has_add_permission(request):
             raise PermissionDenied
         version = get_object_or_404(Version.objects.get_deleted(self.model), pk=version_id)
-        return self._snapshot_form(
-            request,
-            version,
-            status=Status.DRAFT,
-            title=_("Recover %(name)s as a draft") % {"name": version.object_repr},
-            template="admin/directory/record_recover_form.html",
-            action=AuditAction.RECOVER,
-        )
+        return self._snapshot_form(request, version, status=Status.DRAFT, action=AuditAction.RECOVER)
 
     def recoverlist_view(self, request, extra_context=None):
         if not can_publish(request.user):
