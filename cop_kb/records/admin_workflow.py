@@ -155,20 +155,12 @@ class RecordWorkflowMixin:
             )
             return super().change_view(request, object_id, form_url, extra_context)
         if "snapshot" in saved and proposing:
-            if change is None and saved["snapshot"].same_content(published):
-                self.message_user(request, _("Nothing was changed: “%(title)s” is as published.") % {"title": record})
-            else:
-                pending_change_save(record=record, snapshot=saved["snapshot"], user=request.user, request=request)
-                self.message_user(
-                    request,
-                    _(
-                        "Your changes to “%(title)s” are saved and wait for review: the public page shows the "
-                        "published version until a publisher publishes them. Submit them for review when they are "
-                        "ready."
-                    )
-                    % {"title": record},
-                    messages.SUCCESS,
-                )
+            self._keep_for_review(
+                request,
+                record,
+                saved["snapshot"],
+                unchanged=change is None and saved["snapshot"].same_content(published),
+            )
         elif "snapshot" in saved:
             # A publisher's save published the waiting changes with their own edits.
             saved_record = self.model._default_manager.get(pk=record.pk)
@@ -176,6 +168,22 @@ class RecordWorkflowMixin:
             records_saved([(saved_record, before)])
             audit_record(action=AuditAction.PUBLISH_CHANGES, user=request.user, record=saved_record, request=request)
         return response
+
+    def _keep_for_review(self, request, record, snapshot: Snapshot, *, unchanged: bool) -> None:
+        """An editor's save of a published record: its changes wait for review (unless it changed nothing)."""
+        if unchanged:
+            self.message_user(request, _("Nothing was changed: “%(title)s” is as published.") % {"title": record})
+            return
+        pending_change_save(record=record, snapshot=snapshot, user=request.user, request=request)
+        self.message_user(
+            request,
+            _(
+                "Your changes to “%(title)s” are saved and wait for review: the public page shows the published "
+                "version until a publisher publishes them. Submit them for review when they are ready."
+            )
+            % {"title": record},
+            messages.SUCCESS,
+        )
 
     def response_change(self, request, obj):
         if getattr(request, "proposing_changes", False):
