@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 
 # (category, query): single words common to rare, two words, phrases, exclusion, OR, aliases, typos. The demo
-# vocabulary (programmes/demo_data.py) fixes roughly how often each appears.
+# vocabulary (programmes/demo_text.py) fixes roughly how often each appears.
 QUERIES: list[tuple[str, str]] = [
     ("common", "online"),
     ("common", "child"),

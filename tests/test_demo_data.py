@@ -22,10 +22,10 @@ from programmes.demo_data import (
     FIRST_YEAR,
     LAST_YEAR,
     SLUG_PREFIX,
-    TITLE_PREFIX,
     demo_records,
     real_records,
 )
+from programmes.demo_text import TITLE_PREFIX
 from programmes.models import Activity, Output, Programme
 
 pytestmark = pytest.mark.django_db

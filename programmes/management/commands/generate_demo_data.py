@@ -2,7 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from programmes.demo_data import DEFAULT_SEED, DemoDataError, demo_data_generate
+from programmes.demo_data import DEFAULT_SEED, DemoDataError
+from programmes.demo_writer import demo_data_generate
 
 
 class Command(BaseCommand):
