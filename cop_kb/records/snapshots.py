@@ -106,10 +106,10 @@ def snapshot_from_version(version) -> Snapshot:
     own_type = ContentType.objects.get_for_model(model)
     alias_type, source_type = ContentType.objects.get_for_models(Alias, Source).values()
     relations = typed_link_relations(model)
-    typed_types = {
-        ContentType.objects.get_for_model(typed).pk: (accessor, typed, own_field)
-        for accessor, typed, own_field in relations
-    }
+    # A typed link model may name this record type at both ends (an instrument relation): one entry per end.
+    typed_types: dict[int, list[tuple[str, str]]] = {}
+    for accessor, typed, own_field in relations:
+        typed_types.setdefault(ContentType.objects.get_for_model(typed).pk, []).append((accessor, own_field))
     aliases, sources = [], []
     typed: dict[str, list[dict]] = {accessor: [] for accessor, _typed, _own in relations}
     for other in version.revision.version_set.exclude(pk=version.pk):
@@ -121,11 +121,14 @@ def snapshot_from_version(version) -> Snapshot:
                 else:
                     sources.append(_row_values(row, SOURCE_FIELDS))
         elif other.content_type_id in typed_types:
-            accessor, _typed, own_field = typed_types[other.content_type_id]
             row = other._object_version.object
-            if getattr(row, f"{own_field}_id") == object_id:
-                typed[accessor].append(_typed_values(row, own_field))
-    return Snapshot(record=version.serialized_data, aliases=aliases, sources=sources, typed=typed)
+            for accessor, own_field in typed_types[other.content_type_id]:
+                if getattr(row, f"{own_field}_id") == object_id:
+                    typed[accessor].append(_typed_values(row, own_field))
+    # Revisions made before typed links were versioned hold none; "none in the revision" cannot tell "had none" from
+    # "not recorded", so such a relation is left as it stands rather than emptied.
+    known = {accessor: rows for accessor, rows in typed.items() if rows}
+    return Snapshot(record=version.serialized_data, aliases=aliases, sources=sources, typed=known)
 
 
 def _replace_rows(queryset, model: type[models.Model], rows: list[dict], fixed: dict) -> None:

@@ -5,15 +5,16 @@ done the way a publisher does it, by opening an old version and saving it.
 """
 
 import pytest
+import reversion
 from django.urls import reverse
 from reversion.models import Version
 
 from cop_kb.directory.models import Organisation
 from cop_kb.records.models import AuditAction, Status
-from instruments.models import Instrument
+from instruments.models import Instrument, InstrumentRelation
 from strategy.models import StrategicArea
 
-from ..factories import make
+from ..factories import make, make_typed_link
 from .support import (
     ALIAS_PREFIX,
     admin_url,
@@ -215,3 +216,34 @@ def test_reverting_content_does_not_republish_a_withdrawn_record(client, publish
     record.refresh_from_db()
     assert record.status == Status.WITHDRAWN
     assert client.get(record.get_absolute_url()).status_code == 404
+
+
+def test_revert_restores_an_instruments_typed_relations_and_leaves_the_other_instruments_alone(publisher_client):
+    convention, protocol, treaty = (
+        make(Instrument, title=title) for title in ("Convention A", "Protocol B", "Treaty C")
+    )
+    make_typed_link(InstrumentRelation, protocol, convention, "supplements")
+    with reversion.create_revision():
+        protocol.save()
+    version = versions_of(protocol)[0]
+    InstrumentRelation.objects.filter(subject=protocol).delete()
+    make_typed_link(InstrumentRelation, protocol, treaty, "refers_to")
+
+    saved(revert(publisher_client, protocol, version))
+
+    rows = InstrumentRelation.objects.filter(subject=protocol).select_related("object")
+    assert [(row.kind, row.object.title) for row in rows] == [("supplements", "Convention A")]
+    assert Instrument.objects.filter(title__in=["Convention A", "Treaty C"]).count() == 2
+
+
+def test_revert_to_a_version_without_typed_rows_leaves_the_relations_as_they_are(publisher_client):
+    """Versions made before typed links were versioned hold none: such a revert must not empty the relations."""
+    protocol, treaty = make(Instrument, title="Protocol B"), make(Instrument, title="Treaty C")
+    with reversion.create_revision(manage_manually=True):
+        reversion.add_to_revision(protocol)  # the record alone, as an older version was saved
+    version = versions_of(protocol)[0]
+    make_typed_link(InstrumentRelation, protocol, treaty, "refers_to")
+
+    saved(revert(publisher_client, protocol, version))
+
+    assert InstrumentRelation.objects.filter(subject=protocol, object=treaty).exists()
