@@ -148,6 +148,11 @@ def wrk(url: str, seconds: int, *, fresh: bool = False, etag: str = "") -> dict:
         timeout=seconds + 60,
         what=f"wrk {url}",
     )
+    return parse_wrk(output)
+
+
+def parse_wrk(output: str) -> dict:
+    """req/s, mean latency and failures from wrk's report."""
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
     latency = re.search(r"Latency\s+([\d.]+)(us|ms|s)", output)
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
@@ -163,15 +168,16 @@ def wrk(url: str, seconds: int, *, fresh: bool = False, etag: str = "") -> dict:
     }
 
 
-def ensure_wrk() -> None:
-    if shutil.which("wrk"):
+def ensure_command(command: str, package: str) -> None:
+    """Install a Debian package for a missing command when running as root; otherwise say what to install."""
+    if shutil.which(command):
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        raise BenchError("wrk is missing: install it (apt-get install -y --no-install-recommends wrk)")
-    log("installing wrk")
+        raise BenchError(f"{command} is missing: install it (apt-get install -y --no-install-recommends {package})")
+    log(f"installing {package}")
     run(
-        ["apt-get", "install", "-y", "--no-install-recommends", "wrk"],
+        ["apt-get", "install", "-y", "--no-install-recommends", package],
         env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
         timeout=300,
-        what="apt-get install wrk",
+        what=f"apt-get install {package}",
     )

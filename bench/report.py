@@ -35,6 +35,7 @@ class Result:
     measure: dict = field(default_factory=dict)
     pages: dict = field(default_factory=dict)
     http: dict[str, dict] = field(default_factory=dict)
+    cluster: dict = field(default_factory=dict)
     load: dict[str, float] = field(default_factory=dict)
     commit: str = ""
     error: str = ""
@@ -137,6 +138,26 @@ def pages_table(results: list[Result]) -> str:
         most = max(result.pages.values(), key=lambda page: page["queries"], default=None)
         cells.append(f"{most['queries']} ({most['path']}){mark(most['queries'] <= TARGET_QUERIES)}" if most else "–")
         lines.append(f"| {result.database} | {size_name(result.size)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def cluster_table(results: list[Result]) -> str:
+    """Two app servers behind nginx with an edit every second and Redis stopped halfway (bench/cluster.py)."""
+    ran = [result for result in results if result.cluster]
+    if not ran:
+        return "Not run (`--cluster-seconds 0`, or every framework-size step failed)."
+    lines = [
+        "| database | req/s | non-2xx | socket errors | edits | stale pages after an edit | failed page checks |",
+        "|---|---:|---:|---|---:|---:|---:|",
+    ]
+    for result in ran:
+        run = result.cluster
+        errors = run["non_2xx"] + len(run["failed"])
+        lines.append(
+            f"| {result.database} | {fmt(run['rps'], 0)} | {run['non_2xx']}{mark(errors == 0)} |"
+            f" {run['socket_errors'] or 'none'} | {run['edits']} | {len(run['stale'])}{mark(not run['stale'])} |"
+            f" {len(run['failed'])} |"
+        )
     return "\n".join(lines)
 
 
@@ -261,6 +282,17 @@ def report(results: list[Result], meta: dict) -> str:
             " `If-None-Match` set to the ETag it answered; hello: a one-view Django app (`bench/hello.py`) served the"
             f" same way. gunicorn {WORKERS} sync workers, settings `bench.settings` (prod, DEBUG off, no SSL"
             " redirect).",
+            "",
+            "### Two app servers, one database, one Redis (`bench/cluster.py`)",
+            "",
+            "Targets: 0 errors and 0 stale pages after an edit's response, with Redis stopped halfway through.",
+            "",
+            cluster_table(results),
+            "",
+            f"wrk `-t2 -c32` for {meta['cluster_seconds']} s through nginx (round robin over two gunicorn servers of"
+            f" {WORKERS} sync workers each) over a mix of the detail, home, list, instrument list, tag list and search"
+            " pages, while `bench/editor.py` retitles the detail page's programme every second (a committed"
+            " `UPDATE`) and then asks each server for that page; Redis (`REDIS_URL`) is stopped after half the time.",
             "",
             "### Every public page, fresh (`bench/pages.py`)",
             "",

@@ -24,7 +24,8 @@ import tempfile
 import urllib.parse
 from pathlib import Path
 
-from .common import HOST, ROOT, BenchError, ask, ensure_wrk, gunicorn, log, run, wait_for_quiet, wrk
+from .cluster import two_servers
+from .common import HOST, ROOT, BenchError, ask, ensure_command, gunicorn, log, run, wait_for_quiet, wrk
 from .report import PAGES, Result, report
 
 PG_PORT = "5432"
@@ -104,6 +105,12 @@ def bench_one(database: str, size: int, env: dict, args, psql: list[str] | None)
     log(f"{database} {size:,}: throughput under gunicorn")
     result.load["wrk"] = wait_for_quiet(args.quiet_load, args.quiet_wait)
     throughput(result, env, args)
+    if size == 0 and args.cluster_seconds:
+        result.load["cluster"] = wait_for_quiet(args.quiet_load, args.quiet_wait)
+        server_log = Path(env["BENCH_WORKDIR"]) / f"cluster-{database}.log"
+        mix = [result.http["detail"]["path"], "/", result.http["list"]["path"], "/instruments/", "/tags/"]
+        mix.append(result.http["search"]["path"])
+        result.cluster = two_servers(env, mix, seconds=args.cluster_seconds, log_path=server_log)
     result.load["end"] = os.getloadavg()[0]
     return result
 
@@ -179,6 +186,7 @@ def meta_data(args, psql) -> dict:
         "command": "python -m bench.run " + " ".join(sys.argv[1:]),
         "search_query": urllib.parse.quote_plus(args.search_query),
         "duration": args.duration,
+        "cluster_seconds": args.cluster_seconds,
     }
 
 
@@ -190,6 +198,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--runs", type=int, default=5, help="Timed rounds of the 31 queries for the selector.")
     parser.add_argument("--naive-runs", type=int, default=3, help="Timed rounds for the naive baseline.")
+    parser.add_argument(
+        "--cluster-seconds", type=int, default=60, help="Two servers under load with edits (0: leave out)."
+    )
     parser.add_argument("--page-runs", type=int, default=30, help="Fresh requests per public page type.")
     parser.add_argument("--budget", type=float, default=300, help="No new round starts after this many seconds.")
     parser.add_argument("--duration", type=int, default=10, help="Seconds of wrk per page.")
@@ -203,13 +214,13 @@ def main() -> int:
     if args.quick:
         sizes = list(QUICK_SIZES)
         args.runs, args.naive_runs, args.duration = min(args.runs, 3), min(args.naive_runs, 2), min(args.duration, 5)
-        args.page_runs = min(args.page_runs, 10)
+        args.page_runs, args.cluster_seconds = min(args.page_runs, 10), min(args.cluster_seconds, 20)
     databases = [name.strip() for name in args.databases.split(",") if name.strip()]
     unknown = set(databases) - {"sqlite", "postgresql"}
     if unknown:
         parser.error(f"unknown database(s): {', '.join(sorted(unknown))}")
 
-    ensure_wrk()
+    ensure_command("wrk", "wrk")
     psql = None
     if "postgresql" in databases:
         psql, reason = postgres_ready()
