@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .common import (
     HOST,
+    REQUESTS_SCRIPT,
     ROOT,
     BenchError,
     ensure_command,
@@ -30,7 +31,6 @@ from .common import (
 )
 
 CONNECTIONS = 32
-MIXED_SCRIPT = ROOT / "bench" / "mixed.lua"
 NGINX_CONF = """
 worker_processes 1;
 daemon off;
@@ -132,7 +132,7 @@ def two_servers(env: dict, paths: list[str], *, seconds: int, log_path: Path) ->
                 text=True,
             )
             load = subprocess.Popen(  # noqa: S603
-                ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "30s", "-s", str(MIXED_SCRIPT)]
+                ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "30s", "-s", str(REQUESTS_SCRIPT)]
                 + [front + "/", "--", *paths],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,

@@ -129,8 +129,8 @@ def wait_for_quiet(limit: float, wait: float) -> float:
     return load
 
 
-# Gives every request its own address (a parameter the site ignores) so that none is answered from a cache.
-FRESH_SCRIPT = ROOT / "bench" / "fresh.lua"
+# The request patterns wrk sends: fresh addresses, or a mix of paths (see the script).
+REQUESTS_SCRIPT = ROOT / "bench" / "requests.lua"
 
 
 def wrk(url: str, seconds: int, *, fresh: bool = False, etag: str = "") -> dict:
@@ -140,7 +140,7 @@ def wrk(url: str, seconds: int, *, fresh: bool = False, etag: str = "") -> dict:
     status = ask(url, headers={"If-None-Match": etag} if etag else None)[0]
     if status != expected:
         raise BenchError(f"{url} answers {status}, not {expected}; not measuring it")
-    options = ["-s", str(FRESH_SCRIPT)] if fresh else []
+    options = ["-s", str(REQUESTS_SCRIPT)] if fresh else []
     if etag:
         options += ["-H", f"If-None-Match: {etag}"]
     _taken, output = run(

@@ -305,7 +305,7 @@ def report(results: list[Result], meta: dict) -> str:
             "",
             search_table(results),
             "",
-            "Search fresh: the same search with an address of its own for every request (`bench/fresh.lua`), so each"
+            "Search fresh: the same search with an address of its own for every request (`bench/requests.lua`), so each"
             " runs the whole search. Latency: the `cop_kb.search.selectors.search` selector in-process, never cached"
             " (count, ranked page with highlights, facets, suggestions), one warm-up round, p50/p95 over every timed"
             " sample; naive: bench/naive.py.",
