@@ -44,9 +44,13 @@ sql() { # sql PORT QUERY: one value, as the superuser
 }
 replica_up() { pg_isready -q -h "$PRIMARY_HOST" -p "$PORT"; }
 
-bin_dir() {
+bin_dir() { # the replica's own version when it exists (stopping needs no primary), else the primary's
 	local major
-	major=$(sql "$PRIMARY_PORT" "SELECT current_setting('server_version_num')::int / 10000")
+	if as_postgres test -f "$DATA/PG_VERSION"; then
+		major=$(as_postgres cat "$DATA/PG_VERSION")
+	else
+		major=$(sql "$PRIMARY_PORT" "SELECT current_setting('server_version_num')::int / 10000")
+	fi
 	[ -x "/usr/lib/postgresql/$major/bin/pg_ctl" ] || die "no /usr/lib/postgresql/$major/bin/pg_ctl"
 	echo "/usr/lib/postgresql/$major/bin"
 }
