@@ -27,6 +27,7 @@ from django.urls import reverse
 from cop_kb import replica
 from cop_kb.settings.env import replica_from_url
 from tests.factories import make_instrument
+from tests.test_serve import database_url, get, serving
 
 BASE_DIR = Path(settings.BASE_DIR)
 SCRIPT = BASE_DIR / "scripts" / "pg-replica.sh"
@@ -290,6 +291,28 @@ def terminate_on_replica(backend: int) -> None:
         autocommit=True,
     ) as own:
         assert own.execute("SELECT pg_terminate_backend(%s)", [backend]).fetchone() == (True,)
+
+
+@replica_test
+def test_a_real_server_given_database_replica_url_reads_the_replica_for_anonymous_pages(tmp_path, lagging):
+    """`make serve` with DATABASE_REPLICA_URL, over HTTP: the settings, the router and a real server together."""
+    old, new = lagging
+    primary_url = database_url(tmp_path)
+    replica_url = primary_url.replace(f":{connection.settings_dict['PORT']}/", f":{REPLICA_PORT}/")
+    variables = {"DATABASE_URL": primary_url, "DATABASE_REPLICA_URL": replica_url, "WEB_CONCURRENCY": "1"}
+    with serving(tmp_path / "serve.log", **variables) as (_, base):
+        page = get(base + "/instruments/").read().decode()
+        assert old.title in page
+        assert new.title not in page
+        # Any other method pins the browser to the primary, even one refused (here for want of a CSRF token).
+        refused = get(base + "/admin/login/", method="POST")
+        assert refused.status == 403
+        cookies = refused.headers.get_all("Set-Cookie")
+        (pin,) = [cookie.split(";")[0] for cookie in cookies if cookie.startswith(replica.PRIMARY_COOKIE)]
+        assert new.title in get(base + "/instruments/", Cookie=pin).read().decode()
+        replica_script("--resume")
+        wait_until_replayed()
+        assert new.title in get(base + "/instruments/").read().decode()
 
 
 # ---- which database a request reads, decided without a database ------------------------------------------------

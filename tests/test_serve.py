@@ -4,6 +4,7 @@ The server runs on the run's own database: PostgreSQL's test database (already m
 do), or on SQLite a fresh file that the script migrates. It is always stopped, its process group with it.
 """
 
+import contextlib
 import os
 import signal
 import socket
@@ -12,9 +13,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.db import connection
 
@@ -58,31 +59,36 @@ def workers_of(pid: int) -> list[int]:
     return children
 
 
-def get(url: str, **headers: str):
-    """The response to a GET of ``url`` (always http://127.0.0.1), error statuses included."""
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - http://127.0.0.1 only
+def get(url: str, method: str = "GET", **headers: str):
+    """The response to a request for ``url`` (always http://127.0.0.1), error statuses included."""
+    request = urllib.request.Request(url, headers=headers, method=method)  # noqa: S310 - http://127.0.0.1 only
     try:
         return urllib.request.urlopen(request, timeout=10)  # noqa: S310 - http://127.0.0.1 only
     except urllib.error.HTTPError as error:
         return error
 
 
-@pytest.fixture
-def serve(tmp_path, django_db_setup):
-    """Start scripts/serve.sh on a free port; yields (process, base URL, log path). Stopped afterwards."""
+@contextlib.contextmanager
+def serving(log_path: Path, **variables: str) -> Iterator[tuple[subprocess.Popen, str]]:
+    """scripts/serve.sh on a free port with ``variables``, once it answers: (process, base URL). Always stopped."""
     port = free_port()
-    log_path = tmp_path / "serve.log"
+    base = f"http://127.0.0.1:{port}"
     with log_path.open("w") as log:
         process = subprocess.Popen(  # noqa: S603 - our own script
             [str(BASE_DIR / "scripts" / "serve.sh")],
             cwd=BASE_DIR,
-            env=server_env(PORT=str(port), WEB_CONCURRENCY=str(WORKERS), DATABASE_URL=database_url(tmp_path)),
+            env=server_env(PORT=str(port), **variables),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     try:
-        yield process, f"http://127.0.0.1:{port}", log_path
+        deadline = time.monotonic() + STARTS_WITHIN
+        while not answers(base):
+            assert process.poll() is None, f"the server stopped:\n{log_path.read_text()[-3000:]}"
+            assert time.monotonic() < deadline, f"no answer within {STARTS_WITHIN} s:\n{log_path.read_text()[-3000:]}"
+            time.sleep(0.5)
+        yield process, base
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -92,29 +98,30 @@ def serve(tmp_path, django_db_setup):
             process.wait(timeout=10)
 
 
-def test_make_serve_answers_the_home_page_over_local_http_with_production_settings(serve):
-    process, base, log_path = serve
-    deadline = time.monotonic() + STARTS_WITHIN
-    response = None
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            response = urllib.request.urlopen(base + "/", timeout=5)  # noqa: S310 - http://127.0.0.1 only
-            break
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.5)
-    assert response is not None, f"no answer within {STARTS_WITHIN} s:\n{log_path.read_text()[-3000:]}"
-    assert response.status == 200
-    assert response.url == base + "/", "redirected: plain HTTP is not served locally"
-    assert response.headers["Server"].startswith("gunicorn")
-    # Production's settings: no debug page for a missing address, the strict headers, and no HSTS over HTTP.
-    missing = get(base + "/no-such-page/")
-    assert missing.status == 404
-    assert "Traceback" not in missing.read().decode()
-    assert response.headers["X-Frame-Options"] == "DENY"
-    assert "Strict-Transport-Security" not in response.headers
-    assert len(workers_of(process.pid)) == WORKERS
-    # Another host name is refused, so nothing but this machine's names is ever served over plain HTTP.
-    assert get(base + "/", Host="kb.example.org").status == 400
+def answers(base: str) -> bool:
+    try:
+        get(base + "/")
+    except (urllib.error.URLError, ConnectionError):
+        return False
+    return True
+
+
+def test_make_serve_answers_the_home_page_over_local_http_with_production_settings(tmp_path, django_db_setup):
+    variables = {"WEB_CONCURRENCY": str(WORKERS), "DATABASE_URL": database_url(tmp_path)}
+    with serving(tmp_path / "serve.log", **variables) as (process, base):
+        response = get(base + "/")
+        assert response.status == 200
+        assert response.url == base + "/", "redirected: plain HTTP is not served locally"
+        assert response.headers["Server"].startswith("gunicorn")
+        # Production's settings: no debug page for a missing address, the strict headers, and no HSTS over HTTP.
+        missing = get(base + "/no-such-page/")
+        assert missing.status == 404
+        assert "Traceback" not in missing.read().decode()
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert "Strict-Transport-Security" not in response.headers
+        assert len(workers_of(process.pid)) == WORKERS
+        # Another host name is refused, so nothing but this machine's names is ever served over plain HTTP.
+        assert get(base + "/", Host="kb.example.org").status == 400
 
 
 def test_local_http_is_refused_for_a_public_host_name():
