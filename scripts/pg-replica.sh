@@ -66,6 +66,9 @@ wait_until() { # wait_until SECONDS COMMAND...: true as soon as COMMAND succeeds
 }
 
 streaming() { [ "$(sql "$PORT" "SELECT status FROM pg_stat_wal_receiver" 2>/dev/null)" = streaming ]; }
+replayed() { # replayed LSN: the replica has replayed the primary's WAL up to LSN
+	[ "$(sql "$PORT" "SELECT pg_last_wal_replay_lsn() >= '$1'::pg_lsn" 2>/dev/null)" = t ]
+}
 
 running() { [ -d "$DATA" ] && as_postgres "$(bin_dir)/pg_ctl" status -D "$DATA" >/dev/null 2>&1; }
 
@@ -152,6 +155,9 @@ up() {
 		start
 	fi
 	wait_until 30 streaming || die "the replica does not stream from the primary (see $LOG)"
+	# Ready means caught up: every database the primary has now is there.
+	wait_until 60 replayed "$(sql "$PRIMARY_PORT" "SELECT pg_current_wal_lsn()")" \
+		|| die "the replica did not catch up with the primary within 60 s (see $LOG)"
 	log "ready: streaming replica on $PRIMARY_HOST:$PORT"
 }
 

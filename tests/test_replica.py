@@ -27,7 +27,7 @@ from django.urls import reverse
 from cop_kb import replica
 from cop_kb.settings.env import replica_from_url
 from tests.factories import make_instrument
-from tests.test_serve import database_url, get, serving
+from tests.test_serve import database_url, free_port, get, serving, static_root
 
 BASE_DIR = Path(settings.BASE_DIR)
 SCRIPT = BASE_DIR / "scripts" / "pg-replica.sh"
@@ -35,7 +35,6 @@ REPLICA_PORT = int(os.environ.get("REPLICA_PORT", "5433"))
 REPLICA_DIR = Path(os.environ.get("REPLICA_DIR", "/var/lib/postgresql/cop_kb-replica"))
 CAUGHT_UP_WITHIN = 20
 ROUTER = "cop_kb.replica.PrimaryReplicaRouter"
-
 
 
 def replica_test(test):
@@ -55,15 +54,6 @@ def replica_answers() -> bool:
     with socket.socket() as probe:
         probe.settimeout(1)
         return probe.connect_ex(("127.0.0.1", REPLICA_PORT)) == 0
-
-
-def unused_port() -> int:
-    """A port in 64300-64399 where nothing listens."""
-    for port in range(64300, 64400):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError("every port in 64300-64399 answers")
 
 
 @pytest.fixture(scope="session")
@@ -89,12 +79,15 @@ def replica_settings(port: int) -> dict:
 
 
 @pytest.fixture(scope="module")
-def replica_alias(streaming_replica, django_db_setup):
-    """The ``replica`` alias, present before each test's database set-up so that tests may name it.
+def replica_alias(streaming_replica, django_db_setup, django_db_blocker):
+    """The ``replica`` alias, present before each test's database set-up so that tests may name it, once the
+    replica holds the test database.
 
     Its TEST MIRROR (set by replica_from_url, as under DATABASE_REPLICA_URL) keeps pytest-django from creating or
     flushing a database through it.
     """
+    with django_db_blocker.unblock():
+        wait_until_replayed()
     connections.settings[replica.REPLICA] = replica_settings(REPLICA_PORT)
     yield connections.settings[replica.REPLICA]
     connections[replica.REPLICA].close()
@@ -121,19 +114,29 @@ def replica_at(replica_alias, settings):
         configure(REPLICA_PORT)
 
 
+def replica_session() -> psycopg.Connection:
+    """A connection of our own to the replica's ``postgres`` database, which exists before the test database does."""
+    return psycopg.connect(
+        host="127.0.0.1",
+        port=REPLICA_PORT,
+        dbname="postgres",
+        user=connection.settings_dict["USER"],
+        password=connection.settings_dict["PASSWORD"],
+        autocommit=True,
+    )
+
+
 def wait_until_replayed() -> None:
     """Block until the replica has replayed everything committed on the primary so far."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_current_wal_lsn()")
         (lsn,) = cursor.fetchone()
     deadline = time.monotonic() + CAUGHT_UP_WITHIN
-    while time.monotonic() < deadline:
-        with connections[replica.REPLICA].cursor() as cursor:
-            cursor.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [lsn])
-            if cursor.fetchone()[0]:
-                return
-        time.sleep(0.05)
-    pytest.fail(f"the replica did not replay up to {lsn} within {CAUGHT_UP_WITHIN} s")
+    with replica_session() as session:
+        while session.execute("SELECT pg_last_wal_replay_lsn() < %s::pg_lsn", [lsn]).fetchone()[0]:
+            if time.monotonic() > deadline:
+                pytest.fail(f"the replica did not replay up to {lsn} within {CAUGHT_UP_WITHIN} s")
+            time.sleep(0.05)
 
 
 class QueryCounter:
@@ -245,7 +248,7 @@ def test_anonymous_posts_write_the_primary(client, lagging):
 
 @replica_test
 def test_a_replica_that_refuses_connections_leaves_pages_to_the_primary(client, replica_at, caplog):
-    replica_at(unused_port())
+    replica_at(free_port())
     record = make_instrument()
     for path in ["/", "/instruments/", record.get_absolute_url(), "/search/?q=instrument", "/sitemap.xml"]:
         close_old_connections()
@@ -270,7 +273,7 @@ def test_a_replica_lost_under_a_live_connection_leaves_pages_to_the_primary(clie
     with connections[replica.REPLICA].cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         (backend,) = cursor.fetchone()
-    replica_alias["PORT"] = unused_port()
+    replica_alias["PORT"] = free_port()
     terminate_on_replica(backend)
 
     response, on_primary, on_replica = get_counting_queries(client, "/instruments/")
@@ -282,15 +285,8 @@ def test_a_replica_lost_under_a_live_connection_leaves_pages_to_the_primary(clie
 
 def terminate_on_replica(backend: int) -> None:
     """End a replica backend from a connection of our own (a role may end its own backends)."""
-    with psycopg.connect(
-        host="127.0.0.1",
-        port=REPLICA_PORT,
-        dbname=connection.settings_dict["NAME"],
-        user=connection.settings_dict["USER"],
-        password=connection.settings_dict["PASSWORD"],
-        autocommit=True,
-    ) as own:
-        assert own.execute("SELECT pg_terminate_backend(%s)", [backend]).fetchone() == (True,)
+    with replica_session() as session:
+        assert session.execute("SELECT pg_terminate_backend(%s)", [backend]).fetchone() == (True,)
 
 
 @replica_test
@@ -299,7 +295,12 @@ def test_a_real_server_given_database_replica_url_reads_the_replica_for_anonymou
     old, new = lagging
     primary_url = database_url(tmp_path)
     replica_url = primary_url.replace(f":{connection.settings_dict['PORT']}/", f":{REPLICA_PORT}/")
-    variables = {"DATABASE_URL": primary_url, "DATABASE_REPLICA_URL": replica_url, "WEB_CONCURRENCY": "1"}
+    variables = {
+        "DATABASE_URL": primary_url,
+        "DATABASE_REPLICA_URL": replica_url,
+        "WEB_CONCURRENCY": "1",
+        "STATIC_ROOT": static_root(tmp_path),
+    }
     with serving(tmp_path / "serve.log", **variables) as (_, base):
         page = get(base + "/instruments/").read().decode()
         assert old.title in page

@@ -6,6 +6,7 @@ do), or on SQLite a fresh file that the script migrates. It is always stopped, i
 
 import contextlib
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -27,8 +28,9 @@ NOT_PASSED_ON = {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DATABASE_REPLICA_URL
 
 
 def free_port() -> int:
-    """A port in 64300-64399 where nothing listens yet."""
-    for port in range(64300, 64400):
+    """A port in 64300-64399 where nothing listens yet, tried in random order: the SQLite and PostgreSQL runs of
+    `make test` start servers at the same time."""
+    for port in random.sample(range(64300, 64400), 100):
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) != 0:
                 return port
@@ -38,6 +40,11 @@ def free_port() -> int:
 def server_env(**variables: str) -> dict:
     env = {name: value for name, value in os.environ.items() if name not in NOT_PASSED_ON}
     return env | {"SECRET_KEY": "s" * 10 + "-serve-test-key-" + "k" * 40, **variables}
+
+
+def static_root(tmp_path: Path) -> str:
+    """A folder of the test's own for collectstatic, so no server rewrites the checkout's staticfiles/ meanwhile."""
+    return str(tmp_path / "static")
 
 
 def database_url(tmp_path: Path) -> str:
@@ -107,7 +114,11 @@ def answers(base: str) -> bool:
 
 
 def test_make_serve_answers_the_home_page_over_local_http_with_production_settings(tmp_path, django_db_setup):
-    variables = {"WEB_CONCURRENCY": str(WORKERS), "DATABASE_URL": database_url(tmp_path)}
+    variables = {
+        "WEB_CONCURRENCY": str(WORKERS),
+        "DATABASE_URL": database_url(tmp_path),
+        "STATIC_ROOT": static_root(tmp_path),
+    }
     with serving(tmp_path / "serve.log", **variables) as (process, base):
         response = get(base + "/")
         assert response.status == 200
