@@ -37,10 +37,16 @@ CAUGHT_UP_WITHIN = 20
 ROUTER = "cop_kb.replica.PrimaryReplicaRouter"
 
 
+LOCAL_CLUSTER = connection.vendor == "postgresql" and (
+    connection.settings_dict["HOST"] in {"127.0.0.1", "localhost"} and str(connection.settings_dict["PORT"]) == "5432"
+)
+
+
 def replica_test(test):
-    """A PostgreSQL test of committed data, read through both aliases."""
+    """A test of committed data read through both aliases: PostgreSQL, on the local cluster the script copies."""
     test = pytest.mark.django_db(transaction=True, databases=["default", replica.REPLICA])(test)
-    return pytest.mark.skipif(connection.vendor != "postgresql", reason="a streaming replica is PostgreSQL's")(test)
+    reason = "a streaming replica is made of the local PostgreSQL cluster (127.0.0.1:5432) only"
+    return pytest.mark.skipif(not LOCAL_CLUSTER, reason=reason)(test)
 
 
 def replica_script(*args: str) -> None:

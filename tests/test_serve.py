@@ -130,6 +130,10 @@ def test_make_serve_answers_the_home_page_over_local_http_with_production_settin
         assert "Traceback" not in missing.read().decode()
         assert response.headers["X-Frame-Options"] == "DENY"
         assert "Strict-Transport-Security" not in response.headers
+        # Cookies without Secure, or a browser would never send them back over plain HTTP (no admin sign-in).
+        cookies = get(base + "/admin/login/").headers.get_all("Set-Cookie")
+        (csrf,) = [cookie for cookie in cookies if cookie.startswith(settings.CSRF_COOKIE_NAME + "=")]
+        assert "secure" not in csrf.lower()
         assert len(workers_of(process.pid)) == WORKERS
         # Another host name is refused, so nothing but this machine's names is ever served over plain HTTP.
         assert get(base + "/", Host="kb.example.org").status == 400
