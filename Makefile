@@ -29,10 +29,11 @@ PG_URL   := $(TEST_DATABASE_URL)
 PG_SETUP := @echo "TEST_DATABASE_URL given: skipping scripts/pg-setup.sh"
 endif
 
-.PHONY: help venv run static test test-sqlite test-fast test-postgres lint clean distclean
+.PHONY: help venv run serve static test test-sqlite test-fast test-postgres lint clean distclean
 
 help:
 	@echo "make run            migrate, load the framework, collect static files and serve on http://$(HOST):$(PORT)/"
+	@echo "make serve          migrate, collect static files and serve with gunicorn and production settings (local HTTP)"
 	@echo "make test           run the tests on SQLite and on PostgreSQL, side by side"
 	@echo "make test-sqlite    tests on SQLite only (DATABASE_URL unset)"
 	@echo "make test-fast      tests on SQLite without the browser tests (the inner loop)"
@@ -40,7 +41,7 @@ help:
 	@echo "make lint           ruff check . and the dependency contracts (import-linter)"
 	@echo "make venv           create .venv and install requirements.lock"
 	@echo "make clean          remove generated files (keeps .venv and db.sqlite3); distclean also removes .venv"
-	@echo "Variables: HOST, PORT, PYTEST_ARGS, TEST_DATABASE_URL, PYTHON"
+	@echo "Variables: HOST, PORT, PYTEST_ARGS, TEST_DATABASE_URL, PYTHON; for serve also WEB_CONCURRENCY (2)"
 
 # ---- environment -----------------------------------------------------------------------------------------
 
@@ -67,6 +68,11 @@ run: venv
 	@echo "    $(PY) manage.py createsuperuser"
 	@echo
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production as it runs (see scripts/serve.sh): gunicorn, WEB_CONCURRENCY workers, DATABASE_URL, REDIS_URL and
+# DATABASE_REPLICA_URL from the environment; plain HTTP on loopback only.
+serve: venv
+	HOST='$(HOST)' PORT='$(PORT)' PY='$(PY)' scripts/serve.sh
 
 static: venv
 	$(PY) manage.py collectstatic --noinput -v0

@@ -1,5 +1,6 @@
 """Settings read from the environment: DATABASE_URL parsing, yes/no variables, SQLite WAL, prod refusals."""
 
+import json
 import os
 import subprocess
 import sys
@@ -7,11 +8,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
+from django.db import connection, connections
 from django.db.utils import ConnectionHandler
 
-from cop_kb.settings.env import database_from_url, env_bool, env_list
+from cop_kb.replica import PrimaryReplicaRouter, ReplicaReadsMiddleware
+from cop_kb.settings.env import REPLICA_CONNECT_TIMEOUT, database_from_url, env_bool, env_list, replica_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -254,3 +256,81 @@ def test_prod_settings_import_when_everything_is_set():
         SECRET_KEY="x" * 50, ALLOWED_HOSTS="kb.example.org", DATABASE_URL="postgres://u:p@127.0.0.1:5432/kb"
     )
     assert result.returncode == 0, result.stderr
+
+
+# ---- the read replica -------------------------------------------------------------------------------------------
+
+PRIMARY = database_from_url("postgres://kb:pw@127.0.0.1:5432/kb", BASE_DIR / "unused")
+
+SHOW_DATABASES = """
+import json
+from django.conf import settings
+print(json.dumps({"aliases": sorted(settings.DATABASES), "routers": settings.DATABASE_ROUTERS,
+                  "replica": settings.DATABASES.get("replica")}, default=str))
+"""
+
+
+def _settings_with(**env_overrides: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DATABASE_REPLICA_URL"}}
+    env |= {"DJANGO_SETTINGS_MODULE": "cop_kb.settings.dev", **env_overrides}
+    result = subprocess.run(  # noqa: S603 - fixed command, our own interpreter
+        [sys.executable, "-c", "import django; django.setup()\n" + SHOW_DATABASES],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_without_a_replica_url_there_is_one_database_and_no_router():
+    shown = _settings_with(DATABASE_URL="postgres://kb:pw@127.0.0.1:5432/kb")
+    assert shown == {"aliases": ["default"], "routers": [], "replica": None}
+
+
+def test_a_replica_url_adds_the_replica_alias_and_its_router():
+    shown = _settings_with(
+        DATABASE_URL="postgres://kb:pw@127.0.0.1:5432/kb", DATABASE_REPLICA_URL="postgres://kb:pw@127.0.0.1:5433/kb"
+    )
+    assert shown["aliases"] == ["default", "replica"]
+    assert shown["routers"] == ["cop_kb.replica.PrimaryReplicaRouter"]
+    assert (shown["replica"]["HOST"], shown["replica"]["PORT"], shown["replica"]["NAME"]) == ("127.0.0.1", 5433, "kb")
+
+
+def test_replica_gives_up_connecting_quickly_unless_its_url_says_otherwise():
+    replica = replica_from_url("postgres://kb:pw@127.0.0.1:5433/kb", PRIMARY)
+    assert replica["OPTIONS"] == {"connect_timeout": REPLICA_CONNECT_TIMEOUT, "options": "-c jit=off"}
+    assert replica["CONN_HEALTH_CHECKS"] is True
+    # Under tests it is the primary's test database, so pytest-django neither creates nor flushes it.
+    assert replica["TEST"] == {"MIRROR": "default"}
+    slower = replica_from_url("postgres://kb:pw@127.0.0.1:5433/kb?connect_timeout=10", PRIMARY)
+    assert slower["OPTIONS"]["connect_timeout"] == 10
+
+
+def test_replica_must_be_postgres_and_follow_a_postgres_primary(tmp_path):
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_REPLICA_URL must be a postgres:// URL"):
+        replica_from_url("sqlite:///replica.sqlite3", PRIMARY)
+    with pytest.raises(ImproperlyConfigured, match="needs a PostgreSQL DATABASE_URL"):
+        replica_from_url("postgres://kb:pw@127.0.0.1:5433/kb", database_from_url(None, tmp_path / "kb.sqlite3"))
+
+
+def test_malformed_replica_url_is_named_as_such_without_its_password():
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_REPLICA_URL is not a valid database URL") as error:
+        replica_from_url("postgres://kb:hunter2@db.example.org:port/kb", PRIMARY)
+    assert "hunter2" not in str(error.value)
+
+
+def test_migrations_run_on_the_primary_only():
+    router = PrimaryReplicaRouter()
+    assert router.allow_migrate("default", "instruments") is True
+    assert router.allow_migrate("replica", "instruments") is False
+    assert router.db_for_write(object) == "default"
+
+
+def test_without_a_replica_the_routing_middleware_removes_itself():
+    assert "replica" not in connections
+    with pytest.raises(MiddlewareNotUsed):
+        ReplicaReadsMiddleware(lambda request: None)

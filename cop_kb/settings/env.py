@@ -49,7 +49,7 @@ SQLITE_OPTIONS = {
 SUPPORTED_SCHEMES = {"sqlite", "postgres", "postgresql"}
 
 
-def database_from_url(url: str | None, sqlite_path: Path) -> dict:
+def database_from_url(url: str | None, sqlite_path: Path, variable: str = "DATABASE_URL") -> dict:
     """Turn DATABASE_URL into a Django DATABASES entry.
 
     Unset means the embedded SQLite file ``sqlite_path``. Otherwise dj-database-url reads the standard forms:
@@ -62,13 +62,13 @@ def database_from_url(url: str | None, sqlite_path: Path) -> dict:
             scheme = urlsplit(url).scheme
             if scheme not in SUPPORTED_SCHEMES:
                 raise ImproperlyConfigured(
-                    f"DATABASE_URL scheme {scheme!r} is not supported (use postgres:// or sqlite://)"
+                    f"{variable} scheme {scheme!r} is not supported (use postgres:// or sqlite://)"
                 )
             db = dict(dj_database_url.parse(url))
         except ValueError:
             # The library's own messages may quote the URL, password included.
             raise ImproperlyConfigured(
-                "DATABASE_URL is not a valid database URL (quote special characters in the password)"
+                f"{variable} is not a valid database URL (quote special characters in the password)"
             ) from None
     else:
         db = {"ENGINE": "django.db.backends.sqlite3", "NAME": sqlite_path}
@@ -81,4 +81,24 @@ def database_from_url(url: str | None, sqlite_path: Path) -> dict:
         db["CONN_HEALTH_CHECKS"] = True
         # PostgreSQL's JIT compiler spends far longer compiling than our short queries take to run.
         options.setdefault("options", "-c jit=off")
+    return db
+
+
+# libpq's (and psycopg's) shortest connect timeout: 1 would be read as 2.
+REPLICA_CONNECT_TIMEOUT = 2
+
+
+def replica_from_url(url: str, primary: dict) -> dict:
+    """Turn DATABASE_REPLICA_URL into the ``replica`` DATABASES entry: a PostgreSQL standby of ``primary``.
+
+    It gives up connecting after ``REPLICA_CONNECT_TIMEOUT`` seconds unless the URL says otherwise (pages then read
+    the primary, see cop_kb/replica.py). Under tests it mirrors the primary, so pytest makes no database for it.
+    """
+    if primary["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs a PostgreSQL DATABASE_URL (a replica of it)")
+    db = database_from_url(url, Path("unused"), variable="DATABASE_REPLICA_URL")
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a postgres:// URL")
+    db["OPTIONS"].setdefault("connect_timeout", REPLICA_CONNECT_TIMEOUT)
+    db["TEST"] = {"MIRROR": "default"}
     return db

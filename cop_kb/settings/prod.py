@@ -18,6 +18,9 @@ Optional:
 * ``SECURE_HSTS_PRELOAD`` — true (default): ask browsers' HSTS preload lists to include the site. Submitting to the
   list is hard to undo; set false for a host name that may ever need plain HTTP (or a subdomain of it). False also
   silences security.W021, deliberately.
+* ``LOCAL_HTTP`` — false (default). True serves plain HTTP on this machine only (``make serve``): no HTTPS redirect,
+  no HSTS, cookies without ``Secure``. It is refused unless ``ALLOWED_HOSTS`` names only loopback hosts, so no other
+  host name is ever served without HTTPS (and cop_kb/gunicorn.conf.py refuses to bind anywhere but loopback).
 """
 
 import os
@@ -52,13 +55,21 @@ if any(not origin.startswith("https://") for origin in CSRF_TRUSTED_ORIGINS):
 
 DEBUG = False
 
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
+LOCAL_HTTP = env_bool("LOCAL_HTTP", False)
+if LOCAL_HTTP and not set(ALLOWED_HOSTS) <= LOOPBACK_HOSTS:
+    raise ImproperlyConfigured(
+        "LOCAL_HTTP serves plain HTTP to this machine only: ALLOWED_HOSTS may then name only 127.0.0.1, localhost "
+        "and [::1]"
+    )
+
 # HTTPS everywhere: redirect plain HTTP, and tell browsers never to use it again for a year (subdomains too).
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True) and not LOCAL_HTTP
 _proxy_header = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
 if _proxy_header:
     _meta_name = _proxy_header.upper().replace("-", "_")
     SECURE_PROXY_SSL_HEADER = (_meta_name if _meta_name.startswith("HTTP_") else f"HTTP_{_meta_name}", "https")
-SECURE_HSTS_SECONDS = 31536000
+SECURE_HSTS_SECONDS = 0 if LOCAL_HTTP else 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 # Turning either off is a decision made in the environment, so `check --deploy` need not warn about it.
@@ -67,9 +78,9 @@ SILENCED_SYSTEM_CHECKS = [
     *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
 ]
 
-# Cookies travel over HTTPS only; base.py already makes them HttpOnly and SameSite=Lax.
-SESSION_COOKIE_SECURE = True
-CSRF_COOKIE_SECURE = True
-LANGUAGE_COOKIE_SECURE = True
+# Cookies travel over HTTPS only (but for LOCAL_HTTP); base.py already makes them HttpOnly and SameSite=Lax.
+SESSION_COOKIE_SECURE = not LOCAL_HTTP
+CSRF_COOKIE_SECURE = not LOCAL_HTTP
+LANGUAGE_COOKIE_SECURE = not LOCAL_HTTP
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"

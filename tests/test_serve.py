@@ -1,0 +1,167 @@
+"""`make serve` (scripts/serve.sh): real gunicorn on production settings, plain HTTP for this machine only.
+
+The server runs on the run's own database: PostgreSQL's test database (already migrated, so migrate has nothing to
+do), or on SQLite a fresh file that the script migrates. It is always stopped, its process group with it.
+"""
+
+import contextlib
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+BASE_DIR = Path(settings.BASE_DIR)
+STARTS_WITHIN = 120
+WORKERS = 3
+# The variables of the test run that a real server would not have.
+NOT_PASSED_ON = {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DATABASE_REPLICA_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
+def free_port() -> int:
+    """A port in 64300-64399 where nothing listens yet, tried in random order: the SQLite and PostgreSQL runs of
+    `make test` start servers at the same time."""
+    for port in random.sample(range(64300, 64400), 100):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    raise RuntimeError("every port in 64300-64399 answers")
+
+
+def server_env(**variables: str) -> dict:
+    env = {name: value for name, value in os.environ.items() if name not in NOT_PASSED_ON}
+    return env | {"SECRET_KEY": "s" * 10 + "-serve-test-key-" + "k" * 40, **variables}
+
+
+def static_root(tmp_path: Path) -> str:
+    """A folder of the test's own for collectstatic, so no server rewrites the checkout's staticfiles/ meanwhile."""
+    return str(tmp_path / "static")
+
+
+def database_url(tmp_path: Path) -> str:
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{tmp_path / 'serve.sqlite3'}"
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def workers_of(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+def get(url: str, method: str = "GET", **headers: str):
+    """The response to a request for ``url`` (always http://127.0.0.1), error statuses included."""
+    request = urllib.request.Request(url, headers=headers, method=method)  # noqa: S310 - http://127.0.0.1 only
+    try:
+        return urllib.request.urlopen(request, timeout=10)  # noqa: S310 - http://127.0.0.1 only
+    except urllib.error.HTTPError as error:
+        return error
+
+
+@contextlib.contextmanager
+def serving(log_path: Path, **variables: str) -> Iterator[tuple[subprocess.Popen, str]]:
+    """scripts/serve.sh on a free port with ``variables``, once it answers: (process, base URL). Always stopped."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(  # noqa: S603 - our own script
+            [str(BASE_DIR / "scripts" / "serve.sh")],
+            cwd=BASE_DIR,
+            env=server_env(PORT=str(port), **variables),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + STARTS_WITHIN
+        while not answers(base):
+            assert process.poll() is None, f"the server stopped:\n{log_path.read_text()[-3000:]}"
+            assert time.monotonic() < deadline, f"no answer within {STARTS_WITHIN} s:\n{log_path.read_text()[-3000:]}"
+            time.sleep(0.5)
+        yield process, base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def answers(base: str) -> bool:
+    try:
+        get(base + "/")
+    except (urllib.error.URLError, ConnectionError):
+        return False
+    return True
+
+
+def test_make_serve_answers_the_home_page_over_local_http_with_production_settings(tmp_path, django_db_setup):
+    variables = {
+        "WEB_CONCURRENCY": str(WORKERS),
+        "DATABASE_URL": database_url(tmp_path),
+        "STATIC_ROOT": static_root(tmp_path),
+    }
+    with serving(tmp_path / "serve.log", **variables) as (process, base):
+        response = get(base + "/")
+        assert response.status == 200
+        assert response.url == base + "/", "redirected: plain HTTP is not served locally"
+        assert response.headers["Server"].startswith("gunicorn")
+        # Production's settings: no debug page for a missing address, the strict headers, and no HSTS over HTTP.
+        missing = get(base + "/no-such-page/")
+        assert missing.status == 404
+        assert "Traceback" not in missing.read().decode()
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert "Strict-Transport-Security" not in response.headers
+        # Cookies without Secure, or a browser would never send them back over plain HTTP (no admin sign-in).
+        cookies = get(base + "/admin/login/").headers.get_all("Set-Cookie")
+        (csrf,) = [cookie for cookie in cookies if cookie.startswith(settings.CSRF_COOKIE_NAME + "=")]
+        assert "secure" not in csrf.lower()
+        assert len(workers_of(process.pid)) == WORKERS
+        # Another host name is refused, so nothing but this machine's names is ever served over plain HTTP.
+        assert get(base + "/", Host="kb.example.org").status == 400
+
+
+def test_local_http_is_refused_for_a_public_host_name():
+    result = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [sys.executable, "-c", "import cop_kb.settings.prod"],
+        cwd=BASE_DIR,
+        env=server_env(LOCAL_HTTP="1", ALLOWED_HOSTS="kb.example.org", DATABASE_URL="postgres://kb:kb@127.0.0.1:9/kb"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "LOCAL_HTTP serves plain HTTP to this machine only" in result.stderr
+
+
+def test_local_http_gunicorn_refuses_to_listen_beyond_this_machine():
+    result = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [sys.executable, "-m", "gunicorn", "-c", "cop_kb/gunicorn.conf.py"],
+        cwd=BASE_DIR,
+        env=server_env(LOCAL_HTTP="1", HOST="0.0.0.0", PORT=str(free_port())),  # noqa: S104 - refused
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "refusing to bind to ['0.0.0.0:" in result.stderr
