@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.db.models import Prefetch
 
+from .batch import rows_of_each
+
 
 class _LabelledLink:
     def _take_labels(self, kwargs: dict) -> dict:
@@ -114,31 +116,83 @@ def link_select_related(model) -> list[str]:
     return [model_field.name for role, model_field in _link_fields(model) if role == "single"]
 
 
-def link_groups(record) -> list[LinkGroup]:
-    """Group a loaded record's links and backlinks by relation, reading only what the prefetches loaded."""
+def _grouped(entries) -> list[LinkGroup]:
+    """Links as (label, inverse, target) in display order, grouped by label: what the record says about others
+    first, then what others say about it ("Referenced by")."""
     groups: dict[tuple[str, bool], LinkGroup] = {}
-
-    def add(label: str, inverse: bool, target) -> None:
+    for label, inverse, target in entries:
         groups.setdefault((str(label), inverse), LinkGroup(label=str(label), inverse=inverse)).records.append(target)
+    return sorted(groups.values(), key=lambda group: group.inverse)
 
+
+def _single_links(record):
     for role, model_field in _link_fields(type(record)):
         if role == "single":
             target = getattr(record, model_field.name)
             if target is not None and target.is_public:
-                add(model_field.label, False, target)
-        elif role == "many":
-            for target in getattr(record, model_field.name).all():
-                add(model_field.label, False, target)
-        elif role == "backlink":
-            for target in getattr(record, model_field.get_accessor_name()).all():
-                add(model_field.field.inverse_label, True, target)
-        else:
-            forward, other = _typed_ends(model_field)
-            for row in getattr(record, model_field.get_accessor_name()).all():
-                label, inverse_label = row.labels()
-                add(label if forward else inverse_label, not forward, getattr(row, other))
-    # What the record says about others first, then what others say about it ("Referenced by").
-    return sorted(groups.values(), key=lambda group: group.inverse)
+                yield model_field.label, False, target
+
+
+def link_groups(record) -> list[LinkGroup]:
+    """Group a loaded record's links and backlinks by relation, reading only what ``link_prefetches`` loaded."""
+
+    def entries():
+        yield from _single_links(record)
+        for role, model_field in _link_fields(type(record)):
+            if role == "many":
+                for target in getattr(record, model_field.name).all():
+                    yield model_field.label, False, target
+            elif role == "backlink":
+                for target in getattr(record, model_field.get_accessor_name()).all():
+                    yield model_field.field.inverse_label, True, target
+            elif role == "typed":
+                forward, other = _typed_ends(model_field)
+                for row in getattr(record, model_field.get_accessor_name()).all():
+                    label, inverse_label = row.labels()
+                    yield (label if forward else inverse_label), not forward, getattr(row, other)
+
+    return _grouped(entries())
+
+
+def _linked_rows(record, role: str, model_field) -> models.QuerySet:
+    """The public records one relation of ``record`` leads to, as (pk, slug, title, typed link kind) rows."""
+    if role == "typed":
+        typed = model_field.related_model
+        _forward, other = _typed_ends(model_field)
+        target = typed._meta.get_field(other).related_model
+        rows = typed.objects.filter(**{model_field.field.name: record.pk, f"{other}__in": _public(target)})
+        return rows.values_list(f"{other}__pk", f"{other}__slug", f"{other}__title", "kind")
+    query_name = model_field.related_query_name() if role == "many" else model_field.field.name
+    rows = _public(model_field.related_model).filter(**{query_name: record.pk})
+    return rows.values_list("pk", "slug", "title", models.Value("", output_field=models.CharField()))
+
+
+def load_link_groups(record) -> list[LinkGroup]:
+    """Group ``record``'s public links and backlinks by relation, reading every relation in one query (its single
+    links come with the record, ``link_select_related``). For public pages, whatever the number of relations."""
+    relations = [(role, model_field) for role, model_field in _link_fields(type(record)) if role != "single"]
+    every_rows = rows_of_each([_linked_rows(record, role, model_field) for role, model_field in relations])
+
+    def entries():
+        yield from _single_links(record)
+        for (role, model_field), rows in zip(relations, every_rows, strict=True):
+            if role == "typed":
+                forward, other = _typed_ends(model_field)
+                target = model_field.related_model._meta.get_field(other).related_model
+                labels = model_field.related_model.LABELS
+            else:
+                target = model_field.related_model
+            for pk, slug, title, kind in rows:
+                linked = target(pk=pk, slug=slug, title=title, status="published")  # read through public()
+                if role == "typed":
+                    label, inverse_label = labels[kind]
+                    yield (label if forward else inverse_label), not forward, linked
+                elif role == "many":
+                    yield model_field.label, False, linked
+                else:
+                    yield model_field.field.inverse_label, True, linked
+
+    return _grouped(entries())
 
 
 def linked_records(record) -> list:
