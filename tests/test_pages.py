@@ -15,7 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from cop_kb.directory.models import Country, Organisation
-from cop_kb.records.links import LinkForeignKey
+from cop_kb.records.links import BACKLINKS_SHOWN, LinkForeignKey
 from cop_kb.records.models import Record, Status
 from instruments.models import Instrument, Provision
 from programmes.models import Activity, Output, Partnership, Programme
@@ -397,6 +397,22 @@ def test_typed_link_is_shown_on_both_pages(client, param):
 
     assert url(target) in source_page.groups(inverse=False).get(str(label), [])
     assert url(source) in target_page.groups(inverse=True).get(str(inverse_label), [])
+
+
+def test_many_backlinks_show_the_first_ones_and_link_to_the_list_narrowed_to_the_record(client):
+    area = make(StrategicArea)
+    for _ in range(BACKLINKS_SHOWN + 1):
+        make(Programme).strategic_areas.add(area)
+    label = str(Programme._meta.get_field("strategic_areas").inverse_label)
+
+    _, page = get_page(client, url(area))
+
+    hrefs = page.groups(inverse=True)[label]
+    narrowed = f"{Programme.get_list_url()}?strategic_area={area.slug}"
+    assert len([href for href in hrefs if href != narrowed]) == BACKLINKS_SHOWN
+    assert [link.href for link in page.links if link.text == f"Show all {BACKLINKS_SHOWN + 1} programmes"] == [narrowed]
+    response, _ = get_page(client, narrowed)
+    assert response.context["paginator"].count == BACKLINKS_SHOWN + 1
 
 
 def assert_not_shown(client, page_of: Record, hidden: Record) -> None:
