@@ -8,7 +8,7 @@ from cop_kb.records.admin_views import data_quality, review_queue
 from cop_kb.records.views import record_preview
 
 from . import views
-from .sitemaps import sitemaps
+from .sitemaps import sitemap_index, sitemaps
 
 handler500 = "cop_kb.views.server_error"
 
@@ -18,7 +18,7 @@ revalidated = cache_control(no_cache=True)
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("sitemap.xml", require_safe(sitemap_views.index), {"sitemaps": sitemaps()}, name="sitemap-index"),
+    path("sitemap.xml", sitemap_index, name="sitemap-index"),
     path(
         "sitemap-<section>.xml",
         revalidated(require_safe(sitemap_views.sitemap)),

@@ -1,45 +1,107 @@
 """Site-wide pages: the framework at a glance and tags across every record type."""
 
 import sys
+from urllib.parse import urlencode
 
 from django.apps import apps
 from django.db import InterfaceError, OperationalError
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Value, Window
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
+from cop_kb.records.batch import rows_of_each
 from cop_kb.records.registry import record_models
+
+# What the home page shows of each part of the framework; each part links to its whole list (or record) for more.
+HOME_LIMIT = 12
 
 
 def _public(app_label: str, model_name: str):
     return apps.get_model(app_label, model_name).objects.public()
 
 
+def _record_counts() -> dict[type, int]:
+    """How many public records of each type there are, in one query."""
+    models = record_models()
+    counts = rows_of_each(
+        [
+            model.objects.public().order_by().values(one=Value(1)).annotate(n=Count("pk")).values_list("n")
+            for model in models
+        ]
+    )
+    return {model: rows[0][0] if rows else 0 for model, rows in zip(models, counts, strict=True)}
+
+
+def _headlines(querysets: dict[str, object]) -> dict[str, list]:
+    """The first records of several lists that show only titles (and summaries), in one query: each list's
+    first ``HOME_LIMIT + 1`` records, so a page can tell that there are more."""
+    rows = rows_of_each(
+        [queryset.values_list("slug", "title", "summary")[: HOME_LIMIT + 1] for queryset in querysets.values()]
+    )
+    return {
+        name: [queryset.model(slug=slug, title=title, summary=summary) for slug, title, summary in part]
+        for (name, queryset), part in zip(querysets.items(), rows, strict=True)
+    }
+
+
+def _focus_areas() -> list:
+    """Public focus areas, each with its first sectors, programmes and partnerships (``HOME_LIMIT`` of each; ``more``
+    says whether it has others, which its own page lists)."""
+    first = slice(0, HOME_LIMIT + 1)
+    areas = list(
+        _public("strategy", "FocusArea").prefetch_related(
+            Prefetch("programme_set", queryset=_public("programmes", "Programme")[first], to_attr="home_programmes"),
+            Prefetch("partnerships", queryset=_public("programmes", "Partnership")[first], to_attr="home_partnerships"),
+            Prefetch("sectors", queryset=_public("strategy", "Sector")[first], to_attr="home_sectors"),
+        )
+    )
+    for area in areas:
+        lists = (area.home_programmes, area.home_partnerships, area.home_sectors)
+        area.more = any(len(records) > HOME_LIMIT for records in lists)
+        for records in lists:
+            del records[HOME_LIMIT:]
+    return areas
+
+
 @require_safe
 def home(request):
-    """The framework's parts: instruments, strategy, country- and global-level work, and how many of each exist."""
-    focus_areas = _public("strategy", "FocusArea").prefetch_related(
-        Prefetch("programme_set", queryset=_public("programmes", "Programme")),
-        Prefetch("partnerships", queryset=_public("programmes", "Partnership")),
-        Prefetch("sectors", queryset=_public("strategy", "Sector")),
-    )
-    focus_areas = list(focus_areas)
-    context = {
-        "instruments": _public("instruments", "Instrument").select_related("issuing_body"),
+    """The framework's parts: instruments, strategy, country- and global-level work, and how many of each exist.
+
+    Each part shows at most ``HOME_LIMIT`` records and links to the rest, so the page and its queries stay the same
+    size however many records there are.
+    """
+    focus_areas = _focus_areas()
+    counts = _record_counts()
+    lists = {
         "strategic_areas": _public("strategy", "StrategicArea"),
         "principles": _public("strategy", "Principle"),
         "rights": _public("strategy", "Right"),
         "stakeholders": _public("strategy", "StakeholderGroup"),
-        "country_focus_areas": [area for area in focus_areas if area.level == "country"],
-        "global_focus_areas": [area for area in focus_areas if area.level != "country"],
         # Programmes under no public focus area, so none disappears with its focus area.
         "other_programmes": _public("programmes", "Programme").exclude(focus_area__in=_public("strategy", "FocusArea")),
+    }
+    headlines = _headlines(lists)
+    other_programmes = headlines.pop("other_programmes")
+    instrument = apps.get_model("instruments", "Instrument")
+    context = {
+        "instruments": list(instrument.objects.public().select_related("issuing_body")[:HOME_LIMIT]),
+        "more_instruments": instrument.get_list_url() if counts[instrument] > HOME_LIMIT else "",
+        **{name: records[:HOME_LIMIT] for name, records in headlines.items()},
+        # Where to see all of a part that shows only its first records.
+        "more": {
+            name: lists[name].model.get_list_url() for name, records in headlines.items() if len(records) > HOME_LIMIT
+        },
+        "country_focus_areas": [area for area in focus_areas if area.level == "country"],
+        "global_focus_areas": [area for area in focus_areas if area.level != "country"],
+        "other_programmes": other_programmes[:HOME_LIMIT],
+        "more_other_programmes": lists["other_programmes"].model.get_list_url()
+        if len(other_programmes) > HOME_LIMIT
+        else "",
         "sections": [
-            {"opts": model._meta, "count": model.objects.public().count(), "url": model.get_list_url()}
-            for model in record_models()
+            {"opts": model._meta, "count": counts[model], "url": model.get_list_url()} for model in record_models()
         ],
     }
     return render(request, "home.html", context)
@@ -47,33 +109,56 @@ def home(request):
 
 @require_safe
 def tag_list(request):
-    """Every tag used by a published record, with how many published records carry it."""
+    """Every tag used by a published record, with how many published records carry it (one query)."""
     counts: dict[str, dict] = {}
-    for model in record_models():
-        for slug, name, count in (
+    per_type = rows_of_each(
+        [
             model.objects.public()
             .filter(tags__isnull=False)
             .values_list("tags__slug", "tags__name")
             .annotate(n=Count("pk", distinct=True))
             .order_by()
-        ):
-            entry = counts.setdefault(slug, {"slug": slug, "name": name, "count": 0})
-            entry["count"] += count
+            for model in record_models()
+        ]
+    )
+    for slug, name, count in (row for rows in per_type for row in rows):
+        entry = counts.setdefault(slug, {"slug": slug, "name": name, "count": 0})
+        entry["count"] += count
     tags = sorted(counts.values(), key=lambda tag: tag["name"].lower())
     return render(request, "tags/tag_list.html", {"tags": tags})
 
 
 @require_safe
 def tag_detail(request, slug: str):
-    """Published records of every type that carry one tag; a tag only drafts carry does not exist publicly."""
+    """Published records of every type that carry one tag; a tag only drafts carry does not exist publicly.
+
+    Each type shows its first ``HOME_LIMIT`` records by title and links to its list narrowed by the tag, which has
+    them all: two queries however many records carry it.
+    """
     if "\x00" in slug:  # no slug holds NUL, and PostgreSQL refuses it in a query
         raise Http404
     tag = get_object_or_404(Tag, slug=slug)
-    groups = []
-    for model in record_models():
-        records = list(model.objects.public().filter(tags=tag).order_by("title"))
-        if records:
-            groups.append({"opts": model._meta, "records": records})
+    models = record_models()
+    per_type = rows_of_each(
+        [
+            model.objects.public()
+            .filter(tags=tag)
+            .annotate(tagged=Window(Count("*")))
+            .order_by("title", "pk")
+            .values_list("slug", "title", "summary", "tagged")[:HOME_LIMIT]
+            for model in models
+        ]
+    )
+    groups = [
+        {
+            "opts": model._meta,
+            "records": [model(slug=slug, title=title, summary=summary) for slug, title, summary, _n in rows],
+            "count": rows[0][3],
+            "all_url": f"{model.get_list_url()}?{urlencode({'tag': tag.slug})}" if rows[0][3] > len(rows) else "",
+        }
+        for model, rows in zip(models, per_type, strict=True)
+        if rows
+    ]
     if not groups:
         raise Http404("No published record carries this tag.")
     return render(request, "tags/tag_detail.html", {"tag": tag, "groups": groups})

@@ -3,18 +3,30 @@
 A facet narrows a list by one value given in the URL (``?kind=convention``, ``?country=viet-nam``), so every
 filtered list is a link people can share. Unknown or malformed values never fail: an unknown value simply
 matches nothing, and a malformed year is ignored with a message.
+
+A list shows each facet's ``TOP_VALUES`` most used values (and the chosen one, always); when a facet has more, a
+link leads to a page with every value of it. All the facets of a list are counted in one query, each facet by one
+grouped subquery that also says how many values it has, so neither the query count nor what a page renders grows
+with the data.
 """
 
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Case, CharField, Count, F, Q, Value, When, Window
+from django.db.models.functions import Cast
 from django.http import QueryDict
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from .batch import rows_of_each
+from .models import public_q
+
 MAX_PARAM_LENGTH = 120
+TOP_VALUES = 10
+# The columns every facet's grouped rows have: the value in the URL, its label, and how many records have it.
+VALUE, LABEL, COUNT = "facet_value", "facet_label", "facet_count"
 
 
 # One facet group and its values as a page shows them, on list pages and search results alike.
@@ -34,6 +46,9 @@ class FacetResult:
     options: list[FacetOption] = field(default_factory=list)
     clear_url: str = ""
     selected_label: str = ""
+    # Set when the facet has more values than the list shows: where to see them all, and how many there are.
+    all_url: str = ""
+    value_count: int = 0
 
 
 def query_url(params: QueryDict, **changes: str | None) -> str:
@@ -64,19 +79,30 @@ class ChoiceFacet:
             return queryset.none()  # "?year=abc" names no year: nothing matches
         return queryset.filter(**{self.field_name: value})
 
-    def counts(self, queryset: models.QuerySet) -> list[tuple[str, str, int]]:
-        model_field = queryset.model._meta.get_field(self.field_name)
-        choices = dict(model_field.flatchoices) if model_field.choices else {}
-        rows = (
-            queryset.exclude(**{f"{self.field_name}__isnull": True})
-            .order_by()
-            .values_list(self.field_name)
-            .annotate(n=Count("pk"))
-            .order_by(self.field_name)
+    def grouped(self, records: models.QuerySet) -> models.QuerySet:
+        """One row per value the records have (value, label, count), unordered; labels come from ``label_of``."""
+        as_text = Cast(self.field_name, CharField())
+        return (
+            records.exclude(**{f"{self.field_name}__isnull": True})
+            .values(**{VALUE: as_text, LABEL: as_text})
+            .exclude(**{VALUE: ""})
+            .annotate(**{COUNT: Count("pk")})
         )
-        if self.field_name == "year":
-            rows = rows.order_by(f"-{self.field_name}")
-        return [(str(value), str(choices.get(value, value)), n) for value, n in rows if value not in ("", None)]
+
+    def natural_order(self) -> list:
+        """How every value is listed: years newest first, other choices by their stored value."""
+        return [F(VALUE).desc() if self.field_name == "year" else F(VALUE)]
+
+    def in_order(self, options: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
+        return sorted(options, key=lambda option: option[0], reverse=self.field_name == "year")
+
+    def label_of(self, model, value: str, label: str) -> str:
+        model_field = model._meta.get_field(self.field_name)
+        return (
+            str(dict(model_field.flatchoices).get(model_field.to_python(value), label))
+            if model_field.choices
+            else label
+        )
 
     def title(self, model) -> str:
         return self.label or str(model._meta.get_field(self.field_name).verbose_name)
@@ -96,13 +122,6 @@ class RelatedFacet:
     def _target(self, model):
         return model._meta.get_field(self.path).related_model
 
-    def _reverse_name(self, model) -> str:
-        """How the linked model's queries reach back to ``model`` along this path (either direction of a link)."""
-        model_field = model._meta.get_field(self.path)
-        if model_field.auto_created and not model_field.concrete:
-            return model_field.field.name
-        return model_field.related_query_name()
-
     def _public_targets(self, model) -> models.QuerySet:
         target = self._target(model)
         manager = target._default_manager
@@ -112,14 +131,27 @@ class RelatedFacet:
         targets = self._public_targets(queryset.model).filter(slug=value)
         return queryset.filter(**{f"{self.path}__in": targets}).distinct()
 
-    def counts(self, queryset: models.QuerySet) -> list[tuple[str, str, int]]:
-        model = queryset.model
-        reverse = self._reverse_name(model)
-        within = Q(**{f"{reverse}__in": queryset.values("pk")})
-        rows = self._public_targets(model).annotate(n=Count(reverse, filter=within, distinct=True)).filter(n__gt=0)
-        # Tags (django-taggit) are named, records titled; both sort alphabetically.
-        rows = rows.order_by("name" if self.path == "tags" else "title")
-        return [(row.slug, str(row), row.n) for row in rows]
+    def grouped(self, records: models.QuerySet) -> models.QuerySet:
+        """One row per public linked record (slug, title or name, count of records linked to it), unordered."""
+        target = self._target(records.model)
+        # Records are titled; tags (django-taggit), which have no status, are named.
+        named = "title" if any(f.name == "title" for f in target._meta.fields) else "name"
+        public = public_q(self.path) if hasattr(target._default_manager, "public") else Q()
+        return (
+            records.filter(public, **{f"{self.path}__isnull": False})
+            .values(**{VALUE: F(f"{self.path}__slug"), LABEL: F(f"{self.path}__{named}")})
+            .annotate(**{COUNT: Count("pk", distinct=True)})
+        )
+
+    def natural_order(self) -> list:
+        """How every value is listed: by name."""
+        return [F(LABEL), F(VALUE)]
+
+    def in_order(self, options: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
+        return sorted(options, key=lambda option: (option[1].casefold(), option[0]))
+
+    def label_of(self, model, value: str, label: str) -> str:
+        return label
 
     def title(self, model) -> str:
         return self.label or str(self._target(model)._meta.verbose_name)
@@ -128,29 +160,72 @@ class RelatedFacet:
 TAG_FACET = RelatedFacet("tag", "tags", _("tag"))
 
 
-def apply_facets(queryset: models.QuerySet, params: QueryDict, facets) -> tuple[models.QuerySet, list[FacetResult]]:
-    """Filter ``queryset`` by every facet value in ``params`` and count each facet's options over the result."""
-    model = queryset.model
+def chosen_values(params: QueryDict, facets) -> dict[str, str]:
+    """The value given for each facet in ``params``, cut to a sane length; NUL kept, so it can match nothing."""
     chosen = {}
     for facet in facets:
         value = params.get(facet.param, "")[:MAX_PARAM_LENGTH]
         if value:
-            chosen[facet.param] = value.replace("\x00", "")
+            chosen[facet.param] = value
+    return chosen
+
+
+def filter_by_facets(queryset: models.QuerySet, chosen: dict[str, str], facets) -> models.QuerySet:
+    """``queryset`` narrowed by every chosen facet value."""
+    for facet in facets:
+        value = chosen.get(facet.param)
+        if value:
             # No stored value contains NUL (PostgreSQL refuses it in text), so such a value matches nothing.
             queryset = queryset.none() if "\x00" in value else facet.filter(queryset, value)
+    return queryset
+
+
+def counted_records(queryset: models.QuerySet) -> models.QuerySet:
+    """The records a list shows, as a plain query to count facets over: filters by linked records join and
+    de-duplicate, which grouping by another link must not inherit."""
+    return queryset.model._default_manager.filter(pk__in=queryset.order_by().values("pk"))
+
+
+def _top_values(records: models.QuerySet, facet, chosen: str | None) -> models.QuerySet:
+    """A facet's most used values, the chosen one first whatever its count, with the facet's number of values."""
+    order = [F(COUNT).desc(), F(LABEL), F(VALUE)]
+    # PostgreSQL refuses NUL in text; such a value names nothing, so nothing needs to come first.
+    if chosen and "\x00" not in chosen:
+        order.insert(0, Case(When(**{VALUE: chosen}, then=Value(0)), default=Value(1)))
+    return (
+        facet.grouped(records)
+        .annotate(facet_values=Window(Count("*")))
+        .order_by(*order)
+        .values_list(VALUE, LABEL, COUNT, "facet_values")[:TOP_VALUES]
+    )
+
+
+def count_facets(records: models.QuerySet, params: QueryDict, facets, *, all_url=None) -> list[FacetResult]:
+    """Each facet's most used values over ``records`` (see ``counted_records``) with their counts, in one query
+    for all facets.
+
+    ``all_url(param)`` gives the page listing every value of a facet; it is linked, with the current filters,
+    when a facet has more values than are shown.
+    """
+    model = records.model
+    chosen = chosen_values(params, facets)
+    every_top = rows_of_each([_top_values(records, facet, chosen.get(facet.param)) for facet in facets])
     results = []
-    for facet in facets:
-        title = facet.title(model)
-        result = FacetResult(param=facet.param, label=capfirst(title))
-        for value, label, count in facet.counts(queryset):
+    for facet, top in zip(facets, every_top, strict=True):
+        result = FacetResult(param=facet.param, label=capfirst(facet.title(model)))
+        shown = [(value, facet.label_of(model, value, label), count) for value, label, count, _total in top]
+        for value, label, count in facet.in_order(shown):
             selected = chosen.get(facet.param) == value
             url = query_url(params, **{facet.param: None if selected else value})
             result.options.append(FacetOption(value=value, label=label, count=count, url=url, selected=selected))
             if selected:
                 result.selected_label = label
+        result.value_count = top[0][3] if top else 0
+        if all_url is not None and result.value_count > len(top):
+            result.all_url = all_url(facet.param) + query_url(params)
         if facet.param in chosen:
             result.clear_url = query_url(params, **{facet.param: None})
-            result.selected_label = result.selected_label or chosen[facet.param]
+            result.selected_label = result.selected_label or chosen[facet.param].replace("\x00", "")
         if result.options or result.clear_url:
             results.append(result)
-    return queryset, results
+    return results

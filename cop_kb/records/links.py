@@ -7,9 +7,15 @@ which models link to which.
 """
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.db import models
 from django.db.models import Prefetch
+
+from .batch import rows_of_each
+
+# A backlink group shows at most this many records when a list narrowed to the record has them all.
+BACKLINKS_SHOWN = 50
 
 
 class _LabelledLink:
@@ -64,6 +70,8 @@ class LinkGroup:
     label: str
     records: list = field(default_factory=list)
     inverse: bool = False
+    # Backlinks too many to list here: (list narrowed to this record, how many, their type's plural name) each.
+    more: list = field(default_factory=list)
 
 
 def _is_link(model_field) -> bool:
@@ -114,31 +122,116 @@ def link_select_related(model) -> list[str]:
     return [model_field.name for role, model_field in _link_fields(model) if role == "single"]
 
 
-def link_groups(record) -> list[LinkGroup]:
-    """Group a loaded record's links and backlinks by relation, reading only what the prefetches loaded."""
+def _grouped(entries, more=()) -> list[LinkGroup]:
+    """Links as (label, inverse, target) in display order, grouped by label: what the record says about others
+    first, then what others say about it ("Referenced by"); ``more``: (label, inverse, link to the rest)."""
     groups: dict[tuple[str, bool], LinkGroup] = {}
 
-    def add(label: str, inverse: bool, target) -> None:
-        groups.setdefault((str(label), inverse), LinkGroup(label=str(label), inverse=inverse)).records.append(target)
+    def group(label, inverse: bool) -> LinkGroup:
+        return groups.setdefault((str(label), inverse), LinkGroup(label=str(label), inverse=inverse))
 
+    for label, inverse, target in entries:
+        group(label, inverse).records.append(target)
+    for label, inverse, rest in more:
+        group(label, inverse).more.append(rest)
+    return sorted(groups.values(), key=lambda group: group.inverse)
+
+
+def _single_links(record):
     for role, model_field in _link_fields(type(record)):
         if role == "single":
             target = getattr(record, model_field.name)
             if target is not None and target.is_public:
-                add(model_field.label, False, target)
-        elif role == "many":
-            for target in getattr(record, model_field.name).all():
-                add(model_field.label, False, target)
-        elif role == "backlink":
-            for target in getattr(record, model_field.get_accessor_name()).all():
-                add(model_field.field.inverse_label, True, target)
-        else:
-            forward, other = _typed_ends(model_field)
-            for row in getattr(record, model_field.get_accessor_name()).all():
-                label, inverse_label = row.labels()
-                add(label if forward else inverse_label, not forward, getattr(row, other))
-    # What the record says about others first, then what others say about it ("Referenced by").
-    return sorted(groups.values(), key=lambda group: group.inverse)
+                yield model_field.label, False, target
+
+
+def link_groups(record) -> list[LinkGroup]:
+    """Group a loaded record's links and backlinks by relation, reading only what ``link_prefetches`` loaded."""
+
+    def entries():
+        yield from _single_links(record)
+        for role, model_field in _link_fields(type(record)):
+            if role == "many":
+                for target in getattr(record, model_field.name).all():
+                    yield model_field.label, False, target
+            elif role == "backlink":
+                for target in getattr(record, model_field.get_accessor_name()).all():
+                    yield model_field.field.inverse_label, True, target
+            elif role == "typed":
+                forward, other = _typed_ends(model_field)
+                for row in getattr(record, model_field.get_accessor_name()).all():
+                    label, inverse_label = row.labels()
+                    yield (label if forward else inverse_label), not forward, getattr(row, other)
+
+    return _grouped(entries())
+
+
+def _narrowed_list(record, model_field) -> str:
+    """For a backlink: the list of the linking records narrowed to ``record`` by one of its facets, or ""."""
+    linking = model_field.related_model
+    for facet in linking.list_facets:
+        if getattr(facet, "path", None) == model_field.field.name:
+            return f"{linking.get_list_url()}?{urlencode({facet.param: record.slug})}"
+    return ""
+
+
+def _linked_rows(record, role: str, model_field, *, bounded: bool) -> models.QuerySet:
+    """The public records one relation of ``record`` leads to, as (pk, slug, title, typed link kind, how many)
+    rows; ``bounded``: the first ``BACKLINKS_SHOWN`` only."""
+    how_many = models.Window(models.Count("*"))
+    if role == "typed":
+        typed = model_field.related_model
+        _forward, other = _typed_ends(model_field)
+        target = typed._meta.get_field(other).related_model
+        rows = typed.objects.filter(**{model_field.field.name: record.pk, f"{other}__in": _public(target)})
+        rows = rows.annotate(linked=how_many)
+        return rows.values_list(f"{other}__pk", f"{other}__slug", f"{other}__title", "kind", "linked")
+    query_name = model_field.related_query_name() if role == "many" else model_field.field.name
+    rows = _public(model_field.related_model).filter(**{query_name: record.pk})
+    rows = rows.annotate(link_kind=models.Value("", output_field=models.CharField()), linked=how_many)
+    rows = rows.values_list("pk", "slug", "title", "link_kind", "linked")
+    return rows[:BACKLINKS_SHOWN] if bounded else rows
+
+
+def load_link_groups(record) -> list[LinkGroup]:
+    """Group ``record``'s public links and backlinks by relation, reading every relation in one query (its single
+    links come with the record, ``link_select_related``). For public pages, whatever the number of
+    relations: a backlink that a list can be narrowed by (programmes by strategic area) shows its first
+    ``BACKLINKS_SHOWN`` records and links to that list for all of them."""
+    relations = [
+        (role, model_field, _narrowed_list(record, model_field) if role == "backlink" else "")
+        for role, model_field in _link_fields(type(record))
+        if role != "single"
+    ]
+    every_rows = rows_of_each(
+        [_linked_rows(record, role, model_field, bounded=bool(rest)) for role, model_field, rest in relations]
+    )
+    more = [
+        (model_field.field.inverse_label, True, (rest, rows[0][4], model_field.related_model._meta.verbose_name_plural))
+        for (role, model_field, rest), rows in zip(relations, every_rows, strict=True)
+        if rest and rows and rows[0][4] > len(rows)
+    ]
+
+    def entries():
+        yield from _single_links(record)
+        for (role, model_field, _rest), rows in zip(relations, every_rows, strict=True):
+            if role == "typed":
+                forward, other = _typed_ends(model_field)
+                target = model_field.related_model._meta.get_field(other).related_model
+                labels = model_field.related_model.LABELS
+            else:
+                target = model_field.related_model
+            for pk, slug, title, kind, _linked in rows:
+                linked = target(pk=pk, slug=slug, title=title, status="published")  # read through public()
+                if role == "typed":
+                    label, inverse_label = labels[kind]
+                    yield (label if forward else inverse_label), not forward, linked
+                elif role == "many":
+                    yield model_field.label, False, linked
+                else:
+                    yield model_field.field.inverse_label, True, linked
+
+    return _grouped(entries(), more)
 
 
 def linked_records(record) -> list:

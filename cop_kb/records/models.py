@@ -69,8 +69,13 @@ class RecordQuerySet(models.QuerySet):
         )
 
     def for_detail(self) -> "RecordQuerySet":
-        """Public records as their page shows them (see ``with_links``)."""
-        return self.public().with_links()
+        """Public records with what their page shows besides links to many records, which ``load_link_groups``
+        reads in one query whatever the number of relations: single links, tags, aliases and sources."""
+        return (
+            self.public()
+            .select_related(*link_select_related(self.model))
+            .prefetch_related("tags", "aliases", "sources")
+        )
 
     def for_search(self) -> "RecordQuerySet":
         """Public records with what the search index reads: aliases, tags and the public records behind facets."""
@@ -166,6 +171,11 @@ class Record(models.Model):
     def get_list_url(cls) -> str:
         """The list page of this record type; its URL name pairs with the detail page's ("x-detail" / "x-list")."""
         return reverse(cls.url_name.removesuffix("detail") + "list")
+
+    @classmethod
+    def get_facet_url(cls, param: str) -> str:
+        """The page listing every value of one facet of this record type's list (``/programmes/facets/country/``)."""
+        return reverse(cls.url_name.removesuffix("detail") + "facet", kwargs={"param": param})
 
     @property
     def is_public(self) -> bool:

@@ -6,7 +6,17 @@ from django.db import models
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from .facets import TAG_FACET, FacetResult, apply_facets
+from .facets import (
+    COUNT,
+    LABEL,
+    TAG_FACET,
+    VALUE,
+    FacetResult,
+    chosen_values,
+    count_facets,
+    counted_records,
+    filter_by_facets,
+)
 
 YEAR_MIN, YEAR_MAX = 1000, 2999
 
@@ -53,12 +63,18 @@ def _year(params: QueryDict, name: str, notices: list[str]) -> int | None:
     return None
 
 
-def records_for_list(model, params: QueryDict) -> RecordList:
-    """Public records of ``model`` narrowed by the facets, year range and sort order given in ``params``.
+@dataclass
+class _Filtered:
+    queryset: models.QuerySet
+    countable: models.QuerySet  # the same records, as a plain query for counting facets over
+    year_from: int | None
+    year_to: int | None
+    notices: list[str]
 
-    Everything comes from the query string, so the page is bookmarkable; bad values are ignored with a notice or
-    match nothing, never an error. Facet counts, the page of records and the total each take one query.
-    """
+
+def _filtered(model, params: QueryDict) -> _Filtered:
+    """Public records of ``model`` narrowed by the year range and facet values in ``params``, with the range
+    understood and notices about values that were ignored."""
     queryset = model.objects.for_list()
     notices: list[str] = []
     year_from = year_to = None
@@ -70,7 +86,30 @@ def records_for_list(model, params: QueryDict) -> RecordList:
             queryset = queryset.filter(list_year__gte=year_from)
         if year_to is not None:
             queryset = queryset.filter(list_year__lte=year_to)
-    queryset, facets = apply_facets(queryset, params, (*model.list_facets, TAG_FACET))
+    facets = list_facets(model)
+    chosen = chosen_values(params, facets)
+    queryset = filter_by_facets(queryset, chosen, facets)
+    # Unfiltered, the records to count are simply the public ones, without a subquery to match against.
+    narrowed = bool(chosen) or year_from is not None or year_to is not None
+    countable = counted_records(queryset) if narrowed else model.objects.public()
+    return _Filtered(queryset, countable, year_from, year_to, notices)
+
+
+def list_facets(model) -> tuple:
+    """The facets a record type's list is narrowed by: its own, then tags."""
+    return (*model.list_facets, TAG_FACET)
+
+
+def records_for_list(model, params: QueryDict) -> RecordList:
+    """Public records of ``model`` narrowed by the facets, year range and sort order given in ``params``.
+
+    Everything comes from the query string, so the page is bookmarkable; bad values are ignored with a notice or
+    match nothing, never an error. The facet counts (every facet together), the page of records and the total
+    each take one query.
+    """
+    found = _filtered(model, params)
+    queryset, notices = found.queryset, found.notices
+    facets = count_facets(found.countable, params, list_facets(model), all_url=model.get_facet_url)
 
     sorts = _sorts(model)
     default_sort = next(iter(sorts)) if model.year_expression is None else "year"
@@ -89,8 +128,38 @@ def records_for_list(model, params: QueryDict) -> RecordList:
         queryset=queryset,
         facets=facets,
         sort_options=sort_options,
-        year_from=year_from,
-        year_to=year_to,
+        year_from=found.year_from,
+        year_to=found.year_to,
         has_year=model.year_expression is not None,
         notices=notices,
+    )
+
+
+@dataclass
+class FacetValues:
+    """Every value of one facet over a filtered list, for the page that lists them all."""
+
+    facet: object
+    title: str
+    rows: models.QuerySet  # (value, label, count) rows in the facet's order, to be paginated
+    chosen: str
+    notices: list[str]
+
+
+def facet_values(model, param: str, params: QueryDict) -> FacetValues:
+    """Every value of the facet named ``param`` over the list ``params`` describe, each with its count.
+
+    Raises LookupError when ``model``'s list has no such facet. Counting and paging take one query each.
+    """
+    facet = next((facet for facet in list_facets(model) if facet.param == param), None)
+    if facet is None:
+        raise LookupError(param)
+    found = _filtered(model, params)
+    rows = facet.grouped(found.countable).order_by(*facet.natural_order())
+    return FacetValues(
+        facet=facet,
+        title=str(facet.title(model)),
+        rows=rows.values_list(VALUE, LABEL, COUNT),
+        chosen=chosen_values(params, [facet]).get(param, ""),
+        notices=found.notices,
     )

@@ -9,11 +9,12 @@ from django.urls import path
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
-from .links import link_groups
+from .facets import FacetOption, query_url
+from .links import link_groups, load_link_groups
 from .models import Record, SlugHistory
 from .pending import pending_change_for
 from .presentation import record_citation, record_facts
-from .selectors import records_for_list
+from .selectors import facet_values, records_for_list
 from .snapshots import Snapshot, snapshot_shown
 
 
@@ -34,6 +35,44 @@ class RecordListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(opts=self.model._meta, record_list=self.record_list)
+        return context
+
+
+class RecordFacetView(ListView):
+    """Every value of one facet of a list, with its count, keeping the list's filters; a page at a time.
+
+    A list shows only each facet's most used values; this page is where its "show all" link leads. An unknown
+    facet or a bad page number is a 404.
+    """
+
+    paginate_by = 100
+    template_name = "records/facet_values.html"
+
+    def get_queryset(self):
+        try:
+            self.values = facet_values(self.model, self.kwargs["param"], self.request.GET)
+        except LookupError as exc:
+            raise Http404("This list has no such filter.") from exc
+        return self.values.rows
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params, param, values = self.request.GET, self.kwargs["param"], self.values
+        list_url = self.model.get_list_url()
+        options = []
+        for value, label, count in context["object_list"]:
+            selected = value == values.chosen
+            url = list_url + query_url(params, **{param: None if selected else value})
+            label = values.facet.label_of(self.model, value, label)
+            options.append(FacetOption(value=value, label=label, count=count, url=url, selected=selected))
+        context.update(
+            opts=self.model._meta,
+            list_url=list_url,
+            back_url=list_url + query_url(params),
+            facet_title=values.title,
+            options=options,
+            notices=values.notices,
+        )
         return context
 
 
@@ -66,18 +105,21 @@ class RecordDetailView(DetailView):
             opts=self.model._meta,
             list_url=self.model.get_list_url(),
             facts=record_facts(record),
-            link_groups=link_groups(record),
+            link_groups=load_link_groups(record),
             citation=record_citation(record, self.request.build_absolute_uri(record.get_absolute_url())),
         )
         return context
 
 
 def record_paths(prefix: str, model, name: str = "") -> list:
-    """The list and detail URLs of one record type: ``<prefix>/`` and ``<prefix>/<slug>/``."""
+    """The list, facet and detail URLs of one record type: ``<prefix>/``, ``<prefix>/facets/<param>/`` (every
+    value of one facet) and ``<prefix>/<slug>/``."""
     list_name = f"{name}-list" if name else "list"
+    facet_name = f"{name}-facet" if name else "facet"
     detail_name = f"{name}-detail" if name else "detail"
     return [
         path(f"{prefix}/", RecordListView.as_view(model=model), name=list_name),
+        path(f"{prefix}/facets/<slug:param>/", RecordFacetView.as_view(model=model), name=facet_name),
         path(f"{prefix}/<slug:slug>/", RecordDetailView.as_view(model=model), name=detail_name),
     ]
 

@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.db.models import CharField, Value
+from django.db.models import CharField, Exists, OuterRef, Q, Value
 from django.http import QueryDict
 from django.utils.formats import number_format
 from django.utils.html import escape
@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
+from cop_kb.records.batch import rows_of_each
 from cop_kb.records.facets import FacetOption, FacetResult, query_url
 from cop_kb.records.registry import record_types
 
@@ -75,11 +76,11 @@ def _database_unreachable(error: DatabaseError) -> bool:
     return isinstance(error, OperationalError | InterfaceError) and connection.vendor != "sqlite"
 
 
-def synonym_map() -> dict[str, tuple[str, ...]]:
-    """Each word of every synonym group, mapped to the other words of its group (one query)."""
+def synonym_map(groups: list[str]) -> dict[str, tuple[str, ...]]:
+    """Each word of every synonym group (``Synonym.terms``), mapped to the other words of its group."""
     mapping: dict[str, tuple[str, ...]] = {}
-    for group in Synonym.objects.all():
-        words = group.words()
+    for terms in groups:
+        words = Synonym(terms=terms).words()
         for word in words:
             mapping[word] = tuple(other for other in words if other != word)
     return mapping
@@ -127,29 +128,18 @@ def matched_alias(document: SearchDocument, query: Query) -> str:
     return next((alias for alias in aliases if any(_covers(alias, term) for term in terms)), "")
 
 
-def _visible_ids(documents: list[SearchDocument]) -> set[int]:
-    """Ids of the documents whose record is public right now: one query, one indexed lookup per record type shown.
+def _public_documents(ids: list[int]) -> dict[int, SearchDocument]:
+    """The documents with these ids whose record is public right now, read with that check in one query.
 
-    The index never holds a hidden record (migration 0004), so this is a last check on what is shown, and it
-    costs microseconds because it looks only at those few records.
+    The index never holds a hidden record (migration 0004), so this is a last check on what is shown; it looks
+    only at the few records behind those documents, one indexed lookup each.
     """
-    wanted: dict[str, dict[int, int]] = {}
-    for document in documents:
-        wanted.setdefault(document.record_type, {})[document.object_id] = document.pk
-    if not wanted:
-        return set()
-    models_by_label = _indexable()
-    checks = [
-        models_by_label[label]
-        .objects.public()
-        .filter(pk__in=by_object)
-        .order_by()
-        .annotate(record_type=Value(label, output_field=CharField()))
-        .values_list("record_type", "pk")
-        for label, by_object in wanted.items()
-    ]
-    public = checks[0].union(*checks[1:], all=True) if len(checks) > 1 else checks[0]
-    return {wanted[label][pk] for label, pk in public}
+    if not ids:
+        return {}
+    public = Q()
+    for label, model in _indexable().items():
+        public |= Q(record_type=label) & Exists(model.objects.public().filter(pk=OuterRef("object_id")))
+    return SearchDocument.objects.filter(public, pk__in=ids).in_bulk()
 
 
 def _indexable() -> dict[str, type]:
@@ -165,19 +155,21 @@ def _record_facets() -> dict[str, type]:
     return {entry.search_facet_self: entry.model for entry in record_types() if entry.search_facet_self}
 
 
-def _filters_name_public_records(chosen: dict[str, str]) -> bool:
-    """Whether every chosen country or strategic area is a public record: one indexed lookup per such filter.
+def _search_inputs(chosen: dict[str, str]) -> tuple[dict[str, tuple[str, ...]], bool]:
+    """The synonym map, and whether every chosen country or strategic area is a public record: one query.
 
     The index drops facet values naming a record that stops being public (migration 0010), but a slug renamed
     behind the services' back stays on the linked records' rows until they are reindexed. A value naming a hidden
     record must answer exactly like one naming nothing, or the count would tell that the record exists.
     """
     record_facets = _record_facets()
-    return all(
-        record_facets[param].objects.public().filter(slug=value).exists()
+    checks = [
+        record_facets[param].objects.public().filter(slug=value).values_list("slug")[:1]
         for param, value in chosen.items()
         if param in record_facets
-    )
+    ]
+    synonyms, *found = rows_of_each([Synonym.objects.order_by("terms").values_list("terms"), *checks])
+    return synonym_map([terms for (terms,) in synonyms]), all(found)
 
 
 def _facet_labels(counts: list[dict]) -> dict[tuple[str, str], str]:
@@ -193,16 +185,26 @@ def _facet_labels(counts: list[dict]) -> dict[tuple[str, str], str]:
             labels[(facet, value)] = value
         else:
             wanted.setdefault(facet, set()).add(value)
-    if "tag" in wanted:
-        for slug, name in Tag.objects.filter(slug__in=wanted.pop("tag")).values_list("slug", "name"):
-            labels[("tag", slug)] = name
-    # Strategic areas and countries are records themselves: their documents give their titles. The index holds
-    # only public records (migration 0004), so a value whose record is not public gets no label and is not offered.
+    # Tags are named by taggit; strategic areas and countries are records themselves, and their documents give
+    # their titles. The index holds only public records (migration 0004), so a value whose record is not public
+    # gets no label and is not offered. One query for both.
     facet_types = {facet: model._meta.label_lower for facet, model in _record_facets().items()}
     record_facets = {facet_types[facet]: facet for facet in wanted if facet in facet_types}
-    slugs = set().union(*wanted.values()) if wanted else set()
-    named = SearchDocument.objects.filter(record_type__in=record_facets, slug__in=slugs)
-    for record_type, slug, title in named.values_list("record_type", "slug", "title"):
+    slugs = set().union(*(values for facet, values in wanted.items() if facet != "tag"))
+    tags, named = rows_of_each(
+        [
+            Tag.objects.filter(slug__in=wanted.get("tag", ()))
+            .order_by()
+            .annotate(facet=Value("tag", output_field=CharField()))
+            .values_list("facet", "slug", "name"),
+            SearchDocument.objects.filter(record_type__in=record_facets, slug__in=slugs)
+            .order_by()
+            .values_list("record_type", "slug", "title"),
+        ]
+    )
+    for _facet, slug, name in tags:
+        labels[("tag", slug)] = name
+    for record_type, slug, title in named:
         labels[(record_facets[record_type], slug)] = title
     return labels
 
@@ -242,7 +244,9 @@ def search(params: QueryDict) -> SearchPage:
     form first (``cop_kb.search.query``); input the backend still rejects counts as "no results". Runs a fixed number of
     queries whatever the data size. Raises ``PageNotFound`` for a page number past the end or not a number.
     """
-    query = parse(params.get("q", ""), synonym_map())
+    chosen = _chosen_filters(params)
+    synonyms, named = _search_inputs(chosen)
+    query = parse(params.get("q", ""), synonyms)
     result = SearchPage(text=query.text)
     if query.truncated:
         result.notices.append(
@@ -261,7 +265,7 @@ def search(params: QueryDict) -> SearchPage:
             result.notices.append(_("Those words are too common to search for; add a more specific word."))
         return result
     backend = get_backend()
-    hits, by_id = _search_page(backend, query, params, result)
+    hits, by_id, suggested = _search_page(backend, query, params, result, chosen=chosen, named=named)
     if result.broad:
         result.notices.append(
             _(
@@ -279,7 +283,8 @@ def search(params: QueryDict) -> SearchPage:
     if result.page < result.num_pages:
         result.next_url = query_url(params, page=str(result.page + 1))
     if result.total == 0:
-        result.suggestions = _suggestions(backend, query)
+        # Suggestions come with the search; only a search that failed asks for them apart.
+        result.suggestions = _suggestions(backend, query) if suggested is None else suggested
     return result
 
 
@@ -292,16 +297,18 @@ def _chosen_filters(params: QueryDict) -> dict[str, str]:
     return chosen
 
 
-def _search_page(backend, query: Query, params: QueryDict, result: SearchPage) -> tuple[list, dict]:
-    """Count, facet and rank one page of matches into ``result``; returns the page's hits and their documents.
+def _search_page(
+    backend, query: Query, params: QueryDict, result: SearchPage, *, chosen: dict[str, str], named: bool
+) -> tuple[list, dict, list | None]:
+    """Count, facet and rank one page of matches into ``result``; returns the page's hits, their documents and,
+    for a search that found nothing, the documents "Did you mean" offers (None when the search failed).
 
     No per-record visibility check here: the index never holds a hidden record (migration 0004's triggers drop its
-    document the moment it stops being public), and the hits shown are checked once more (``_show_hits``).
+    document the moment it stops being public), and the documents shown are checked once more (``_public_documents``).
+    ``named``: whether every chosen country or strategic area is public (``_search_inputs``); if not, nothing matches.
     """
-    chosen = _chosen_filters(params)
     filters = list(chosen.items())
     try:
-        named = _filters_name_public_records(chosen)
         with backend.session():
             overview = backend.overview(query, filters) if named else Overview(total=0, facets=[])
             result.total, result.total_estimated = overview.total, overview.total_estimated
@@ -313,22 +320,24 @@ def _search_page(backend, query: Query, params: QueryDict, result: SearchPage) -
             result.num_pages = max(1, math.ceil(listed / PER_PAGE))
             if result.page > result.num_pages:
                 raise PageNotFound
-            hits = backend.ranked(query, filters, PER_PAGE, (result.page - 1) * PER_PAGE, result.broad) if named else []
-        by_id = SearchDocument.objects.in_bulk([hit.document_id for hit in hits])
+            offset = (result.page - 1) * PER_PAGE
+            hits = backend.ranked(query, filters, PER_PAGE, offset, result.broad) if named and result.total else []
+            # "Did you mean", for a search that found nothing, in the same session.
+            suggested = [] if result.total else backend.suggest(query.text, SUGGESTIONS)
+        by_id = _public_documents([*(hit.document_id for hit in hits), *suggested])
         result.facets = _facet_groups(overview.facets, params, chosen)
     except DatabaseError as error:
         if _database_unreachable(error):
             raise
         result.notices.append(_("That search could not be understood; try fewer symbols."))
         result.total, result.num_pages, result.broad = 0, 1, False
-        return [], {}
-    return hits, by_id
+        return [], {}, None
+    return hits, by_id, [by_id[pk] for pk in suggested if pk in by_id]
 
 
 def _show_hits(result: SearchPage, query: Query, hits: list, by_id: dict) -> None:
     """The page's hits as shown: titles, type, highlighted snippet, the alias that matched; public ones only."""
     type_labels = _record_type_labels()
-    visible = _visible_ids(list(by_id.values()))
     result.hits = [
         SearchHit(
             title=document.title,
@@ -338,7 +347,7 @@ def _show_hits(result: SearchPage, query: Query, hits: list, by_id: dict) -> Non
             matched_alias=matched_alias(document, query),
         )
         for hit in hits
-        if (document := by_id.get(hit.document_id)) and document.pk in visible
+        if (document := by_id.get(hit.document_id))
     ]
 
 
@@ -346,9 +355,8 @@ def _suggestions(backend, query: Query) -> list[SearchDocument]:
     """The documents "Did you mean" offers for a search that found nothing, public ones only, best first."""
     with backend.session():
         suggested = backend.suggest(query.text, SUGGESTIONS)
-    found = SearchDocument.objects.in_bulk(suggested)
-    visible = _visible_ids(list(found.values()))
-    return [found[pk] for pk in suggested if pk in found and pk in visible]
+    found = _public_documents(suggested)
+    return [found[pk] for pk in suggested if pk in found]
 
 
 def autocomplete(text: str) -> list[dict]:
@@ -364,9 +372,7 @@ def autocomplete(text: str) -> list[dict]:
         if _database_unreachable(error):
             raise
         return []
-    found = SearchDocument.objects.in_bulk(ids)
-    visible = _visible_ids(list(found.values()))
-    found = {pk: document for pk, document in found.items() if pk in visible}
+    found = _public_documents(ids)
     type_labels = _record_type_labels()
     return [
         {"title": found[pk].title, "url": found[pk].url, "type": type_labels.get(found[pk].record_type, "")}

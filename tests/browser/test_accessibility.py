@@ -30,6 +30,7 @@ DETAIL_PAGES = {
 OTHER_PAGES = [
     "/",
     "/programmes/?country=viet-nam",
+    "/programmes/facets/country/?kind=research",
     "/coverage/",
     "/tags/",
     "/tags/childrens-rights/",

@@ -8,8 +8,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cop_kb.directory.models import Organisation
+from cop_kb.records.facets import TOP_VALUES
 from cop_kb.records.models import Status
 from cop_kb.records.services import record_create
+from programmes.models import Programme
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -186,3 +188,33 @@ def test_facets_year_range_sort_pagination_and_search_work_without_javascript(no
     page.goto("/instruments/crc/")
     expect(page.get_by_label("Citation, ready to copy")).to_contain_text("Convention on the Rights of the Child")
     expect(page.get_by_role("button", name="Copy citation")).to_have_count(0)
+
+
+def test_show_all_leads_to_every_value_of_a_facet_and_back_without_javascript(no_js_page: Page, site):
+    # The framework's programmes carry a few tags; one more programme with TOP_VALUES more takes the tag facet
+    # past what a list shows.
+    record_create(
+        model=Programme,
+        fields={
+            "slug": "browser-tagged",
+            "title": "Browser tagged programme",
+            "kind": "research",
+            "level": "global",
+            "status": Status.PUBLISHED,
+        },
+        tags=[f"browser topic {number:02d}" for number in range(TOP_VALUES)],
+    )
+    page = no_js_page
+    page.goto("/programmes/?kind=research")
+    tags = facet(page, "Tag")
+    expect(tags.locator("li")).to_have_count(TOP_VALUES)
+    tags.get_by_role("link", name=re.compile(r"^Show all \d+ tag values$")).click()
+
+    assert urlsplit(page.url).path == "/programmes/facets/tag/"
+    assert query(page) == {"kind": ["research"]}
+    expect(page.get_by_role("heading", level=1)).to_have_text("Programmes by tag")
+    values = page.get_by_role("region", name="Tag").get_by_role("listitem")
+    assert values.count() > TOP_VALUES
+    page.get_by_role("link", name=re.compile(r"^browser topic 00 1$")).click()
+    assert query(page) == {"kind": ["research"], "tag": ["browser-topic-00"]}
+    expect(page.locator(".record-list h2")).to_have_text(["Browser tagged programme"])

@@ -140,25 +140,32 @@ class SearchBackend:
         any of them. For each typed word the longest start that some title or alias word shares is used: a typo
         seldom comes early ("cybercrme" shares "cyberc" with "Cybercrime" and not with "Cyberbullying").
         """
-        prefixes = []
-        for word in dict.fromkeys(re.findall(r"\w+", text.casefold())[:SUGGESTION_WORDS]):
-            lengths = range(min(len(word) - 1, SUGGESTION_PREFIX_MAX), SUGGESTION_PREFIX_MIN - 1, -1)
-            prefix = next((word[:length] for length in lengths if self.title_word_starts(word[:length])), "")
-            if prefix:
-                prefixes.append(prefix)
-        for every in (True, False) if len(prefixes) > 1 else (True,) if prefixes else ():
-            found = self.closest_titles(text, prefixes, every=every, limit=limit)
-            if found:
-                return found
-        return []
+        words = dict.fromkeys(re.findall(r"\w+", text.casefold())[:SUGGESTION_WORDS])
+        starts = [
+            [
+                word[:length]
+                for length in range(min(len(word) - 1, SUGGESTION_PREFIX_MAX), SUGGESTION_PREFIX_MIN - 1, -1)
+            ]
+            for word in words
+        ]
+        starts = [candidates for candidates in starts if candidates]
+        prefixes = [prefix for prefix in self.longest_title_word_starts(starts) if prefix] if starts else []
+        if not prefixes:
+            return []
+        passes = (True, False) if len(prefixes) > 1 else (True,)
+        return next((found for found in self.closest_titles(text, prefixes, passes=passes, limit=limit) if found), [])
 
-    def title_word_starts(self, prefix: str) -> bool:
-        """Whether any indexed title or alias has a word starting with ``prefix`` (a \\w+ string)."""
+    def longest_title_word_starts(self, starts: list[list[str]]) -> list[str]:
+        """For each list of candidate prefixes (\\w+ strings, longest first), the first that starts a word of some
+        indexed title or alias, or "": one query, which stops looking at a word's first hit."""
         raise NotImplementedError
 
-    def closest_titles(self, text: str, prefixes: list[str], *, every: bool, limit: int) -> list[int]:
-        """Of up to SUGGESTION_CANDIDATES documents with title or alias words starting with ``prefixes`` (all of
-        them if ``every``, else any), the ids of those most like ``text`` by trigram word similarity, best first."""
+    def closest_titles(
+        self, text: str, prefixes: list[str], *, passes: tuple[bool, ...], limit: int
+    ) -> list[list[int]]:
+        """For each pass (True: documents with title or alias words starting with every one of ``prefixes``;
+        False: with any of them), of up to SUGGESTION_CANDIDATES such documents, the ids of those most like
+        ``text`` by trigram word similarity, best first. One query for every pass."""
         raise NotImplementedError
 
     def autocomplete(self, words: tuple[str, ...], limit: int) -> list[int]:

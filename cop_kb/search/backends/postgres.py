@@ -69,8 +69,11 @@ class PostgresBackend(SearchBackend):
         # sequential scan that reads every vector (about 3 µs a row); the GIN bitmap is 3-5 times faster. Parallel
         # workers take longer to start (3-5 ms) than a search's statements, bounded as they are, take to run.
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            # Both settings in one statement: set_config(..., true) is SET LOCAL.
+            cursor.execute(
+                "SELECT set_config('enable_seqscan', 'off', true),"
+                " set_config('max_parallel_workers_per_gather', '0', true)"
+            )
             yield
 
     def overview(self, query: Query, filters) -> Overview:
@@ -80,10 +83,12 @@ class PostgresBackend(SearchBackend):
         estimate = documents_counted(sampled)
         if estimate > self.count_limit:
             return Overview(total=estimate, facets=sampled, broad=True, total_estimated=True)
-        total = self.count(query, filters)
+        # Exact facet counts give the exact total too (each document has one record type): no count of its own.
+        exact = self.facet_counts(query, filters, sample=False)
+        total = documents_counted(exact)
         if total > self.exact_limit:
             return Overview(total=total, facets=sampled, broad=True)
-        return Overview(total=total, facets=self.facet_counts(query, filters, sample=False))
+        return Overview(total=total, facets=exact)
 
     def ranked(self, query: Query, filters, limit: int, offset: int, broad: bool) -> list[Hit]:
         if not broad:
@@ -132,21 +137,29 @@ class PostgresBackend(SearchBackend):
     # prefixes are \w+ (see SearchBackend.suggest), so they are safe inside to_tsquery's syntax.
     SAMPLE = f"id %% {SAMPLE_MODULUS} = 0 AND search_vector @@ to_tsquery('{CONFIG}', %s)"
 
-    def title_word_starts(self, prefix: str) -> bool:
+    def longest_title_word_starts(self, starts: list[list[str]]) -> list[str]:
+        # A CASE tries its conditions in order and stops at the first true one; each uncorrelated EXISTS is run only
+        # when reached. So a word costs the probes up to its longest hit, as one probe per statement would.
+        columns, params = [], []
+        for candidates in starts:
+            tries = []
+            for prefix in candidates:
+                for condition in (self.SAMPLE, f"rank_vector @@ to_tsquery('{CONFIG}', %s)"):
+                    tries.append(f"WHEN EXISTS (SELECT 1 FROM search_searchdocument WHERE {condition}) THEN %s")
+                    params += [f"{prefix}:*", prefix]
+            columns.append(f"CASE {' '.join(tries)} ELSE '' END")
         with connection.cursor() as cursor:
-            for condition in (self.SAMPLE, f"rank_vector @@ to_tsquery('{CONFIG}', %s)"):
-                cursor.execute(f"SELECT 1 FROM search_searchdocument WHERE {condition} LIMIT 1", [f"{prefix}:*"])
-                if cursor.fetchone():
-                    return True
-        return False
+            cursor.execute(f"SELECT {', '.join(columns)}", params)
+            return list(cursor.fetchone())
 
-    def closest_titles(self, text: str, prefixes: list[str], *, every: bool, limit: int) -> list[int]:
-        joiner = " & " if every else " | "
-        anywhere = joiner.join(f"{prefix}:*" for prefix in prefixes)
-        # ":*A": a prefix of a title or alias word (weight A).
+    def closest_titles(
+        self, text: str, prefixes: list[str], *, passes: tuple[bool, ...], limit: int
+    ) -> list[list[int]]:
+        # ":*A": a prefix of a title or alias word (weight A). Each pass looks in the sample first, then in the
+        # whole index; the sample answers only when it fills the list, else the whole index has better titles.
         in_titles = f"rank_vector @@ to_tsquery('{CONFIG}', %s)"
-        sql = f"""
-            SELECT id FROM (
+        scored = f"""
+            SELECT {{attempt}} AS attempt, id, row_number() OVER (ORDER BY score DESC, title) AS place FROM (
                 SELECT id, title, greatest(word_similarity(%s, title), word_similarity(%s, aliases)) AS score
                 FROM (
                     SELECT id, title, aliases FROM search_searchdocument
@@ -155,22 +168,27 @@ class PostgresBackend(SearchBackend):
                 ) candidates
             ) scored
             WHERE score >= %s
-            ORDER BY score DESC, title
-            LIMIT %s
         """
-        titles = joiner.join(f"{prefix}:*A" for prefix in prefixes)
-        attempts = [
-            (f"{self.SAMPLE} AND {in_titles}", [anywhere, titles]),
-            (in_titles, [titles]),
-        ]
+        parts, params = [], []
+        for number, every in enumerate(passes):
+            joiner = " & " if every else " | "
+            anywhere = joiner.join(f"{prefix}:*" for prefix in prefixes)
+            titles = joiner.join(f"{prefix}:*A" for prefix in prefixes)
+            attempts = [(f"{self.SAMPLE} AND {in_titles}", [anywhere, titles]), (in_titles, [titles])]
+            for attempt, (where, where_params) in enumerate(attempts, start=2 * number):
+                parts.append(scored.format(attempt=attempt, where=where))
+                params += [text, text, *where_params, SUGGESTION_THRESHOLD]
+        found: dict[int, list[int]] = {}
         with connection.cursor() as cursor:
-            for where, params in attempts:
-                cursor.execute(sql.format(where=where), [text, text, *params, SUGGESTION_THRESHOLD, limit])
-                found = [row[0] for row in cursor.fetchall()]
-                # The sample answers only when it fills the list: otherwise the whole index has better titles.
-                if len(found) == limit:
-                    return found
-        return found
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for attempt, pk, place in sorted(cursor.fetchall(), key=lambda row: (row[0], row[2])):
+                if place <= limit:
+                    found.setdefault(attempt, []).append(pk)
+        result = []
+        for number in range(len(passes)):
+            in_sample, everywhere = found.get(2 * number, []), found.get(2 * number + 1, [])
+            result.append(in_sample if len(in_sample) == limit else everywhere)
+        return result
 
     def autocomplete(self, words: tuple[str, ...], limit: int) -> list[int]:
         # Each word is \w+ (see search.query.tokens), so it is safe inside to_tsquery's syntax; ":*A" = prefix

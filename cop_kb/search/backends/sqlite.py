@@ -123,32 +123,48 @@ class SQLiteBackend(SearchBackend):
             for _name, sql in triggers:
                 cursor.execute(sql)
 
-    def title_word_starts(self, prefix: str) -> bool:
+    def longest_title_word_starts(self, starts: list[list[str]]) -> list[str]:
+        # A CASE tries its conditions in order and stops at the first true one, running each subquery only then.
+        columns, params = [], []
+        for candidates in starts:
+            tries = ["WHEN EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH %s) THEN %s"] * len(candidates)
+            params += [value for prefix in candidates for value in ("{title aliases} : " + f'"{prefix}"*', prefix)]
+            columns.append(f"CASE {' '.join(tries)} ELSE '' END")
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT 1 FROM search_fts WHERE search_fts MATCH %s LIMIT 1", ["{title aliases} : " + f'"{prefix}"*']
-            )
-            return cursor.fetchone() is not None
+            cursor.execute(f"SELECT {', '.join(columns)}", params)
+            return list(cursor.fetchone())
 
-    def closest_titles(self, text: str, prefixes: list[str], *, every: bool, limit: int) -> list[int]:
-        expression = "{title aliases} : " + (" AND " if every else " OR ").join(f'"{p}"*' for p in prefixes)
-        sql = """
-            SELECT d.id, d.title, d.aliases FROM search_fts
-            JOIN search_searchdocument d ON d.id = search_fts.rowid
-            WHERE search_fts MATCH %s
-            LIMIT %s
+    def closest_titles(
+        self, text: str, prefixes: list[str], *, passes: tuple[bool, ...], limit: int
+    ) -> list[list[int]]:
+        part = """
+            SELECT * FROM (
+                SELECT {number} AS pass, d.id, d.title, d.aliases FROM search_fts
+                JOIN search_searchdocument d ON d.id = search_fts.rowid
+                WHERE search_fts MATCH %s
+                LIMIT %s
+            )
         """
+        parts, params = [], []
+        for number, every in enumerate(passes):
+            parts.append(part.format(number=number))
+            params += ["{title aliases} : " + (" AND " if every else " OR ").join(f'"{p}"*' for p in prefixes)]
+            params.append(SUGGESTION_CANDIDATES)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [expression, SUGGESTION_CANDIDATES])
+            cursor.execute(" UNION ALL ".join(parts), params)
             candidates = cursor.fetchall()
         # pg_trgm's word_similarity, computed here: the score that decides is the same on both databases.
-        scored = [
-            (max(word_similarity(text, title), word_similarity(text, aliases)), title, pk)
-            for pk, title, aliases in candidates
-        ]
-        scored = [row for row in scored if row[0] >= SUGGESTION_THRESHOLD]
-        scored.sort(key=lambda row: (-row[0], row[1]))
-        return [pk for _score, _title, pk in scored[:limit]]
+        result = []
+        for number in range(len(passes)):
+            scored = [
+                (max(word_similarity(text, title), word_similarity(text, aliases)), title, pk)
+                for pass_number, pk, title, aliases in candidates
+                if pass_number == number
+            ]
+            scored = [row for row in scored if row[0] >= SUGGESTION_THRESHOLD]
+            scored.sort(key=lambda row: (-row[0], row[1]))
+            result.append([pk for _score, _title, pk in scored[:limit]])
+        return result
 
     def autocomplete(self, words: tuple[str, ...], limit: int) -> list[int]:
         # The best of the first AUTOCOMPLETE_CANDIDATES matches: a rowid bound FTS5 reads off its index.

@@ -1,0 +1,147 @@
+"""Every public page runs a fixed number of SQL queries, at most ``MAX_QUERIES``, whatever the amount of data.
+
+Each page is measured with a small linked graph and again with ten times the data, with every cache empty (a fresh
+page, not a cached answer). In the large case the record each detail page shows (and each filter names) is linked to
+every record of the large graph, so it has twenty links of every kind, forward and back. The pages are generated from
+the record registry and each type's list facets, so a new record type or facet is covered without touching this file.
+"""
+
+from urllib.parse import urlencode
+
+import pytest
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cop_kb.records.facets import RelatedFacet
+from cop_kb.records.links import LinkForeignKey, LinkManyToManyField, TypedLink
+from cop_kb.records.models import Record
+from cop_kb.records.registry import record_types
+from cop_kb.records.selectors import list_facets
+
+from .factories import Graph, link_everywhere, make_linked_graph, record_models
+from .test_pages import read_page
+
+pytestmark = pytest.mark.django_db
+
+MAX_QUERIES = 10
+RECORD_MODELS = record_models()
+GRAPH_TAG = "graph"  # every record of a linked graph carries it
+
+
+def has_many_links(model: type[Record]) -> bool:
+    """Whether a record of ``model`` can show more than one link per relation (anything but single links only)."""
+    for model_field in model._meta.get_fields():
+        if isinstance(model_field, LinkManyToManyField):
+            return True
+        if model_field.auto_created and not model_field.concrete:
+            if isinstance(model_field.field, LinkForeignKey | LinkManyToManyField):
+                return True
+            if issubclass(model_field.related_model, TypedLink):
+                return True
+    return False
+
+
+def facet_value(model: type[Record], facet, graph: Graph) -> str:
+    """A value of ``facet`` that the graph's first records have (the record the large graph links everywhere)."""
+    if not isinstance(facet, RelatedFacet):
+        return str(getattr(graph[model][0], facet.field_name))
+    target = model._meta.get_field(facet.path).related_model
+    return graph[target][0].slug if target in graph else GRAPH_TAG
+
+
+def record_filters(graph: Graph) -> dict[str, str]:
+    """Search filters naming a record (a country, a strategic area): the first of each such type in the graph."""
+    return {entry.search_facet_self: graph[entry.model][0].slug for entry in record_types() if entry.search_facet_self}
+
+
+def public_pages(graph: Graph) -> dict[str, str]:
+    """A URL of every kind of public page: each type's list (plain, and narrowed by each facet with a year range),
+    each facet's page of every value, detail pages, sitemap sections, and the site-wide pages."""
+    search = reverse("search:search")
+    pages = {
+        "home": "/",
+        "tags": reverse("tag-list"),
+        "tag": reverse("tag-detail", args=[GRAPH_TAG]),
+        "coverage": reverse("programmes:coverage"),
+        "sitemap": reverse("sitemap-index"),
+        "search": f"{search}?q=Summary",
+        "search-filtered": f"{search}?{urlencode({'q': 'Summary', 'tag': GRAPH_TAG, 'year': 2011})}",
+        "search-by-records": f"{search}?{urlencode({'q': 'Summary', **record_filters(graph)})}",
+        "search-typo": f"{search}?q=Sumary+Grahp",  # nothing matches: "Did you mean" looks for titles
+        "autocomplete": f"{reverse('search:autocomplete')}?q=Summ",
+    }
+    for model in RECORD_MODELS:
+        name = model.__name__
+        pages[f"list-{name}"] = model.get_list_url()
+        pages[f"detail-{name}"] = graph[model][0].get_absolute_url()
+        section = model._meta.label_lower
+        pages[f"sitemap-{name}"] = reverse("django.contrib.sitemaps.views.sitemap", kwargs={"section": section})
+        for facet in list_facets(model):
+            query = urlencode({facet.param: facet_value(model, facet, graph), "year_from": 1000, "sort": "-updated"})
+            pages[f"list-{name}-{facet.param}"] = f"{model.get_list_url()}?{query}"
+            pages[f"facet-{name}-{facet.param}"] = f"{model.get_facet_url(facet.param)}?{query}"
+    return pages
+
+
+def measure(client, page_url: str) -> tuple[int, int, str]:
+    """Queries the page runs, links it shows in ``<main>``, and the SQL (to say what grew), with every cache empty."""
+    for alias in settings.CACHES:
+        caches[alias].clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(page_url)
+    assert response.status_code == 200, f"{page_url} gave {response.status_code}"
+    links = len(read_page(response).main_hrefs) if response["Content-Type"].startswith("text/html") else 0
+    sql = "\n".join(query["sql"] for query in queries.captured_queries)
+    return len(queries), links, sql
+
+
+@pytest.fixture(scope="module")
+def query_counts(django_db_setup, django_db_blocker) -> dict[str, tuple[tuple, tuple]]:
+    """Each page measured with a small linked graph and again with ten times the data, built once and rolled back."""
+    client = Client()
+    with django_db_blocker.unblock(), transaction.atomic():
+        few = make_linked_graph(2)
+        pages = public_pages(few)
+        for page_url in pages.values():
+            client.get(page_url)  # Warm per-process caches (content types) so both counts compare like for like.
+        small = {name: measure(client, page_url) for name, page_url in pages.items()}
+
+        many = make_linked_graph(20)
+        link_everywhere([few[model][0] for model in RECORD_MODELS], many)
+        large = {name: measure(client, page_url) for name, page_url in pages.items()}
+        transaction.set_rollback(True)
+    return {name: (small[name], large[name]) for name in pages}
+
+
+def page_names() -> list[str]:
+    """The names ``public_pages`` gives, without building a graph (for parametrising)."""
+
+    class Stand(dict):
+        def __missing__(self, model):
+            return [model(slug="x")]
+
+    return list(public_pages(Stand()))
+
+
+@pytest.mark.parametrize("page_name", page_names())
+def test_query_count_is_bounded_and_does_not_grow_with_the_data(query_counts, page_name):
+    (few_queries, few_links, few_sql), (many_queries, many_links, many_sql) = query_counts[page_name]
+
+    model = {model.__name__: model for model in RECORD_MODELS}.get(page_name.partition("-")[2])
+    if page_name.startswith("detail-") and has_many_links(model):
+        assert many_links > few_links, "the page should show more when there is more data"
+    assert many_queries == few_queries, f"{few_queries} queries with little data:\n{few_sql}\n\nwith more:\n{many_sql}"
+    assert few_queries <= MAX_QUERIES, f"{few_queries} queries:\n{few_sql}"
+
+
+@pytest.mark.parametrize(
+    "page_name", ["home", "tag", "coverage", "search", "search-by-records", "list-Programme", "list-Activity"]
+)
+def test_pages_show_more_when_there_is_more_data(query_counts, page_name):
+    (_few_queries, few_links, _few_sql), (_many_queries, many_links, _many_sql) = query_counts[page_name]
+
+    assert many_links > few_links
