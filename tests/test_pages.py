@@ -605,9 +605,9 @@ def has_many_links(model: type[Record]) -> bool:
 def measure(client, page_url: str) -> tuple[int, int, str]:
     """Queries the page runs, links it shows in ``<main>``, and the SQL (to say what grew).
 
-    The search cache is emptied first: what is counted is a search that runs, not a cached answer.
+    The page cache is emptied first: what is counted is a page that renders, not a cached answer.
     """
-    caches["search"].clear()
+    caches["pages"].clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(page_url)
     assert response.status_code == 200, f"{page_url} gave {response.status_code}"

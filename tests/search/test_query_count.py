@@ -47,7 +47,7 @@ def measure(client, url: str, params: dict) -> tuple[int, str, bytes]:
     A cached answer costs one query whatever the data; what is counted here is a search that runs.
     """
     client.get(url, params)  # warm per-process caches (content types, translations) first
-    caches["search"].clear()
+    caches["pages"].clear()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url, params)
     assert response.status_code == 200
