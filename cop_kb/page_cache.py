@@ -9,12 +9,13 @@ just published; old entries are simply never asked for again and expire.
 Only what is the same for every visitor is cached: GET and HEAD requests without a session or messages cookie (so
 never a signed-in editor's request, cached or filling the cache), to public paths (not the admin, sign-in, previews,
 static or media files), answered 200 without setting a cookie (a CSRF token or a message sets one) and without
-``private`` or ``no-store``. Keys name the scheme, host, path and whole query string (hashed), and the code that
-rendered the page (``code_id``), so a deployment never serves pages rendered by the code it replaced.
+``private`` or ``no-store``. Keys name the scheme, host, path and whole query string (hashed), the code that
+rendered the page (``code_id``), so a deployment never serves pages rendered by the code it replaced, and the day,
+since a citation says when the page was accessed.
 
 Browsers and shared caches may keep a page too, but only on condition (``Cache-Control: no-cache``): each use asks
-again with the page's ETag, which names the token and the code, and gets a 304 after that one read while nothing
-changed, without the page being rendered or fetched from the cache. Only the ETag is trusted for a 304: a
+again with the page's ETag, which names the token, the code and the day, and gets a 304 after that one read while
+nothing changed, without the page being rendered or fetched from the cache. Only the ETag is trusted for a 304: a
 ``Last-Modified`` (the version's time) is sent, but a date to the second cannot tell two changes in one second apart.
 
 The cache is the ``pages`` alias in ``CACHES``: Redis when ``REDIS_URL`` is set (shared by every app server), process
@@ -33,6 +34,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_etags, quote_etag
 
@@ -161,12 +163,14 @@ class PageCacheMiddleware:
         if version is None:  # no version row (a database not migrated): nothing can be keyed, so nothing is cached
             return self.get_response(request)
         token, changed_at = version
-        etag = quote_etag(f"{token}-{code_id()}")
+        # A page may show today's date (a citation's "accessed"), so what is current is named by the day too.
+        version_id = f"{token}-{code_id()}-{timezone.localdate():%Y%m%d}"
+        etag = quote_etag(version_id)
         offered = parse_etags(request.headers.get("If-None-Match", ""))
         if etag in offered or f"W/{etag}" in offered:  # a proxy that compresses may have made it weak
             return _revalidated(HttpResponse(status=304), etag, changed_at)
         address = request.build_absolute_uri()
-        key = f"page:{code_id()}:{token}:{hashlib.sha256(address.encode()).hexdigest()}"
+        key = f"page:{version_id}:{hashlib.sha256(address.encode()).hexdigest()}"
         cached = store.get(key)
         if cached is not None:
             content, headers = cached

@@ -2,11 +2,14 @@
 revalidation is a 304 without rendering, every kind of change shows on the very next page, signed-in staff never see
 or fill the cache, and no input makes two visitors share an entry that is not theirs or makes the cache answer 5xx."""
 
+import datetime
+
 import pytest
 from django.core.cache import caches
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from taggit.models import Tag
 
@@ -297,3 +300,15 @@ def test_a_host_not_allowed_is_a_400(client, instrument):
     response = client.get(instrument.get_absolute_url(), HTTP_HOST="evil.example")
 
     assert response.status_code == 400
+
+
+def test_a_new_day_is_a_new_page_since_a_citation_says_when_it_was_accessed(client, instrument, monkeypatch):
+    url = instrument.get_absolute_url()
+    today = client.get(url)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda: tomorrow)
+
+    next_day = client.get(url, HTTP_IF_NONE_MATCH=today["ETag"])
+
+    assert next_day.status_code == 200
+    assert f"accessed {tomorrow:%d %B %Y}" in next_day.content.decode()

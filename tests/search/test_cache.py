@@ -1,6 +1,6 @@
-"""Search answers are cached like every public page, until the content changes (``cop_kb.page_cache``): the same search again costs one query, and every change that
-could alter an answer (a record published, edited, withdrawn or hidden behind the services' back, a synonym, a tag
-name) shows on the very next request."""
+"""Search answers are cached like every public page until the content changes (``cop_kb.page_cache``): the same
+search again costs one query, and every change that could alter an answer (a record published, edited, withdrawn or
+hidden behind the services' back, a synonym, a tag name) shows on the very next request."""
 
 import pytest
 from django.core.management import call_command
