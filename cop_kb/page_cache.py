@@ -57,7 +57,12 @@ def code_id() -> str:
     release has a new id, so nothing rendered by the old code is served or confirmed as current.
     """
     base = Path(settings.BASE_DIR)
-    roots = [Path(config.path) for config in apps.get_app_configs() if Path(config.path).is_relative_to(base)]
+    # The project's own apps; installed packages are named by requirements.lock (a venv may live inside BASE_DIR).
+    roots = [
+        Path(config.path)
+        for config in apps.get_app_configs()
+        if Path(config.path).is_relative_to(base) and "site-packages" not in Path(config.path).parts
+    ]
     roots += [Path(folder) for template in settings.TEMPLATES for folder in template.get("DIRS", [])]
     roots += [Path(folder) for folder in settings.STATICFILES_DIRS]
     files = {path for root in roots for path in root.rglob("*") if path.is_file() and "__pycache__" not in path.parts}

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from taggit.models import Tag
 
-from cop_kb.page_cache import PageCacheMiddleware
+from cop_kb.page_cache import PageCacheMiddleware, code_id
 from cop_kb.records.models import Alias, Status
 from cop_kb.records.services import record_reindex
 from instruments.models import Instrument
@@ -312,3 +312,14 @@ def test_a_new_day_is_a_new_page_since_a_citation_says_when_it_was_accessed(clie
 
     assert next_day.status_code == 200
     assert f"accessed {tomorrow:%d %B %Y}" in next_day.content.decode()
+
+
+def test_another_release_has_another_code_id_so_its_pages_and_etags_are_its_own(settings, tmp_path):
+    before = code_id()
+    (tmp_path / "site.css").write_text("main { color: black; }")
+    settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, tmp_path]
+    code_id.cache_clear()
+    try:
+        assert code_id() != before
+    finally:
+        code_id.cache_clear()

@@ -115,6 +115,17 @@ def install_content_triggers(*, using: str = "default", **_kwargs) -> None:
             cursor.execute(statement)
 
 
+def remove_content_triggers(connection) -> None:
+    """Drop every trigger that writes the content version (before its table goes, when migrating back)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP FUNCTION IF EXISTS content_changed() CASCADE")  # and every trigger calling it
+            return
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'content_changed_%'")
+        for (name,) in cursor.fetchall():
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
 def content_changing(using: str = "default") -> None:
     """Replace the token now, before a writer touches anything.
 

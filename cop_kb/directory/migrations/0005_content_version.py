@@ -1,7 +1,8 @@
 """directory_contentversion: the site's content version (``cop_kb.records.content_version``), with its one row.
 
 The triggers that replace its token are installed after every migrate (post_migrate), from the registry of record
-types, so that a record type added later is covered without a migration of its own.
+types, so that a record type added later is covered without a migration of its own; migrating back drops them
+before the table.
 """
 
 import uuid
@@ -9,11 +10,17 @@ import uuid
 from django.db import migrations, models
 from django.utils import timezone
 
+from cop_kb.records.content_version import remove_content_triggers
+
 
 def first_version(apps, schema_editor):
     apps.get_model("directory", "ContentVersion").objects.using(schema_editor.connection.alias).create(
         id=1, token=uuid.uuid4().hex, changed_at=timezone.now()
     )
+
+
+def without_triggers(apps, schema_editor):
+    remove_content_triggers(schema_editor.connection)
 
 
 class Migration(migrations.Migration):
@@ -31,5 +38,5 @@ class Migration(migrations.Migration):
             ],
             options={"verbose_name": "content version", "default_permissions": ()},
         ),
-        migrations.RunPython(first_version, migrations.RunPython.noop),
+        migrations.RunPython(first_version, without_triggers),
     ]
