@@ -23,7 +23,7 @@ def pytest_report_header(config) -> str:
 
 
 @pytest.fixture(autouse=True)
-def empty_search_cache():
+def empty_page_cache():
     """Each test starts with no cached pages, as a fresh server would.
 
     Tests that share a module's data share the content version too, so a page cached by one test would otherwise be
