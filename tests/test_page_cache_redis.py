@@ -6,6 +6,8 @@ import logging
 import time
 
 import pytest
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.test import Client
 
 from cop_kb import page_cache
@@ -117,3 +119,21 @@ def test_a_redis_that_refuses_connections_from_the_start_costs_no_error(pages_in
     assert b"Quokka convention" in answers[1].content
     assert len(warnings(caplog)) == 1
     assert "Page cache unavailable" in warnings(caplog)[0]
+
+
+def test_after_a_failure_the_cache_is_left_alone_for_a_while(pages_in, instrument, settings, monkeypatch):
+    pages_in(f"redis://127.0.0.1:{port(2)}/0")  # nothing listens there
+    settings.PAGE_CACHE_RETRY_SECONDS = 60
+    cache = caches["pages"]
+    asked = []
+
+    def get(*args, **kwargs):
+        asked.append(args)
+        return RedisCache.get(cache, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", get)
+
+    answers = [Client().get(instrument.get_absolute_url()) for _repeat in range(4)]
+
+    assert [answer.status_code for answer in answers] == [200] * 4
+    assert len(asked) == 1, "only the first request should wait for the Redis that is not there"
