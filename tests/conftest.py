@@ -23,13 +23,13 @@ def pytest_report_header(config) -> str:
 
 
 @pytest.fixture(autouse=True)
-def empty_search_cache():
-    """Each test starts with no cached search pages, as a fresh server would.
+def empty_page_cache():
+    """Each test starts with no cached pages, as a fresh server would.
 
-    Tests that share a module's data share the index token too, so a page cached by one test would otherwise be
+    Tests that share a module's data share the content version too, so a page cached by one test would otherwise be
     served to the next, and a cached response carries no template context to inspect.
     """
-    caches["search"].clear()
+    caches["pages"].clear()
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,6 +14,9 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Directory")
 
     def ready(self) -> None:
+        from cop_kb.records.content_version import install_content_triggers
         from cop_kb.records.startup import records_ready
 
         records_ready()
+        # After every migrate, once all apps' tables exist: a new record type's tables are covered at once.
+        post_migrate.connect(install_content_triggers, sender=self, dispatch_uid="cop_kb_content_triggers")

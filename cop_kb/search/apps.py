@@ -10,11 +10,15 @@ class SearchConfig(AppConfig):
     verbose_name = _("Search")
 
     def ready(self) -> None:
+        from cop_kb.records.content_version import content_watch
         from cop_kb.records.index import IndexWriters, index_register
 
+        from .models import SearchDocument, SearchFacet, Synonym
         from .services import search_index_rebuild, search_index_remove, search_index_update
 
         # The record services keep the index current through this seam, without importing this app.
         index_register(
             IndexWriters(update=search_index_update, remove=search_index_remove, rebuild=search_index_rebuild)
         )
+        # Search pages are public pages: every change to what a search can return changes the content version.
+        content_watch(SearchDocument, SearchFacet, Synonym)

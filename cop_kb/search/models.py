@@ -93,21 +93,3 @@ class Synonym(models.Model):
         if any(not word.replace("-", "").isalnum() for word in words):
             raise ValidationError({"terms": _("Each term must be a single word (letters and digits only).")})
         self.terms = ", ".join(dict.fromkeys(words))
-
-
-class IndexState(models.Model):
-    """One row whose ``token`` changes whenever what a search can return changes: a search document, a synonym or a
-    tag's name (database triggers, migration 0006, so bulk updates and the shell count too).
-
-    Cached search responses are keyed by the token, so none outlives the index it was built from. The token is
-    random rather than a counter: a rolled-back transaction or a restored backup can never bring back a key that
-    names older content.
-    """
-
-    token = models.CharField(max_length=36)
-
-    class Meta:
-        verbose_name = _("search index state")
-
-    def __str__(self) -> str:
-        return self.token

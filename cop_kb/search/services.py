@@ -7,7 +7,6 @@ only public records are ever written to the index, and a record that stops being
 import html
 import math
 import re
-import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -15,6 +14,7 @@ from contextlib import contextmanager
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 
+from cop_kb.records.content_version import content_changing
 from cop_kb.records.registry import record_models
 from cop_kb.records.search_data import prefetch_for_search
 
@@ -84,19 +84,6 @@ def _document_row(record, content_type_id: int, data: dict) -> tuple:
     )
 
 
-def _index_changing() -> None:
-    """Give the index a new token (migration 0006) before any document is written.
-
-    The database's triggers would do it anyway, but after the first document; taking the token's row first means
-    two writers queue on it instead of each holding documents the other wants next.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO search_indexstate (id, token) VALUES (1, %s) ON CONFLICT (id) DO UPDATE SET token = %s",
-            [uuid.uuid4().hex] * 2,
-        )
-
-
 def _document(record, content_type: ContentType) -> tuple[SearchDocument, list[tuple[str, str]]]:
     data = record.search_data()
     document = SearchDocument(**dict(zip(DOCUMENT_COLUMNS, _document_row(record, content_type.pk, data), strict=True)))
@@ -122,7 +109,7 @@ def search_index_update(records: Iterable[models.Model]) -> None:
     Records are reloaded with what the index needs (aliases, tags, linked records), so callers may pass what
     they have at hand after a save, including records whose links just changed.
     """
-    _index_changing()
+    content_changing()
     by_model: dict[type, set[int]] = {}
     for record in records:
         by_model.setdefault(type(record), set()).add(record.pk)
@@ -136,7 +123,7 @@ def search_index_update(records: Iterable[models.Model]) -> None:
 @transaction.atomic
 def search_index_remove(model: type[models.Model], pks: Iterable[int]) -> None:
     """Drop deleted records from the index."""
-    _index_changing()
+    content_changing()
     content_type = ContentType.objects.get_for_model(model)
     SearchDocument.objects.filter(content_type=content_type, object_id__in=list(pks)).delete()
 
@@ -246,7 +233,7 @@ def search_index_rebuild(progress: Callable[[int, int], None] | None = None) -> 
     from .backends import get_backend
 
     backend = get_backend()
-    _index_changing()
+    content_changing()
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM search_searchfacet")
     with backend.bulk_load():

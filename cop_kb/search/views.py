@@ -3,12 +3,10 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from .cache import cached_until_index_changes
 from .selectors import PageNotFound, autocomplete, search
 
 
 @require_safe
-@cached_until_index_changes
 def search_page(request):
     """Ranked results with highlights, facets and suggestions; the URL carries the whole search."""
     try:
@@ -26,7 +24,6 @@ class ScriptSafeJSONEncoder(DjangoJSONEncoder):
 
 
 @require_safe
-@cached_until_index_changes
 def autocomplete_json(request):
     """Titles that start with what was typed, for the search box's suggestions (works without it too)."""
     return JsonResponse({"results": autocomplete(request.GET.get("q", ""))}, encoder=ScriptSafeJSONEncoder)

@@ -46,6 +46,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that reads the database; it removes itself without DATABASE_REPLICA_URL.
     "cop_kb.replica.ReplicaReadsMiddleware",
+    # Above sessions and authentication: a cached page is answered before either is read (cop_kb/page_cache.py).
+    "cop_kb.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -118,18 +120,31 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# "search" keeps rendered search pages and autocomplete answers, keyed by the index token (cop_kb/search/cache.py).
-# It is process-local memory: each worker has its own, a restart (a deploy) empties it. At most 1,000 entries of
-# 2-60 kB.
+# "pages" keeps rendered public pages, keyed by the content version (cop_kb/page_cache.py). With REDIS_URL
+# (redis://host:port/db) it is Redis, shared by every app server; timeouts are short because a page served uncached
+# is better than a page waiting for a cache. Without it, process memory: each worker has its own, at most 2,000
+# entries of 2-60 kB. Entries live an hour at most; an entry of an older token is never asked for again.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    PAGES_CACHE = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+    }
+else:
+    PAGES_CACHE = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "search": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "search",
-        "TIMEOUT": 60 * 60,
-        "OPTIONS": {"MAX_ENTRIES": 1000},
-    },
+    "pages": {**PAGES_CACHE, "TIMEOUT": 60 * 60, "KEY_PREFIX": "cop_kb"},
 }
+# After the page cache fails, pages are served without it for this many seconds before it is tried again; a warning
+# is logged at most once per PAGE_CACHE_LOG_SECONDS.
+PAGE_CACHE_RETRY_SECONDS = float(os.environ.get("PAGE_CACHE_RETRY_SECONDS", "5"))
+PAGE_CACHE_LOG_SECONDS = 60
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -84,12 +84,12 @@ def test_fts5_table_and_its_triggers_exist(sqlite):
     assert "fts5" in tables["search_fts"] and "porter unicode61 remove_diacritics 2" in tables["search_fts"]
     assert "search_trigram" not in tables
     assert sorted(triggers) == [
+        "content_changed_search_searchdocument_delete",
+        "content_changed_search_searchdocument_insert",
+        "content_changed_search_searchdocument_update",
         "search_document_ad",
         "search_document_ai",
         "search_document_au",
-        "search_index_changed_search_searchdocument_delete",
-        "search_index_changed_search_searchdocument_insert",
-        "search_index_changed_search_searchdocument_update",
     ]
 
 

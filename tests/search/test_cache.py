@@ -1,15 +1,15 @@
-"""Search answers are cached until the index changes: the same search again costs one query, and every change that
-could alter an answer (a record published, edited, withdrawn or hidden behind the services' back, a synonym, a tag
-name) shows on the very next request."""
+"""Search answers are cached like every public page until the content changes (``cop_kb.page_cache``): the same
+search again costs one query, and every change that could alter an answer (a record published, edited, withdrawn or
+hidden behind the services' back, a synonym, a tag name) shows on the very next request."""
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from taggit.models import Tag
 
+from cop_kb.records.content_version import content_version
 from cop_kb.records.models import Status
 from cop_kb.records.services import record_reindex
-from cop_kb.search.cache import index_token
 from cop_kb.search.models import SearchDocument, Synonym
 from instruments.models import Instrument
 from programmes.models import Programme
@@ -121,23 +121,23 @@ def test_a_page_past_the_end_is_not_cached(client, published):
 
 
 def test_rebuilding_the_index_gives_it_a_new_token(published):
-    before = index_token()
+    before = content_version()[0]
 
     call_command("rebuild_search_index", verbosity=0)
 
     assert before is not None
-    assert index_token() not in (None, before)
+    assert content_version()[0] not in (None, before)
 
 
 def test_any_statement_that_writes_documents_gives_the_index_a_new_token(published):
-    before = index_token()
+    before = content_version()[0]
 
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE search_searchdocument SET summary = 'changed' WHERE id = %s", [SearchDocument.objects.get().pk]
         )
 
-    assert index_token() not in (None, before)
+    assert content_version()[0] not in (None, before)
 
 
 # Browsers and shared caches may keep an answer only on condition: each use asks the server again, which compares

@@ -5,8 +5,8 @@ import re
 import pytest
 
 from cop_kb.directory.models import Country
+from cop_kb.records.content_version import content_version
 from cop_kb.records.services import record_reindex
-from cop_kb.search.cache import index_token
 from cop_kb.search.models import SearchFacet
 from instruments.models import Instrument
 from programmes.models import Activity, Programme
@@ -163,12 +163,12 @@ def test_index_drops_facet_values_naming_a_record_that_stops_being_public(model,
     record_reindex(linked)
     naming = SearchFacet.objects.filter(facet=model.search_facet_self, value=named.slug)
     assert naming.count() == 2  # the record's own document and the programme's
-    before = index_token()
+    before = content_version()[0]
 
     hide(model, named.pk, change)
 
     assert not naming.exists()
-    assert index_token() != before
+    assert content_version()[0] != before
 
 
 @pytest.mark.parametrize(("param", "key"), [("country", "peru"), ("strategic_area", "justice")])

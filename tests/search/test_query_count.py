@@ -1,5 +1,5 @@
 """A search runs the same number of queries whether it matches a few records or ten times as many, counted with
-the search cache empty."""
+the page cache empty."""
 
 import pytest
 from django.core.cache import caches
@@ -42,12 +42,12 @@ def grow():
 
 
 def measure(client, url: str, params: dict) -> tuple[int, str, bytes]:
-    """Queries one request runs with the search cache empty, their SQL (to say what grew), and the response body.
+    """Queries one request runs with the page cache empty, their SQL (to say what grew), and the response body.
 
     A cached answer costs one query whatever the data; what is counted here is a search that runs.
     """
     client.get(url, params)  # warm per-process caches (content types, translations) first
-    caches["search"].clear()
+    caches["pages"].clear()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url, params)
     assert response.status_code == 200

@@ -1,0 +1,161 @@
+"""One content version for the whole site: a row whose token the database replaces whenever anything public can
+change.
+
+Every public page is cached under this token (``cop_kb.page_cache``), so no page outlives the data it was built
+from. The database replaces it, not the services: triggers on every table a public page reads (each record type's
+table, its link and through tables, aliases, sources, tags, and what other apps add with ``content_watch``, such as
+the search index and its synonyms) fire on every write, whoever makes it: a workflow step, the admin, an import, a
+bulk update, the shell. The token is random rather than a counter, so a rolled-back transaction or a restored backup
+never brings back a token that names older content. It changes in the writing transaction, so it becomes visible
+together with the change, on the primary and on a replica alike.
+
+The triggers are (re)installed after every ``migrate`` (``install_content_triggers``, on post_migrate), from the
+registry of record types: a new record type is covered without touching this module. PostgreSQL's fire BEFORE each
+statement, so a writer takes the token's row before any row it writes: writers queue on it rather than each holding
+rows the other wants next. SQLite, which has no statement triggers and only one writer at a time, fires per row.
+"""
+
+import datetime
+import uuid
+
+from django.db import connections, models, router
+from django.utils.translation import gettext_lazy as _
+
+from .links import typed_link_relations
+from .registry import record_models
+
+
+class ContentVersion(models.Model):
+    """The site's content version: ``token`` changes with every write to public content, ``changed_at`` says when."""
+
+    token = models.CharField(max_length=36)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        app_label = "directory"
+        verbose_name = _("content version")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return self.token
+
+
+_watched: list[type[models.Model]] = []
+
+
+def content_watch(*watched: type[models.Model]) -> None:
+    """Also change the token on every write to these models' tables (called by apps when Django starts)."""
+    for model in watched:
+        if model not in _watched:
+            _watched.append(model)
+
+
+def _record_tables(model) -> list[str]:
+    """A record type's own table (and its parents'), its many-to-many through tables and its typed link tables."""
+    tables = [model._meta.db_table, *(parent._meta.db_table for parent in model._meta.get_parent_list())]
+    tables += [field.remote_field.through._meta.db_table for field in model._meta.many_to_many]
+    tables += [typed._meta.db_table for _accessor, typed, _field in typed_link_relations(model)]
+    return tables
+
+
+def watched_tables() -> list[str]:
+    """Every table a public page may read, without duplicates, in a stable order."""
+    from taggit.models import Tag, TaggedItem
+
+    from .models import Alias, Source
+
+    tables = []
+    for model in record_models():
+        tables += _record_tables(model)
+    tables += [watched._meta.db_table for watched in (Alias, Source, Tag, TaggedItem, *_watched)]
+    return list(dict.fromkeys(tables))
+
+
+POSTGRES_FUNCTION = """
+CREATE OR REPLACE FUNCTION content_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO directory_contentversion (id, token, changed_at) VALUES (1, gen_random_uuid()::text, clock_timestamp())
+    ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, changed_at = EXCLUDED.changed_at;
+    RETURN NULL;
+END $$
+"""
+
+SQLITE_UPSERT = (
+    "INSERT INTO directory_contentversion (id, token, changed_at)"
+    " VALUES (1, lower(hex(randomblob(16))), strftime('%Y-%m-%d %H:%M:%f', 'now'))"
+    " ON CONFLICT (id) DO UPDATE SET token = excluded.token, changed_at = excluded.changed_at;"
+)
+
+
+def _trigger_statements(vendor: str, tables: list[str]) -> list[str]:
+    if vendor == "postgresql":
+        return [POSTGRES_FUNCTION] + [
+            f"CREATE OR REPLACE TRIGGER content_changed BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}"
+            " FOR EACH STATEMENT EXECUTE FUNCTION content_changed()"
+            for table in tables
+        ]
+    statements = []
+    for table in tables:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            name = f"content_changed_{table}_{event.lower()}"
+            statements.append(f"DROP TRIGGER IF EXISTS {name}")
+            statements.append(f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {SQLITE_UPSERT} END")
+    return statements
+
+
+def install_content_triggers(*, using: str = "default", **_kwargs) -> None:
+    """Install or refresh the triggers on every watched table that exists; safe to run again (post_migrate)."""
+    connection = connections[using]
+    existing = set(connection.introspection.table_names())
+    if ContentVersion._meta.db_table not in existing:  # migrated back before the version existed
+        return
+    tables = [table for table in watched_tables() if table in existing]
+    with connection.cursor() as cursor:
+        for statement in _trigger_statements(connection.vendor, tables):
+            cursor.execute(statement)
+
+
+def remove_content_triggers(connection) -> None:
+    """Drop every trigger that writes the content version (before its table goes, when migrating back)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP FUNCTION IF EXISTS content_changed() CASCADE")  # and every trigger calling it
+            return
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'content_changed_%'")
+        for (name,) in cursor.fetchall():
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def content_changing(using: str = "default") -> None:
+    """Replace the token now, before a writer touches anything.
+
+    The search index writers call this first, so two of them queue on the token's row instead of each holding
+    documents the other wants next (PostgreSQL's BEFORE triggers do the same for every other writer).
+    """
+    connection = connections[using]
+    changed_at = connection.ops.adapt_datetimefield_value(datetime.datetime.now(datetime.UTC))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE directory_contentversion SET token = %s, changed_at = %s WHERE id = 1",
+            [uuid.uuid4().hex, changed_at],
+        )
+
+
+def content_version() -> tuple[str, datetime.datetime] | None:
+    """The current token and when it changed, read where public pages are read from; None if there is no row.
+
+    Plain SQL: this runs on every anonymous request, and building the ORM query would take longer than the read.
+    """
+    using = router.db_for_read(ContentVersion)
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT token, changed_at FROM directory_contentversion WHERE id = 1")
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token, changed_at = row
+    if isinstance(changed_at, str):  # SQLite may hand back the text the trigger wrote
+        changed_at = datetime.datetime.fromisoformat(changed_at)
+    if changed_at.tzinfo is None:  # SQLite stores UTC without saying so
+        changed_at = changed_at.replace(tzinfo=datetime.UTC)
+    return token, changed_at

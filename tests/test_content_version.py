@@ -1,0 +1,158 @@
+"""One content version for the whole site: the database gives it a new token on every write to anything a public
+page shows, whoever makes the write, and the triggers come from the registry, so a new record type is covered too."""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.db import connection, transaction
+from taggit.models import Tag, TaggedItem
+
+from cop_kb.directory.models import Country
+from cop_kb.records.content_version import content_version, watched_tables
+from cop_kb.records.links import typed_link_relations
+from cop_kb.records.models import Alias, Source, Status
+from cop_kb.records.registry import record_models
+from cop_kb.records.services import record_create
+from cop_kb.search.models import SearchDocument, SearchFacet, Synonym
+from instruments.models import Instrument
+from programmes.models import Programme
+
+from .factories import make, make_typed_link, typed_ends, typed_link_models
+from .test_registry import leaflets  # noqa: F401 - the fixture of a record type made up for a test
+
+pytestmark = pytest.mark.django_db
+
+
+def tables_with_the_trigger() -> set[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = 'content_changed'")
+            return {row[0] for row in cursor.fetchall()}
+        cursor.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'content_changed_%'")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_every_table_a_public_page_reads_has_the_trigger():
+    expected = {Alias, Source, Tag, TaggedItem, SearchDocument, SearchFacet, Synonym}
+    tables = {model._meta.db_table for model in expected}
+    for model in record_models():
+        tables.add(model._meta.db_table)
+        tables |= {field.remote_field.through._meta.db_table for field in model._meta.many_to_many}
+        tables |= {typed._meta.db_table for _accessor, typed, _field in typed_link_relations(model)}
+
+    assert tables <= set(watched_tables())
+    assert set(watched_tables()) <= tables_with_the_trigger()
+
+
+class TokenWatch:
+    """The token and time before a change, to compare with after it."""
+
+    def __init__(self) -> None:
+        self.token, self.changed_at = content_version()
+
+    def changed(self) -> bool:
+        token, changed_at = content_version()
+        return token != self.token and changed_at >= self.changed_at
+
+
+@pytest.fixture
+def instrument():
+    return make(Instrument, tags=["grooming"])
+
+
+@pytest.mark.parametrize("model", record_models(), ids=lambda model: model._meta.label_lower)
+def test_creating_editing_and_deleting_any_record_type_changes_the_token(model):
+    watch = TokenWatch()
+    made = make(model)
+    assert watch.changed()
+
+    watch = TokenWatch()
+    model.objects.filter(pk=made.pk).update(title="Renamed by a bulk update")
+    assert watch.changed()
+
+    watch = TokenWatch()
+    model.objects.filter(pk=made.pk).delete()
+    assert watch.changed()
+
+
+@pytest.mark.parametrize("status", [Status.WITHDRAWN, Status.DRAFT, Status.IN_REVIEW])
+def test_a_status_change_changes_the_token(instrument, status):
+    watch = TokenWatch()
+
+    Instrument.objects.filter(pk=instrument.pk).update(status=status)
+
+    assert watch.changed()
+
+
+@pytest.mark.parametrize("typed", typed_link_models(), ids=lambda typed: typed._meta.label_lower)
+def test_a_typed_link_changes_the_token(typed):
+    source_model, target_model = typed_ends(typed)
+    source, target = make(source_model), make(target_model)
+    watch = TokenWatch()
+
+    make_typed_link(typed, source, target)
+
+    assert watch.changed()
+
+
+def test_a_link_added_or_removed_changes_the_token():
+    programme = make(Programme)
+    country = make(Country)
+    watch = TokenWatch()
+    programme.countries.add(country)
+    assert watch.changed()
+
+    watch = TokenWatch()
+    programme.countries.remove(country)
+    assert watch.changed()
+
+
+def test_tags_aliases_sources_and_synonyms_change_the_token(instrument):
+    content_type = ContentType.objects.get_for_model(instrument)
+    changes = [
+        lambda: Tag.objects.filter(slug="grooming").update(name="Grooming online"),
+        lambda: instrument.tags.add("sextortion"),
+        lambda: instrument.tags.remove("sextortion"),
+        lambda: Alias.objects.create(content_type=content_type, object_id=instrument.pk, name="The Convention"),
+        lambda: Alias.objects.filter(object_id=instrument.pk).update(name="The Treaty"),
+        lambda: Source.objects.create(
+            content_type=content_type, object_id=instrument.pk, title="Treaty text", url="https://example.org/"
+        ),
+        lambda: Synonym.objects.create(terms="grooming, luring"),
+        lambda: call_command("rebuild_search_index", verbosity=0),
+    ]
+    for change in changes:
+        watch = TokenWatch()
+        change()
+        assert watch.changed(), change
+
+
+def test_a_change_rolled_back_leaves_the_token_as_it_was(instrument):
+    before = content_version()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Instrument.objects.filter(pk=instrument.pk).update(status=Status.WITHDRAWN)
+        raise RuntimeError("abandon the change")
+
+    assert content_version() == before
+
+
+def test_installing_the_triggers_again_changes_nothing_but_keeps_them_working(instrument):
+    before = tables_with_the_trigger()
+
+    call_command("migrate", verbosity=0)
+
+    assert tables_with_the_trigger() == before
+    watch = TokenWatch()
+    Instrument.objects.filter(pk=instrument.pk).update(title="Renamed")
+    assert watch.changed()
+
+
+def test_a_new_record_type_is_covered_after_migrate_without_code_of_its_own(leaflets):  # noqa: F811
+    call_command("migrate", verbosity=0)  # what deploying a new record type runs; its table is made by the fixture
+    assert leaflets._meta.db_table in tables_with_the_trigger()
+
+    watch = TokenWatch()
+    record_create(model=leaflets, fields={"slug": "leaflet", "title": "Leaflet", "status": Status.PUBLISHED})
+
+    assert watch.changed()
