@@ -10,7 +10,7 @@ from django.urls import clear_url_caches, reverse
 from cop_kb import urls as site_urls
 from cop_kb.records.links import LinkForeignKey
 from cop_kb.records.models import Record, Status
-from cop_kb.records.registry import record_type, record_type_of, record_types, unregister
+from cop_kb.records.registry import record_type, record_type_by_slug, record_type_of, record_types, unregister
 from cop_kb.records.services import record_create
 from cop_kb.records.views import record_paths
 from cop_kb.search.models import SearchDocument
@@ -43,6 +43,15 @@ def test_a_record_type_is_found_by_its_label_with_its_names_and_list_page():
         "/instruments/",
     )
     assert record_type_of("instruments.nothing") is None
+
+
+def test_each_record_type_has_its_own_public_name_taken_from_its_list_page():
+    slugs = [entry.slug for entry in record_types()]
+
+    assert record_type_of("strategy.strategicarea").slug == "strategic-areas"
+    assert len(set(slugs)) == len(slugs)
+    assert all(record_type_by_slug(slug).slug == slug for slug in slugs)
+    assert record_type_by_slug("nothing") is None
 
 
 def test_registering_a_type_twice_or_reusing_a_content_key_is_refused():

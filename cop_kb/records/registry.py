@@ -40,6 +40,12 @@ class RecordType:
         return self.model.get_list_url()
 
     @property
+    def slug(self) -> str:
+        """The type's public, stable name in addresses other than its pages (API, feeds, exports): its list
+        page's path, ``instruments`` or ``strategic-areas``."""
+        return self.list_url().strip("/").replace("/", "-")
+
+    @property
     def list_facets(self) -> tuple:
         return self.model.list_facets
 
@@ -90,3 +96,8 @@ def record_models() -> list[type["Record"]]:
 def record_type_of(label: str) -> RecordType | None:
     """The record type with ``label`` (``instruments.instrument``), or None."""
     return _registry.get(label)
+
+
+def record_type_by_slug(slug: str) -> RecordType | None:
+    """The record type whose public name is ``slug`` (``strategic-areas``), or None."""
+    return next((entry for entry in _registry.values() if entry.slug == slug), None)
