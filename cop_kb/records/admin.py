@@ -5,7 +5,11 @@ details, Links and Publication. Link fields are read from the ``LinkForeignKey``
 declarations (see ``cop_kb.records.links``), so a new link shows up here, with autocomplete, without being listed twice.
 """
 
+import json
+from contextlib import nullcontext
+
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.core.exceptions import ValidationError
@@ -18,8 +22,8 @@ from .admin_history import RecordHistoryMixin
 from .admin_import import RecordImportExportMixin  # import/export buttons (CSV, JSON) on every record admin
 from .admin_workflow import RecordWorkflowMixin
 from .links import LinkForeignKey, LinkManyToManyField
-from .models import Alias, Source
-from .services import RecordBefore, records_delete, records_saved
+from .models import Alias, AuditAction, Source
+from .services import Attribution, RecordBefore, records_delete, records_saved
 
 
 def link_field_names(model) -> tuple[str, ...]:
@@ -146,21 +150,41 @@ class RecordAdmin(RecordImportExportMixin, RecordWorkflowMixin, RecordHistoryMix
         )
         return fieldsets
 
+    def create_revision(self, request):
+        # django-reversion's admin would wrap each view in a revision of whatever it saves; the write path
+        # (``records_saved``) writes each record's version itself, with its audit event.
+        return nullcontext()
+
     # Whatever a save changes (the record, its links, its inline rows), ``records_saved`` follows: it needs the
-    # record as it was, which the form carries from save_model to save_related (it lives for one request).
+    # record as it was, which the form carries from save_model to save_related (it lives for one request). A view
+    # that saves the form for a reason of its own (a revert, a recovery, publishing waiting changes) says so in
+    # ``request.record_write``: the record as it was before that view wrote anything, and the attribution.
     def save_model(self, request, obj, form, change):
         form.record_before = RecordBefore.of(obj) if change else RecordBefore()
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        records_saved([(form.instance, form.record_before)])
+        before, by = getattr(request, "record_write", (form.record_before, None))
+        if by is None:
+            message = self.construct_change_message(request, form, formsets, not change)
+            by = Attribution(
+                action=AuditAction.CHANGE if change else AuditAction.CREATE,
+                comment=LogEntry(change_message=json.dumps(message)).get_change_message(),
+                user=request.user,
+                request=request,
+            )
+        records_saved([(form.instance, before)], by=by)
 
     def delete_model(self, request, obj):
-        records_delete([obj])
+        records_delete([obj], by=self._deleted_by(request))
 
     def delete_queryset(self, request, queryset):
-        records_delete(queryset)
+        records_delete(queryset, by=self._deleted_by(request))
+
+    @staticmethod
+    def _deleted_by(request) -> Attribution:
+        return Attribution(action=AuditAction.DELETE, user=request.user, request=request)
 
 
 def columns(*fields) -> tuple:
