@@ -187,6 +187,46 @@ class RecordAdmin(RecordImportExportMixin, RecordWorkflowMixin, RecordHistoryMix
         return Attribution(action=AuditAction.DELETE, user=request.user, request=request)
 
 
+class TypedLinkAdmin(admin.ModelAdmin):
+    """The admin of typed link rows on their own pages (instrument relations, organisations' roles).
+
+    A row belongs to the record at its ``source_field`` end, as on that record's form, so saving or deleting one is a
+    change to that record, followed by the write path like any other: a version and an audit event of the record,
+    and the records at the other end, before and after, reindexed.
+    """
+
+    def _owners(self, rows) -> dict:
+        """The records the rows belong to, as they are now (their links before the change)."""
+        owners = {}
+        for row in rows:
+            owner = getattr(row, row.source_field, None) if row is not None else None
+            if owner is not None:
+                owners.setdefault((type(owner), owner.pk), RecordBefore.of(owner))
+        return owners
+
+    def _follow(self, request, owners: dict, comment) -> None:
+        by = Attribution(action=AuditAction.CHANGE, comment=comment, user=request.user, detail=comment, request=request)
+        records_saved([(model._default_manager.get(pk=pk), before) for (model, pk), before in owners.items()], by=by)
+
+    def save_model(self, request, obj, form, change):
+        stored = self.model._default_manager.filter(pk=obj.pk).first() if change else None
+        owners = self._owners([stored, obj])
+        super().save_model(request, obj, form, change)
+        self._follow(request, owners, format_lazy(_("Link saved: {link}"), link=obj))
+
+    def delete_model(self, request, obj):
+        owners = self._owners([obj])
+        link = str(obj)
+        super().delete_model(request, obj)
+        self._follow(request, owners, format_lazy(_("Link removed: {link}"), link=link))
+
+    def delete_queryset(self, request, queryset):
+        rows = list(queryset)
+        owners = self._owners(rows)
+        super().delete_queryset(request, queryset)
+        self._follow(request, owners, format_lazy(_("Links removed: {links}"), links="; ".join(map(str, rows))))
+
+
 def columns(*fields) -> tuple:
     """A record changelist's columns: title first, then the type's own, then status and last change."""
     return ("title", *fields, "status", "updated_at")

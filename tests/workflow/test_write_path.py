@@ -1,8 +1,8 @@
 """One write path: however a record changes, it gets exactly one version and one audit event, and the index follows.
 
 Each entry point is driven the way people (or the loader) use it: the admin's add and change forms, a changelist
-action, an import, a workflow step, publishing waiting changes, a revert, a recovery, ``load_framework``'s service
-and deleting. Around each, a strategic area moves its link from one instrument to another, and the instruments'
+action, an import, a workflow step, publishing waiting changes, a revert, a recovery, ``load_framework``'s service,
+deleting, and a typed link row's own admin page. Around each, a strategic area moves its link from one instrument to another, and the instruments'
 "strategic area" search facet (which follows links from the other end) shows that both were indexed afresh.
 """
 
@@ -14,7 +14,7 @@ from reversion.models import Version
 from cop_kb.records.models import AuditAction, AuditEvent, Status
 from cop_kb.records.services import record_reindex
 from cop_kb.search.models import SearchDocument
-from instruments.models import Instrument
+from instruments.models import Instrument, InstrumentRelation
 from programmes.services import framework_load
 from strategy.models import StrategicArea
 
@@ -301,3 +301,29 @@ instruments = ["{quokka.slug}"]
     assert areas_of("quokka") == {new_area.slug: 1}
     ledger.nothing(axolotl)
     ledger.nothing(quokka)
+
+
+def test_a_typed_link_saved_or_deleted_on_its_own_page_is_a_change_of_the_record_it_belongs_to(
+    publisher_client, publisher
+):
+    protocol = make(Instrument, title="Axolotl protocol")
+    convention = make(Instrument, title="Quokka convention")
+    indexed = document_id(convention)
+    ledger = Ledger()
+    data = {"subject": str(protocol.pk), "kind": "supplements", "object": str(convention.pk)}
+
+    saved(publisher_client.post(admin_url(InstrumentRelation, "add"), data))
+
+    version = ledger.one_each(protocol, AuditAction.CHANGE, publisher)
+    assert version.revision.get_comment() == f"Link saved: {InstrumentRelation.objects.get()}"
+    ledger.nothing(convention)
+    assert document_id(convention) not in (None, indexed)  # the other end, linked after, is indexed afresh
+    ledger = Ledger()
+    indexed = document_id(convention)
+
+    relation = InstrumentRelation.objects.get()
+    saved(publisher_client.post(admin_url(InstrumentRelation, "delete", relation.pk), {"post": "yes"}))
+
+    assert ledger.one_each(protocol, AuditAction.CHANGE, publisher).revision.get_comment().startswith("Link removed")
+    ledger.nothing(convention)
+    assert document_id(convention) not in (None, indexed)  # linked before, indexed afresh
