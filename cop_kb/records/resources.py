@@ -297,7 +297,7 @@ class RecordResource(ModelResource):
             result = rolled_back.result
         del self._saved[saved_before:]
         if snapshot is not None:
-            pending_change_save(record=stored, snapshot=snapshot, user=user)
+            pending_change_save(record=stored, snapshot=snapshot, user=user, request=kwargs.get("request"))
             self._proposed.append(stored)
         return result
 

@@ -2,8 +2,9 @@
 
 Each entry point is driven the way people (or the loader) use it: the admin's add and change forms, a changelist
 action, an import, a workflow step, publishing waiting changes, a revert, a recovery, ``load_framework``'s service,
-deleting, and a typed link row's own admin page. Around each, a strategic area moves its link from one instrument to another, and the instruments'
-"strategic area" search facet (which follows links from the other end) shows that both were indexed afresh.
+deleting, and a typed link row's own admin page. Around most, a strategic area moves its link from one instrument to
+another, and the instruments' "strategic area" search facet (which follows links from the other end) shows that both
+were indexed afresh.
 """
 
 import pytest
