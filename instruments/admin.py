@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from cop_kb.records.admin import RecordAdmin, columns, filters
+from cop_kb.records.admin import RecordAdmin, TypedLinkAdmin, columns, filters
 
 from .models import Instrument, InstrumentRelation, Provision
 
@@ -72,7 +72,7 @@ class ProvisionAdmin(RecordAdmin):
 
 
 @admin.register(InstrumentRelation)
-class InstrumentRelationAdmin(admin.ModelAdmin):
+class InstrumentRelationAdmin(TypedLinkAdmin):
     list_display = ("subject", "kind", "object")
     list_filter = ("kind",)
     list_select_related = ("subject", "object")

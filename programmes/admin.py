@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from cop_kb.records.admin import RecordAdmin, columns, filters
+from cop_kb.records.admin import RecordAdmin, TypedLinkAdmin, columns, filters
 
 from .models import (
     Activity,
@@ -79,7 +79,7 @@ class OutputAdmin(RecordAdmin):
     list_select_related = ("programme", "publisher")
 
 
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(TypedLinkAdmin):
     """The role rows of one kind on their own page, for finding every piece of work an organisation takes part in.
 
     Each role model names the record it belongs to in ``source_field``; the columns, joins and search follow it.

@@ -24,8 +24,8 @@ from django.db.models.deletion import ProtectedError
 from taggit.models import Tag, TaggedItem
 
 from cop_kb.directory.models import Country, Organisation
-from cop_kb.records.index import index_remove
 from cop_kb.records.models import Record
+from cop_kb.records.services import record_unindex
 from instruments.models import Instrument, Provision
 from strategy.models import FocusArea, Sector, StakeholderGroup, StrategicArea
 
@@ -160,7 +160,7 @@ def demo_data_delete() -> int:
                 + "; ".join(blockers)
             ) from exc
         for chunk in chunks(pks, 500):
-            index_remove(model, chunk)
+            record_unindex(model, chunk)
     Tag.objects.filter(name__in=[DEMO_TAG, *TOPIC_TAGS], taggit_taggeditem_items__isnull=True).delete()
     return deleted
 

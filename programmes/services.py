@@ -8,11 +8,9 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models, transaction
 
 from cop_kb.directory.models import Organisation
-from cop_kb.records.body_links import body_links_refresh
-from cop_kb.records.index import index_update
-from cop_kb.records.models import Record, Status
+from cop_kb.records.models import AuditAction, Record, Status
 from cop_kb.records.registry import record_types
-from cop_kb.records.services import record_create, record_version_create, typed_link_create
+from cop_kb.records.services import Attribution, RecordBefore, record_create, records_saved, typed_link_create
 from instruments.models import Instrument, InstrumentRelation
 
 from .models import (
@@ -25,6 +23,8 @@ from .models import (
 )
 
 FRAMEWORK_FILE = Path(__file__).resolve().parent / "content" / "framework.toml"
+LOADED = Attribution(action=AuditAction.CREATE, comment="Loaded from the Framework for Action")
+LINKED = Attribution(action=AuditAction.CHANGE, comment="Linked to records loaded from the Framework for Action")
 
 # Typed links given inside an entry: key -> (link model, field naming the other end, model of the other end).
 TYPED_LINKS: dict[type[Record], tuple[str, type[models.Model], str, type[Record]]] = {
@@ -109,17 +109,14 @@ def framework_load(*, path: Path = FRAMEWORK_FILE) -> LoadReport:
     report = LoadReport()
     pending = _create_records(data, report)
     created = {(type(record), record.slug) for record in report.created}
-    touched: list[Record] = []
+    relinked: dict[tuple, Record] = {}
     for entry in pending:
-        touched += _link_entry(entry, created, report)
-    # Each new record's first version is recorded once its links are in, so its history starts from it as loaded.
-    for record in report.created:
-        record_version_create(record=record, comment="Loaded from the Framework for Action")
-    # Bodies written earlier may name the new records' addresses.
-    for model in {type(record) for record in report.created}:
-        body_links_refresh(model=model, pks=[record.pk for record in report.created if type(record) is model])
-    # Links were added after the records were created, and search facets read links: refresh what was touched.
-    index_update([*report.created, *touched])
+        for record in _link_entry(entry, created, report):
+            relinked[(type(record), record.pk)] = record
+    # Each new record is followed once its links are in, so that its first version holds them; so is an existing
+    # record that now links to a new one. Records they link to are reindexed with them (search facets read links).
+    records_saved([(record, RecordBefore()) for record in report.created], by=LOADED)
+    records_saved([(record, RecordBefore.same_links(record)) for record in relinked.values()], by=LINKED)
     return report
 
 
@@ -144,8 +141,7 @@ def _create_records(data: dict, report: LoadReport) -> list[_Pending]:
                     tags=extras.get("tags", []),
                     aliases=extras.get("aliases", []),
                     sources=_sources(extras, catalogue, where),
-                    index=False,
-                    version=False,
+                    follow=False,
                 )
             except ValidationError as exc:
                 raise ContentError(f"{where}: {exc.message_dict}") from None
@@ -154,17 +150,17 @@ def _create_records(data: dict, report: LoadReport) -> list[_Pending]:
 
 
 def _link_entry(entry: _Pending, created: set, report: LoadReport) -> list[Record]:
-    """Add an entry's links where its record or the other end is new; returns the records whose links changed."""
+    """Add an entry's links where its record or the other end is new; returns its record if it existed before and
+    now has a new link (a new record is followed anyway)."""
     record = entry.model.objects.get(slug=entry.slug)
     record_is_new = (entry.model, entry.slug) in created
-    touched = []
+    links_before = report.links_added
     for field_name, target_slugs in entry.many.items():
         target_model = entry.model._meta.get_field(field_name).related_model
         for target_slug in target_slugs:
             if record_is_new or (target_model, target_slug) in created:
                 target = _by_slug(target_model, target_slug, f"{entry.where}.{field_name}")
                 getattr(record, field_name).add(target)
-                touched += [record, target]
                 report.links_added += 1
     if entry.model in TYPED_LINKS:
         typed_key, link_model, other_field, other_model = TYPED_LINKS[entry.model]
@@ -180,4 +176,4 @@ def _link_entry(entry: _Pending, created: set, report: LoadReport) -> list[Recor
                 except ValidationError as exc:
                     raise ContentError(f"{entry.where}.{typed_key}: {exc.message_dict}") from None
                 report.links_added += 1
-    return touched
+    return [record] if report.links_added > links_before and not record_is_new else []

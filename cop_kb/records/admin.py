@@ -5,7 +5,11 @@ details, Links and Publication. Link fields are read from the ``LinkForeignKey``
 declarations (see ``cop_kb.records.links``), so a new link shows up here, with autocomplete, without being listed twice.
 """
 
+import json
+from contextlib import nullcontext
+
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.core.exceptions import ValidationError
@@ -18,8 +22,8 @@ from .admin_history import RecordHistoryMixin
 from .admin_import import RecordImportExportMixin  # import/export buttons (CSV, JSON) on every record admin
 from .admin_workflow import RecordWorkflowMixin
 from .links import LinkForeignKey, LinkManyToManyField
-from .models import Alias, Source
-from .services import RecordBefore, records_delete, records_saved
+from .models import Alias, AuditAction, Source
+from .services import Attribution, RecordBefore, records_delete, records_saved
 
 
 def link_field_names(model) -> tuple[str, ...]:
@@ -146,21 +150,81 @@ class RecordAdmin(RecordImportExportMixin, RecordWorkflowMixin, RecordHistoryMix
         )
         return fieldsets
 
+    def create_revision(self, request):
+        # django-reversion's admin would wrap each view in a revision of whatever it saves; the write path
+        # (``records_saved``) writes each record's version itself, with its audit event.
+        return nullcontext()
+
     # Whatever a save changes (the record, its links, its inline rows), ``records_saved`` follows: it needs the
-    # record as it was, which the form carries from save_model to save_related (it lives for one request).
+    # record as it was, which the form carries from save_model to save_related (it lives for one request). A view
+    # that saves the form for a reason of its own (a revert, a recovery, publishing waiting changes) says so in
+    # ``request.record_write``: the record as it was before that view wrote anything, and the attribution.
     def save_model(self, request, obj, form, change):
         form.record_before = RecordBefore.of(obj) if change else RecordBefore()
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        records_saved([(form.instance, form.record_before)])
+        before, by = getattr(request, "record_write", (form.record_before, None))
+        if by is None:
+            message = self.construct_change_message(request, form, formsets, not change)
+            by = Attribution(
+                action=AuditAction.CHANGE if change else AuditAction.CREATE,
+                comment=LogEntry(change_message=json.dumps(message)).get_change_message(),
+                user=request.user,
+                request=request,
+            )
+        records_saved([(form.instance, before)], by=by)
 
     def delete_model(self, request, obj):
-        records_delete([obj])
+        records_delete([obj], by=self._deleted_by(request))
 
     def delete_queryset(self, request, queryset):
-        records_delete(queryset)
+        records_delete(queryset, by=self._deleted_by(request))
+
+    @staticmethod
+    def _deleted_by(request) -> Attribution:
+        return Attribution(action=AuditAction.DELETE, user=request.user, request=request)
+
+
+class TypedLinkAdmin(admin.ModelAdmin):
+    """The admin of typed link rows on their own pages (instrument relations, organisations' roles).
+
+    A row belongs to the record at its ``source_field`` end, as on that record's form, so saving or deleting one is a
+    change to that record, followed by the write path like any other: a version and an audit event of the record,
+    and the records at the other end, before and after, reindexed.
+    """
+
+    def _owners(self, rows) -> dict:
+        """The records the rows belong to, as they are now (their links before the change)."""
+        owners = {}
+        for row in rows:
+            owner = getattr(row, row.source_field, None) if row is not None else None
+            if owner is not None:
+                owners.setdefault((type(owner), owner.pk), RecordBefore.of(owner))
+        return owners
+
+    def _follow(self, request, owners: dict, comment) -> None:
+        by = Attribution(action=AuditAction.CHANGE, comment=comment, user=request.user, detail=comment, request=request)
+        records_saved([(model._default_manager.get(pk=pk), before) for (model, pk), before in owners.items()], by=by)
+
+    def save_model(self, request, obj, form, change):
+        stored = self.model._default_manager.filter(pk=obj.pk).first() if change else None
+        owners = self._owners([stored, obj])
+        super().save_model(request, obj, form, change)
+        self._follow(request, owners, format_lazy(_("Link saved: {link}"), link=obj))
+
+    def delete_model(self, request, obj):
+        owners = self._owners([obj])
+        link = str(obj)
+        super().delete_model(request, obj)
+        self._follow(request, owners, format_lazy(_("Link removed: {link}"), link=link))
+
+    def delete_queryset(self, request, queryset):
+        rows = list(queryset)
+        owners = self._owners(rows)
+        super().delete_queryset(request, queryset)
+        self._follow(request, owners, format_lazy(_("Links removed: {links}"), links="; ".join(map(str, rows))))
 
 
 def columns(*fields) -> tuple:

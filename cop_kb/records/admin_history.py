@@ -4,7 +4,6 @@ A revision can hold many records (a bulk action or an import), so a revert or a 
 revision: it restores this record's own snapshot (``cop_kb.records.snapshots``) and nothing else.
 """
 
-import reversion
 from django.contrib import messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,9 +15,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
-from .audit import audit_record
 from .models import AuditAction, Status
-from .services import RecordBefore, can_publish, records_saved
+from .services import Attribution, RecordBefore, can_publish
 from .snapshots import snapshot_from_version, snapshot_restore
 
 
@@ -68,46 +66,35 @@ class RecordHistoryMixin:
         title, template = SNAPSHOT_FORMS[action]
         title = title % {"name": version.object_repr}
         snapshot = snapshot_from_version(version)
-        before = RecordBefore.of(self.model._default_manager.filter(pk=version.object_id).first())
-        saved = {}
         version_date = f"{version.revision.date_created:%Y-%m-%d %H:%M}"
-
-        def keep() -> bool:
-            saved["record"] = self.model._default_manager.get(pk=version.object_id)
-            return True
+        # The form is saved over the snapshot; what the record linked before is read before the snapshot is written.
+        request.record_write = (
+            RecordBefore.of(self.model._default_manager.filter(pk=version.object_id).first()),
+            Attribution(
+                action=action,
+                comment=_("%(action)s: the version of %(date)s")
+                % {"action": capfirst(AuditAction(action).label), "date": version_date},
+                user=request.user,
+                detail=f"to version {version.pk} of {version_date}",
+                request=request,
+            ),
+        )
 
         def view():
-            with reversion.create_revision():
-                reversion.set_user(request.user)
-                response = self.changeform_view(request, quote(version.object_id), request.path, context)
-                if response.status_code == 302:
-                    # After the admin's own "Changed …" comment, so that the history says what happened.
-                    reversion.set_comment(
-                        _("%(action)s: the version of %(date)s")
-                        % {"action": capfirst(AuditAction(action).label), "date": version_date}
-                    )
+            response = self.changeform_view(request, quote(version.object_id), request.path, context)
             if response.status_code == 200:
                 response.template_name = template
             return response
 
         context = {"title": title, "revert": action == AuditAction.REVERT, "recover": action == AuditAction.RECOVER}
         try:
-            response = form_over(request, view, prepare=lambda: snapshot_restore(snapshot, status=status), keep=keep)
+            return form_over(
+                request, view, prepare=lambda: snapshot_restore(snapshot, status=status), keep=lambda: True
+            )
         except ValidationError as error:
             messages.error(request, _("This version cannot be restored: %(why)s") % {"why": " ".join(error.messages)})
             opts = self.model._meta
             return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-        if "record" in saved:
-            record = saved["record"]
-            records_saved([(record, before)])
-            audit_record(
-                action=action,
-                user=request.user,
-                record=record,
-                detail=f"to version {version.pk} of {version_date}",
-                request=request,
-            )
-        return response
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         """Revert one record to an old version: its content and links come back, its status stays."""

@@ -15,29 +15,20 @@ from django.utils.decorators import method_decorator
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from reversion.admin import VersionAdmin
 
 from .admin_history import field_differences, form_over
-from .audit import audit_record
 from .links import typed_link_relations
-from .models import AuditAction, PendingChange
+from .models import PendingChange
 from .pending import (
     CHANGE_STEPS,
     allowed_change_steps,
+    changes_published_by,
     pending_change_for,
     pending_change_save,
     pending_change_step,
     proposes_changes,
 )
-from .services import (
-    RecordBefore,
-    WorkflowError,
-    allowed_transitions,
-    can_publish,
-    record_transition,
-    record_verify,
-    records_saved,
-)
+from .services import RecordBefore, WorkflowError, allowed_transitions, can_publish, record_transition, record_verify
 from .snapshots import ALIAS_FIELDS, SOURCE_FIELDS, Snapshot, snapshot_of, snapshot_restore
 
 
@@ -141,6 +132,10 @@ class RecordWorkflowMixin:
         def prepare() -> None:
             if pending is not None:
                 snapshot_restore(pending, status=record.status)
+                if not proposing:
+                    # A publisher's save publishes the waiting changes with their own edits, followed from the
+                    # record as published (the form is saved over the changes).
+                    request.record_write = (before, changes_published_by(change, request.user, request))
 
         def view():
             return super(RecordWorkflowMixin, self).change_view(request, object_id, form_url, context)
@@ -162,11 +157,7 @@ class RecordWorkflowMixin:
                 unchanged=change is None and saved["snapshot"].same_content(published),
             )
         elif "snapshot" in saved:
-            # A publisher's save published the waiting changes with their own edits.
-            saved_record = self.model._default_manager.get(pk=record.pk)
             PendingChange.objects.filter(pk=change.pk).delete()
-            records_saved([(saved_record, before)])
-            audit_record(action=AuditAction.PUBLISH_CHANGES, user=request.user, record=saved_record, request=request)
         return response
 
     def _keep_for_review(self, request, record, snapshot: Snapshot, *, unchanged: bool) -> None:
@@ -239,12 +230,6 @@ class RecordWorkflowMixin:
         else:
             self.message_user(request, done, messages.SUCCESS)
         return redirect(self._change_url(record))
-
-    def changelist_view(self, request, extra_context=None):
-        # django-reversion would save everything one action changes as a single revision, and reverting one record
-        # to it would then touch the others; each step saves its own record's version instead.
-        context = {"has_change_permission": self.has_change_permission(request), **(extra_context or {})}
-        return super(VersionAdmin, self).changelist_view(request, context)
 
     def _bulk_step(self, request, queryset, step: str) -> None:
         done, refused = 0, []

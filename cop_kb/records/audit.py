@@ -1,4 +1,5 @@
-"""The audit trail: who published, withdrew, reverted, verified, and who signed in or failed to."""
+"""The audit trail's one writer: the events of record changes, which only the write path
+(``cop_kb.records.services``) asks for, and sign-ins, sign-outs and failed sign-ins."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest

@@ -356,6 +356,10 @@ class BodyLink(models.Model):
 
 
 class AuditAction(models.TextChoices):
+    CREATE = "create", _("created")
+    CHANGE = "change", _("changed")
+    IMPORT = "import", _("imported")
+    DELETE = "delete", _("deleted")
     SUBMIT = "submit", _("submitted for review")
     PUBLISH = "publish", _("published")
     WITHDRAW = "withdraw", _("withdrew")
@@ -373,7 +377,7 @@ class AuditAction(models.TextChoices):
 
 
 class AuditEvent(models.Model):
-    """Who did what, when: publishing, withdrawing, reverting, reviews, and sign-ins."""
+    """Who did what, when: every change to a record (written with its version), reviews, and sign-ins."""
 
     Action = AuditAction
 

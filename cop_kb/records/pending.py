@@ -8,16 +8,14 @@ record as a snapshot here. The editor submits the changes for review; a publishe
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .audit import audit_record
 from .models import AuditAction, PendingChange, Record
-from .services import RecordBefore, WorkflowError, can_change, can_publish, records_saved
+from .services import Attribution, RecordBefore, WorkflowError, can_change, can_publish, record_audit, records_saved
 from .snapshots import Snapshot, snapshot_restore
 
 
@@ -45,7 +43,7 @@ def pending_change_save(*, record: Record, snapshot: Snapshot, user, request=Non
         object_id=record.pk,
         defaults={"snapshot": snapshot.as_json(), "changed_by": user, "submitted_at": None},
     )
-    audit_record(action=AuditAction.PROPOSE, user=user, record=record, request=request)
+    record_audit(record=record, by=Attribution(action=AuditAction.PROPOSE, user=user, request=request))
     return change
 
 
@@ -64,8 +62,19 @@ def pending_change_submit(*, record: Record, user, request=None) -> Record:
         raise WorkflowError(_("The changes to “%(title)s” are already waiting for review.") % {"title": record})
     change.submitted_at = timezone.now()
     change.save(update_fields=["submitted_at"])
-    audit_record(action=AuditAction.SUBMIT_CHANGES, user=user, record=record, request=request)
+    record_audit(record=record, by=Attribution(action=AuditAction.SUBMIT_CHANGES, user=user, request=request))
     return record
+
+
+def changes_published_by(change: PendingChange, user, request=None) -> Attribution:
+    """How publishing ``change`` is recorded, from its button or from a publisher's save of the record's form."""
+    editor = change.changed_by.get_username() if change.changed_by else _("an editor")
+    return Attribution(
+        action=AuditAction.PUBLISH_CHANGES,
+        comment=_("Published the changes saved by %(editor)s") % {"editor": editor},
+        user=user,
+        request=request,
+    )
 
 
 @transaction.atomic
@@ -73,17 +82,12 @@ def pending_change_publish(*, record: Record, user, request=None) -> Record:
     """Make the waiting changes the published record: a new version, an audit event and a fresh index."""
     change = _waiting(record)
     before = RecordBefore.of(record)
-    editor = change.changed_by.get_username() if change.changed_by else _("an editor")
     try:
-        with reversion.create_revision():
-            published = snapshot_restore(Snapshot.from_json(change.snapshot), status=record.status)
-            reversion.set_user(user)
-            reversion.set_comment(_("Published the changes saved by %(editor)s") % {"editor": editor})
+        published = snapshot_restore(Snapshot.from_json(change.snapshot), status=record.status)
     except ValidationError as error:
         raise WorkflowError(_("The changes cannot be published: %(why)s") % {"why": " ".join(error.messages)}) from None
     change.delete()
-    audit_record(action=AuditAction.PUBLISH_CHANGES, user=user, record=published, request=request)
-    records_saved([(published, before)])
+    records_saved([(published, before)], by=changes_published_by(change, user, request))
     return published
 
 
@@ -91,7 +95,7 @@ def pending_change_publish(*, record: Record, user, request=None) -> Record:
 def pending_change_discard(*, record: Record, user, request=None) -> Record:
     """Drop the changes waiting for ``record``; the published version stays as it is."""
     _waiting(record).delete()
-    audit_record(action=AuditAction.DISCARD_CHANGES, user=user, record=record, request=request)
+    record_audit(record=record, by=Attribution(action=AuditAction.DISCARD_CHANGES, user=user, request=request))
     return record
 
 

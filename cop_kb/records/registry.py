@@ -10,6 +10,8 @@ links point at types registered before it.
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import reversion
+from django.apps import apps
 from django.utils.text import capfirst
 
 if TYPE_CHECKING:
@@ -73,14 +75,21 @@ def record_type(*, content_key: str):
         if any(entry.content_key == content_key for entry in _registry.values()):
             raise ValueError(f"content key {content_key!r} is already taken")
         _registry[label] = RecordType(model=model, content_key=content_key)
+        if apps.ready:
+            # Registered after start-up (a test's throwaway type): versioned at once, as start-up versions the rest.
+            from .startup import versioning_register
+
+            versioning_register(model)
         return model
 
     return register
 
 
 def unregister(model) -> None:
-    """Forget a record type (for tests that register a throwaway one)."""
+    """Forget a record type, and stop versioning it (for tests that register a throwaway one)."""
     _registry.pop(model._meta.label_lower, None)
+    if reversion.is_registered(model):
+        reversion.unregister(model)
 
 
 def record_types() -> list[RecordType]:

@@ -14,7 +14,6 @@ import csv
 import functools
 from decimal import Decimal
 
-import reversion
 from diff_match_patch import diff_match_patch
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,9 +26,9 @@ from import_export.resources import Diff, ModelResource, modelresource_factory
 from taggit.models import Tag
 
 from .links import LinkForeignKey, LinkManyToManyField
-from .models import Record
+from .models import AuditAction, Record
 from .pending import pending_change_save, proposes_changes
-from .services import RecordBefore, records_saved
+from .services import Attribution, RecordBefore, records_saved
 from .snapshots import snapshot_of
 
 LINK_SEPARATOR = "|"
@@ -277,7 +276,7 @@ class RecordResource(ModelResource):
         return True
 
     def import_row(self, row, instance_loader, **kwargs):
-        """Import one row as one version of its record, so that a revert of one record never touches another.
+        """Import one row; ``after_import`` follows the records it saved (a version and an audit event each).
 
         An editor's change to a published record is not written: like a save in the admin, it becomes changes
         waiting for review (``cop_kb.records.pending``), and the record stays as published.
@@ -287,10 +286,7 @@ class RecordResource(ModelResource):
         user = kwargs.get("user")
         stored = self._meta.model._default_manager.filter(slug=cell_text(row.get("slug"))).first()
         if stored is None or not proposes_changes(user, stored):
-            with reversion.create_revision():
-                reversion.set_user(user)
-                reversion.set_comment(_("Imported from %(file)s") % {"file": kwargs.get("file_name") or ""})
-                return super().import_row(row, instance_loader, **kwargs)
+            return super().import_row(row, instance_loader, **kwargs)
         saved_before = len(self._saved)
         try:
             with transaction.atomic():
@@ -301,7 +297,7 @@ class RecordResource(ModelResource):
             result = rolled_back.result
         del self._saved[saved_before:]
         if snapshot is not None:
-            pending_change_save(record=stored, snapshot=snapshot, user=user)
+            pending_change_save(record=stored, snapshot=snapshot, user=user, request=kwargs.get("request"))
             self._proposed.append(stored)
         return result
 
@@ -315,12 +311,21 @@ class RecordResource(ModelResource):
             self._saved.append(instance)
 
     def after_import(self, dataset, result, **kwargs):
-        """After a real import that succeeded, follow what it changed (former slugs, the index)."""
+        """After a real import that succeeded, follow what it changed: per record a version of its own (so that a
+        revert of one record never touches another) and an audit event, former slugs, the index."""
         super().after_import(dataset, result, **kwargs)
         result.waiting_for_review = self._proposed
         if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
             return
-        records_saved([(record, self._before.get(record.pk) or RecordBefore()) for record in self._saved])
+        file_name = kwargs.get("file_name") or ""
+        by = Attribution(
+            action=AuditAction.IMPORT,
+            comment=_("Imported from %(file)s") % {"file": file_name},
+            user=kwargs.get("user"),
+            detail=file_name,
+            request=kwargs.get("request"),
+        )
+        records_saved([(record, self._before.get(record.pk) or RecordBefore()) for record in self._saved], by=by)
 
 
 def _base_field_names() -> set[str]:

@@ -1,4 +1,10 @@
-"""Writes shared by every record type: create a record with its aliases, sources and tags; set its links."""
+"""The write path every record change takes, and the workflow steps built on it.
+
+Whoever changes a record — the admin form, an import row, a workflow step, a revert, a recovery, published pending
+changes, the framework loader — writes the rows and then hands the change to ``records_saved`` (or deletes through
+``records_delete``). Those two, and nothing else, write the record's version (django-reversion), its audit event, its
+former slug and the search index of the record and of every record it was linked to before or after the change.
+"""
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -7,6 +13,7 @@ import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +24,81 @@ from .links import linked_records
 from .models import Alias, AuditAction, Record, SlugHistory, Source, Status
 
 
+@dataclass(frozen=True)
+class Attribution:
+    """Who made a change and why: the version's author and comment, the audit event's action and detail."""
+
+    action: str
+    comment: str = ""
+    user: object = None
+    detail: str = ""
+    request: HttpRequest | None = None
+
+
+CREATED = Attribution(action=AuditAction.CREATE, comment=_("Created"))
+
+
+@dataclass(frozen=True)
+class RecordBefore:
+    """A record as it stood before a change: what following the change needs (its slug, the records it linked)."""
+
+    slug: str = ""
+    linked: tuple = ()
+
+    @classmethod
+    def of(cls, record: Record | None) -> "RecordBefore":
+        """``record`` as the database holds it now (nothing for a record not saved yet)."""
+        stored = type(record)._default_manager.filter(pk=record.pk).first() if record and record.pk else None
+        return cls(slug=stored.slug, linked=tuple(linked_records(stored))) if stored else cls()
+
+    @classmethod
+    def same_links(cls, record: Record) -> "RecordBefore":
+        """For a change that leaves the slug and every link as they are (a workflow step, a verification)."""
+        return cls(slug=record.slug)
+
+
+@transaction.atomic
+def records_saved(changes: Iterable[tuple[Record, RecordBefore]], *, by: Attribution) -> None:
+    """Follow writes of records however they were made: per record one version and one audit event, attributed as
+    ``by`` says; a former slug redirects to the new one; the index holds each record and every record it was linked to
+    before or after. The one place that decides what a change records and reindexes."""
+    changes = list(changes)
+    for record, before in changes:
+        record_slug_changed(record=record, old_slug=before.slug)
+    records = [record for record, _before in changes]
+    # Bodies are rendered again before the versions are taken, so that each version holds the body as shown.
+    _bodies_refresh(records)
+    for record in records:
+        with reversion.create_revision(manage_manually=True):
+            reversion.add_to_revision(record)
+            reversion.set_user(by.user)
+            reversion.set_comment(str(by.comment))
+        record_audit(record=record, by=by)
+    # One index write for the lot (an import saves thousands).
+    index_update([*records, *(linked for _record, before in changes for linked in before.linked), *_linked(records)])
+
+
+@transaction.atomic
+def records_delete(records: Iterable[Record], *, by: Attribution) -> None:
+    """Delete records and follow it: an audit event each, their documents leave the index, and the records they
+    linked are refreshed. Their versions stay, so a publisher can recover them."""
+    records = list(records)
+    for model in {type(record) for record in records}:
+        of_model = [record for record in records if type(record) is model]
+        linked = _linked(of_model)
+        for record in of_model:
+            record_audit(record=record, by=by)
+        pks = [record.pk for record in of_model]
+        model._default_manager.filter(pk__in=pks).delete()
+        record_unindex(model, pks, previously_linked=linked)
+
+
+def record_audit(*, record: Record, by: Attribution) -> None:
+    """The audit event of a change; on its own for a step that changes no record (pending changes kept, submitted
+    or discarded)."""
+    audit_record(action=by.action, user=by.user, record=record, detail=str(by.detail), request=by.request)
+
+
 @transaction.atomic
 def record_create(
     *,
@@ -25,62 +107,61 @@ def record_create(
     tags: Iterable[str] = (),
     aliases: Iterable[Mapping[str, str]] = (),
     sources: Iterable[Mapping[str, str]] = (),
-    index: bool = True,
-    version: bool = True,
+    by: Attribution = CREATED,
+    follow: bool = True,
 ) -> Record:
-    """Validate and save a new record together with its tags, aliases and sources, all or nothing.
+    """Validate and save a new record together with its tags, aliases and sources, all or nothing, and follow it
+    (``records_saved``: its first version, its audit event, the index).
 
-    The record is added to the search index (and bodies naming its address are rendered again) unless ``index`` is
-    false, for bulk loads that do both once at the end.
-    Its first version is recorded, so that its history can show and restore the text it was created with, unless
-    ``version`` is false: for a caller that adds the record's links afterwards and records the version then.
+    With ``follow`` false the caller adds the record's links first and follows it then (the framework loader), so
+    that its first version holds its links.
     """
-    # Managed manually, a revision saves only what is added to it, so with ``version`` false nothing is saved.
-    with reversion.create_revision(manage_manually=not version):
-        record = model(**fields)
-        record.full_clean()
-        record.save()
-        if tags:
-            record.tags.set(list(tags))
-        content_type = ContentType.objects.get_for_model(model)
-        for alias in aliases:
-            row = Alias(content_type=content_type, object_id=record.pk, **alias)
-            row.full_clean()
-            row.save()
-        for source in sources:
-            row = Source(content_type=content_type, object_id=record.pk, **source)
-            row.full_clean()
-            row.save()
-        reversion.set_comment(str(_("Created")))
-    if index:
-        # Bodies written earlier may name this record's address: they show it as a link once it is public.
-        body_links_refresh(model=model, pks=[record.pk])
-        index_update([record])
+    record = model(**fields)
+    record.full_clean()
+    record.save()
+    if tags:
+        record.tags.set(list(tags))
+    content_type = ContentType.objects.get_for_model(model)
+    for alias in aliases:
+        row = Alias(content_type=content_type, object_id=record.pk, **alias)
+        row.full_clean()
+        row.save()
+    for source in sources:
+        row = Source(content_type=content_type, object_id=record.pk, **source)
+        row.full_clean()
+        row.save()
+    if follow:
+        records_saved([(record, RecordBefore())], by=by)
     return record
 
 
-def record_version_create(*, record: Record, comment: str, user=None) -> None:
-    """Save ``record`` as it stands now (links, aliases, sources included) as a version of its own."""
-    with reversion.create_revision(manage_manually=True):
-        reversion.add_to_revision(record)
-        reversion.set_user(user)
-        reversion.set_comment(comment)
+def _linked(records: Iterable[Record]) -> list[Record]:
+    return [linked for record in records for linked in linked_records(record)]
+
+
+def _bodies_refresh(records: list[Record]) -> None:
+    """Bodies naming these records' addresses are rendered again (one pass per record type)."""
+    for model in {type(record) for record in records}:
+        body_links_refresh(model=model, pks=[record.pk for record in records if type(record) is model])
 
 
 @transaction.atomic
 def record_reindex(record: Record, *, previously_linked: Iterable[Record] = ()) -> None:
-    """Refresh the search index after ``record`` or its links changed.
+    """Refresh the index after ``record`` or its links were changed beside the write path (the shell, a data
+    migration, a test arranging data): no version, no audit event.
 
     Linked records are refreshed too, because their search facets (strategic area, country) follow links in
     either direction; ``previously_linked`` names the records it was linked to before the change.
     """
-    body_links_refresh(model=type(record), pks=[record.pk])
+    _bodies_refresh([record])
     index_update([record, *previously_linked, *linked_records(record)])
 
 
 @transaction.atomic
 def record_unindex(model: type[Record], pks: Iterable[int], *, previously_linked: Iterable[Record] = ()) -> None:
-    """Drop deleted records from the search index and refresh the records they were linked to."""
+    """Drop deleted records from the search index and refresh the records they were linked to (also for demo
+    records, which are removed in bulk without versions or audit events)."""
+    pks = list(pks)
     body_links_refresh(model=model, pks=pks)
     index_remove(model, pks)
     index_update(previously_linked)
@@ -163,26 +244,21 @@ def record_transition(*, record: Record, action: str, user, request=None) -> Rec
             _("“%(title)s” is %(status)s, so it cannot be changed with “%(step)s”.")
             % {"title": record, "status": record.get_status_display().lower(), "step": transition.label}
         )
-    with reversion.create_revision():
-        record.status = transition.target
-        record.save(update_fields=["status", "updated_at"])
-        reversion.set_user(user)
-        reversion.set_comment(str(transition.label))
-    audit_record(action=transition.audit_action, user=user, record=record, request=request)
-    record_reindex(record)
+    record.status = transition.target
+    record.save(update_fields=["status", "updated_at"])
+    by = Attribution(action=transition.audit_action, comment=transition.label, user=user, request=request)
+    records_saved([(record, RecordBefore.same_links(record))], by=by)
     return record
 
 
 @transaction.atomic
 def record_verify(*, record: Record, user, request=None) -> Record:
     """Note that ``user`` checked the record against its sources today."""
-    with reversion.create_revision():
-        record.last_verified_on = timezone.localdate()
-        record.last_verified_by = user
-        record.save(update_fields=["last_verified_on", "last_verified_by", "updated_at"])
-        reversion.set_user(user)
-        reversion.set_comment(str(_("Verified against its sources")))
-    audit_record(action=AuditAction.VERIFY, user=user, record=record, request=request)
+    record.last_verified_on = timezone.localdate()
+    record.last_verified_by = user
+    record.save(update_fields=["last_verified_on", "last_verified_by", "updated_at"])
+    by = Attribution(action=AuditAction.VERIFY, comment=_("Verified against its sources"), user=user, request=request)
+    records_saved([(record, RecordBefore.same_links(record))], by=by)
     return record
 
 
@@ -195,43 +271,3 @@ def record_slug_changed(*, record: Record, old_slug: str) -> None:
         SlugHistory.objects.update_or_create(
             content_type=content_type, slug=old_slug, defaults={"object_id": record.pk}
         )
-
-
-@dataclass(frozen=True)
-class RecordBefore:
-    """A record as it stood before a change: what following the change needs (its slug, the records it linked)."""
-
-    slug: str = ""
-    linked: tuple = ()
-
-    @classmethod
-    def of(cls, record: Record | None) -> "RecordBefore":
-        """``record`` as the database holds it now (nothing for a record not saved yet)."""
-        stored = type(record)._default_manager.filter(pk=record.pk).first() if record and record.pk else None
-        return cls(slug=stored.slug, linked=tuple(linked_records(stored))) if stored else cls()
-
-
-@transaction.atomic
-def records_saved(changes: Iterable[tuple[Record, RecordBefore]]) -> None:
-    """Follow writes of records however they were made — the admin form, an import, a revert, a recovery, published
-    changes: a former slug redirects to the new one, and the index holds each record and every record it was linked
-    to before or after. The one place that decides what a change reindexes."""
-    changes = list(changes)
-    for record, before in changes:
-        record_slug_changed(record=record, old_slug=before.slug)
-    # One pass for the lot (an import saves thousands): bodies naming them per record type, then one index write.
-    for model in {type(record) for record, _before in changes}:
-        body_links_refresh(model=model, pks=[record.pk for record, _before in changes if type(record) is model])
-    index_update([linked for record, before in changes for linked in (record, *before.linked, *linked_records(record))])
-
-
-@transaction.atomic
-def records_delete(records: Iterable[Record]) -> None:
-    """Delete records and follow it: their documents leave the index, the records they linked are refreshed."""
-    records = list(records)
-    for model in {type(record) for record in records}:
-        of_model = [record for record in records if type(record) is model]
-        linked = [other for record in of_model for other in linked_records(record)]
-        pks = [record.pk for record in of_model]
-        model._default_manager.filter(pk__in=pks).delete()
-        record_unindex(model, pks, previously_linked=linked)

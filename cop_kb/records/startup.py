@@ -10,16 +10,20 @@ from .models import Alias, Source
 from .registry import record_models
 
 
+def versioning_register(model) -> None:
+    """Version ``model``: every record's versions carry its aliases, sources and typed link rows, so a revert restores
+    them too. Links (many-to-many fields) are part of the record's own serialised version."""
+    relations = typed_link_relations(model)
+    for followed in (Alias, Source, *(typed for _accessor, typed, _own in relations)):
+        if not reversion.is_registered(followed):
+            reversion.register(followed)
+    if not reversion.is_registered(model):
+        reversion.register(model, follow=("aliases", "sources", *(accessor for accessor, *_ in relations)))
+
+
 def records_ready() -> None:
-    # Every record's versions carry its aliases, sources and typed link rows, so a revert restores them too.
-    # Links (many-to-many fields) are part of the record's own serialised version.
     for model in record_models():
-        relations = typed_link_relations(model)
-        for followed in (Alias, Source, *(typed for _accessor, typed, _own in relations)):
-            if not reversion.is_registered(followed):
-                reversion.register(followed)
-        if not reversion.is_registered(model):
-            reversion.register(model, follow=("aliases", "sources", *(accessor for accessor, *_ in relations)))
+        versioning_register(model)
 
     # Sign-ins happen inside django.contrib.auth; its signals are the one place to observe them.
     signals.user_logged_in.connect(audit.record_login, dispatch_uid="cop_kb_audit_login")

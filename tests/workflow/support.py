@@ -8,7 +8,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from reversion.models import Version
 
-from cop_kb.records.models import AuditEvent
+from cop_kb.records.models import AuditAction, AuditEvent
 from cop_kb.search.selectors import search
 
 from ..admin.support import form_errors
@@ -115,6 +115,11 @@ def audit_events(record, action: str | None = None):
     content_type = ContentType.objects.get_for_model(record)
     events = AuditEvent.objects.filter(content_type=content_type, object_id=record.pk)
     return events.filter(action=action) if action else events
+
+
+def events_since_made(record):
+    """The record's audit events after the builder made it (its creation is an audit event of its own)."""
+    return audit_events(record).exclude(action=AuditAction.CREATE)
 
 
 def saved(response) -> None:
