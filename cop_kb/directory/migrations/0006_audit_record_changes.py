@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('directory', '0004_body_links'),
+        ('directory', '0005_content_version'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
