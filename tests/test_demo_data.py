@@ -2,6 +2,8 @@
 
 The generator writes with bulk inserts and renders body HTML itself, so these tests check what ``save()`` would
 otherwise guarantee: valid links, the HTML matching the Markdown, and the search index covering the new records.
+The real framework they build on is loaded once for the module (``framework``, tests/conftest.py); each test
+generates its demo records inside its own savepoint, so none sees another's.
 """
 
 import re
@@ -36,11 +38,6 @@ SEED = 7
 
 def generate(records: int = RECORDS, seed: int = SEED, **options) -> None:
     call_command("generate_demo_data", records=records, seed=seed, verbosity=0, **options)
-
-
-@pytest.fixture
-def framework():
-    call_command("load_framework", verbosity=0)
 
 
 @pytest.fixture

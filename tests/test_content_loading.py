@@ -1,0 +1,262 @@
+"""Loading the framework's content file into an empty database, and the data migration that brings the sources of
+an earlier load in line with the reference sheets.
+
+Loading twice creates nothing twice; a broken or invalid file loads nothing. The loaded framework's own facts:
+tests/test_content.py.
+"""
+
+from importlib import import_module
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from cop_kb.directory.models import Country, Organisation
+from cop_kb.records.models import Alias, Source
+from instruments.models import Instrument
+from programmes.models import Activity, Partnership, Programme
+from programmes.services import framework_load
+
+from .content_sources import (
+    CHILDWATCH_RIO,
+    ISO_OBP,
+    ITU_COP,
+    NORMLEX_C182,
+    UN_A_61_299,
+    UN_AVL_CRC,
+    UN_M49,
+    UNICEF_RIO_PRESS_RELEASE,
+    UNODC_UNTOC,
+    supported_by,
+)
+from .search.support import search_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_loading_twice_creates_no_duplicates():
+    first = framework_load()
+    counts = {model: model.objects.count() for model in (Instrument, Alias, Source, Programme, Activity)}
+    second = framework_load()
+    assert first.created and not second.created
+    assert second.links_added == 0
+    assert second.existing == len(first.created)
+    assert {model: model.objects.count() for model in counts} == counts
+
+
+def test_a_broken_content_file_loads_nothing(tmp_path):
+    broken = tmp_path / "framework.toml"
+    broken.write_text(
+        '[[country]]\nslug = "atlantis"\ntitle = "Atlantis"\niso_alpha2 = "AT"\niso_alpha3 = "ATL"\n'
+        '[[instrument]]\nslug = "x"\ntitle = "X"\nofficial_title = "X"\nkind = "convention"\n'
+        'issuing_body = "nobody"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError, match="no organisation with slug 'nobody'"):
+        call_command("load_framework", file=broken, verbosity=0)
+    assert not Country.objects.exists()
+
+
+def test_an_invalid_value_in_the_content_file_is_reported(tmp_path):
+    bad = tmp_path / "framework.toml"
+    bad.write_text('[[country]]\nslug = "x"\ntitle = "X"\niso_alpha2 = "xx"\niso_alpha3 = "XXX"\n', encoding="utf-8")
+    with pytest.raises(CommandError, match=r"country\[0\] \(x\)"):
+        call_command("load_framework", file=bad, verbosity=0)
+    assert not Country.objects.exists()
+
+
+sources_migration = import_module("programmes.migrations.0007_framework_sources_from_reference")
+
+NORMLEX_HOME = "https://normlex.ilo.org"
+OLD_ISO_PAGE = "https://www.iso.org/iso-3166-country-codes.html"
+OLD_RIO_SUMMARY = (
+    "Adopted at the third World Congress against Sexual Exploitation of Children and Adolescents; it follows the "
+    "Stockholm Declaration and Agenda for Action (1996) and the Yokohama Global Commitment (2001)."
+)
+# The corrected records as the earlier content file loaded them (sources, links and text exactly as it had them).
+EARLIER_CONTENT = f"""
+[sources.seed]
+title = "UNICEF's Framework for Action on children and ICTs"
+supports = "What the framework contains"
+
+[sources.un-avl-crc]
+title = "UN Audiovisual Library of International Law: Convention on the Rights of the Child"
+url = "{UN_AVL_CRC}"
+
+[sources.normlex]
+title = "ILO NORMLEX: C182 Worst Forms of Child Labour Convention, 1999"
+url = "{NORMLEX_HOME}"
+
+[sources.un-a-61-299]
+title = "United Nations document A/61/299"
+url = "{UN_A_61_299}"
+
+[sources.itu-cop]
+title = "ITU: Child Online Protection"
+url = "{ITU_COP}"
+
+[sources.iso-3166]
+title = "ISO 3166-1 country codes"
+url = "{OLD_ISO_PAGE}"
+supports = "Country codes and names"
+
+[[organisation]]
+slug = "un-general-assembly"
+title = "United Nations General Assembly"
+kind = "un_body"
+sources = [{{ ref = "un-avl-crc", supports = "Adoption of the CRC and the OPSC" }}]
+
+[[organisation]]
+slug = "ilo"
+title = "International Labour Organization"
+kind = "un_agency"
+sources = [{{ ref = "normlex", supports = "Adoption of C182" }}]
+
+[[organisation]]
+slug = "world-congress-iii"
+title = "World Congress III against Sexual Exploitation of Children and Adolescents"
+kind = "conference"
+summary = "Held in Rio de Janeiro from 25 to 28 November 2008."
+sources = [{{ ref = "seed", supports = "World Congresses against Sexual Exploitation of Children" }}]
+
+[[country]]
+slug = "viet-nam"
+title = "Viet Nam"
+iso_alpha2 = "VN"
+iso_alpha3 = "VNM"
+sources = [{{ ref = "iso-3166" }}]
+
+[[country]]
+slug = "argentina"
+title = "Argentina"
+iso_alpha2 = "AR"
+iso_alpha3 = "ARG"
+sources = [{{ ref = "iso-3166" }}]
+
+[[instrument]]
+slug = "ilo-c182"
+title = "ILO Convention 182 on Worst Forms of Child Labour"
+official_title = "Worst Forms of Child Labour Convention, 1999 (No. 182)"
+kind = "convention"
+issuing_body = "ilo"
+official_url = "{NORMLEX_HOME}"
+sources = [
+  {{ ref = "seed" }},
+  {{ ref = "normlex", supports = "Titles, adoption, entry into force, fundamental convention" }},
+]
+
+[[instrument]]
+slug = "un-study-violence-against-children"
+title = "UN Study on Violence against Children"
+official_title = "Report of the independent expert for the United Nations study on violence against children"
+kind = "study"
+issuing_body = "un-general-assembly"
+sources = [{{ ref = "un-a-61-299", supports = "Title, document symbol and date, independent expert" }}]
+
+[[instrument]]
+slug = "rio-declaration"
+title = "Rio de Janeiro Declaration and Call for Action"
+official_title = "Rio de Janeiro Declaration and Call for Action"
+kind = "declaration"
+issuing_body = "world-congress-iii"
+summary = "{OLD_RIO_SUMMARY}"
+sources = [{{ ref = "seed", supports = "Title, year 2008, World Congresses" }}]
+
+[[partnership]]
+slug = "itu-child-online-protection"
+title = "Child Online Protection Initiative (ITU)"
+summary = "A multi-stakeholder initiative launched in November 2008 within ITU's Global Cybersecurity Agenda."
+sources = [{{ ref = "itu-cop", supports = "Launch in November 2008 within the Global Cybersecurity Agenda" }}]
+"""
+
+
+def migrate_sources() -> None:
+    sources_migration.forwards(apps, SimpleNamespace(connection=connection))
+
+
+def all_sources() -> list[tuple]:
+    return sorted(Source.objects.values_list("content_type", "object_id", "title", "url", "supports"))
+
+
+@pytest.fixture
+def earlier_framework(tmp_path):
+    content = tmp_path / "framework.toml"
+    content.write_text(EARLIER_CONTENT, encoding="utf-8")
+    framework_load(path=content)
+
+
+def test_migration_attaches_the_sources_to_a_database_loaded_earlier(earlier_framework):
+    assert search_for('"Agenda for Action"').hits
+
+    migrate_sources()
+
+    rio = Instrument.objects.get(slug="rio-declaration")
+    assert supported_by(rio, "Yokohama (2001)") == {UNICEF_RIO_PRESS_RELEASE, CHILDWATCH_RIO}
+    assert rio.summary == (
+        "Adopted at the third World Congress against Sexual Exploitation of Children and Adolescents, in November "
+        "2008; it follows on from the World Congresses of Stockholm (1996) and Yokohama (2001)."
+    )
+    assert not search_for('"Agenda for Action"').hits
+    assert [hit.title for hit in search_for('"World Congresses of Stockholm"').hits] == [rio.title]
+    congress = Organisation.objects.get(slug="world-congress-iii")
+    assert supported_by(congress, "25–28 November 2008") == {UNICEF_RIO_PRESS_RELEASE, CHILDWATCH_RIO}
+    argentina, viet_nam = Country.objects.get(slug="argentina"), Country.objects.get(slug="viet-nam")
+    assert {(s.url, s.supports) for s in argentina.sources.all()} == {
+        (ISO_OBP, "ISO 3166-1 alpha-2 and alpha-3 codes"),
+        (UN_M49, "Short name used by the UN"),
+    }
+    assert {(s.url, s.supports) for s in viet_nam.sources.all()} == {
+        ("", 'The spelling "Vietnam"'),
+        (ISO_OBP, "ISO 3166-1 alpha-2 and alpha-3 codes"),
+        (UN_M49, "Short name used by the UN"),
+    }
+    initiative = Partnership.objects.get(slug="itu-child-online-protection")
+    assert supported_by(initiative, "multi-stakeholder") == {ITU_COP}
+    assembly = Organisation.objects.get(slug="un-general-assembly")
+    assert supported_by(assembly, "Palermo Protocol") == {UNODC_UNTOC}
+    assert supported_by(assembly, "UN Study") == {UN_A_61_299}
+    c182 = Instrument.objects.get(slug="ilo-c182")
+    assert c182.official_url == NORMLEX_C182
+    assert supported_by(c182, "adoption") == {NORMLEX_C182}
+    assert supported_by(Organisation.objects.get(slug="ilo"), "C182") == {NORMLEX_C182}
+    study = Instrument.objects.get(slug="un-study-violence-against-children")
+    assert supported_by(study, "World Report") == {UN_A_61_299}
+    assert not Source.objects.filter(url__in=[NORMLEX_HOME, OLD_ISO_PAGE]).exists()
+
+
+def test_migration_leaves_what_an_editor_changed_since_the_load(earlier_framework):
+    rio = Instrument.objects.get(slug="rio-declaration")
+    Instrument.objects.filter(pk=rio.pk).update(summary="Edited by an editor.")
+    initiative = Partnership.objects.get(slug="itu-child-online-protection")
+    initiative.sources.filter(url=ITU_COP).update(supports="Checked by an editor")
+    argentina = Country.objects.get(slug="argentina")
+    argentina.sources.update(title="ISO 3166 Maintenance Agency", supports="Codes")
+    c182 = Instrument.objects.get(slug="ilo-c182")
+    Instrument.objects.filter(pk=c182.pk).update(official_url="https://www.ilo.org/")
+
+    migrate_sources()
+
+    rio.refresh_from_db()
+    c182.refresh_from_db()
+    assert rio.summary == "Edited by an editor."
+    assert c182.official_url == "https://www.ilo.org/"
+    assert [(s.url, s.supports) for s in initiative.sources.all()] == [(ITU_COP, "Checked by an editor")]
+    assert [(s.title, s.url) for s in argentina.sources.all()] == [("ISO 3166 Maintenance Agency", OLD_ISO_PAGE)]
+    # What the editor did not touch is still corrected.
+    assert supported_by(c182, "adoption") == {NORMLEX_C182}
+    assert {s.url for s in Country.objects.get(slug="viet-nam").sources.all()} == {"", ISO_OBP, UN_M49}
+
+
+def test_migration_run_again_changes_nothing(earlier_framework):
+    migrate_sources()
+    once = all_sources()
+    migrate_sources()
+    assert all_sources() == once
+
+
+def test_migration_changes_nothing_in_an_empty_database():
+    migrate_sources()
+    assert not Source.objects.exists()
+    assert not Instrument.objects.exists()
