@@ -16,7 +16,9 @@ class RecordSitemap(Sitemap):
     Given ``summary`` (how many public records, and when the latest changed), the index reads nothing more.
     """
 
-    limit = 5000
+    # Entries per page of a section: the protocol allows 50,000, but a page renders every entry it lists, and a
+    # thousand keep a fresh one quick. The index lists every page of every section.
+    limit = 1000
 
     def __init__(self, model, summary: tuple | None = None):
         self.model = model

@@ -4,6 +4,7 @@ import sys
 from urllib.parse import urlencode
 
 from django.apps import apps
+from django.core.paginator import InvalidPage, Paginator
 from django.db import InterfaceError, OperationalError
 from django.db.models import Count, Prefetch, Value, Window
 from django.http import Http404, HttpResponse
@@ -17,6 +18,8 @@ from cop_kb.records.registry import record_models
 
 # What the home page shows of each part of the framework; each part links to its whole list (or record) for more.
 HOME_LIMIT = 12
+# The tag index lists this many tags a page.
+TAGS_PER_PAGE = 200
 
 
 def _public(app_label: str, model_name: str):
@@ -109,7 +112,8 @@ def home(request):
 
 @require_safe
 def tag_list(request):
-    """Every tag used by a published record, with how many published records carry it (one query)."""
+    """Every tag used by a published record, with how many published records carry it (one query), A–Z,
+    ``TAGS_PER_PAGE`` a page; a bad page number is a 404."""
     counts: dict[str, dict] = {}
     per_type = rows_of_each(
         [
@@ -124,8 +128,12 @@ def tag_list(request):
     for slug, name, count in (row for rows in per_type for row in rows):
         entry = counts.setdefault(slug, {"slug": slug, "name": name, "count": 0})
         entry["count"] += count
-    tags = sorted(counts.values(), key=lambda tag: tag["name"].lower())
-    return render(request, "tags/tag_list.html", {"tags": tags})
+    tags = sorted(counts.values(), key=lambda tag: (tag["name"].lower(), tag["slug"]))
+    try:
+        page = Paginator(tags, TAGS_PER_PAGE).page(request.GET.get("page", "1"))
+    except InvalidPage as exc:
+        raise Http404("No such page of tags.") from exc
+    return render(request, "tags/tag_list.html", {"tags": page.object_list, "page_obj": page})
 
 
 @require_safe

@@ -1,17 +1,20 @@
 """Reads across the whole framework: where work exists for each strategic area, and where it does not."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
-from django.db.models import Prefetch
+from django.db.models import Count, QuerySet, Window
+from django.urls import reverse
 from django.utils.text import capfirst
 
-from cop_kb.records.models import Record
-from instruments.models import Instrument
+from cop_kb.records.batch import rows_of_each
+from cop_kb.records.facets import COUNT, LABEL, VALUE, RelatedFacet
+from cop_kb.records.models import Record, public_q
+from cop_kb.records.registry import record_type_of, record_types
 from strategy.models import StrategicArea
 
-from .models import Activity, Programme
-
-COVERAGE_TYPES: tuple[type[Record], ...] = (Instrument, Programme, Activity)
+# Records linked to no strategic area: how many the coverage page lists of each type before "Show all".
+UNLINKED_SHOWN = 12
 
 
 @dataclass
@@ -27,41 +30,97 @@ class CoverageRow:
 
 
 @dataclass
-class CoverageDetail:
-    """One record type's records, each with the strategic areas it is linked to, in area order."""
+class CoverageGap:
+    """One record type's public records that are linked to no strategic area: the first few and how many."""
 
     title: str
-    rows: list[tuple[Record, list[bool]]]
+    total: int
+    records: list[Record] = field(default_factory=list)
+    all_url: str = ""
 
 
-def coverage_matrix() -> tuple[list[StrategicArea], list[CoverageRow], list[CoverageDetail]]:
-    """Strategic areas against instruments, programmes and activities, public records only.
+@dataclass
+class Coverage:
+    types: list[type[Record]]
+    areas: list[StrategicArea]
+    rows: list[CoverageRow]
+    gaps: list[CoverageGap]
 
-    Returns the areas, a summary row per area (how many records of each type concern it, with a link to that
-    filtered list) and, per type, which of its records concern which area. Two queries per type plus one.
+
+def _area_facet(model) -> RelatedFacet | None:
+    """The facet ``model``'s list is narrowed by strategic area with, if it has one."""
+    return next(
+        (
+            facet
+            for facet in model.list_facets
+            if isinstance(facet, RelatedFacet) and model._meta.get_field(facet.path).related_model is StrategicArea
+        ),
+        None,
+    )
+
+
+def coverage_types() -> list[type[Record]]:
+    """Every record type whose list can be narrowed by strategic area, in registry order: what coverage is of."""
+    return [entry.model for entry in record_types() if _area_facet(entry.model) is not None]
+
+
+def unlinked_records(model) -> QuerySet:
+    """Public records of ``model`` linked to no public strategic area, by title."""
+    facet = _area_facet(model)
+    records = model.objects.public()
+    return records.exclude(pk__in=records.filter(public_q(facet.path)).values("pk")).order_by("title", "pk")
+
+
+def _narrowed(model, area: StrategicArea) -> str:
+    """``model``'s list narrowed to the records linked to ``area``."""
+    return f"{model.get_list_url()}?{urlencode({_area_facet(model).param: area.slug})}"
+
+
+def _rows_read(types: list) -> tuple[list[list[tuple]], list[list[tuple]]]:
+    """Per type: (area slug, how many records, area title) rows, and its first unlinked records as (slug, how many
+    unlinked in all, title) rows; one query for every type."""
+    parts = []
+    for model in types:
+        grouped = _area_facet(model).grouped(model.objects.public()).order_by()
+        parts.append(grouped.values_list(VALUE, COUNT, LABEL))
+        unlinked = unlinked_records(model).annotate(unlinked=Window(Count("*")))
+        parts.append(unlinked.values_list("slug", "unlinked", "title")[:UNLINKED_SHOWN])
+    every = rows_of_each(parts)
+    return every[0::2], every[1::2]
+
+
+def coverage_matrix() -> Coverage:
+    """Strategic areas against every record type a list narrows by strategic area, public records only.
+
+    A row per area says how many records of each type concern it, each count linking to that filtered list; then,
+    per type, the records linked to no area at all (the first ``UNLINKED_SHOWN``, and how many). Two queries,
+    whatever the number of records: what the page shows does not grow with them.
     """
+    types = coverage_types()
     areas = list(StrategicArea.objects.public())
-    details = []
-    counts = {area.pk: [0] * len(COVERAGE_TYPES) for area in areas}
-    for column, model in enumerate(COVERAGE_TYPES):
-        records = model.objects.public().prefetch_related(
-            Prefetch("strategic_areas", queryset=StrategicArea.objects.public().only("pk"))
-        )
-        rows = []
-        for record in records:
-            linked = {area.pk for area in record.strategic_areas.all()}
-            for pk in linked:
-                counts[pk][column] += 1
-            rows.append((record, [area.pk in linked for area in areas]))
-        details.append(CoverageDetail(title=capfirst(model._meta.verbose_name_plural), rows=rows))
-    summary = [
+    counted, unlinked = _rows_read(types)
+    counts = [{slug: count for slug, count, _title in rows} for rows in counted]
+    rows = [
         CoverageRow(
             area=area,
             cells=[
-                CoverageCell(count=count, url=f"{model.get_list_url()}?strategic_area={area.slug}")
-                for model, count in zip(COVERAGE_TYPES, counts[area.pk], strict=True)
+                CoverageCell(count=by_area.get(area.slug, 0), url=_narrowed(model, area))
+                for model, by_area in zip(types, counts, strict=True)
             ],
         )
         for area in areas
     ]
-    return areas, summary, details
+    gaps = []
+    for model, found in zip(types, unlinked, strict=True):
+        total = found[0][1] if found else 0
+        gap = CoverageGap(title=capfirst(model._meta.verbose_name_plural), total=total)
+        gap.records = [model(slug=slug, title=title, status="published") for slug, _total, title in found]
+        if total > len(found):
+            gap.all_url = unlinked_url(model)
+        gaps.append(gap)
+    return Coverage(types=types, areas=areas, rows=rows, gaps=gaps)
+
+
+def unlinked_url(model) -> str:
+    """The page listing every public record of ``model`` linked to no strategic area."""
+    return reverse("programmes:coverage-unlinked", kwargs={"kind": record_type_of(model._meta.label_lower).slug})

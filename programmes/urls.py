@@ -9,6 +9,7 @@ app_name = "programmes"
 
 urlpatterns = [
     path("coverage/", views.coverage, name="coverage"),
+    path("coverage/unlinked/<slug:kind>/", views.UnlinkedView.as_view(), name="coverage-unlinked"),
     *record_paths("programmes", Programme),
     *record_paths("partnerships", Partnership, "partnership"),
     *record_paths("activities", Activity, "activity"),

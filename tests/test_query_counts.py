@@ -17,10 +17,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cop_kb.records.facets import RelatedFacet
-from cop_kb.records.links import LinkForeignKey, LinkManyToManyField, TypedLink
+from cop_kb.records.links import LinkForeignKey, LinkManyToManyField, TypedLink, _link_fields, relation_url
 from cop_kb.records.models import Record
 from cop_kb.records.registry import record_types
 from cop_kb.records.selectors import list_facets
+from cop_kb.search.facets import FACETS
+from programmes.selectors import coverage_types, unlinked_url
 
 from .factories import Graph, link_everywhere, make_linked_graph, record_models
 from .test_pages import read_page
@@ -58,10 +60,26 @@ def record_filters(graph: Graph) -> dict[str, str]:
     return {entry.search_facet_self: graph[entry.model][0].slug for entry in record_types() if entry.search_facet_self}
 
 
+def relation_pages(record: Record) -> dict[str, str]:
+    """The page of every record each relation of ``record`` leads to (for typed links, of a kind ``record`` has),
+    by name."""
+    pages = {}
+    for role, model_field in _link_fields(type(record)):
+        kind = ""
+        if role == "typed":
+            rows = getattr(record, model_field.get_accessor_name()) if record.pk else None
+            kind = rows.order_by("kind").values_list("kind", flat=True).first() if rows else "x"
+        if role != "single":
+            pages[f"links-{type(record).__name__}-{model_field.name}"] = relation_url(record, role, model_field, kind)
+    return pages
+
+
 def public_pages(graph: Graph) -> dict[str, str]:
     """A URL of every kind of public page: each type's list (plain, and narrowed by each facet with a year range),
-    each facet's page of every value, detail pages, sitemap sections, and the site-wide pages."""
+    each facet's page of every value, detail pages with each relation's page of every linked record, sitemap
+    sections, search with each facet's page of every value, and the site-wide pages."""
     search = reverse("search:search")
+    filtered = urlencode({"q": "Summary", "tag": GRAPH_TAG, "year": 2011})
     pages = {
         "home": "/",
         "tags": reverse("tag-list"),
@@ -69,15 +87,20 @@ def public_pages(graph: Graph) -> dict[str, str]:
         "coverage": reverse("programmes:coverage"),
         "sitemap": reverse("sitemap-index"),
         "search": f"{search}?q=Summary",
-        "search-filtered": f"{search}?{urlencode({'q': 'Summary', 'tag': GRAPH_TAG, 'year': 2011})}",
+        "search-filtered": f"{search}?{filtered}",
         "search-by-records": f"{search}?{urlencode({'q': 'Summary', **record_filters(graph)})}",
         "search-typo": f"{search}?q=Sumary+Grahp",  # nothing matches: "Did you mean" looks for titles
         "autocomplete": f"{reverse('search:autocomplete')}?q=Summ",
     }
+    for param, _label in FACETS:
+        pages[f"search-facet-{param}"] = f"{reverse('search:facet', args=[param])}?{filtered}"
+    for model in coverage_types():
+        pages[f"coverage-unlinked-{model.__name__}"] = unlinked_url(model)
     for model in RECORD_MODELS:
         name = model.__name__
         pages[f"list-{name}"] = model.get_list_url()
         pages[f"detail-{name}"] = graph[model][0].get_absolute_url()
+        pages.update(relation_pages(graph[model][0]))
         section = model._meta.label_lower
         pages[f"sitemap-{name}"] = reverse("django.contrib.sitemaps.views.sitemap", kwargs={"section": section})
         for facet in list_facets(model):

@@ -11,10 +11,12 @@ from urllib.parse import urlencode
 
 from django.db import models
 from django.db.models import Prefetch
+from django.db.models.functions import RowNumber
+from django.urls import reverse
 
 from .batch import rows_of_each
 
-# A backlink group shows at most this many records when a list narrowed to the record has them all.
+# A group of links or backlinks on a detail page shows at most this many records, then links to them all.
 BACKLINKS_SHOWN = 50
 
 
@@ -70,7 +72,7 @@ class LinkGroup:
     label: str
     records: list = field(default_factory=list)
     inverse: bool = False
-    # Backlinks too many to list here: (list narrowed to this record, how many, their type's plural name) each.
+    # Records too many to list here: (the page or list of them all, how many, their type's plural name) each.
     more: list = field(default_factory=list)
 
 
@@ -175,46 +177,86 @@ def _narrowed_list(record, model_field) -> str:
     return ""
 
 
-def _linked_rows(record, role: str, model_field, *, bounded: bool) -> models.QuerySet:
-    """The public records one relation of ``record`` leads to, as (pk, slug, title, typed link kind, how many)
-    rows; ``bounded``: the first ``BACKLINKS_SHOWN`` only."""
-    how_many = models.Window(models.Count("*"))
+def _relation_name(role: str, model_field) -> str:
+    """How a relation of a record is named in the address of its page of every linked record."""
+    return model_field.name if role == "many" else model_field.get_accessor_name()
+
+
+def relation_url(record, role: str, model_field, kind: str = "") -> str:
+    """The page listing every public record one relation of ``record`` leads to (of one ``kind`` of typed link)."""
+    url = reverse(
+        type(record).url_name.removesuffix("detail") + "links",
+        kwargs={"slug": record.slug, "relation": _relation_name(role, model_field)},
+    )
+    return f"{url}?{urlencode({'kind': kind})}" if kind else url
+
+
+def _linked_rows(record, role: str, model_field) -> models.QuerySet:
+    """The first ``BACKLINKS_SHOWN`` public records one relation of ``record`` leads to (of each kind, for typed
+    links), as (pk, slug, title, typed link kind, how many in all) rows."""
     if role == "typed":
         typed = model_field.related_model
         _forward, other = _typed_ends(model_field)
         target = typed._meta.get_field(other).related_model
         rows = typed.objects.filter(**{model_field.field.name: record.pk, f"{other}__in": _public(target)})
-        rows = rows.annotate(linked=how_many)
+        by_kind = {"partition_by": [models.F("kind")]}
+        rows = rows.annotate(
+            linked=models.Window(models.Count("*"), **by_kind),
+            place=models.Window(RowNumber(), order_by=[models.F(f"{other}__title"), models.F("pk")], **by_kind),
+        ).filter(place__lte=BACKLINKS_SHOWN)
+        rows = rows.order_by("kind", f"{other}__title", "pk")
         return rows.values_list(f"{other}__pk", f"{other}__slug", f"{other}__title", "kind", "linked")
     query_name = model_field.related_query_name() if role == "many" else model_field.field.name
     rows = _public(model_field.related_model).filter(**{query_name: record.pk})
-    rows = rows.annotate(link_kind=models.Value("", output_field=models.CharField()), linked=how_many)
-    rows = rows.values_list("pk", "slug", "title", "link_kind", "linked")
-    return rows[:BACKLINKS_SHOWN] if bounded else rows
+    kind = models.Value("", output_field=models.CharField())
+    rows = rows.annotate(link_kind=kind, linked=models.Window(models.Count("*"))).order_by("title", "pk")
+    return rows.values_list("pk", "slug", "title", "link_kind", "linked")[:BACKLINKS_SHOWN]
+
+
+def _more(record, role: str, model_field, rows) -> list:
+    """(label, inverse, (where to see them all, how many, their type's plural name)) for each group of a relation
+    that has more records than it shows: a backlink's list narrowed to ``record`` when there is one, else the
+    relation's own page."""
+    if role == "typed":
+        forward, other = _typed_ends(model_field)
+        plural = model_field.related_model._meta.get_field(other).related_model._meta.verbose_name_plural
+        shown: dict[str, list] = {}
+        for row in rows:
+            shown.setdefault(row[3], []).append(row)
+        return [
+            (
+                labels[0] if forward else labels[1],
+                not forward,
+                (relation_url(record, role, model_field, kind), kind_rows[0][4], plural),
+            )
+            for kind, kind_rows in shown.items()
+            if kind_rows[0][4] > len(kind_rows) and (labels := model_field.related_model.LABELS[kind])
+        ]
+    if not rows or rows[0][4] <= len(rows):
+        return []
+    plural = model_field.related_model._meta.verbose_name_plural
+    if role == "many":
+        return [(model_field.label, False, (relation_url(record, role, model_field), rows[0][4], plural))]
+    rest = _narrowed_list(record, model_field) or relation_url(record, role, model_field)
+    return [(model_field.field.inverse_label, True, (rest, rows[0][4], plural))]
 
 
 def load_link_groups(record) -> list[LinkGroup]:
     """Group ``record``'s public links and backlinks by relation, reading every relation in one query (its single
-    links come with the record, ``link_select_related``). For public pages, whatever the number of
-    relations: a backlink that a list can be narrowed by (programmes by strategic area) shows its first
-    ``BACKLINKS_SHOWN`` records and links to that list for all of them."""
-    relations = [
-        (role, model_field, _narrowed_list(record, model_field) if role == "backlink" else "")
-        for role, model_field in _link_fields(type(record))
-        if role != "single"
-    ]
-    every_rows = rows_of_each(
-        [_linked_rows(record, role, model_field, bounded=bool(rest)) for role, model_field, rest in relations]
-    )
+    links come with the record, ``link_select_related``). For public pages, whatever the number of links: each
+    group shows its first ``BACKLINKS_SHOWN`` records and links to a page of them all (for a backlink a list can
+    be narrowed by, such as programmes by strategic area, that list)."""
+    relations = [(role, model_field) for role, model_field in _link_fields(type(record)) if role != "single"]
+    every_rows = rows_of_each([_linked_rows(record, role, model_field) for role, model_field in relations])
     more = [
-        (model_field.field.inverse_label, True, (rest, rows[0][4], model_field.related_model._meta.verbose_name_plural))
-        for (role, model_field, rest), rows in zip(relations, every_rows, strict=True)
-        if rest and rows and rows[0][4] > len(rows)
+        entry
+        for (role, model_field), rows in zip(relations, every_rows, strict=True)
+        for entry in _more(record, role, model_field, rows)
     ]
 
     def entries():
         yield from _single_links(record)
-        for (role, model_field, _rest), rows in zip(relations, every_rows, strict=True):
+        for (role, model_field), rows in zip(relations, every_rows, strict=True):
             if role == "typed":
                 forward, other = _typed_ends(model_field)
                 target = model_field.related_model._meta.get_field(other).related_model
@@ -232,6 +274,49 @@ def load_link_groups(record) -> list[LinkGroup]:
                     yield model_field.field.inverse_label, True, linked
 
     return _grouped(entries(), more)
+
+
+@dataclass
+class Relation:
+    """Every public record one relation of a record leads to, for the page that lists them all."""
+
+    label: str
+    model: type
+    records: models.QuerySet  # in title order, to be paginated
+
+
+def relation_records(record, relation: str, kind: str) -> Relation:
+    """The public records the relation named ``relation`` of ``record`` leads to (typed links: of ``kind``).
+
+    Raises LookupError for a relation the record's type does not have, a typed relation without a known kind, or
+    a kind given to a relation that has none.
+    """
+    found = next(
+        (
+            (role, model_field)
+            for role, model_field in _link_fields(type(record))
+            if role != "single" and _relation_name(role, model_field) == relation
+        ),
+        None,
+    )
+    if found is None:
+        raise LookupError(relation)
+    role, model_field = found
+    if role == "typed":
+        typed = model_field.related_model
+        if kind not in typed.LABELS:
+            raise LookupError(kind)
+        forward, other = _typed_ends(model_field)
+        target = typed._meta.get_field(other).related_model
+        rows = typed.objects.filter(**{model_field.field.name: record.pk, "kind": kind}).values(other)
+        label = typed.LABELS[kind][0 if forward else 1]
+        return Relation(str(label), target, _public(target).filter(pk__in=rows).order_by("title", "pk"))
+    if kind:
+        raise LookupError(kind)
+    target = model_field.related_model
+    query_name = model_field.related_query_name() if role == "many" else model_field.field.name
+    label = model_field.label if role == "many" else model_field.field.inverse_label
+    return Relation(str(label), target, _public(target).filter(**{query_name: record.pk}).order_by("title", "pk"))
 
 
 def linked_records(record) -> list:

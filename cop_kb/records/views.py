@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
 from .facets import FacetOption, query_url
-from .links import link_groups, load_link_groups
+from .links import link_groups, load_link_groups, relation_records
 from .models import Record, SlugHistory
 from .pending import pending_change_for
 from .presentation import record_citation, record_facts
@@ -111,16 +111,45 @@ class RecordDetailView(DetailView):
         return context
 
 
+class RecordLinksView(ListView):
+    """Every public record one relation of a record leads to, a page at a time: where a detail page's "Show all"
+    link leads when a group has more records than it shows. An unknown record, relation or kind of link, or a bad
+    page number, is a 404."""
+
+    paginate_by = 100
+    template_name = "records/record_links.html"
+
+    def get_queryset(self):
+        self.record = self.model.objects.public().filter(slug=self.kwargs["slug"]).first()
+        if self.record is None:
+            raise Http404("No such record.")
+        try:
+            self.relation = relation_records(self.record, self.kwargs["relation"], self.request.GET.get("kind", ""))
+        except LookupError as exc:
+            raise Http404("This record has no such links.") from exc
+        return self.relation.records.only("pk", "slug", "title", "status")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            opts=self.model._meta, record=self.record, relation=self.relation, target_opts=self.relation.model._meta
+        )
+        return context
+
+
 def record_paths(prefix: str, model, name: str = "") -> list:
     """The list, facet and detail URLs of one record type: ``<prefix>/``, ``<prefix>/facets/<param>/`` (every
-    value of one facet) and ``<prefix>/<slug>/``."""
+    value of one facet), ``<prefix>/<slug>/`` and ``<prefix>/<slug>/links/<relation>/`` (every record one relation
+    of a record leads to)."""
     list_name = f"{name}-list" if name else "list"
     facet_name = f"{name}-facet" if name else "facet"
     detail_name = f"{name}-detail" if name else "detail"
+    links_name = f"{name}-links" if name else "links"
     return [
         path(f"{prefix}/", RecordListView.as_view(model=model), name=list_name),
         path(f"{prefix}/facets/<slug:param>/", RecordFacetView.as_view(model=model), name=facet_name),
         path(f"{prefix}/<slug:slug>/", RecordDetailView.as_view(model=model), name=detail_name),
+        path(f"{prefix}/<slug:slug>/links/<slug:relation>/", RecordLinksView.as_view(model=model), name=links_name),
     ]
 
 

@@ -5,14 +5,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.core.paginator import InvalidPage, Page
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models import Exists, OuterRef, Q
 from django.http import QueryDict
 from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from taggit.models import Tag
 
 from cop_kb.records.batch import rows_of_each
 from cop_kb.records.facets import FacetOption, FacetResult, query_url
@@ -20,19 +20,13 @@ from cop_kb.records.registry import record_types
 
 from .backends import get_backend
 from .backends.base import GREATER_THAN, LESS_THAN, MARK_END, MARK_START, Overview
+from .facets import FACETS, facet_groups, facet_options, facet_page, record_facets, record_type_labels
 from .models import SearchDocument, Synonym
 from .query import MAX_QUERY_LENGTH, MAX_TERMS, Query, Term, parse, tokens
 
 PER_PAGE = 20
 SUGGESTIONS = 5
 AUTOCOMPLETE_LIMIT = 8
-FACETS = (
-    ("type", _("Record type")),
-    ("strategic_area", _("Strategic area")),
-    ("country", _("Country")),
-    ("year", _("Year")),
-    ("tag", _("Tag")),
-)
 MAX_FILTER_LENGTH = 120
 
 
@@ -146,15 +140,6 @@ def _indexable() -> dict[str, type]:
     return {entry.label: entry.model for entry in record_types()}
 
 
-def _record_type_labels() -> dict[str, str]:
-    return {entry.label: entry.name for entry in record_types()}
-
-
-def _record_facets() -> dict[str, type]:
-    """Facets whose values are records themselves (a country, a strategic area), each with its record type."""
-    return {entry.search_facet_self: entry.model for entry in record_types() if entry.search_facet_self}
-
-
 def _search_inputs(chosen: dict[str, str]) -> tuple[dict[str, tuple[str, ...]], bool]:
     """The synonym map, and whether every chosen country or strategic area is a public record: one query.
 
@@ -162,79 +147,14 @@ def _search_inputs(chosen: dict[str, str]) -> tuple[dict[str, tuple[str, ...]], 
     behind the services' back stays on the linked records' rows until they are reindexed. A value naming a hidden
     record must answer exactly like one naming nothing, or the count would tell that the record exists.
     """
-    record_facets = _record_facets()
+    by_facet = record_facets()
     checks = [
-        record_facets[param].objects.public().filter(slug=value).values_list("slug")[:1]
+        by_facet[param].objects.public().filter(slug=value).values_list("slug")[:1]
         for param, value in chosen.items()
-        if param in record_facets
+        if param in by_facet
     ]
     synonyms, *found = rows_of_each([Synonym.objects.order_by("terms").values_list("terms"), *checks])
     return synonym_map([terms for (terms,) in synonyms]), all(found)
-
-
-def _facet_labels(counts: list[dict]) -> dict[tuple[str, str], str]:
-    """Readable names for facet values: record types and years as they are, tags and linked records looked up."""
-    type_labels = _record_type_labels()
-    labels = {}
-    wanted: dict[str, set[str]] = {}
-    for row in counts:
-        facet, value = row["facet"], row["value"]
-        if facet == "type":
-            labels[(facet, value)] = type_labels.get(value, value)
-        elif facet == "year":
-            labels[(facet, value)] = value
-        else:
-            wanted.setdefault(facet, set()).add(value)
-    # Tags are named by taggit; strategic areas and countries are records themselves, and their documents give
-    # their titles. The index holds only public records (migration 0004), so a value whose record is not public
-    # gets no label and is not offered. One query for both.
-    facet_types = {facet: model._meta.label_lower for facet, model in _record_facets().items()}
-    record_facets = {facet_types[facet]: facet for facet in wanted if facet in facet_types}
-    slugs = set().union(*(values for facet, values in wanted.items() if facet != "tag"))
-    tags, named = rows_of_each(
-        [
-            Tag.objects.filter(slug__in=wanted.get("tag", ()))
-            .order_by()
-            .annotate(facet=Value("tag", output_field=CharField()))
-            .values_list("facet", "slug", "name"),
-            SearchDocument.objects.filter(record_type__in=record_facets, slug__in=slugs)
-            .order_by()
-            .values_list("record_type", "slug", "title"),
-        ]
-    )
-    for _facet, slug, name in tags:
-        labels[("tag", slug)] = name
-    for record_type, slug, title in named:
-        labels[(record_facets[record_type], slug)] = title
-    return labels
-
-
-def _facet_groups(counts: list[dict], params: QueryDict, chosen: dict[str, str]) -> list[FacetResult]:
-    labels = _facet_labels(counts)
-    groups = []
-    for param, label in FACETS:
-        group = FacetResult(param=param, label=str(label))
-        rows = [row for row in counts if row["facet"] == param and (param, row["value"]) in labels]
-        if param == "year":
-            rows.sort(key=lambda row: row["value"], reverse=True)
-        else:
-            rows.sort(key=lambda row: (-row["n"], labels[(param, row["value"])].casefold()))
-        for row in rows:
-            selected = chosen.get(param) == row["value"]
-            group.options.append(
-                FacetOption(
-                    value=row["value"],
-                    label=labels[(param, row["value"])],
-                    count=row["n"],
-                    url=query_url(params, **{param: None if selected else row["value"]}),
-                    selected=selected,
-                )
-            )
-        if param in chosen:
-            group.clear_url = query_url(params, **{param: None})
-        if group.options or group.clear_url:
-            groups.append(group)
-    return groups
 
 
 def search(params: QueryDict) -> SearchPage:
@@ -325,7 +245,7 @@ def _search_page(
             # "Did you mean", for a search that found nothing, in the same session.
             suggested = [] if result.total else backend.suggest(query.text, SUGGESTIONS)
         by_id = _public_documents([*(hit.document_id for hit in hits), *suggested])
-        result.facets = _facet_groups(overview.facets, params, chosen)
+        result.facets = facet_groups(overview.facets, params, chosen)
     except DatabaseError as error:
         if _database_unreachable(error):
             raise
@@ -337,7 +257,7 @@ def _search_page(
 
 def _show_hits(result: SearchPage, query: Query, hits: list, by_id: dict) -> None:
     """The page's hits as shown: titles, type, highlighted snippet, the alias that matched; public ones only."""
-    type_labels = _record_type_labels()
+    type_labels = record_type_labels()
     result.hits = [
         SearchHit(
             title=document.title,
@@ -373,9 +293,55 @@ def autocomplete(text: str) -> list[dict]:
             raise
         return []
     found = _public_documents(ids)
-    type_labels = _record_type_labels()
+    type_labels = record_type_labels()
     return [
         {"title": found[pk].title, "url": found[pk].url, "type": type_labels.get(found[pk].record_type, "")}
         for pk in ids
         if pk in found
     ]
+
+
+@dataclass
+class SearchFacetValues:
+    """One page of every value of one search facet, over the search as currently filtered."""
+
+    title: str
+    page: Page
+    options: list[FacetOption]
+    back_url: str
+    estimated: bool
+
+
+def search_facet_values(params: QueryDict, param: str) -> SearchFacetValues:
+    """Every value of the search facet ``param`` with its count over the search ``params`` describe (its other
+    filters kept), a page at a time: where a results page's "Show all" link leads. Counted like the results page,
+    in one query for every facet; only the values on the page are labelled.
+
+    Raises LookupError for an unknown facet and ``PageNotFound`` for a bad page number.
+    """
+    titles = dict(FACETS)
+    if param not in titles:
+        raise LookupError(param)
+    chosen = _chosen_filters(params)
+    synonyms, named = _search_inputs(chosen)
+    query = parse(params.get("q", ""), synonyms)
+    overview = Overview(total=0, facets=[])
+    if named and not query.is_empty:
+        backend = get_backend()
+        try:
+            with backend.session():
+                overview = backend.overview(query, list(chosen.items()))
+        except DatabaseError as error:
+            if _database_unreachable(error):
+                raise
+    try:
+        page, labels = facet_page(overview.facets, param, params.get("page", "1"))
+    except InvalidPage as exc:
+        raise PageNotFound from exc
+    return SearchFacetValues(
+        title=str(titles[param]),
+        page=page,
+        options=facet_options(page, labels, params, chosen),
+        back_url=query_url(params),
+        estimated=overview.broad,
+    )

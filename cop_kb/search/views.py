@@ -3,7 +3,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from .selectors import PageNotFound, autocomplete, search
+from .selectors import PageNotFound, autocomplete, search, search_facet_values
 
 
 @require_safe
@@ -14,6 +14,17 @@ def search_page(request):
     except PageNotFound as exc:
         raise Http404("No such page of results.") from exc
     return render(request, "search/search.html", {"results": page})
+
+
+@require_safe
+def search_facet_page(request, param: str):
+    """Every value of one search facet with its count, keeping the search and its other filters; a page at a
+    time. An unknown facet or a bad page number is a 404."""
+    try:
+        values = search_facet_values(request.GET, param)
+    except (LookupError, PageNotFound) as exc:
+        raise Http404("No such filter or page.") from exc
+    return render(request, "search/facet_values.html", {"values": values, "text": request.GET.get("q", "")[:200]})
 
 
 class ScriptSafeJSONEncoder(DjangoJSONEncoder):

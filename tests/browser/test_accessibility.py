@@ -31,10 +31,13 @@ OTHER_PAGES = [
     "/",
     "/programmes/?country=viet-nam",
     "/programmes/facets/country/?kind=research",
+    "/instruments/crc/links/relations_in/?kind=supplements",
     "/coverage/",
+    "/coverage/unlinked/programmes/",
     "/tags/",
     "/tags/childrens-rights/",
     "/search/?q=convention",
+    "/search/facets/tag/?q=convention",
     "/search/?q=zzzz",
 ]
 NOT_FOUND = "/no-such-page/"
