@@ -324,8 +324,8 @@ def _search_page(
             result.num_pages = max(1, math.ceil(listed / result.per_page))
             if result.page > result.num_pages:
                 raise PageNotFound
-            offset = (result.page - 1) * result.per_page
-            hits = backend.ranked(query, filters, result.per_page, offset, result.broad) if named and result.total else []
+            offset, per_page = (result.page - 1) * result.per_page, result.per_page
+            hits = backend.ranked(query, filters, per_page, offset, result.broad) if named and result.total else []
             # "Did you mean", for a search that found nothing, in the same session.
             suggested = [] if result.total else backend.suggest(query.text, SUGGESTIONS)
         by_id = _public_documents([*(hit.document_id for hit in hits), *suggested])
