@@ -14,5 +14,5 @@ urlpatterns = [
     path("v1/redoc/", docs.redoc, name="redoc"),
     path("v1/<slug:type_slug>/", views.record_list, name="list"),
     path("v1/<slug:type_slug>/<slug:slug>/", views.record_detail, name="detail"),
-    re_path(r"^.*$", views.not_found, name="not-found"),
+    re_path(r"^[\s\S]*$", views.not_found, name="not-found"),  # any address, new lines included
 ]

@@ -192,9 +192,19 @@ def test_bad_query_values_are_a_400_naming_the_parameter(client, query, paramete
     assert parameter in body["errors"]
 
 
-@pytest.mark.parametrize("address", ["/api/v1/nothing/", "/api/v1/instruments/nothing/", "/api/v1/a/b/c/", "/api/x"])
+@pytest.mark.parametrize(
+    "address", ["/api/v1/nothing/", "/api/v1/instruments/nothing/", "/api/v1/a/b/c/", "/api/x", "/api/v1/x%0Ay/"]
+)
 def test_unknown_types_and_slugs_are_a_json_404(client, address):
     error(client.get(address), 404)
+
+
+@pytest.mark.parametrize("address", ["/api/v1/", "/api/v1/instruments/", "/api/v1/instruments/crc/", "/api/v1/x/"])
+def test_writing_is_refused_in_json(client, address):
+    response = client.post(address, {"title": "x"})
+
+    assert response.status_code in (404, 405)
+    assert response["Content-Type"] == "application/json"
 
 
 @pytest.mark.parametrize("page", ["2", "0", "abc"])
