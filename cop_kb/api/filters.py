@@ -60,7 +60,7 @@ def _facet_filter(model, facet) -> django_filters.Filter:
     """A filter applying ``facet`` as the list page does, accepting only values that name something public."""
     title = str(facet.title(model))
     if isinstance(facet, RelatedFacet):
-        targets = facet._public_targets(model)
+        targets = facet.public_targets(model)
         if not hasattr(targets, "public"):
             # Tags have no status: a tag is known here only while a published record of this type has it, so a tag
             # that only drafts carry answers like one that never existed.

@@ -63,7 +63,6 @@ class RecordList(generics.ListAPIView):
     record_type: RecordType = None
     filterset_class = None
     pagination_class = RecordPages
-
     filter_backends = [DjangoFilterBackend]
 
     def get_serializer_class(self):
