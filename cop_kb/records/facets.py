@@ -122,13 +122,13 @@ class RelatedFacet:
     def _target(self, model):
         return model._meta.get_field(self.path).related_model
 
-    def _public_targets(self, model) -> models.QuerySet:
+    def public_targets(self, model) -> models.QuerySet:
         target = self._target(model)
         manager = target._default_manager
         return manager.public() if hasattr(manager, "public") else manager.all()
 
     def filter(self, queryset: models.QuerySet, value: str) -> models.QuerySet:
-        targets = self._public_targets(queryset.model).filter(slug=value)
+        targets = self.public_targets(queryset.model).filter(slug=value)
         return queryset.filter(**{f"{self.path}__in": targets}).distinct()
 
     def grouped(self, records: models.QuerySet) -> models.QuerySet:

@@ -139,33 +139,53 @@ def _grouped(entries, more=()) -> list[LinkGroup]:
     return sorted(groups.values(), key=lambda group: group.inverse)
 
 
+@dataclass(frozen=True)
+class LinkEntry:
+    """One link of a loaded record, as declared: the relation's name and both labels, which way it points (``inverse``:
+    the other record declares it), and the record at the other end."""
+
+    relation: str
+    label: str
+    inverse_label: str
+    inverse: bool
+    target: object
+
+    @property
+    def shown_label(self) -> str:
+        """What the record on the page says about the target: the label, or the inverse label for a backlink."""
+        return self.inverse_label if self.inverse else self.label
+
+
 def _single_links(record):
     for role, model_field in _link_fields(type(record)):
         if role == "single":
             target = getattr(record, model_field.name)
             if target is not None and target.is_public:
-                yield model_field.label, False, target
+                yield LinkEntry(model_field.name, str(model_field.label), str(model_field.inverse_label), False, target)
+
+
+def link_entries(record):
+    """Every public link and backlink of a loaded record, reading only what ``link_prefetches`` loaded (fixed
+    queries for any number of records); a field link is named by its field, a typed link by its kind."""
+    yield from _single_links(record)
+    for role, model_field in _link_fields(type(record)):
+        if role == "many":
+            for target in getattr(record, model_field.name).all():
+                yield LinkEntry(model_field.name, str(model_field.label), str(model_field.inverse_label), False, target)
+        elif role == "backlink":
+            declared = model_field.field
+            for target in getattr(record, model_field.get_accessor_name()).all():
+                yield LinkEntry(declared.name, str(declared.label), str(declared.inverse_label), True, target)
+        elif role == "typed":
+            forward, other = _typed_ends(model_field)
+            for row in getattr(record, model_field.get_accessor_name()).all():
+                label, inverse_label = row.labels()
+                yield LinkEntry(row.kind, str(label), str(inverse_label), not forward, getattr(row, other))
 
 
 def link_groups(record) -> list[LinkGroup]:
     """Group a loaded record's links and backlinks by relation, reading only what ``link_prefetches`` loaded."""
-
-    def entries():
-        yield from _single_links(record)
-        for role, model_field in _link_fields(type(record)):
-            if role == "many":
-                for target in getattr(record, model_field.name).all():
-                    yield model_field.label, False, target
-            elif role == "backlink":
-                for target in getattr(record, model_field.get_accessor_name()).all():
-                    yield model_field.field.inverse_label, True, target
-            elif role == "typed":
-                forward, other = _typed_ends(model_field)
-                for row in getattr(record, model_field.get_accessor_name()).all():
-                    label, inverse_label = row.labels()
-                    yield (label if forward else inverse_label), not forward, getattr(row, other)
-
-    return _grouped(entries())
+    return _grouped((entry.shown_label, entry.inverse, entry.target) for entry in link_entries(record))
 
 
 def _narrowed_list(record, model_field) -> str:
@@ -255,7 +275,8 @@ def load_link_groups(record) -> list[LinkGroup]:
     ]
 
     def entries():
-        yield from _single_links(record)
+        for entry in _single_links(record):
+            yield entry.shown_label, entry.inverse, entry.target
         for (role, model_field), rows in zip(relations, every_rows, strict=True):
             if role == "typed":
                 forward, other = _typed_ends(model_field)

@@ -41,11 +41,15 @@ class SearchHit:
     type_label: str
     snippet: SafeString
     matched_alias: str
+    # Which record it is, for callers that load the records themselves (the API).
+    record_type: str = ""
+    slug: str = ""
 
 
 @dataclass
 class SearchPage:
     text: str
+    per_page: int = PER_PAGE
     hits: list[SearchHit] = field(default_factory=list)
     total: int = 0
     page: int = 1
@@ -157,7 +161,7 @@ def _search_inputs(chosen: dict[str, str]) -> tuple[dict[str, tuple[str, ...]], 
     return synonym_map([terms for (terms,) in synonyms]), all(found)
 
 
-def search(params: QueryDict) -> SearchPage:
+def search(params: QueryDict, *, per_page: int = PER_PAGE) -> SearchPage:
     """Search every published record for ``params["q"]``, narrowed by facet values, one page at a time.
 
     Ranking: title and aliases weigh most, then summary and tags, then body. The query is parsed into a safe
@@ -167,7 +171,7 @@ def search(params: QueryDict) -> SearchPage:
     chosen = _chosen_filters(params)
     synonyms, named = _search_inputs(chosen)
     query = parse(params.get("q", ""), synonyms)
-    result = SearchPage(text=query.text)
+    result = SearchPage(text=query.text, per_page=per_page)
     if query.truncated:
         result.notices.append(
             _("Your search was shortened: only its first %(length)d characters and %(terms)d words are used.")
@@ -177,7 +181,7 @@ def search(params: QueryDict) -> SearchPage:
     if not re.fullmatch(r"[0-9]{1,6}", page_text) or int(page_text) < 1:
         raise PageNotFound
     result.page = int(page_text)
-    result.start = (result.page - 1) * PER_PAGE + 1
+    result.start = (result.page - 1) * per_page + 1
     if query.is_empty:
         if query.excluded:
             result.notices.append(_("Add at least one word to look for; excluded words alone match nothing."))
@@ -237,11 +241,11 @@ def _search_page(
                 # Two significant figures: "about 98,000", not a precise-looking "about 97,984".
                 result.total = round(result.total, 2 - len(str(result.total)))
             listed = min(result.total, backend.rank_candidates) if result.broad else result.total
-            result.num_pages = max(1, math.ceil(listed / PER_PAGE))
+            result.num_pages = max(1, math.ceil(listed / result.per_page))
             if result.page > result.num_pages:
                 raise PageNotFound
-            offset = (result.page - 1) * PER_PAGE
-            hits = backend.ranked(query, filters, PER_PAGE, offset, result.broad) if named and result.total else []
+            offset, per_page = (result.page - 1) * result.per_page, result.per_page
+            hits = backend.ranked(query, filters, per_page, offset, result.broad) if named and result.total else []
             # "Did you mean", for a search that found nothing, in the same session.
             suggested = [] if result.total else backend.suggest(query.text, SUGGESTIONS)
         by_id = _public_documents([*(hit.document_id for hit in hits), *suggested])
@@ -265,6 +269,8 @@ def _show_hits(result: SearchPage, query: Query, hits: list, by_id: dict) -> Non
             type_label=type_labels.get(document.record_type, ""),
             snippet=highlight(hit.snippet),
             matched_alias=matched_alias(document, query),
+            record_type=document.record_type,
+            slug=document.slug,
         )
         for hit in hits
         if (document := by_id.get(hit.document_id))

@@ -29,6 +29,11 @@ INSTALLED_APPS = [
     "reversion",
     "import_export",
     "axes",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "cop_kb",
     "cop_kb.search",
     "cop_kb.directory",
@@ -46,6 +51,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that reads the database; it removes itself without DATABASE_REPLICA_URL.
     "cop_kb.replica.ReplicaReadsMiddleware",
+    # Above the page cache, so a cached API answer carries the CORS headers too (only /api/, CORS_URLS_REGEX).
+    "corsheaders.middleware.CorsMiddleware",
     # Above sessions and authentication: a cached page is answered before either is read (cop_kb/page_cache.py).
     "cop_kb.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -192,6 +199,42 @@ IMPORT_UPLOAD_DIR = Path(os.environ.get("IMPORT_UPLOAD_DIR") or BASE_DIR / "var"
 IMPORT_UPLOAD_MAX_AGE = int(os.environ.get("IMPORT_UPLOAD_MAX_AGE", "3600"))
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "5000"))
+
+# The read-only JSON API (cop_kb/api/, README "API"): anonymous, JSON only, throttled per client address. The
+# throttle counts in the "default" cache (process memory: each worker counts on its own); a cached page is answered
+# before the throttle is asked, so only requests that cost a render are counted.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "cop_kb.api.policy.AlwaysJSON",
+    "DEFAULT_THROTTLE_CLASSES": ["cop_kb.api.policy.AnonymousThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "120/minute")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "cop_kb.api.policy.json_errors",
+    "URL_FORMAT_OVERRIDE": None,
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "cop_kb API",
+    "DESCRIPTION": "Read-only access to the published records of cop_kb and their links, both ways.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["cop_kb.api.schema.record_endpoints"],
+    "ENUM_NAME_OVERRIDES": {"DatePrecisionEnum": "cop_kb.records.models.DatePrecision"},
+}
+# Partners' browser apps may read the API from any origin; nothing is sent with credentials, nothing can be written.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
 
 LOGGING = {
     "version": 1,

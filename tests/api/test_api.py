@@ -1,0 +1,221 @@
+"""The read-only JSON API: records of every type with their fields and links both ways, filters, pagination and
+errors as JSON. Records are made with the factories, so each test says what it expects of data it made."""
+
+import datetime
+
+import pytest
+from django.http import QueryDict
+from django.urls import reverse
+
+from cop_kb.records.registry import record_type_of, record_types
+from cop_kb.search.selectors import search
+from instruments.models import Instrument, InstrumentRelation
+from programmes.models import Programme
+from strategy.models import StrategicArea
+
+from ..factories import make, make_country, make_typed_link
+
+pytestmark = pytest.mark.django_db
+
+
+def list_url(model, query: str = "") -> str:
+    url = reverse("api:list", kwargs={"type_slug": record_type_of(model._meta.label_lower).slug})
+    return f"{url}?{query}" if query else url
+
+
+def detail_url(record) -> str:
+    slug = record_type_of(record._meta.label_lower).slug
+    return reverse("api:detail", kwargs={"type_slug": slug, "slug": record.slug})
+
+
+def slugs(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return [record["slug"] for record in response.json()["results"]]
+
+
+def error(response, status: int) -> dict:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["detail"]
+    return body
+
+
+def test_the_root_names_every_record_type_with_its_list(client):
+    body = client.get("/api/v1/").json()
+
+    assert [entry["type"] for entry in body["types"]] == [entry.slug for entry in record_types()]
+    for entry in body["types"]:
+        assert client.get(entry["api_url"]).status_code == 200
+
+
+@pytest.mark.parametrize("entry", record_types(), ids=lambda entry: entry.slug)
+def test_every_type_has_a_list_and_a_detail_with_its_fields(client, entry):
+    record = make(
+        entry.model,
+        tags=["Shared tag"],
+        aliases=[{"name": "Another name"}],
+        sources=[{"title": "A source", "url": "https://example.org/s", "supports": "The title"}],
+    )
+
+    listed = client.get(list_url(entry.model)).json()["results"]
+    detail = client.get(detail_url(record)).json()
+
+    assert record.slug in [item["slug"] for item in listed]
+    assert detail == next(item for item in listed if item["slug"] == record.slug)
+    assert detail["title"] == record.title
+    assert detail["summary"] == record.summary
+    assert detail["type"] == entry.slug
+    assert detail["url"] == f"http://testserver{record.get_absolute_url()}"
+    assert detail["api_url"] == f"http://testserver{detail_url(record)}"
+    assert detail["tags"] == [{"slug": "shared-tag", "name": "Shared tag"}]
+    assert detail["aliases"] == ["Another name"]
+    assert detail["sources"] == [{"title": "A source", "url": "https://example.org/s", "supports": "The title"}]
+    assert "status" not in detail and "body" not in detail and "id" not in detail
+
+
+def test_a_typed_link_is_on_both_records_read_each_way(client):
+    crc, opsc = make(Instrument), make(Instrument)
+    make_typed_link(InstrumentRelation, opsc, crc, kind="supplements")
+
+    forward = client.get(detail_url(opsc)).json()["links"]
+    backward = client.get(detail_url(crc)).json()["links"]
+
+    expected = {"relation": "supplements", "label": "Supplements", "inverse_label": "Is supplemented by"}
+    assert {**expected, "direction": "forward", "target": target(crc)} in forward
+    assert {**expected, "direction": "inverse", "target": target(opsc)} in backward
+
+
+def target(record) -> dict:
+    entry = record_type_of(record._meta.label_lower)
+    return {
+        "type": entry.slug,
+        "slug": record.slug,
+        "title": record.title,
+        "api_url": f"http://testserver{detail_url(record)}",
+        "url": f"http://testserver{record.get_absolute_url()}",
+    }
+
+
+def test_a_link_field_is_on_both_records_read_each_way(client):
+    area = make(StrategicArea)
+    programme = make(Programme)
+    programme.strategic_areas.add(area)
+
+    forward = client.get(detail_url(programme)).json()["links"]
+    backward = client.get(detail_url(area)).json()["links"]
+
+    expected = {"relation": "strategic_areas", "label": "Contributes to", "inverse_label": "Served by"}
+    assert {**expected, "direction": "forward", "target": target(area)} in forward
+    assert {**expected, "direction": "inverse", "target": target(programme)} in backward
+
+
+def test_filters_narrow_by_country_strategic_area_instrument_tag_and_year_range(client):
+    country, area, instrument = make_country(), make(StrategicArea), make(Instrument)
+    everything = make(Programme, year=2012, tags=["Grooming"])
+    everything.countries.add(country)
+    everything.strategic_areas.add(area)
+    everything.instruments.add(instrument)
+    other = make(Programme, year=2020)
+
+    assert slugs(client.get(list_url(Programme, f"country={country.slug}"))) == [everything.slug]
+    assert slugs(client.get(list_url(Programme, f"strategic_area={area.slug}"))) == [everything.slug]
+    assert slugs(client.get(list_url(Programme, f"instrument={instrument.slug}"))) == [everything.slug]
+    assert slugs(client.get(list_url(Programme, "tag=grooming"))) == [everything.slug]
+    assert slugs(client.get(list_url(Programme, "year_from=2015"))) == [other.slug]
+    assert slugs(client.get(list_url(Programme, "year_from=2010&year_to=2013"))) == [everything.slug]
+
+
+def test_updated_since_takes_a_date_or_a_date_and_time(client):
+    old, new = make(StrategicArea), make(StrategicArea)
+    StrategicArea.objects.filter(pk=old.pk).update(updated_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
+
+    assert slugs(client.get(list_url(StrategicArea, "updated_since=2021-01-01"))) == [new.slug]
+    assert set(slugs(client.get(list_url(StrategicArea, "updated_since=2019-12-31T23:00:00Z")))) == {old.slug, new.slug}
+    # An offset counts: 01:00 at +02:00 is before the old record's change at midnight UTC, 03:00 is after it.
+    assert set(slugs(client.get(list_url(StrategicArea, "updated_since=2020-01-01T01:00:00%2B02:00")))) == {
+        old.slug,
+        new.slug,
+    }
+    assert slugs(client.get(list_url(StrategicArea, "updated_since=2020-01-01T03:00:00%2B02:00"))) == [new.slug]
+
+
+def test_ordering_and_pages_with_next_and_previous(client):
+    made = sorted((make(StrategicArea) for _ in range(5)), key=lambda record: record.title)
+
+    first = client.get(list_url(StrategicArea, "page_size=2")).json()
+    second = client.get(first["next"]).json()
+    newest = client.get(list_url(StrategicArea, "ordering=-title&page_size=5")).json()
+
+    assert first["count"] == 5 and first["previous"] is None
+    assert [r["slug"] for r in first["results"] + second["results"]] == [r.slug for r in made[:4]]
+    assert client.get(second["previous"]).json() == first
+    assert [r["slug"] for r in newest["results"]] == [r.slug for r in reversed(made)]
+    assert newest["next"] is None
+
+
+def test_q_gives_the_search_pages_ranking_for_the_type(client):
+    make(Instrument, title="Convention on grooming online", summary="Grooming of children online.")
+    make(Instrument, title="Protocol on data", summary="Mentions grooming once.")
+    make(StrategicArea, title="Grooming prevention")
+
+    api = slugs(client.get(list_url(Instrument, "q=grooming")))
+    page = search(QueryDict("q=grooming&type=instruments.instrument"))
+
+    assert len(api) == 2
+    assert [f"/instruments/{slug}/" for slug in api] == [hit.url for hit in page.hits]
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("country=nowhere", "country"),
+        ("strategic_area=nowhere", "strategic_area"),
+        ("instrument=nowhere", "instrument"),
+        ("tag=nowhere", "tag"),
+        ("kind=nothing", "kind"),
+        ("year_from=abc", "year_from"),
+        ("year_to=99999", "year_to"),
+        ("updated_since=2024-13-45", "updated_since"),
+        ("updated_since=0001-01-01T00:00:00%2B05:00", "updated_since"),
+        ("ordering=colour", "ordering"),
+        ("page_size=101", "page_size"),
+        ("page_size=0", "page_size"),
+        ("colour=blue", "colour"),
+        ("country=%00", "country"),
+        ("q=grooming&year_from=2000", "year_from"),
+    ],
+)
+def test_bad_query_values_are_a_400_naming_the_parameter(client, query, parameter):
+    body = error(client.get(list_url(Programme, query)), 400)
+
+    assert parameter in body["errors"]
+
+
+@pytest.mark.parametrize(
+    "address", ["/api/v1/nothing/", "/api/v1/instruments/nothing/", "/api/v1/a/b/c/", "/api/x", "/api/v1/x%0Ay/"]
+)
+def test_unknown_types_and_slugs_are_a_json_404(client, address):
+    error(client.get(address), 404)
+
+
+@pytest.mark.parametrize("address", ["/api/v1/", "/api/v1/instruments/", "/api/v1/instruments/crc/", "/api/v1/x/"])
+def test_writing_is_refused_in_json(client, address):
+    response = client.post(address, {"title": "x"})
+
+    assert response.status_code in (404, 405)
+    assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("page", ["2", "0", "abc"])
+def test_a_page_beyond_the_end_is_a_json_404(client, page):
+    make(StrategicArea)
+
+    error(client.get(list_url(StrategicArea, f"page={page}")), 404)
+    error(client.get(list_url(StrategicArea, f"q=summary&page={page}")), 404)
+
+
+def test_the_answer_is_json_whatever_the_client_accepts(client):
+    response = client.get("/api/v1/", HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
