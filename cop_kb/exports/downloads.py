@@ -121,7 +121,11 @@ def _stored(token: str, key: str, site: str, changed_at):
         pass
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=folder, prefix=".building-", suffix=".zip", delete=False) as building:
-        write_zip(building, site, changed_at)
+        try:
+            write_zip(building, site, changed_at)
+        except BaseException:
+            os.unlink(building.name)  # a half-written file is never left behind
+            raise
     handle = open(building.name, "rb")  # noqa: SIM115 (FileResponse closes it)
     current = content_version()
     if current is not None and current[0] == token:

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cop_kb.exports import downloads
 from cop_kb.exports.columns import record_columns
 from cop_kb.records.registry import record_types
 from cop_kb.records.services import record_transition
@@ -128,8 +129,6 @@ def test_a_withdrawal_changes_the_next_download(client, downloads_dir, django_us
 
 def test_a_change_while_the_zip_is_built_is_sent_but_not_kept(client, downloads_dir, monkeypatch):
     make_linked_graph(1)
-    from cop_kb.exports import downloads
-
     write_zip = downloads.write_zip
 
     def write_while_content_changes(file, site, changed_at):
@@ -147,3 +146,14 @@ def test_a_change_while_the_zip_is_built_is_sent_but_not_kept(client, downloads_
 def test_the_zip_answers_get_and_head_only(client):
     assert client.post(ZIP_URL).status_code == 405
     assert client.head(ZIP_URL).status_code == 200
+
+
+def test_a_build_that_fails_leaves_no_file_behind(client, downloads_dir, monkeypatch):
+    def failing(file, site, changed_at):
+        file.write(b"half a zip")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(downloads, "write_zip", failing)
+    with pytest.raises(OSError, match="disk full"):
+        client.get(ZIP_URL)
+    assert not list(downloads_dir.glob("*")) and not list(downloads_dir.glob(".*"))
