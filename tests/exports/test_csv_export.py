@@ -285,3 +285,12 @@ def test_records_are_read_a_chunk_at_a_time(client, monkeypatch):
     two_chunks = export_queries(client, "/programmes/?format=csv")
     # Each chunk reads its tags, aliases and each kind of link in one query, whatever its size.
     assert two_chunks - one_chunk == len(record_prefetches(Programme)) == 9
+
+
+def test_a_head_request_gets_the_headers_without_reading_records(client, graph):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.head("/instruments/?format=csv")
+        assert b"".join(response.streaming_content) == b""
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert not [query for query in queries if "instruments_instrument" in query["sql"]]
