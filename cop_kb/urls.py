@@ -32,6 +32,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("preview/<int:content_type_id>/<int:pk>/", record_preview, name="record-preview"),
     path("api/", include("cop_kb.api.urls")),
+    path("", include("cop_kb.exports.urls")),
     path("", include("cop_kb.search.urls")),
     path("", include("cop_kb.directory.urls")),
     path("", include("instruments.urls")),

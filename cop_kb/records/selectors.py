@@ -95,6 +95,23 @@ def _filtered(model, params: QueryDict) -> _Filtered:
     return _Filtered(queryset, countable, year_from, year_to, notices)
 
 
+def _sort_chosen(model, sorts: dict, params: QueryDict, notices: list[str]) -> str:
+    default_sort = next(iter(sorts)) if model.year_expression is None else "year"
+    chosen = params.get("sort", default_sort)
+    if chosen not in sorts:
+        notices.append(_("That sort order is not available; showing the default order."))
+        chosen = default_sort
+    return chosen
+
+
+def records_for_export(model, params: QueryDict) -> models.QuerySet:
+    """Every record the list page for ``params`` counts (all its pages), in the page's order, without facet counts:
+    the same filters, year range and sort, so an export holds exactly what the page lists."""
+    sorts = _sorts(model)
+    chosen = _sort_chosen(model, sorts, params, [])
+    return _filtered(model, params).queryset.order_by(*sorts[chosen][1])
+
+
 def list_facets(model) -> tuple:
     """The facets a record type's list is narrowed by: its own, then tags."""
     return (*model.list_facets, TAG_FACET)
@@ -112,11 +129,7 @@ def records_for_list(model, params: QueryDict) -> RecordList:
     facets = count_facets(found.countable, params, list_facets(model), all_url=model.get_facet_url)
 
     sorts = _sorts(model)
-    default_sort = next(iter(sorts)) if model.year_expression is None else "year"
-    chosen = params.get("sort", default_sort)
-    if chosen not in sorts:
-        notices.append(_("That sort order is not available; showing the default order."))
-        chosen = default_sort
+    chosen = _sort_chosen(model, sorts, params, notices)
     queryset = queryset.order_by(*sorts[chosen][1])
     sort_options = []
     for value, (label, _ordering) in sorts.items():

@@ -6,8 +6,9 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.paginator import InvalidPage, Page
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.db.models import Exists, OuterRef, Q
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.utils.formats import number_format
 from django.utils.html import escape
@@ -210,6 +211,30 @@ def search(params: QueryDict, *, per_page: int = PER_PAGE) -> SearchPage:
         # Suggestions come with the search; only a search that failed asks for them apart.
         result.suggestions = _suggestions(backend, query) if suggested is None else suggested
     return result
+
+
+def search_matches(params: QueryDict) -> dict[str, QuerySet]:
+    """Every document the search page counts for ``params`` (all its pages, not one), by record type label, for
+    exports: the same words, synonyms and filters, and none when the page would find none (no words, a filter
+    naming a hidden record, input the backend rejects). One query says which types have matches; each type's
+    documents are left to be read, and are read through ``public()`` by whoever reads their records.
+    """
+    chosen = _chosen_filters(params)
+    synonyms, named = _search_inputs(chosen)
+    query = parse(params.get("q", ""), synonyms)
+    if query.is_empty or not named:
+        return {}
+    sql, sql_params = get_backend().match_sql(query, list(chosen.items()))
+    documents = SearchDocument.objects.filter(id__in=RawSQL(sql, sql_params)).order_by()
+    try:
+        # A savepoint: a statement the backend rejects must not break the request's transaction.
+        with transaction.atomic(using=documents.db):
+            labels = set(documents.values_list("record_type", flat=True).distinct())
+    except DatabaseError as error:
+        if _database_unreachable(error):
+            raise
+        return {}
+    return {entry.label: documents.filter(record_type=entry.label) for entry in record_types() if entry.label in labels}
 
 
 def _chosen_filters(params: QueryDict) -> dict[str, str]:

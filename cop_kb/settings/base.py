@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Answers a list or search address asked for format=csv before its view runs (cop_kb/exports/csv_export.py).
+    "cop_kb.exports.csv_export.CsvExportMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -199,6 +201,8 @@ IMPORT_UPLOAD_DIR = Path(os.environ.get("IMPORT_UPLOAD_DIR") or BASE_DIR / "var"
 IMPORT_UPLOAD_MAX_AGE = int(os.environ.get("IMPORT_UPLOAD_MAX_AGE", "3600"))
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "5000"))
+# The whole-data downloads are built here, one file per content version (cop_kb/exports/downloads.py).
+DOWNLOADS_DIR = Path(os.environ.get("DOWNLOADS_DIR") or BASE_DIR / "var" / "downloads")
 
 # The read-only JSON API (cop_kb/api/, README "API"): anonymous, JSON only, throttled per client address. The
 # throttle counts in the "default" cache (process memory: each worker counts on its own); a cached page is answered

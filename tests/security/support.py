@@ -1,7 +1,9 @@
 """What the security tests share: fetching a public URL and reading every link it offers (HTML, XML, JSON)."""
 
+import io
 import json
 import re
+import zipfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -90,6 +92,8 @@ def fetch(client, url: str, **extra) -> Fetched:
     content_type = response.get("Content-Type", "")
     streaming = getattr(response, "streaming", False)
     raw = b"".join(response.streaming_content) if streaming else response.content
+    if content_type == "application/zip" and response.status_code == 200:
+        raw = unzipped_text(raw)
     body = raw.decode("utf-8", errors="replace")
     return Fetched(
         url=url,
@@ -100,6 +104,12 @@ def fetch(client, url: str, **extra) -> Fetched:
         headers=dict(response.items()),
         urls=urls_in(content_type, body) if response.status_code == 200 else [],
     )
+
+
+def unzipped_text(data: bytes) -> bytes:
+    """A zip's members, each named and followed by its text, so a download is read like any other response."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return b"".join(name.encode() + b"\n" + archive.read(name) + b"\n" for name in sorted(archive.namelist()))
 
 
 def row_counts() -> dict[str, int]:

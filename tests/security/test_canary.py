@@ -64,6 +64,7 @@ TOKEN = re.compile(r"canary[0-9a-f]{10}")
 SEARCH_URL = reverse("search:search")
 AUTOCOMPLETE_URL = reverse("search:autocomplete")
 MAX_PAGES = 6000
+ZIP_URL = reverse("exports:csv-zip")
 
 
 def new_token() -> str:
@@ -307,7 +308,14 @@ def naming_urls(canary: Canary) -> list[Callable[[str], str]]:
                         f"{list_model.get_list_url()}?{urlencode({param: canary.slug(token)})}"
                     )
                 )
+    # Their CSV exports too (a list or search asked for format=csv), but not autocomplete's or an address's.
+    exported = [build for build in builders if "?" in build(canary.token) and not _is_autocomplete(build(canary.token))]
+    builders += [lambda token, build=build: csv_of(build(token)) for build in exported]
     return builders
+
+
+def csv_of(url: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}format=csv"
 
 
 def common_seeds() -> list[str]:
@@ -316,6 +324,8 @@ def common_seeds() -> list[str]:
     seeds += [model.get_list_url() for model in RECORD_MODELS]
     seeds += [search_url(q=word) for word in COMMON_WORDS]
     seeds += [autocomplete_url(prefix) for prefix in COMMON_PREFIXES]
+    seeds += [csv_of(url) for url in seeds if url.startswith(SEARCH_URL + "?")]
+    seeds += [csv_of(model.get_list_url()) for model in RECORD_MODELS] + [ZIP_URL]
     return seeds
 
 
@@ -324,11 +334,19 @@ def _without_page(url: str) -> tuple[str, tuple]:
     return parts.path, tuple(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "page"))
 
 
+def _is_export_of(url: str, target: str) -> bool:
+    """Whether ``target`` is the CSV export of the list or search at ``url`` (its "Export CSV" link)."""
+    path, params = _without_page(target)
+    return ("format", "csv") in params and (path, tuple(p for p in params if p != ("format", "csv"))) == _without_page(
+        url
+    )
+
+
 def crawl(seeds: list[str], expand: set[str]) -> dict[str, Fetched]:
     """Fetch the seeds and everything reachable from them.
 
     Links on a page without a query string, and on the ``expand`` pages (searches), are followed; from a page with a
-    query only its page links are (filter combinations otherwise multiply without end).
+    query only its page links and its CSV export are (filter combinations otherwise multiply without end).
     """
     client = Client(raise_request_exception=False)
     fetched: dict[str, Fetched] = {}
@@ -342,7 +360,13 @@ def crawl(seeds: list[str], expand: set[str]) -> dict[str, Fetched]:
         for target in page.internal_targets():
             if target in fetched:
                 continue
-            if "?" not in url or url in expand or "?" not in target or _without_page(target) == own_key:
+            if (
+                "?" not in url
+                or url in expand
+                or "?" not in target
+                or _without_page(target) == own_key
+                or _is_export_of(url, target)
+            ):
                 todo.append(target)
     return fetched
 
@@ -537,6 +561,11 @@ def test_crawl_reaches_every_public_surface(world):
     assert completions
     assert any(url.startswith("/tags/") and page.status == 200 for url, page in after.items())
     assert after[reverse("programmes:coverage")].status == 200
+    exports = [page for url, page in after.items() if "format=csv" in url and page.content_type.startswith("text/csv")]
+    assert {csv_of(model.get_list_url()) for model in RECORD_MODELS} <= {page.url for page in exports}
+    assert len([page for page in exports if urlsplit(page.url).query != "format=csv"]) > 2 * len(RECORD_MODELS)
+    assert any(_is_search(page.url) and page.body.count("\n") > 1 for page in exports)
+    assert after[ZIP_URL].status == 200 and "links.csv" in after[ZIP_URL].body
 
 
 def test_no_public_response_is_a_server_error(world):

@@ -271,6 +271,9 @@ def public_urls() -> dict[str, str]:
         "autocomplete": f"{reverse('search:autocomplete')}?q=inst",
         "sitemap index": reverse("sitemap-index"),
         "sitemap section": reverse("django.contrib.sitemaps.views.sitemap", args=["instruments.instrument"]),
+        "list as CSV": f"{Instrument.get_list_url()}?format=csv",
+        "search as CSV": f"{reverse('search:search')}?q=instrument&format=csv",
+        "CSV download": reverse("exports:csv-zip"),
     }
 
 
