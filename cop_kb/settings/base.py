@@ -78,8 +78,11 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cop_kb.context_processors.site",
             ],
-            # The record core is a package, not an app, so its template tags are named here.
-            "libraries": {"records": "cop_kb.records.templatetags.records"},
+            # The record core and linked data are packages, not apps, so their template tags are named here.
+            "libraries": {
+                "records": "cop_kb.records.templatetags.records",
+                "linked_data": "cop_kb.linked_data.templatetags",
+            },
         },
     },
 ]
@@ -192,6 +195,8 @@ IMPORT_UPLOAD_DIR = Path(os.environ.get("IMPORT_UPLOAD_DIR") or BASE_DIR / "var"
 IMPORT_UPLOAD_MAX_AGE = int(os.environ.get("IMPORT_UPLOAD_MAX_AGE", "3600"))
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "5000"))
+# Whole-data downloads, built when the content changes and served from here (cop_kb/linked_data/dump.py).
+DOWNLOADS_DIR = Path(os.environ.get("DOWNLOADS_DIR") or BASE_DIR / "var" / "downloads")
 
 LOGGING = {
     "version": 1,
