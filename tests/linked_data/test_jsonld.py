@@ -13,7 +13,7 @@ from cop_kb.records.models import Status
 from cop_kb.records.registry import record_models
 from instruments.models import Instrument
 
-from ..factories import make, make_instrument
+from ..factories import link_fields, make, make_instrument, typed_ends, typed_link_models
 from .support import ELI, SCHEMA, XSD, blocks, parsed, shacl_report
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +157,22 @@ def test_the_jsonld_address_is_revalidated_like_a_page(client, framework):
     assert first.status_code == 200 and first["ETag"] and "Set-Cookie" not in first
     again = client.get(address, HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
+
+
+def test_relations_shown_under_one_label_are_published_as_one_property():
+    """A page groups links by label and its JSON-LD writes each group under one property, so relations that share a
+    label on a record type's page (programmes' and activities' "Hosts" on a country) must share a property."""
+    for model in record_models():
+        terms: dict[tuple[str, bool], set[str]] = {}
+        for other in record_models():
+            for link in link_fields(other):
+                if other is model:
+                    terms.setdefault((str(link.label), False), set()).add(link.linked_data)
+                if link.related_model is model:
+                    terms.setdefault((str(link.inverse_label), True), set()).add(link.linked_data)
+        for typed in typed_link_models():
+            for end, inverse in zip(typed_ends(typed), (False, True), strict=True):
+                if end is model:
+                    for kind, labels in typed.LABELS.items():
+                        terms.setdefault((str(labels[inverse]), inverse), set()).add(typed.linked_data_of(kind))
+        assert not {key: found for key, found in terms.items() if len(found) > 1}, model
