@@ -67,10 +67,11 @@ def _nodes(address: str):
             .order_by("pk")
         )
         for record in records.iterator(chunk_size=BATCH):
-            yield record_node(record, link_groups(record, backlinks=False), _same)
+            yield record_node(record, link_groups(record, backlinks=False), _site_relative)
 
 
-def _same(path: str) -> str:
+def _site_relative(path: str) -> str:
+    """A site path stays as it is in the file: the download's ``@base`` resolves it (see ``document_head``)."""
     return path
 
 

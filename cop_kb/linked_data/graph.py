@@ -24,6 +24,11 @@ def _add(node: dict, key: str, value) -> None:
         node[key] = [node[key], value]
 
 
+def jsonld_address(record) -> str:
+    """The record's ``.jsonld`` address: its page's address with ``.jsonld`` for the trailing slash."""
+    return record.get_absolute_url().removesuffix("/") + ".jsonld"
+
+
 def record_type_name(record) -> str:
     """The record's schema.org type: its model's, or the one its ``kind`` calls for."""
     model = type(record)
@@ -61,8 +66,8 @@ def record_node(record, groups, iri: Iri) -> dict:
     for source in record.sources.all():
         _add(node, "subjectOf", _source(source))
     for group in groups:
-        target = node.setdefault("@reverse", {}) if group.inverse else node
         for linked in group.records:
+            target = node.setdefault("@reverse", {}) if group.inverse else node
             _add(target, group.linked_data or GENERIC_LINK, _linked(linked, iri))
     return node
 

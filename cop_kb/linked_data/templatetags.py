@@ -13,16 +13,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from .graph import record_document
+from .graph import jsonld_address, record_document
 
 register = template.Library()
 
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
-
-
-def jsonld_address(record) -> str:
-    """The record's ``.jsonld`` address: its page's address with ``.jsonld`` for the trailing slash."""
-    return record.get_absolute_url().removesuffix("/") + ".jsonld"
 
 
 def script_json(data) -> str:

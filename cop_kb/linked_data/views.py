@@ -1,6 +1,7 @@
 """A record's ``.jsonld`` address and the whole-data download, both public, both cacheable like pages."""
 
 import json
+import os
 
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, StreamingHttpResponse
 from django.urls import reverse
@@ -11,8 +12,7 @@ from cop_kb.records.registry import record_types
 from cop_kb.records.views import former_slug_target
 
 from .dump import DOCUMENT_TAIL, document_head, open_graph
-from .graph import record_document
-from .templatetags import jsonld_address
+from .graph import jsonld_address, record_document
 
 CONTENT_TYPE = "application/ld+json"
 CHUNK = 64 * 1024
@@ -41,25 +41,32 @@ def record_jsonld(request, slug: str):
     return HttpResponse(json.dumps(document, ensure_ascii=False), content_type=CONTENT_TYPE)
 
 
+class _Document:
+    """The download's bytes: the head, the graph file in chunks, the tail. Django calls ``close`` when the response
+    ends, read or not (a client that hangs up before the first byte), so the file is never left open."""
+
+    def __init__(self, head: bytes, graph, tail: bytes) -> None:
+        self.head, self.graph, self.tail = head, graph, tail
+        self.size = len(head) + graph.seek(0, os.SEEK_END) + len(tail)
+        graph.seek(0)
+
+    def __iter__(self):
+        yield self.head
+        while chunk := self.graph.read(CHUNK):
+            yield chunk
+        yield self.tail
+
+    def close(self) -> None:
+        self.graph.close()
+
+
 @require_safe
 def whole_data(request):
     """Every public record with its links as one JSON-LD document, streamed from the file built for the current
     content (built first if the content changed since the last one)."""
-    address = reverse("linked_data:download")
-    graph = open_graph(address)
-    head = document_head(request.build_absolute_uri("/")).encode()
-    tail = DOCUMENT_TAIL.encode()
-
-    def stream():
-        with graph:
-            yield head
-            while chunk := graph.read(CHUNK):
-                yield chunk
-            yield tail
-
-    size = len(head) + graph.seek(0, 2) + len(tail)
-    graph.seek(0)
-    response = StreamingHttpResponse(stream(), content_type=CONTENT_TYPE)
-    response["Content-Length"] = str(size)
+    graph = open_graph(reverse("linked_data:download"))
+    document = _Document(document_head(request.build_absolute_uri("/")).encode(), graph, DOCUMENT_TAIL.encode())
+    response = StreamingHttpResponse(document, content_type=CONTENT_TYPE)
+    response["Content-Length"] = str(document.size)
     response["Content-Disposition"] = 'attachment; filename="cop_kb.jsonld"'
     return response

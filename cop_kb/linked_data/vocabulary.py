@@ -7,6 +7,7 @@ write a value for a property, whatever the record type.
 
 import calendar
 import datetime
+import functools
 
 from django.db import models
 
@@ -44,7 +45,8 @@ _PRECISION_TYPES = {
 }
 
 
-def _precisions(model) -> dict[str, str]:
+@functools.cache
+def _precision_fields(model) -> dict[str, str]:
     """Each partial date field of ``model`` and the field holding its precision."""
     return {
         value.date_field: value.precision_field
@@ -52,6 +54,12 @@ def _precisions(model) -> dict[str, str]:
         for value in vars(klass).values()
         if isinstance(value, PartialDate)
     }
+
+
+def _precision(record, name: str) -> str:
+    """How much of the date in ``record``'s field ``name`` is known (a plain date field: all of it)."""
+    precision_field = _precision_fields(type(record)).get(name)
+    return getattr(record, precision_field) if precision_field else DatePrecision.DAY
 
 
 def partial_date(value: datetime.date, precision: str) -> dict:
@@ -82,22 +90,21 @@ def field_value(record, name: str, term: str):
     if model_field.choices:
         return str(getattr(record, f"get_{name}_display")())
     if isinstance(value, datetime.date):
-        precision_field = _precisions(type(record)).get(name)
-        return partial_date(value, getattr(record, precision_field) if precision_field else DatePrecision.DAY)
+        return partial_date(value, _precision(record, name))
     if isinstance(model_field, models.IntegerField) and term in DATE_TERMS:
         return {"@value": f"{value:04d}", "@type": "xsd:gYear"}
+    if isinstance(model_field, models.URLField):
+        return {"@id": value}
     if term == "identifier":
         return {"@type": "PropertyValue", "propertyID": str(model_field.verbose_name), "value": str(value)}
     return value
 
 
 def in_force(record, today: datetime.date) -> bool:
-    """Whether ``record`` gives a first date of entry into force that has passed. The records never say an
-    instrument ceased to be in force, so "in force" is stated only on that evidence, and nothing otherwise."""
+    """Whether ``record`` gives a first date of entry into force that has come. The records never say an instrument
+    ceased to be in force, so "in force" is stated only on that evidence, and nothing otherwise."""
     for name, term in type(record).linked_data_fields.items():
         value = getattr(record, name)
         if term == IN_FORCE_SINCE and isinstance(value, datetime.date):
-            precision_field = _precisions(type(record)).get(name)
-            precision = getattr(record, precision_field) if precision_field else DatePrecision.DAY
-            return last_day(value, precision) < today
+            return last_day(value, _precision(record, name)) <= today
     return False
