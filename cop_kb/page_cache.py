@@ -135,15 +135,18 @@ def _for_everyone(request) -> bool:
     )
 
 
-def _storable(response: HttpResponse) -> bool:
+def _for_everyone_answer(response: HttpResponse) -> bool:
     cache_control = response.get("Cache-Control", "")
     return (
         response.status_code == 200
-        and not response.streaming
         and not response.cookies
         and "private" not in cache_control
         and "no-store" not in cache_control
     )
+
+
+def _storable(response: HttpResponse) -> bool:
+    return _for_everyone_answer(response) and not response.streaming
 
 
 def _revalidated(response: HttpResponse, etag: str, changed_at) -> HttpResponse:
@@ -182,7 +185,8 @@ class PageCacheMiddleware:
             return _revalidated(HttpResponse(content, headers=headers), etag, changed_at)
         response = self.get_response(request)
         if not _storable(response):
-            return response
+            # A streamed answer (a whole-data download) is too large to keep, but is revalidated like a page.
+            return _revalidated(response, etag, changed_at) if _for_everyone_answer(response) else response
         headers = {name: value for name, value in response.items() if name.lower() not in OWN_HEADERS}
         store.set(key, (response.content, headers))
         return _revalidated(response, etag, changed_at)

@@ -34,6 +34,7 @@ urlpatterns = [
     path("api/", include("cop_kb.api.urls")),
     path("", include("cop_kb.exports.urls")),
     path("", include("cop_kb.search.urls")),
+    path("", include("cop_kb.linked_data.urls")),
     path("", include("cop_kb.directory.urls")),
     path("", include("instruments.urls")),
     path("", include("strategy.urls")),

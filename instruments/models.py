@@ -52,6 +52,20 @@ class Instrument(Record):
         RelatedFacet("strategic_area", "strategic_areas"),
     )
     year_expression = Coalesce(ExtractYear("adopted_on"), ExtractYear("opened_for_signature_on"))
+    # No schema.org or ELI property says "opened for signature" (it is not the date of signature), so that date
+    # is left out.
+    linked_data_type = "Legislation"
+    linked_data_fields = {
+        "official_title": "alternateName",
+        "short_title": "alternateName",
+        "acronym": "alternateName",
+        "kind": "legislationType",
+        "adopted_on": "legislationDate",
+        "entry_into_force_on": "eli:first_date_entry_in_force",
+        "place": "locationCreated",
+        "reference_number": "legislationIdentifier",
+        "official_url": "sameAs",
+    }
 
     official_title = models.CharField(_("official title"), max_length=500)
     short_title = models.CharField(_("short title"), max_length=200, blank=True)
@@ -66,6 +80,7 @@ class Instrument(Record):
         verbose_name=_("issuing body"),
         label=_("Issued by"),
         inverse_label=_("Issued"),
+        linked_data="legislationPassedBy",
     )
     adopted_on = models.DateField(_("adopted / issued on"), null=True, blank=True)
     adopted_precision = models.CharField(
@@ -158,6 +173,12 @@ class InstrumentRelation(TypedLink):
         Kind.FOLLOWS_UP: (_("Follows up"), _("Is followed up by")),
         Kind.REFERS_TO: (_("Refers to"), _("Is referred to by")),
     }
+    # "Follows up" has no closer property than the generic one.
+    LINKED_DATA = {
+        Kind.SUPPLEMENTS: "eli:based_on",
+        Kind.AMENDS: "legislationChanges",
+        Kind.REFERS_TO: "citation",
+    }
     source_field = "subject"
     target_field = "object"
 
@@ -199,6 +220,8 @@ class Provision(Record):
     search_facet_links = {"strategic_area": "strategic_areas"}
     detail_fields = ("number",)
     list_facets = (RelatedFacet("instrument", "instrument"),)
+    linked_data_type = "Legislation"
+    linked_data_fields = {"number": "position"}
 
     instrument = LinkForeignKey(
         Instrument,
@@ -207,6 +230,7 @@ class Provision(Record):
         verbose_name=_("instrument"),
         label=_("Provision of"),
         inverse_label=_("Provisions"),
+        linked_data="isPartOf",
     )
     number = models.CharField(_("number"), max_length=20, help_text=_("As the instrument numbers it, e.g. 13."))
     position = models.PositiveIntegerField(_("position"), default=0, help_text=_("Order within the instrument."))

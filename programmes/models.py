@@ -49,6 +49,7 @@ class Initiative(Record):
         verbose_name=_("countries"),
         label=_("Takes place in"),
         inverse_label=_("Hosts"),
+        linked_data="location",
     )
     instruments = LinkManyToManyField(
         "instruments.Instrument",
@@ -57,6 +58,7 @@ class Initiative(Record):
         verbose_name=_("instruments"),
         label=_("Concerns instruments"),
         inverse_label=_("Concerned by"),
+        linked_data="about",
     )
     provisions = LinkManyToManyField(
         "instruments.Provision",
@@ -65,6 +67,7 @@ class Initiative(Record):
         verbose_name=_("provisions"),
         label=_("Cites provisions"),
         inverse_label=_("Cited by"),
+        linked_data="citation",
     )
     strategic_areas = LinkManyToManyField(
         "strategy.StrategicArea",
@@ -89,6 +92,7 @@ class Initiative(Record):
         verbose_name=_("stakeholder groups"),
         label=_("Engages"),
         inverse_label=_("Engaged by"),
+        linked_data="audience",
     )
 
     class Meta(Record.Meta):
@@ -108,6 +112,7 @@ class FocusedInitiative(Initiative):
         verbose_name=_("focus area"),
         label=_("Part of the work on"),
         inverse_label=_("Carried out through"),
+        linked_data="isPartOf",
     )
 
     class Meta(Initiative.Meta):
@@ -133,6 +138,8 @@ class Programme(FocusedInitiative):
         RelatedFacet("instrument", "instruments"),
     )
     year_expression = F("year")
+    # What a programme's year counts from (start, publication) is not recorded, so it is left out.
+    linked_data_type = "Project"
 
     class Meta(Initiative.Meta):
         verbose_name = _("programme")
@@ -155,6 +162,8 @@ class Partnership(Record):
     url_name = "programmes:partnership-detail"
     detail_fields = ("launched_on_display", "website")
     year_expression = ExtractYear("launched_on")
+    linked_data_type = "Organization"
+    linked_data_fields = {"launched_on": "foundingDate", "website": "sameAs"}
 
     focus_area = LinkForeignKey(
         "strategy.FocusArea",
@@ -165,6 +174,7 @@ class Partnership(Record):
         verbose_name=_("focus area"),
         label=_("Part of the work on"),
         inverse_label=_("Carried out through"),
+        linked_data="isPartOf",
     )
     launched_on = models.DateField(_("launched on"), null=True, blank=True)
     launched_precision = models.CharField(
@@ -199,6 +209,8 @@ class Activity(Initiative):
     url_name = "programmes:activity-detail"
     search_facet_links = {"strategic_area": "strategic_areas", "country": "countries"}
     detail_fields = ("kind", "level", "year", "place")
+    linked_data_type = "Event"
+    linked_data_fields = {"year": "startDate", "place": "location"}
     list_facets = (
         RelatedFacet("partnership", "partnership"),
         ChoiceFacet("kind", "kind"),
@@ -217,6 +229,7 @@ class Activity(Initiative):
         verbose_name=_("partnership"),
         label=_("Activity of"),
         inverse_label=_("Activities"),
+        linked_data="isPartOf",
     )
     part_of = LinkForeignKey(
         "self",
@@ -227,6 +240,7 @@ class Activity(Initiative):
         verbose_name=_("part of"),
         label=_("Part of"),
         inverse_label=_("Includes"),
+        linked_data="superEvent",
     )
     place = models.CharField(
         _("place"), max_length=200, blank=True, help_text=_("Venue or event, as the source names it.")
@@ -261,6 +275,9 @@ class Output(Record):
 
     url_name = "programmes:output-detail"
     detail_fields = ("kind", "year", "url")
+    linked_data_type = "CreativeWork"
+    linked_data_kind_types = {OutputKind.REPORT: "Report"}
+    linked_data_fields = {"kind": "genre", "year": "datePublished", "url": "sameAs"}
     list_facets = (ChoiceFacet("kind", "kind"), ChoiceFacet("year", "year"), RelatedFacet("publisher", "publisher"))
     year_expression = F("year")
 
@@ -273,6 +290,7 @@ class Output(Record):
         verbose_name=_("programme"),
         label=_("Output of"),
         inverse_label=_("Outputs"),
+        linked_data="producer",
     )
     publisher = LinkForeignKey(
         "directory.Organisation",
@@ -283,6 +301,7 @@ class Output(Record):
         verbose_name=_("publisher"),
         label=_("Published by"),
         inverse_label=_("Published"),
+        linked_data="publisher",
     )
     url = models.URLField(_("URL"), max_length=500, blank=True)
 
@@ -314,6 +333,15 @@ ROLE_LABELS = {
     Role.SUPPORTER: (_("Supported by"), _("Supports")),
     Role.AUDIENCE: (_("Addressed to"), _("Addressed by")),
 }
+# No role is funding: nothing the records hold says who paid for what.
+ROLE_LINKED_DATA = {
+    Role.LEAD: "organizer",
+    Role.COLLABORATOR: "contributor",
+    Role.CONVENER: "organizer",
+    Role.PARTNER: "member",
+    Role.SUPPORTER: "sponsor",
+    Role.AUDIENCE: "audience",
+}
 
 
 def role_constraints(source: str, short: str) -> list:
@@ -328,6 +356,7 @@ class OrganisationRole(TypedLink):
     """An organisation's part in a piece of work, with the role read both ways ("Led by" / "Leads")."""
 
     LABELS = ROLE_LABELS
+    LINKED_DATA = ROLE_LINKED_DATA
     target_field = "organisation"
 
     organisation = models.ForeignKey(

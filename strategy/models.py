@@ -27,6 +27,8 @@ class StrategicArea(OrderedRecord):
     url_name = "strategy:area-detail"
     search_facet_self = "strategic_area"
     detail_fields = ("position",)
+    linked_data_type = "DefinedTerm"
+    linked_data_fields = {"position": "position"}
 
     provisions = LinkManyToManyField(
         "instruments.Provision",
@@ -35,6 +37,7 @@ class StrategicArea(OrderedRecord):
         verbose_name=_("provisions"),
         label=_("Draws on"),
         inverse_label=_("Underpins strategic areas"),
+        linked_data="isBasedOn",
     )
     instruments = LinkManyToManyField(
         "instruments.Instrument",
@@ -43,6 +46,7 @@ class StrategicArea(OrderedRecord):
         verbose_name=_("instruments"),
         label=_("Draws on"),
         inverse_label=_("Underpins strategic areas"),
+        linked_data="isBasedOn",
     )
 
     class Meta(OrderedRecord.Meta):
@@ -67,6 +71,7 @@ class Right(Record):
 
     url_name = "strategy:right-detail"
     detail_fields = ("side",)
+    linked_data_type = "DefinedTerm"
     list_facets = (ChoiceFacet("side", "side"),)
 
     side = models.CharField(_("side of the balance"), max_length=20, choices=Side.choices)
@@ -77,6 +82,7 @@ class Right(Record):
         verbose_name=_("provisions"),
         label=_("Guaranteed by"),
         inverse_label=_("Guarantees rights"),
+        linked_data="isBasedOn",
     )
 
     class Meta(Record.Meta):
@@ -95,6 +101,7 @@ class StakeholderGroup(Record):
 
     url_name = "strategy:stakeholder-detail"
     detail_fields = ()
+    linked_data_type = "Audience"
 
     class Meta(Record.Meta):
         verbose_name = _("stakeholder group")
@@ -107,6 +114,7 @@ class Sector(Record):
 
     url_name = "strategy:sector-detail"
     detail_fields = ()
+    linked_data_type = "DefinedTerm"
 
     class Meta(Record.Meta):
         verbose_name = _("sector")
@@ -125,6 +133,8 @@ class FocusArea(OrderedRecord):
 
     url_name = "strategy:focus-area-detail"
     detail_fields = ("level", "statement")
+    linked_data_type = "DefinedTerm"
+    linked_data_fields = {"statement": "text"}
     list_facets = (ChoiceFacet("level", "level"),)
 
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
@@ -171,6 +181,8 @@ class Principle(OrderedRecord):
     url_name = "strategy:principle-detail"
     search_facet_links = {"strategic_area": "strategic_areas"}
     detail_fields = ("scope", "statement")
+    linked_data_type = "CreativeWork"
+    linked_data_fields = {"statement": "text"}
     list_facets = (ChoiceFacet("scope", "scope"),)
 
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
@@ -198,6 +210,7 @@ class Principle(OrderedRecord):
         verbose_name=_("strategic areas"),
         label=_("Is underpinned by"),
         inverse_label=_("Underpins principles"),
+        linked_data="isBasedOn",
     )
     focus_areas = LinkManyToManyField(
         FocusArea,

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.management import call_command
 from django.db import transaction
+from django.test import override_settings
 
 
 def pytest_report_header(config) -> str:
@@ -20,6 +21,13 @@ def pytest_report_header(config) -> str:
         return f"database: sqlite3, test database {test_name or 'in memory'} (DATABASE_URL unset)"
     where = f"{db.get('HOST') or 'socket'}:{db.get('PORT') or 'default'}"
     return f"database: {vendor} at {where}, test database {test_name or 'test_' + db['NAME']}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def downloads_folder(tmp_path_factory):
+    """Whole-data downloads are built in a folder of the session's own, never in the project's ``var/``."""
+    with override_settings(DOWNLOADS_DIR=tmp_path_factory.mktemp("downloads")):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -23,6 +23,8 @@ class Country(Record):
     url_name = "directory:country-detail"
     search_facet_self = "country"
     detail_fields = ("iso_alpha2", "iso_alpha3")
+    linked_data_type = "Country"
+    linked_data_fields = {"iso_alpha2": "identifier", "iso_alpha3": "identifier"}
 
     iso_alpha2 = models.CharField(_("ISO 3166-1 alpha-2"), max_length=2, unique=True)
     iso_alpha3 = models.CharField(_("ISO 3166-1 alpha-3"), max_length=3, unique=True)
@@ -59,6 +61,8 @@ class Organisation(Record):
 
     url_name = "directory:organisation-detail"
     detail_fields = ("acronym", "kind", "website")
+    linked_data_type = "Organization"
+    linked_data_fields = {"acronym": "alternateName", "website": "sameAs"}
     list_facets = (ChoiceFacet("kind", "kind"), RelatedFacet("part_of", "parent", _("part of")))
 
     acronym = models.CharField(_("acronym"), max_length=40, blank=True)
@@ -72,6 +76,7 @@ class Organisation(Record):
         verbose_name=_("part of"),
         label=_("Part of"),
         inverse_label=_("Has units"),
+        linked_data="parentOrganization",
     )
     website = models.URLField(_("website"), max_length=500, blank=True)
 

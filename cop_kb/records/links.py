@@ -24,6 +24,10 @@ class _LabelledLink:
     def _take_labels(self, kwargs: dict) -> dict:
         self.label = kwargs.pop("label")
         self.inverse_label = kwargs.pop("inverse_label")
+        # The linked-data property the link is published as (``cop_kb.linked_data``), e.g. "isPartOf" or
+        # "eli:based_on"; "" for the generic one. Not deconstructed: it names no database matter, so changing it
+        # needs no migration.
+        self.linked_data = kwargs.pop("linked_data", "")
         return kwargs
 
     def deconstruct(self):
@@ -57,12 +61,18 @@ class TypedLink(models.Model):
     source_field = "source"
     target_field = "target"
     LABELS: dict[str, tuple[str, str]] = {}
+    # Each kind's linked-data property (see ``_LabelledLink``); a kind not named here gets the generic one.
+    LINKED_DATA: dict[str, str] = {}
 
     class Meta:
         abstract = True
 
     def labels(self) -> tuple[str, str]:
         return self.LABELS[self.kind]
+
+    @classmethod
+    def linked_data_of(cls, kind: str) -> str:
+        return cls.LINKED_DATA.get(kind, "")
 
 
 @dataclass
@@ -72,6 +82,8 @@ class LinkGroup:
     label: str
     records: list = field(default_factory=list)
     inverse: bool = False
+    # The relation's linked-data property ("" for the generic one); relations that share a label share it.
+    linked_data: str = ""
     # Records too many to list here: (the page or list of them all, how many, their type's plural name) each.
     more: list = field(default_factory=list)
 
@@ -99,14 +111,22 @@ def _typed_ends(relation) -> tuple[bool, str]:
     return forward, typed.target_field if forward else typed.source_field
 
 
+def _is_forward(role: str, model_field) -> bool:
+    """Whether the record states this relation itself (its own link, or a typed row naming it as the source)."""
+    return role in ("single", "many") or (role == "typed" and _typed_ends(model_field)[0])
+
+
 def _public(model) -> models.QuerySet:
     return model._default_manager.public()
 
 
-def link_prefetches(model) -> list[Prefetch]:
-    """Prefetches that load every link and backlink of ``model`` records, public ends only, in fixed queries."""
+def link_prefetches(model, *, backlinks: bool = True) -> list[Prefetch]:
+    """Prefetches that load every link and backlink of ``model`` records, public ends only, in fixed queries;
+    without ``backlinks``, only the links the records make themselves (typed rows naming them as the source)."""
     prefetches = []
     for role, model_field in _link_fields(model):
+        if not backlinks and not _is_forward(role, model_field):
+            continue
         if role == "many":
             prefetches.append(Prefetch(model_field.name, queryset=_public(model_field.related_model)))
         elif role == "backlink":
@@ -125,15 +145,17 @@ def link_select_related(model) -> list[str]:
 
 
 def _grouped(entries, more=()) -> list[LinkGroup]:
-    """Links as (label, inverse, target) in display order, grouped by label: what the record says about others
-    first, then what others say about it ("Referenced by"); ``more``: (label, inverse, link to the rest)."""
+    """Links as (label, inverse, linked-data property, target) in display order, grouped by label: what the record
+    says about others first, then what others say about it ("Referenced by"); ``more``: (label, inverse, link to
+    the rest)."""
     groups: dict[tuple[str, bool], LinkGroup] = {}
 
-    def group(label, inverse: bool) -> LinkGroup:
-        return groups.setdefault((str(label), inverse), LinkGroup(label=str(label), inverse=inverse))
+    def group(label, inverse: bool, term: str = "") -> LinkGroup:
+        key = (str(label), inverse)
+        return groups.setdefault(key, LinkGroup(label=str(label), inverse=inverse, linked_data=term))
 
-    for label, inverse, target in entries:
-        group(label, inverse).records.append(target)
+    for label, inverse, term, target in entries:
+        group(label, inverse, term).records.append(target)
     for label, inverse, rest in more:
         group(label, inverse).more.append(rest)
     return sorted(groups.values(), key=lambda group: group.inverse)
@@ -149,6 +171,7 @@ class LinkEntry:
     inverse_label: str
     inverse: bool
     target: object
+    linked_data: str = ""  # the relation's linked-data property ("" for the generic one)
 
     @property
     def shown_label(self) -> str:
@@ -161,31 +184,46 @@ def _single_links(record):
         if role == "single":
             target = getattr(record, model_field.name)
             if target is not None and target.is_public:
-                yield LinkEntry(model_field.name, str(model_field.label), str(model_field.inverse_label), False, target)
+                yield LinkEntry(
+                    model_field.name,
+                    str(model_field.label),
+                    str(model_field.inverse_label),
+                    False,
+                    target,
+                    model_field.linked_data,
+                )
 
 
-def link_entries(record):
+def link_entries(record, *, backlinks: bool = True):
     """Every public link and backlink of a loaded record, reading only what ``link_prefetches`` loaded (fixed
-    queries for any number of records); a field link is named by its field, a typed link by its kind."""
+    queries for any number of records, with the same ``backlinks``); a field link is named by its field, a typed
+    link by its kind."""
     yield from _single_links(record)
     for role, model_field in _link_fields(type(record)):
+        if not backlinks and not _is_forward(role, model_field):
+            continue
         if role == "many":
+            labels = (str(model_field.label), str(model_field.inverse_label))
             for target in getattr(record, model_field.name).all():
-                yield LinkEntry(model_field.name, str(model_field.label), str(model_field.inverse_label), False, target)
+                yield LinkEntry(model_field.name, *labels, False, target, model_field.linked_data)
         elif role == "backlink":
             declared = model_field.field
+            labels = (str(declared.label), str(declared.inverse_label))
             for target in getattr(record, model_field.get_accessor_name()).all():
-                yield LinkEntry(declared.name, str(declared.label), str(declared.inverse_label), True, target)
+                yield LinkEntry(declared.name, *labels, True, target, declared.linked_data)
         elif role == "typed":
             forward, other = _typed_ends(model_field)
             for row in getattr(record, model_field.get_accessor_name()).all():
                 label, inverse_label = row.labels()
-                yield LinkEntry(row.kind, str(label), str(inverse_label), not forward, getattr(row, other))
+                term = row.linked_data_of(row.kind)
+                yield LinkEntry(row.kind, str(label), str(inverse_label), not forward, getattr(row, other), term)
 
 
-def link_groups(record) -> list[LinkGroup]:
-    """Group a loaded record's links and backlinks by relation, reading only what ``link_prefetches`` loaded."""
-    return _grouped((entry.shown_label, entry.inverse, entry.target) for entry in link_entries(record))
+def link_groups(record, *, backlinks: bool = True) -> list[LinkGroup]:
+    """Group a loaded record's links and backlinks by relation, reading only what ``link_prefetches`` loaded (with
+    the same ``backlinks``)."""
+    entries = link_entries(record, backlinks=backlinks)
+    return _grouped((entry.shown_label, entry.inverse, entry.linked_data, entry.target) for entry in entries)
 
 
 def _narrowed_list(record, model_field) -> str:
@@ -276,7 +314,7 @@ def load_link_groups(record) -> list[LinkGroup]:
 
     def entries():
         for entry in _single_links(record):
-            yield entry.shown_label, entry.inverse, entry.target
+            yield entry.shown_label, entry.inverse, entry.linked_data, entry.target
         for (role, model_field), rows in zip(relations, every_rows, strict=True):
             if role == "typed":
                 forward, other = _typed_ends(model_field)
@@ -288,11 +326,12 @@ def load_link_groups(record) -> list[LinkGroup]:
                 linked = target(pk=pk, slug=slug, title=title, status="published")  # read through public()
                 if role == "typed":
                     label, inverse_label = labels[kind]
-                    yield (label if forward else inverse_label), not forward, linked
+                    term = model_field.related_model.linked_data_of(kind)
+                    yield (label if forward else inverse_label), not forward, term, linked
                 elif role == "many":
-                    yield model_field.label, False, linked
+                    yield model_field.label, False, model_field.linked_data, linked
                 else:
-                    yield model_field.field.inverse_label, True, linked
+                    yield model_field.field.inverse_label, True, model_field.field.linked_data, linked
 
     return _grouped(entries(), more)
 

@@ -100,6 +100,12 @@ class Record(models.Model):
     # itself a value of (a country is in the "country" facet).
     search_facet_links: dict[str, str] = {}
     search_facet_self = ""
+    # How the record is published as linked data (``cop_kb.linked_data``): its schema.org type, the type for some
+    # values of its ``kind`` ({"report": "Report"}), and the property each of its own fields is published as
+    # ({"adopted_on": "legislationDate"}); fields not named are left out. Links carry their own property.
+    linked_data_type = "Thing"
+    linked_data_kind_types: dict[str, str] = {}
+    linked_data_fields: dict[str, str] = {}
 
     slug = models.SlugField(_("slug"), max_length=120, unique=True, help_text=_("Permanent address of the page."))
     title = models.CharField(_("title"), max_length=300)

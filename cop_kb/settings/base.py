@@ -87,8 +87,11 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cop_kb.context_processors.site",
             ],
-            # The record core is a package, not an app, so its template tags are named here.
-            "libraries": {"records": "cop_kb.records.templatetags.records"},
+            # The record core and linked data are packages, not apps, so their template tags are named here.
+            "libraries": {
+                "records": "cop_kb.records.templatetags.records",
+                "linked_data": "cop_kb.linked_data.templatetags",
+            },
         },
     },
 ]
@@ -201,7 +204,8 @@ IMPORT_UPLOAD_DIR = Path(os.environ.get("IMPORT_UPLOAD_DIR") or BASE_DIR / "var"
 IMPORT_UPLOAD_MAX_AGE = int(os.environ.get("IMPORT_UPLOAD_MAX_AGE", "3600"))
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "5000"))
-# The whole-data downloads are built here, one file per content version (cop_kb/exports/downloads.py).
+# The whole-data downloads are built here, one file per content version (cop_kb/exports/downloads.py,
+# cop_kb/linked_data/dump.py).
 DOWNLOADS_DIR = Path(os.environ.get("DOWNLOADS_DIR") or BASE_DIR / "var" / "downloads")
 
 # The read-only JSON API (cop_kb/api/, README "API"): anonymous, JSON only, throttled per client address. The

@@ -75,7 +75,7 @@ def urls_in(content_type: str, body: str) -> list[str]:
         def walk(value) -> None:
             if isinstance(value, dict):
                 for key, item in value.items():
-                    if key == "url" and isinstance(item, str):
+                    if key in ("url", "@id") and isinstance(item, str):  # JSON-LD names links by "@id"
                         found.append(item)
                     walk(item)
             elif isinstance(value, list):

@@ -272,6 +272,11 @@ def take_out_of_view(canaries: list[Canary], linked: list[Record], user) -> dict
 # ---- where to look -----------------------------------------------------------------------------------------------
 
 
+def jsonld_address(page: str) -> str:
+    """A record's linked-data address: its page's with ".jsonld" for the trailing slash."""
+    return page.removesuffix("/") + ".jsonld"
+
+
 def search_url(**params: str) -> str:
     return f"{SEARCH_URL}?{urlencode(params)}"
 
@@ -287,6 +292,8 @@ def naming_urls(canary: Canary) -> list[Callable[[str], str]]:
         canary.url,
         canary.former_url,
         canary.tag_url,
+        lambda token: jsonld_address(canary.url(token)),
+        lambda token: jsonld_address(canary.former_url(token)),
         lambda token: search_url(q=token.upper()),
         lambda token: search_url(q=misspelt(token).upper()),
         lambda token: autocomplete_url(token[:-3]),
@@ -321,6 +328,8 @@ def csv_of(url: str) -> str:
 def common_seeds() -> list[str]:
     seeds = ["/", reverse("sitemap-index"), reverse("tag-list"), reverse("programmes:coverage"), SEARCH_URL]
     seeds += ["/this-page-never-existed/", reverse("tag-detail", args=["never-existed"])]
+    # The whole-data JSON-LD; every detail page links to its own .jsonld address, so the crawl reads those too.
+    seeds += [reverse("linked_data:download")]
     seeds += [model.get_list_url() for model in RECORD_MODELS]
     seeds += [search_url(q=word) for word in COMMON_WORDS]
     seeds += [autocomplete_url(prefix) for prefix in COMMON_PREFIXES]
@@ -553,6 +562,10 @@ def test_crawl_reaches_every_public_surface(world):
     assert len(after) > 1000
     assert not sorted(url for url in world.published_urls if after.get(url, None) is None)
     assert all(after[url].status == 200 for url in world.published_urls)
+    # Linked data: each published record's .jsonld address, and the whole-data download naming every one of them.
+    assert all(after[jsonld_address(url)].status == 200 for url in world.published_urls)
+    download = after[reverse("linked_data:download")]
+    assert download.status == 200 and {urlsplit(url).path for url in download.urls} >= world.published_urls
     sitemap_sections = [url for url in after if url.startswith("/sitemap-")]
     assert len(sitemap_sections) >= len(RECORD_MODELS)
     searches_with_hits = [url for url, page in after.items() if _is_search(url) and split_hits(page.body)[1]]
@@ -625,9 +638,10 @@ def _is_address(path: str) -> bool:
 
 
 def test_canary_addresses_answer_exactly_like_addresses_that_never_existed(world):
-    """Its page, its former slug and its tag page: 404, byte for byte the page a made-up address gets."""
+    """Its page, its former slug, their .jsonld addresses and its tag page: 404, byte for byte the page a made-up
+    address gets."""
     addresses = [named for _canary, named, _never, _token in world.naming if _is_address(urlsplit(named.url).path)]
-    assert len(addresses) == 3 * len(world.canaries)
+    assert len(addresses) == 5 * len(world.canaries)
     assert {page.status for page in addresses} == {404}
     different = _named_and_never_existed(world, _is_address)
     assert not different, "\n".join(different[:40])

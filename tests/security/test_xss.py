@@ -244,14 +244,21 @@ def injected(page: str) -> list[str]:
             problems.append(f"element <{tag}>")
         problems += [f"attribute {name} on <{tag}>" for name in attrs if name not in TEMPLATE_ATTRIBUTES]
         shape_ok = {
-            "script": lambda a: a.get("src", "").startswith("/static/"),
-            "link": lambda a: a.get("rel") == "stylesheet" and a.get("href", "").startswith("/static/"),
+            "script": lambda a: a.get("src", "").startswith("/static/") or a == {"type": "application/ld+json"},
+            "link": lambda a: (
+                (a.get("rel") == "stylesheet" and a.get("href", "").startswith("/static/"))
+                or (a.get("rel") == "alternate" and a.get("type") == "application/ld+json" and _jsonld(a.get("href")))
+            ),
             "meta": lambda a: set(a) <= {"charset", "name", "content"} and a.get("name") in (None, "viewport"),
             "form": lambda a: a.get("method") == "get" and a.get("action", "").startswith("/"),
         }.get(tag)
         if shape_ok is not None and not shape_ok(attrs):
             problems.append(f"<{tag} {attrs}>")
     return problems
+
+
+def _jsonld(href: str | None) -> bool:
+    return bool(href) and href.startswith("/") and href.endswith(".jsonld")
 
 
 def needs_escaping(text: str) -> bool:
@@ -330,6 +337,9 @@ def test_plain_text_fields_are_escaped_on_the_record_page(corpus, payload):
     # Every field is shown escaped, not dropped: title, summary, alias and tag.
     for text in (shown.title, payload, f"Alias{number} {payload}", f"tag{number} {payload}"[:100]):
         assert escape(text) in page or escape(text).replace("\n", "<br>") in page, text
+    # The JSON-LD block holds the same text, whole, and nothing escaped out of it.
+    (block,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    assert json.loads(block)["name"] == shown.title
 
 
 @pytest.mark.parametrize("payload", ALL, ids=payload_id)

@@ -1,0 +1,39 @@
+"""The detail page's JSON-LD block and its link to the record's ``.jsonld`` address.
+
+The block is a data block (``type="application/ld+json"``): browsers never run it, so the site's strict
+Content-Security-Policy (``script-src 'self'``, no inline script) neither blocks it nor needs a nonce or hash for it.
+Its text is JSON with ``<``, ``>`` and ``&`` written as ``\\u`` escapes, as Django's ``json_script`` does, so no
+value (a title holding ``</script>`` or ``<!--``) can end the element or change how the page is read.
+"""
+
+import json
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from .graph import jsonld_address, record_document
+
+register = template.Library()
+
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def script_json(data) -> str:
+    """``data`` as JSON that is safe inside a ``<script>`` element."""
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+
+
+@register.simple_tag(takes_context=True)
+def record_linked_data(context) -> str:
+    """The record's JSON-LD block, on a public detail page only (never on a staff preview)."""
+    record, request = context.get("object"), context.get("request")
+    if record is None or request is None or context.get("preview") or not record.is_public:
+        return ""
+    document = record_document(record, context.get("link_groups", []), request.build_absolute_uri)
+    return format_html(
+        '<link rel="alternate" type="application/ld+json" href="{}">\n  <script type="application/ld+json">{}</script>',
+        jsonld_address(record),
+        mark_safe(script_json(document)),  # noqa: S308 - JSON with every character HTML could read escaped
+    )

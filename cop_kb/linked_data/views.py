@@ -1,0 +1,72 @@
+"""A record's ``.jsonld`` address and the whole-data download, both public, both cacheable like pages."""
+
+import json
+import os
+
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, StreamingHttpResponse
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from cop_kb.records.links import load_link_groups
+from cop_kb.records.registry import record_types
+from cop_kb.records.views import former_slug_target
+
+from .dump import DOCUMENT_TAIL, document_head, open_graph
+from .graph import jsonld_address, record_document
+
+CONTENT_TYPE = "application/ld+json"
+CHUNK = 64 * 1024
+
+
+def _record_type_at(page: str, slug: str):
+    """The record type whose detail page for ``slug`` is ``page``, or None."""
+    return next((entry.model for entry in record_types() if entry.model(slug=slug).get_absolute_url() == page), None)
+
+
+@require_safe
+def record_jsonld(request, slug: str):
+    """The record whose page is this address without ``.jsonld``, as JSON-LD: the graph its page embeds.
+    Unknown, unpublished and hidden records are a 404, like their pages; a former slug redirects."""
+    page = request.path.removesuffix(".jsonld") + "/"
+    model = _record_type_at(page, slug)
+    if model is None:
+        raise Http404
+    record = model.objects.for_detail().filter(slug=slug).first()
+    if record is None:
+        renamed = former_slug_target(model, slug)
+        if renamed is None:
+            raise Http404
+        return HttpResponsePermanentRedirect(jsonld_address(renamed))
+    document = record_document(record, load_link_groups(record), request.build_absolute_uri)
+    return HttpResponse(json.dumps(document, ensure_ascii=False), content_type=CONTENT_TYPE)
+
+
+class _Document:
+    """The download's bytes: the head, the graph file in chunks, the tail. Django calls ``close`` when the response
+    ends, read or not (a client that hangs up before the first byte), so the file is never left open."""
+
+    def __init__(self, head: bytes, graph, tail: bytes) -> None:
+        self.head, self.graph, self.tail = head, graph, tail
+        self.size = len(head) + graph.seek(0, os.SEEK_END) + len(tail)
+        graph.seek(0)
+
+    def __iter__(self):
+        yield self.head
+        while chunk := self.graph.read(CHUNK):
+            yield chunk
+        yield self.tail
+
+    def close(self) -> None:
+        self.graph.close()
+
+
+@require_safe
+def whole_data(request):
+    """Every public record with its links as one JSON-LD document, streamed from the file built for the current
+    content (built first if the content changed since the last one)."""
+    graph = open_graph(reverse("linked_data:download"))
+    document = _Document(document_head(request.build_absolute_uri("/")).encode(), graph, DOCUMENT_TAIL.encode())
+    response = StreamingHttpResponse(document, content_type=CONTENT_TYPE)
+    response["Content-Length"] = str(document.size)
+    response["Content-Disposition"] = 'attachment; filename="cop_kb.jsonld"'
+    return response
