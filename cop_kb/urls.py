@@ -32,6 +32,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("preview/<int:content_type_id>/<int:pk>/", record_preview, name="record-preview"),
     path("", include("cop_kb.feeds.urls")),
+    path("", include("cop_kb.partners.urls")),
     path("", include("cop_kb.search.urls")),
     path("", include("cop_kb.directory.urls")),
     path("", include("instruments.urls")),
