@@ -3,6 +3,7 @@
 import json
 import re
 from dataclasses import dataclass, field
+from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -11,6 +12,7 @@ from django.apps import apps
 # Not public pages (the admin has its own tests) and files, not pages.
 SKIPPED_PREFIXES = ("/static/", "/admin/", "/preview/")
 _LOC = re.compile(r"<loc>([^<]*)</loc>")
+_ATOM_LINK = re.compile(r'<link href="([^"]*)"')
 
 
 class _Links(HTMLParser):
@@ -59,12 +61,15 @@ def internal_target(base: str, href: str, skipped: tuple[str, ...] = SKIPPED_PRE
 
 
 def urls_in(content_type: str, body: str) -> list[str]:
-    """The URLs a response body offers a reader or a crawler: hrefs in HTML, <loc> in sitemaps, url in JSON."""
+    """The URLs a response body offers a reader or a crawler: hrefs in HTML, links in Atom feeds, <loc> in
+    sitemaps, url in JSON."""
     if "html" in content_type:
         reader = _Links()
         reader.feed(body)
         reader.close()
         return reader.urls
+    if "atom" in content_type:
+        return [unescape(url) for url in _ATOM_LINK.findall(body)]
     if "xml" in content_type:
         return _LOC.findall(body)
     if "json" in content_type:

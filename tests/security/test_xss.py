@@ -245,7 +245,13 @@ def injected(page: str) -> list[str]:
         problems += [f"attribute {name} on <{tag}>" for name in attrs if name not in TEMPLATE_ATTRIBUTES]
         shape_ok = {
             "script": lambda a: a.get("src", "").startswith("/static/"),
-            "link": lambda a: a.get("rel") == "stylesheet" and a.get("href", "").startswith("/static/"),
+            "link": lambda a: (
+                (a.get("rel") == "stylesheet" and a.get("href", "").startswith("/static/"))
+                or (
+                    (a.get("rel"), a.get("type")) == ("alternate", "application/atom+xml")
+                    and a.get("href", "").startswith("/feeds/")
+                )
+            ),
             "meta": lambda a: set(a) <= {"charset", "name", "content"} and a.get("name") in (None, "viewport"),
             "form": lambda a: a.get("method") == "get" and a.get("action", "").startswith("/"),
         }.get(tag)

@@ -1,0 +1,34 @@
+"""A feed opened in a browser: found from the page that names it, and readable under the site's strict CSP."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _in_feed(path: str) -> str:
+    """An XPath to Atom elements (the document is XML in the Atom namespace, not HTML)."""
+    return "xpath=" + "".join(f"/*[local-name()='{name}']" for name in path.split("/"))
+
+
+def test_a_feed_found_from_its_list_page_reads_as_a_list_with_no_csp_violation(page):
+    complaints = []
+    page.on(
+        "console", lambda message: complaints.append(message.text) if message.type in ("error", "warning") else None
+    )
+    page.goto("/instruments/")
+    href = page.locator('link[rel="alternate"][type="application/atom+xml"]').get_attribute("href")
+    assert href == "/feeds/instruments.atom"
+
+    response = page.goto(href)
+
+    assert response.status == 200
+    title = page.locator(_in_feed("feed/title"))
+    assert title.evaluate("element => getComputedStyle(element).fontWeight") == "700"
+    entries = page.locator(_in_feed("feed/entry/title"))
+    assert "Convention on the Rights of the Child" in entries.all_inner_texts()
+    assert entries.first.is_visible()
+    # Ids and the feed's own bookkeeping are for feed readers; a person sees titles, addresses and dates.
+    assert not page.locator(_in_feed("feed/entry/id")).first.is_visible()
+    address = page.locator(_in_feed("feed/entry/link")).first
+    assert address.evaluate("element => getComputedStyle(element, '::after').content").startswith('"http://')
+    assert not complaints, complaints
