@@ -27,7 +27,14 @@ from .selectors import Change, feed_record_type, linked_changes, site_changes, t
 class _Atom(Atom1Feed):
     """Django's Atom with what it leaves out: the stylesheets (Django writes them into RSS only), summaries as
     plain text (Django sends them as HTML), and, for an empty feed, an ``<updated>`` that is the time its
-    subject last changed rather than the time of the request, so an unchanged feed stays the same."""
+    subject last changed rather than the time of the request, so an unchanged feed stays the same.
+
+    Sent as ``application/xml``: browsers show ``application/atom+xml`` as plain text (Chromium) or offer it as a
+    download, so the stylesheet would never apply, while feed readers read the document, not the header, and
+    find the feed through the pages' ``<link type="application/atom+xml">``.
+    """
+
+    content_type = "application/xml; charset=utf-8"
 
     def write(self, outfile, encoding):
         handler = SimplerXMLGenerator(outfile, encoding, short_empty_elements=True)

@@ -38,7 +38,8 @@ def _text(element, name: str) -> str:
 def parse_feed(response) -> ParsedFeed:
     """The feed in ``response`` (a 200 in Atom), its entries in document order."""
     assert response.status_code == 200, response.status_code
-    assert response["Content-Type"] == "application/atom+xml; charset=utf-8"
+    # application/xml, not application/atom+xml, so that browsers apply the stylesheet (cop_kb/feeds/views.py)
+    assert response["Content-Type"] == "application/xml; charset=utf-8"
     body = response.content.decode()
     root = ET.fromstring(response.content)  # noqa: S314 - our own feeds
     assert root.tag == ATOM + "feed"

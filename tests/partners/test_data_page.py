@@ -136,7 +136,7 @@ def test_every_feed_and_page_the_data_page_links_or_calls_answers(client, page):
 
 def expected_format(path: str) -> str:
     """What the Content-Type of the answer to ``path`` must name: a CSV export is CSV, not the list page."""
-    for marker, content_type in (("format=csv", "csv"), (".jsonld", "json"), (".zip", "zip"), (".atom", "atom")):
+    for marker, content_type in (("format=csv", "csv"), (".jsonld", "json"), (".zip", "zip"), (".atom", "xml")):
         if marker in path:
             return content_type
     if path.startswith("/api/v1/schema/"):

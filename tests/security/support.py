@@ -13,6 +13,7 @@ from django.apps import apps
 SKIPPED_PREFIXES = ("/static/", "/admin/", "/preview/")
 _LOC = re.compile(r"<loc>([^<]*)</loc>")
 _ATOM_LINK = re.compile(r'<link href="([^"]*)"')
+ATOM_NAMESPACE = 'xmlns="http://www.w3.org/2005/Atom"'
 
 
 class _Links(HTMLParser):
@@ -68,7 +69,7 @@ def urls_in(content_type: str, body: str) -> list[str]:
         reader.feed(body)
         reader.close()
         return reader.urls
-    if "atom" in content_type:
+    if "xml" in content_type and ATOM_NAMESPACE in body[:500]:
         return [unescape(url) for url in _ATOM_LINK.findall(body)]
     if "xml" in content_type:
         return _LOC.findall(body)

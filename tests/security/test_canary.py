@@ -49,7 +49,7 @@ from cop_kb.records.services import record_reindex, record_slug_changed, record_
 from cop_kb.search.models import SearchDocument
 
 from ..factories import FIELDS, link_fields, make, record_models, typed_ends, typed_link_models
-from .support import Fetched, fetch, internal_target
+from .support import ATOM_NAMESPACE, Fetched, fetch, internal_target
 
 # The tests only read what the module's crawl found, but the mark makes pytest-django create the test database
 # (it sets databases up only for runs that hold a test asking for one).
@@ -561,7 +561,7 @@ def test_the_crawl_followed_the_feed_links_and_read_every_feed(world):
         for record in model.objects.public()
     }
     assert expected <= feeds.keys(), sorted(expected - feeds.keys())
-    assert all(feeds[url].status == 200 and "atom" in feeds[url].content_type for url in expected)
+    assert all(feeds[url].status == 200 and ATOM_NAMESPACE in feeds[url].body for url in expected)
     entry_pages = {target for url in expected for target in feeds[url].internal_targets()} - set(expected)
     assert len(entry_pages) > 50
     assert entry_pages <= world.published_urls | {"/"} | {model.get_list_url() for model in RECORD_MODELS}
