@@ -33,6 +33,8 @@ urlpatterns = [
     path("preview/<int:content_type_id>/<int:pk>/", record_preview, name="record-preview"),
     path("api/", include("cop_kb.api.urls")),
     path("", include("cop_kb.exports.urls")),
+    path("", include("cop_kb.feeds.urls")),
+    path("", include("cop_kb.partners.urls")),
     path("", include("cop_kb.search.urls")),
     path("", include("cop_kb.linked_data.urls")),
     path("", include("cop_kb.directory.urls")),

@@ -299,6 +299,24 @@ def _more(record, role: str, model_field, rows) -> list:
     return [(model_field.field.inverse_label, True, (rest, rows[0][4], plural))]
 
 
+def linked_public(record) -> list[models.QuerySet]:
+    """The public records ``record`` links to or is linked from, as one unordered queryset per relation (a record
+    linked in several ways is in several): for outputs about everything linked to a record, such as its feed."""
+    found = []
+    for role, model_field in _link_fields(type(record)):
+        if role == "single":
+            found.append(_public(model_field.related_model).filter(pk=getattr(record, model_field.attname)))
+        elif role == "typed":
+            typed = model_field.related_model
+            _forward, other = _typed_ends(model_field)
+            rows = typed.objects.filter(**{model_field.field.name: record.pk}).values(other)
+            found.append(_public(typed._meta.get_field(other).related_model).filter(pk__in=rows))
+        else:
+            query_name = model_field.related_query_name() if role == "many" else model_field.field.name
+            found.append(_public(model_field.related_model).filter(**{query_name: record.pk}))
+    return found
+
+
 def load_link_groups(record) -> list[LinkGroup]:
     """Group ``record``'s public links and backlinks by relation, reading every relation in one query (its single
     links come with the record, ``link_select_related``). For public pages, whatever the number of links: each

@@ -39,9 +39,10 @@ OTHER_PAGES = [
     "/search/?q=convention",
     "/search/facets/tag/?q=convention",
     "/search/?q=zzzz",
+    "/data/",
 ]
 NOT_FOUND = "/no-such-page/"
-PHONE_PAGES = ["/", "/programmes/", "/instruments/crc/"]
+PHONE_PAGES = ["/", "/programmes/", "/instruments/crc/", "/data/"]
 
 
 def scan(page: Page, paths: list[str], expected_status: int = 200) -> list[str]:

@@ -5,6 +5,7 @@ import json
 import re
 import zipfile
 from dataclasses import dataclass, field
+from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -13,6 +14,8 @@ from django.apps import apps
 # Not public pages (the admin has its own tests) and files, not pages.
 SKIPPED_PREFIXES = ("/static/", "/admin/", "/preview/")
 _LOC = re.compile(r"<loc>([^<]*)</loc>")
+_ATOM_LINK = re.compile(r'<link href="([^"]*)"')
+ATOM_NAMESPACE = 'xmlns="http://www.w3.org/2005/Atom"'
 
 
 class _Links(HTMLParser):
@@ -61,12 +64,15 @@ def internal_target(base: str, href: str, skipped: tuple[str, ...] = SKIPPED_PRE
 
 
 def urls_in(content_type: str, body: str) -> list[str]:
-    """The URLs a response body offers a reader or a crawler: hrefs in HTML, <loc> in sitemaps, url in JSON."""
+    """The URLs a response body offers a reader or a crawler: hrefs in HTML, links in Atom feeds, <loc> in
+    sitemaps, url in JSON."""
     if "html" in content_type:
         reader = _Links()
         reader.feed(body)
         reader.close()
         return reader.urls
+    if "xml" in content_type and ATOM_NAMESPACE in body[:500]:
+        return [unescape(url) for url in _ATOM_LINK.findall(body)]
     if "xml" in content_type:
         return _LOC.findall(body)
     if "json" in content_type:

@@ -44,11 +44,12 @@ from django.utils.text import slugify
 from cop_kb.records.facets import TAG_FACET
 from cop_kb.records.links import LinkForeignKey, LinkManyToManyField
 from cop_kb.records.models import Alias, Record, Source, Status
+from cop_kb.records.registry import record_type_of, record_types
 from cop_kb.records.services import record_reindex, record_slug_changed, record_transition, typed_link_create
 from cop_kb.search.models import SearchDocument
 
 from ..factories import FIELDS, link_fields, make, record_models, typed_ends, typed_link_models
-from .support import Fetched, fetch, internal_target
+from .support import ATOM_NAMESPACE, Fetched, fetch, internal_target
 
 # The tests only read what the module's crawl found, but the mark makes pytest-django create the test database
 # (it sets databases up only for runs that hold a test asking for one).
@@ -65,6 +66,11 @@ SEARCH_URL = reverse("search:search")
 AUTOCOMPLETE_URL = reverse("search:autocomplete")
 MAX_PAGES = 6000
 ZIP_URL = reverse("exports:csv-zip")
+
+
+def record_feed_url(model: type[Record], slug: str) -> str:
+    """The feed of what is linked to a country or strategic area (types whose records are search facets)."""
+    return reverse("feeds:record", args=[record_type_of(model._meta.label_lower).slug, slug])
 
 
 def new_token() -> str:
@@ -99,6 +105,9 @@ class Canary:
 
     def former_url(self, token: str | None = None) -> str:
         return self.model(slug=f"{token or self.token}-former").get_absolute_url()
+
+    def former_feed_url(self, token: str | None = None) -> str:
+        return record_feed_url(self.model, f"{token or self.token}-former")
 
     @staticmethod
     def tag_name(token: str) -> str:
@@ -306,6 +315,7 @@ def naming_urls(canary: Canary) -> list[Callable[[str], str]]:
         builders.append(
             lambda token, param=model.search_facet_self: search_url(q="narwhal", **{param: canary.slug(token)})
         )
+        builders += [lambda token: record_feed_url(model, canary.slug(token)), canary.former_feed_url]
     for list_model in RECORD_MODELS:
         for facet in (*list_model.list_facets, TAG_FACET):
             path = getattr(facet, "path", "")
@@ -581,6 +591,24 @@ def test_crawl_reaches_every_public_surface(world):
     assert after[ZIP_URL].status == 200 and "links.csv" in after[ZIP_URL].body
 
 
+def test_the_crawl_followed_the_feed_links_and_read_every_feed(world):
+    """Pages name their feed (``<link rel="alternate">``); the crawl followed those links and every entry's link."""
+    after = world.after
+    feeds = {url: page for url, page in after.items() if url.startswith("/feeds/")}
+    expected = {reverse("feeds:site")} | {reverse("feeds:type", args=[entry.slug]) for entry in record_types()}
+    expected |= {
+        record_feed_url(model, record.slug)
+        for model in RECORD_MODELS
+        if model.search_facet_self
+        for record in model.objects.public()
+    }
+    assert expected <= feeds.keys(), sorted(expected - feeds.keys())
+    assert all(feeds[url].status == 200 and ATOM_NAMESPACE in feeds[url].body for url in expected)
+    entry_pages = {target for url in expected for target in feeds[url].internal_targets()} - set(expected)
+    assert len(entry_pages) > 50
+    assert entry_pages <= world.published_urls | {"/"} | {model.get_list_url() for model in RECORD_MODELS}
+
+
 def test_no_public_response_is_a_server_error(world):
     errors = sorted(
         f"{url} -> {page.status}"
@@ -638,10 +666,11 @@ def _is_address(path: str) -> bool:
 
 
 def test_canary_addresses_answer_exactly_like_addresses_that_never_existed(world):
-    """Its page, its former slug, their .jsonld addresses and its tag page: 404, byte for byte the page a made-up
-    address gets."""
+    """Its page, its former slug, their .jsonld addresses and its tag page (and a country's or strategic area's feed,
+    at its address and its former one): 404, byte for byte what a made-up address gets."""
     addresses = [named for _canary, named, _never, _token in world.naming if _is_address(urlsplit(named.url).path)]
-    assert len(addresses) == 5 * len(world.canaries)
+    with_feeds = [canary for canary in world.canaries if canary.model.search_facet_self]
+    assert len(addresses) == 5 * len(world.canaries) + 2 * len(with_feeds)
     assert {page.status for page in addresses} == {404}
     different = _named_and_never_existed(world, _is_address)
     assert not different, "\n".join(different[:40])

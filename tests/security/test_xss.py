@@ -248,6 +248,10 @@ def injected(page: str) -> list[str]:
             "link": lambda a: (
                 (a.get("rel") == "stylesheet" and a.get("href", "").startswith("/static/"))
                 or (a.get("rel") == "alternate" and a.get("type") == "application/ld+json" and _jsonld(a.get("href")))
+                or (
+                    (a.get("rel"), a.get("type")) == ("alternate", "application/atom+xml")
+                    and a.get("href", "").startswith("/feeds/")
+                )
             ),
             "meta": lambda a: set(a) <= {"charset", "name", "content"} and a.get("name") in (None, "viewport"),
             "form": lambda a: a.get("method") == "get" and a.get("action", "").startswith("/"),
