@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directory', '0006_status_index'),
+        ('directory', '0007_status_index'),
         ('instruments', '0004_status_index'),
         ('programmes', '0007_framework_sources_from_reference'),
         ('strategy', '0004_workflow'),
