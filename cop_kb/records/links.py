@@ -281,14 +281,15 @@ def _more(record, role: str, model_field, rows) -> list:
         shown: dict[str, list] = {}
         for row in rows:
             shown.setdefault(row[3], []).append(row)
+        labels = model_field.related_model.LABELS
         return [
             (
-                labels[0] if forward else labels[1],
+                labels[kind][0 if forward else 1],
                 not forward,
                 (relation_url(record, role, model_field, kind), kind_rows[0][4], plural),
             )
             for kind, kind_rows in shown.items()
-            if kind_rows[0][4] > len(kind_rows) and (labels := model_field.related_model.LABELS[kind])
+            if kind_rows[0][4] > len(kind_rows)
         ]
     if not rows or rows[0][4] <= len(rows):
         return []
