@@ -9,9 +9,10 @@ just published; old entries are simply never asked for again and expire.
 Only what is the same for every visitor is cached: GET and HEAD requests without a session or messages cookie (so
 never a signed-in editor's request, cached or filling the cache), to public paths (not the admin, sign-in, previews,
 static or media files), answered 200 without setting a cookie (a CSRF token or a message sets one) and without
-``private`` or ``no-store``. Keys name the scheme, host, path and whole query string (hashed), the code that
-rendered the page (``code_id``), so a deployment never serves pages rendered by the code it replaced, and the day,
-since a citation says when the page was accessed.
+``private`` or ``no-store``; a streamed answer (the whole-data download) is never stored, but is revalidated like a
+page. Keys name the scheme, host, path and whole query string (hashed), the code that rendered the page
+(``code_id``), so a deployment never serves pages rendered by the code it replaced, and the day, since a citation
+says when the page was accessed.
 
 Browsers and shared caches may keep a page too, but only on condition (``Cache-Control: no-cache``): each use asks
 again with the page's ETag, which names the token, the code and the day, and gets a 304 after that one read while
