@@ -15,10 +15,10 @@ from django.urls import reverse
 
 from cop_kb.feeds.selectors import FEED_LENGTH
 from cop_kb.records.links import linked_records
-from cop_kb.records.models import Status
+from cop_kb.records.models import AuditAction, Status
 from cop_kb.records.pending import pending_change_save, pending_change_submit
 from cop_kb.records.registry import record_type_of, record_types
-from cop_kb.records.services import RecordBefore, record_transition, records_saved
+from cop_kb.records.services import Attribution, RecordBefore, record_transition, records_saved
 from cop_kb.records.snapshots import snapshot_of
 from instruments.models import Instrument
 from programmes.models import Programme
@@ -33,6 +33,7 @@ RECORD_TYPES = record_types()
 RECORD_FEED_TYPES = [entry for entry in RECORD_TYPES if entry.search_facet_self]
 UNPUBLISHED = [status for status in Status.values if status != Status.PUBLISHED]
 SITE_FEED = "/feeds/changes.atom"
+EDITED = Attribution(action=AuditAction.CHANGE, comment="Edited in a test")
 
 
 def at(minutes: int) -> datetime:
@@ -208,7 +209,7 @@ def test_an_edit_moves_the_record_to_the_top_under_the_same_id(client):
     previously = RecordBefore.of(first)
     first.title = "Edited just now"
     first.save()
-    records_saved([(first, previously)])
+    records_saved([(first, previously)], by=EDITED)
 
     for url in (SITE_FEED, "/feeds/instruments.atom"):
         after = feed(client, url)
@@ -225,7 +226,7 @@ def test_entry_ids_are_tag_uris_of_type_and_key_that_survive_a_rename(client):
     previously = RecordBefore.of(record)
     record.slug = "after-the-rename"
     record.save()
-    records_saved([(record, previously)])
+    records_saved([(record, previously)], by=EDITED)
 
     renamed = feed(client, "/feeds/instruments.atom").entries[0]
     assert renamed.id == entry.id
@@ -240,7 +241,7 @@ def test_the_feed_of_a_renamed_country_moves_with_it(client):
     previously = RecordBefore.of(country)
     country.slug = "new-name"
     country.save()
-    records_saved([(country, previously)])
+    records_saved([(country, previously)], by=EDITED)
     response = client.get("/feeds/countries/old-name.atom")
     assert response.status_code == 301
     assert response["Location"] == "/feeds/countries/new-name.atom"
