@@ -12,8 +12,10 @@ import json
 import pytest
 import schemathesis
 from django.conf import settings as django_settings
+from django.core import signals
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import override_settings
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
@@ -47,8 +49,16 @@ def unthrottled(framework):
     """The framework's records, and a throttle that would not answer most generated requests with a 429: here the
     answers themselves are under test (tests/api/test_api_http.py tests the throttle)."""
     rate = {**django_settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "1000000/minute"}}
-    with override_settings(REST_FRAMEWORK=rate):
-        yield
+    # As Django's test client does: the WSGI handler would otherwise close the test's connection after each request
+    # (it is inside the test's transaction), and on PostgreSQL every later request would find no database.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        with override_settings(REST_FRAMEWORK=rate):
+            yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 def test_the_schema_tested_is_the_one_served(client):

@@ -11,6 +11,8 @@ from django.apps import apps
 # Not public pages (the admin has its own tests) and files, not pages.
 SKIPPED_PREFIXES = ("/static/", "/admin/", "/preview/")
 _LOC = re.compile(r"<loc>([^<]*)</loc>")
+# Keys whose values are addresses in JSON answers: a page's url, and the API's records and pages.
+JSON_LINKS = ("url", "api_url", "next", "previous")
 
 
 class _Links(HTMLParser):
@@ -59,7 +61,7 @@ def internal_target(base: str, href: str, skipped: tuple[str, ...] = SKIPPED_PRE
 
 
 def urls_in(content_type: str, body: str) -> list[str]:
-    """The URLs a response body offers a reader or a crawler: hrefs in HTML, <loc> in sitemaps, url in JSON."""
+    """The URLs a response body offers a reader or a crawler: hrefs in HTML, <loc> in sitemaps, links in JSON."""
     if "html" in content_type:
         reader = _Links()
         reader.feed(body)
@@ -73,7 +75,7 @@ def urls_in(content_type: str, body: str) -> list[str]:
         def walk(value) -> None:
             if isinstance(value, dict):
                 for key, item in value.items():
-                    if key == "url" and isinstance(item, str):
+                    if key in JSON_LINKS and isinstance(item, str):
                         found.append(item)
                     walk(item)
             elif isinstance(value, list):

@@ -32,11 +32,12 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import models, transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.text import slugify
@@ -44,6 +45,7 @@ from django.utils.text import slugify
 from cop_kb.records.facets import TAG_FACET
 from cop_kb.records.links import LinkForeignKey, LinkManyToManyField
 from cop_kb.records.models import Alias, Record, Source, Status
+from cop_kb.records.registry import record_type_of
 from cop_kb.records.services import record_reindex, record_slug_changed, record_transition, typed_link_create
 from cop_kb.search.models import SearchDocument
 
@@ -63,6 +65,7 @@ COMMON_PREFIXES = ("narw", "anch", "chi", "can")
 TOKEN = re.compile(r"canary[0-9a-f]{10}")
 SEARCH_URL = reverse("search:search")
 AUTOCOMPLETE_URL = reverse("search:autocomplete")
+API_ROOT = reverse("api:root")
 MAX_PAGES = 6000
 
 
@@ -108,6 +111,9 @@ class Canary:
 
     def tag_url(self, token: str | None = None) -> str:
         return reverse("tag-detail", args=[self.tag_slug(token)])
+
+    def api_url(self, token: str | None = None) -> str:
+        return api_detail_url(self.model(slug=self.slug(token)))
 
     def __str__(self) -> str:
         return f"{self.model.__name__} {self.variant} {self.token}"
@@ -291,6 +297,12 @@ def naming_urls(canary: Canary) -> list[Callable[[str], str]]:
         lambda token: autocomplete_url(token[:-3]),
         lambda token: f"{model.get_list_url()}?{urlencode({'tag': canary.tag_slug(token)})}",
     ]
+    api_list = api_list_url(model)
+    builders += [
+        canary.api_url,
+        lambda token: f"{api_list}?{urlencode({'tag': canary.tag_slug(token)})}",
+        lambda token: f"{api_list}?{urlencode({'q': token.upper()})}",
+    ]
     if canary.variant in INDEXED_ONCE:
         # Search facets come from the index: only a canary that was once indexed can have left its tag there.
         builders.append(lambda token: search_url(q="narwhal", tag=canary.tag_slug(token)))
@@ -307,13 +319,28 @@ def naming_urls(canary: Canary) -> list[Callable[[str], str]]:
                         f"{list_model.get_list_url()}?{urlencode({param: canary.slug(token)})}"
                     )
                 )
+                builders.append(
+                    lambda token, list_model=list_model, param=facet.param: (
+                        f"{api_list_url(list_model)}?{urlencode({param: canary.slug(token)})}"
+                    )
+                )
     return builders
 
 
+def api_list_url(model: type[Record]) -> str:
+    return reverse("api:list", kwargs={"type_slug": record_type_of(model._meta.label_lower).slug})
+
+
+def api_detail_url(record: Record) -> str:
+    return f"{api_list_url(type(record))}{record.slug}/"
+
+
 def common_seeds() -> list[str]:
-    seeds = ["/", reverse("sitemap-index"), reverse("tag-list"), reverse("programmes:coverage"), SEARCH_URL]
+    seeds = ["/", API_ROOT, reverse("sitemap-index"), reverse("tag-list"), reverse("programmes:coverage"), SEARCH_URL]
     seeds += ["/this-page-never-existed/", reverse("tag-detail", args=["never-existed"])]
     seeds += [model.get_list_url() for model in RECORD_MODELS]
+    # The API's lists, also two records a page, so that the crawl walks their next links.
+    seeds += [f"{api_list_url(model)}?page_size=2" for model in RECORD_MODELS]
     seeds += [search_url(q=word) for word in COMMON_WORDS]
     seeds += [autocomplete_url(prefix) for prefix in COMMON_PREFIXES]
     return seeds
@@ -333,6 +360,14 @@ def crawl(seeds: list[str], expand: set[str]) -> dict[str, Fetched]:
     client = Client(raise_request_exception=False)
     fetched: dict[str, Fetched] = {}
     todo = list(dict.fromkeys(seeds))
+    # One crawler asks for thousands of API addresses; the API's throttle (tests/api) would answer most with a 429.
+    unthrottled = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": f"{10 * MAX_PAGES}/minute"}}
+    with override_settings(REST_FRAMEWORK=unthrottled):
+        _crawl_from(client, fetched, todo, expand)
+    return fetched
+
+
+def _crawl_from(client, fetched: dict[str, Fetched], todo: list[str], expand: set[str]) -> None:
     while todo and len(fetched) < MAX_PAGES:
         url = todo.pop()
         if url in fetched:
@@ -344,7 +379,6 @@ def crawl(seeds: list[str], expand: set[str]) -> dict[str, Fetched]:
                 continue
             if "?" not in url or url in expand or "?" not in target or _without_page(target) == own_key:
                 todo.append(target)
-    return fetched
 
 
 # ---- the two crawls ---------------------------------------------------------------------------------------------
@@ -407,7 +441,12 @@ def world(django_db_setup, django_db_blocker) -> World:
             planted[str(canary)]["links"] = links[str(canary)]
             planted[str(canary)]["status"] = stored.status
             planted[str(canary)]["fields"] = _stored_text(stored)
-        published_urls = {record.get_absolute_url() for model in RECORD_MODELS for record in model.objects.public()}
+        published_urls = {
+            address
+            for model in RECORD_MODELS
+            for record in model.objects.public()
+            for address in (record.get_absolute_url(), api_detail_url(record))
+        }
         transaction.set_rollback(True)
     return World(canaries, before, after, naming, set(twin_urls), published_urls, planted)
 
@@ -537,6 +576,8 @@ def test_crawl_reaches_every_public_surface(world):
     assert completions
     assert any(url.startswith("/tags/") and page.status == 200 for url, page in after.items())
     assert after[reverse("programmes:coverage")].status == 200
+    api_pages = [url for url, page in after.items() if url.startswith(API_ROOT) and page.status == 200]
+    assert any("page=2" in url for url in api_pages), "the crawl follows the API's next links"
 
 
 def test_no_public_response_is_a_server_error(world):
@@ -562,7 +603,11 @@ def test_no_canary_token_in_any_response(world):
 
 
 def test_no_link_leads_to_a_canary(world):
-    canary_paths = {url for canary in world.canaries for url in (canary.url(), canary.former_url(), canary.tag_url())}
+    canary_paths = {
+        url
+        for canary in world.canaries
+        for url in (canary.url(), canary.former_url(), canary.tag_url(), canary.api_url())
+    }
     offending = sorted(
         f"{url} links to {target}"
         for crawl_result in (world.before, world.after)
@@ -591,14 +636,14 @@ def _named_and_never_existed(world, kinds: Callable[[str], bool]) -> list[str]:
 
 def _is_address(path: str) -> bool:
     return path not in (SEARCH_URL, AUTOCOMPLETE_URL) and not any(
-        path == model.get_list_url() for model in RECORD_MODELS
+        path in (model.get_list_url(), api_list_url(model)) for model in RECORD_MODELS
     )
 
 
 def test_canary_addresses_answer_exactly_like_addresses_that_never_existed(world):
-    """Its page, its former slug and its tag page: 404, byte for byte the page a made-up address gets."""
+    """Its page, its former slug, its tag page and its API address: 404, byte for byte what a made-up address gets."""
     addresses = [named for _canary, named, _never, _token in world.naming if _is_address(urlsplit(named.url).path)]
-    assert len(addresses) == 3 * len(world.canaries)
+    assert len(addresses) == 4 * len(world.canaries)
     assert {page.status for page in addresses} == {404}
     different = _named_and_never_existed(world, _is_address)
     assert not different, "\n".join(different[:40])
