@@ -42,9 +42,7 @@ class SearchHit:
     type_label: str
     snippet: SafeString
     matched_alias: str
-    # Which record it is, for callers that load the records themselves (the API).
-    record_type: str = ""
-    slug: str = ""
+    slug: str = ""  # for callers that load the records themselves (the API)
 
 
 @dataclass
@@ -294,7 +292,6 @@ def _show_hits(result: SearchPage, query: Query, hits: list, by_id: dict) -> Non
             type_label=type_labels.get(document.record_type, ""),
             snippet=highlight(hit.snippet),
             matched_alias=matched_alias(document, query),
-            record_type=document.record_type,
             slug=document.slug,
         )
         for hit in hits

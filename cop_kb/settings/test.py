@@ -13,3 +13,7 @@ STORAGES = {
 # starts: every test client starts the middleware afresh, and listing the collected files each time cost more CPU
 # than anything else the suite does per test. The files served and their headers are the same either way.
 WHITENOISE_AUTOREFRESH = True
+
+# A test run sends hundreds of API requests a minute from one address; tests/api/test_api_http.py sets a low rate
+# to see the throttle work.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "1000000/minute"}}  # noqa: F405

@@ -11,10 +11,10 @@ import json
 
 import pytest
 import schemathesis
-from django.conf import settings as django_settings
+from django.core import signals
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.wsgi import get_wsgi_application
-from django.test import override_settings
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -43,12 +43,20 @@ schema.app = get_wsgi_application()
 
 
 @pytest.fixture
-def unthrottled(framework):
-    """The framework's records, and a throttle that would not answer most generated requests with a 429: here the
-    answers themselves are under test (tests/api/test_api_http.py tests the throttle)."""
-    rate = {**django_settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "1000000/minute"}}
-    with override_settings(REST_FRAMEWORK=rate):
+def served(framework):
+    """The framework's records, served through the WSGI handler (the test settings' throttle rate is generous, so
+    the answers themselves are under test; tests/api/test_api_http.py tests the throttle).
+
+    As Django's test client does, the handler is kept from closing the database connection after each request: it
+    is inside the test's transaction, and on PostgreSQL every later request would find no database.
+    """
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
         yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 def test_the_schema_tested_is_the_one_served(client):
@@ -61,5 +69,5 @@ def test_the_schema_tested_is_the_one_served(client):
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-def test_every_operation_answers_as_its_schema_says(case, unthrottled):
+def test_every_operation_answers_as_its_schema_says(case, served):
     case.call_and_validate(checks=CHECKS)

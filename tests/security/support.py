@@ -16,6 +16,8 @@ SKIPPED_PREFIXES = ("/static/", "/admin/", "/preview/")
 _LOC = re.compile(r"<loc>([^<]*)</loc>")
 _ATOM_LINK = re.compile(r'<link href="([^"]*)"')
 ATOM_NAMESPACE = 'xmlns="http://www.w3.org/2005/Atom"'
+# Keys whose values are addresses in JSON answers: a page's url, the API's records and pages, JSON-LD's @id.
+JSON_LINKS = ("url", "api_url", "next", "previous", "@id")
 
 
 class _Links(HTMLParser):
@@ -65,7 +67,7 @@ def internal_target(base: str, href: str, skipped: tuple[str, ...] = SKIPPED_PRE
 
 def urls_in(content_type: str, body: str) -> list[str]:
     """The URLs a response body offers a reader or a crawler: hrefs in HTML, links in Atom feeds, <loc> in
-    sitemaps, url in JSON."""
+    sitemaps, links in JSON."""
     if "html" in content_type:
         reader = _Links()
         reader.feed(body)
@@ -81,7 +83,7 @@ def urls_in(content_type: str, body: str) -> list[str]:
         def walk(value) -> None:
             if isinstance(value, dict):
                 for key, item in value.items():
-                    if key in ("url", "@id") and isinstance(item, str):  # JSON-LD names links by "@id"
+                    if key in JSON_LINKS and isinstance(item, str):
                         found.append(item)
                     walk(item)
             elif isinstance(value, list):

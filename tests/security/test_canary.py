@@ -64,6 +64,7 @@ COMMON_PREFIXES = ("narw", "anch", "chi", "can")
 TOKEN = re.compile(r"canary[0-9a-f]{10}")
 SEARCH_URL = reverse("search:search")
 AUTOCOMPLETE_URL = reverse("search:autocomplete")
+API_ROOT = reverse("api:root")
 MAX_PAGES = 6000
 ZIP_URL = reverse("exports:csv-zip")
 
@@ -118,6 +119,9 @@ class Canary:
 
     def tag_url(self, token: str | None = None) -> str:
         return reverse("tag-detail", args=[self.tag_slug(token)])
+
+    def api_url(self, token: str | None = None) -> str:
+        return api_detail_url(self.model(slug=self.slug(token)))
 
     def __str__(self) -> str:
         return f"{self.model.__name__} {self.variant} {self.token}"
@@ -308,6 +312,12 @@ def naming_urls(canary: Canary) -> list[Callable[[str], str]]:
         lambda token: autocomplete_url(token[:-3]),
         lambda token: f"{model.get_list_url()}?{urlencode({'tag': canary.tag_slug(token)})}",
     ]
+    api_list = api_list_url(model)
+    builders += [
+        canary.api_url,
+        lambda token: f"{api_list}?{urlencode({'tag': canary.tag_slug(token)})}",
+        lambda token: f"{api_list}?{urlencode({'q': token.upper()})}",
+    ]
     if canary.variant in INDEXED_ONCE:
         # Search facets come from the index: only a canary that was once indexed can have left its tag there.
         builders.append(lambda token: search_url(q="narwhal", tag=canary.tag_slug(token)))
@@ -325,8 +335,19 @@ def naming_urls(canary: Canary) -> list[Callable[[str], str]]:
                         f"{list_model.get_list_url()}?{urlencode({param: canary.slug(token)})}"
                     )
                 )
-    # Their CSV exports too (a list or search asked for format=csv), but not autocomplete's or an address's.
-    exported = [build for build in builders if "?" in build(canary.token) and not _is_autocomplete(build(canary.token))]
+                builders.append(
+                    lambda token, list_model=list_model, param=facet.param: (
+                        f"{api_list_url(list_model)}?{urlencode({param: canary.slug(token)})}"
+                    )
+                )
+    # Their CSV exports too (a list or search asked for format=csv), but not autocomplete's, the API's or an address's.
+    exported = [
+        build
+        for build in builders
+        if "?" in build(canary.token)
+        and not _is_autocomplete(build(canary.token))
+        and not build(canary.token).startswith(API_ROOT)
+    ]
     builders += [lambda token, build=build: csv_of(build(token)) for build in exported]
     return builders
 
@@ -335,12 +356,22 @@ def csv_of(url: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}format=csv"
 
 
+def api_list_url(model: type[Record]) -> str:
+    return reverse("api:list", kwargs={"type_slug": record_type_of(model._meta.label_lower).slug})
+
+
+def api_detail_url(record: Record) -> str:
+    return f"{api_list_url(type(record))}{record.slug}/"
+
+
 def common_seeds() -> list[str]:
-    seeds = ["/", reverse("sitemap-index"), reverse("tag-list"), reverse("programmes:coverage"), SEARCH_URL]
+    seeds = ["/", API_ROOT, reverse("sitemap-index"), reverse("tag-list"), reverse("programmes:coverage"), SEARCH_URL]
     seeds += ["/this-page-never-existed/", reverse("tag-detail", args=["never-existed"])]
     # The whole-data JSON-LD; every detail page links to its own .jsonld address, so the crawl reads those too.
     seeds += [reverse("linked_data:download")]
     seeds += [model.get_list_url() for model in RECORD_MODELS]
+    # The API's lists, also two records a page, so that the crawl walks their next links.
+    seeds += [f"{api_list_url(model)}?page_size=2" for model in RECORD_MODELS]
     seeds += [search_url(q=word) for word in COMMON_WORDS]
     seeds += [autocomplete_url(prefix) for prefix in COMMON_PREFIXES]
     seeds += [csv_of(url) for url in seeds if url.startswith(SEARCH_URL + "?")]
@@ -450,7 +481,12 @@ def world(django_db_setup, django_db_blocker) -> World:
             planted[str(canary)]["links"] = links[str(canary)]
             planted[str(canary)]["status"] = stored.status
             planted[str(canary)]["fields"] = _stored_text(stored)
-        published_urls = {record.get_absolute_url() for model in RECORD_MODELS for record in model.objects.public()}
+        published_urls = {
+            address
+            for model in RECORD_MODELS
+            for record in model.objects.public()
+            for address in (record.get_absolute_url(), api_detail_url(record))
+        }
         transaction.set_rollback(True)
     return World(canaries, before, after, naming, set(twin_urls), published_urls, planted)
 
@@ -589,6 +625,8 @@ def test_crawl_reaches_every_public_surface(world):
     assert len([page for page in exports if urlsplit(page.url).query != "format=csv"]) > 2 * len(RECORD_MODELS)
     assert any(_is_search(page.url) and page.body.count("\n") > 1 for page in exports)
     assert after[ZIP_URL].status == 200 and "links.csv" in after[ZIP_URL].body
+    api_pages = [url for url, page in after.items() if url.startswith(API_ROOT) and page.status == 200]
+    assert any("page=2" in url for url in api_pages), "the crawl follows the API's next links"
 
 
 def test_the_crawl_followed_the_feed_links_and_read_every_feed(world):
@@ -632,7 +670,11 @@ def test_no_canary_token_in_any_response(world):
 
 
 def test_no_link_leads_to_a_canary(world):
-    canary_paths = {url for canary in world.canaries for url in (canary.url(), canary.former_url(), canary.tag_url())}
+    canary_paths = {
+        url
+        for canary in world.canaries
+        for url in (canary.url(), canary.former_url(), canary.tag_url(), canary.api_url())
+    }
     offending = sorted(
         f"{url} links to {target}"
         for crawl_result in (world.before, world.after)
@@ -661,16 +703,16 @@ def _named_and_never_existed(world, kinds: Callable[[str], bool]) -> list[str]:
 
 def _is_address(path: str) -> bool:
     return path not in (SEARCH_URL, AUTOCOMPLETE_URL) and not any(
-        path == model.get_list_url() for model in RECORD_MODELS
+        path in (model.get_list_url(), api_list_url(model)) for model in RECORD_MODELS
     )
 
 
 def test_canary_addresses_answer_exactly_like_addresses_that_never_existed(world):
-    """Its page, its former slug, their .jsonld addresses and its tag page (and a country's or strategic area's feed,
-    at its address and its former one): 404, byte for byte what a made-up address gets."""
+    """Its page, its former slug, their .jsonld addresses, its tag page and its API address (and a country's or
+    strategic area's feed, at its address and its former one): 404, byte for byte what a made-up address gets."""
     addresses = [named for _canary, named, _never, _token in world.naming if _is_address(urlsplit(named.url).path)]
     with_feeds = [canary for canary in world.canaries if canary.model.search_facet_self]
-    assert len(addresses) == 5 * len(world.canaries) + 2 * len(with_feeds)
+    assert len(addresses) == 6 * len(world.canaries) + 2 * len(with_feeds)
     assert {page.status for page in addresses} == {404}
     different = _named_and_never_existed(world, _is_address)
     assert not different, "\n".join(different[:40])

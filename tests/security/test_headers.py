@@ -1,8 +1,8 @@
 """Security headers on every kind of response, production-only headers and cookies, and templates a strict CSP allows.
 
-The kinds: an HTML page, JSON (autocomplete), the 404 page, the admin sign-in page and a static file served by
-WhiteNoise. Production values are read from ``cop_kb/settings/prod.py`` itself (imported with its required
-environment set), so the test follows the file rather than a copy of it.
+The kinds: an HTML page, JSON (autocomplete and the API), the API's Swagger UI page, the 404 page, the admin
+sign-in page and a static file served by WhiteNoise. Production values are read from ``cop_kb/settings/prod.py``
+itself (imported with its required environment set), so the test follows the file rather than a copy of it.
 """
 
 import importlib
@@ -26,6 +26,8 @@ BASE_DIR = Path(settings.BASE_DIR)
 RESPONSES = {
     "html page": "/",
     "json": "/search/autocomplete/?q=chi",
+    "api json": "/api/v1/",
+    "api docs (Swagger UI)": "/api/v1/docs/",
     "404 page": "/no-such-page/",
     "admin sign-in": "/admin/login/",
     "static file": "/static/css/site.css",
@@ -78,7 +80,15 @@ def prod(monkeypatch):
 def test_every_kind_of_response_is_served(responses):
     statuses = {kind: response.status_code for kind, response in responses.items()}
 
-    assert statuses == {"html page": 200, "json": 200, "404 page": 404, "admin sign-in": 200, "static file": 200}
+    assert statuses == {
+        "html page": 200,
+        "json": 200,
+        "api json": 200,
+        "api docs (Swagger UI)": 200,
+        "404 page": 404,
+        "admin sign-in": 200,
+        "static file": 200,
+    }
     assert responses["static file"].get("Content-Type", "").startswith("text/css")
 
 
