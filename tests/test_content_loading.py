@@ -67,6 +67,20 @@ def test_an_invalid_value_in_the_content_file_is_reported(tmp_path):
     assert not Country.objects.exists()
 
 
+
+def test_a_breach_only_the_database_checks_is_reported_in_djangos_words(tmp_path):
+    """Constraints are left to the database on insert (one query each otherwise); a breach still names the entry."""
+    bad = tmp_path / "framework.toml"
+    bad.write_text(
+        '[[country]]\nslug = "x"\ntitle = "X"\niso_alpha2 = "XX"\niso_alpha3 = "XXX"\n'
+        'aliases = [{ name = "Ex", kind = "acronym" }, { name = "EX", kind = "acronym" }]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError, match=r"country\[0\] \(x\).*directory_alias_unique_per_record"):
+        call_command("load_framework", file=bad, verbosity=0)
+    assert not Country.objects.exists()
+
+
 sources_migration = import_module("programmes.migrations.0007_framework_sources_from_reference")
 
 NORMLEX_HOME = "https://normlex.ilo.org"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from .audit import audit_record
 from .body_links import body_links_refresh
 from .index import index_remove, index_update
-from .links import linked_records
+from .links import linked_records, linked_records_of
 from .models import Alias, AuditAction, Record, SlugHistory, Source, Status
 
 
@@ -75,7 +75,8 @@ def records_saved(changes: Iterable[tuple[Record, RecordBefore]], *, by: Attribu
             reversion.set_comment(str(by.comment))
         record_audit(record=record, by=by)
     # One index write for the lot (an import saves thousands).
-    index_update([*records, *(linked for _record, before in changes for linked in before.linked), *_linked(records)])
+    linked_before = [linked for _record, before in changes for linked in before.linked]
+    index_update([*records, *linked_before, *linked_records_of(records)])
 
 
 @transaction.atomic
@@ -85,7 +86,7 @@ def records_delete(records: Iterable[Record], *, by: Attribution) -> None:
     records = list(records)
     for model in {type(record) for record in records}:
         of_model = [record for record in records if type(record) is model]
-        linked = _linked(of_model)
+        linked = linked_records_of(of_model)
         for record in of_model:
             record_audit(record=record, by=by)
         pks = [record.pk for record in of_model]
@@ -117,26 +118,17 @@ def record_create(
     that its first version holds its links.
     """
     record = model(**fields)
-    record.full_clean()
-    record.save()
+    _save_valid(record)
     if tags:
         record.tags.set(list(tags))
     content_type = ContentType.objects.get_for_model(model)
     for alias in aliases:
-        row = Alias(content_type=content_type, object_id=record.pk, **alias)
-        row.full_clean()
-        row.save()
+        _save_valid(Alias(content_type=content_type, object_id=record.pk, **alias))
     for source in sources:
-        row = Source(content_type=content_type, object_id=record.pk, **source)
-        row.full_clean()
-        row.save()
+        _save_valid(Source(content_type=content_type, object_id=record.pk, **source))
     if follow:
         records_saved([(record, RecordBefore())], by=by)
     return record
-
-
-def _linked(records: Iterable[Record]) -> list[Record]:
-    return [linked for record in records for linked in linked_records(record)]
 
 
 def _bodies_refresh(records: list[Record]) -> None:
@@ -171,9 +163,23 @@ def record_unindex(model: type[Record], pks: Iterable[int], *, previously_linked
 def typed_link_create(*, model: type[models.Model], fields: Mapping[str, object]) -> models.Model:
     """Validate and save one typed link row (an instrument relation, an organisation's role)."""
     row = model(**fields)
-    row.full_clean()
-    row.save()
+    _save_valid(row)
     return row
+
+
+def _save_valid(row: models.Model) -> None:
+    """Validate and save ``row``, raising ValidationError with Django's own wording for any breach.
+
+    The database checks the table's constraints on insert anyway, so they are checked in Python only when it refuses:
+    Django asks the database once per constraint, and a load or an import saves thousands of rows.
+    """
+    row.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        row.validate_constraints()
+        raise
 
 
 class WorkflowError(Exception):
