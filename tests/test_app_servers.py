@@ -6,6 +6,7 @@ The database is a SQLite file in a temporary folder on the SQLite run, and a dat
 run, migrated and loaded with the framework by ``manage.py`` as a deployment would.
 """
 
+import shutil
 import subprocess
 import sys
 import urllib.error
@@ -67,30 +68,61 @@ def step(action: str) -> None:
     record_transition(record=crc(), action=action, user=publisher())
 
 
-@pytest.fixture
-def database(tmp_path):
-    """A committed database the servers and the test's changes share, migrated and loaded; dropped afterwards."""
-    if connection.vendor != "postgresql":
-        env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'servers.sqlite3'}"}
-        manage(env, "migrate", "--verbosity=0")
-        manage(env, "load_framework", "--verbosity=0")
-        yield env
-        return
+def _admin() -> dict:
     params = connection.settings_dict
-    name = f"{params['NAME']}_servers"
-    admin = {"host": params["HOST"], "port": params["PORT"], "user": params["USER"], "password": params["PASSWORD"]}
-    with psycopg.connect(dbname="postgres", autocommit=True, **admin) as server:
-        server.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        server.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgres://{params['USER']}:{params['PASSWORD']}@{params['HOST']}:{params['PORT']}/{name}"
-    env = {"DATABASE_URL": url}
+    return {"host": params["HOST"], "port": params["PORT"], "user": params["USER"], "password": params["PASSWORD"]}
+
+
+def _pg_url(name: str) -> str:
+    params = connection.settings_dict
+    return f"postgres://{params['USER']}:{params['PASSWORD']}@{params['HOST']}:{params['PORT']}/{name}"
+
+
+def _recreate(name: str, template: str = "") -> None:
+    with psycopg.connect(dbname="postgres", autocommit=True, **_admin()) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+
+
+def _drop(name: str) -> None:
+    with psycopg.connect(dbname="postgres", autocommit=True, **_admin()) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    """A database migrated and loaded by ``manage.py`` once for the module, as a deployment would; each test gets a
+    copy of it (``database``), so no test sees another's changes and migrating runs once."""
+    if connection.vendor != "postgresql":
+        path = tmp_path_factory.mktemp("servers") / "loaded.sqlite3"
+        env = {"DATABASE_URL": f"sqlite:///{path}"}
+    else:
+        name = f"{connection.settings_dict['NAME']}_servers_loaded"
+        _recreate(name)
+        env = {"DATABASE_URL": _pg_url(name)}
     try:
         manage(env, "migrate", "--verbosity=0")
         manage(env, "load_framework", "--verbosity=0")
-        yield env
+        yield path if connection.vendor != "postgresql" else name
     finally:
-        with psycopg.connect(dbname="postgres", autocommit=True, **admin) as server:
-            server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if connection.vendor == "postgresql":
+            _drop(name)
+
+
+@pytest.fixture
+def database(loaded, tmp_path):
+    """A committed copy of the loaded database that the servers and the test's changes share; dropped afterwards."""
+    if connection.vendor != "postgresql":
+        copy = tmp_path / "servers.sqlite3"
+        shutil.copyfile(loaded, copy)
+        yield {"DATABASE_URL": f"sqlite:///{copy}"}
+        return
+    name = f"{connection.settings_dict['NAME']}_servers"
+    _recreate(name, template=loaded)
+    try:
+        yield {"DATABASE_URL": _pg_url(name)}
+    finally:
+        _drop(name)
 
 
 @pytest.fixture
