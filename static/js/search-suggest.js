@@ -198,6 +198,8 @@
       cancel();
       close();
     });
+    // A page left by following a suggestion may come back from the back/forward cache: with the list closed.
+    window.addEventListener("pagehide", close);
     // Keep focus in the text box while a suggestion is pressed, so the blur above does not close the list first.
     list.addEventListener("mousedown", function (event) {
       event.preventDefault();
