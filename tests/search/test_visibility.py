@@ -63,6 +63,18 @@ def test_record_that_is_not_published_is_never_autocompleted(client, published, 
     assert [result["title"] for result in results] == ["Narwhal charter"]
 
 
+def test_autocomplete_answers_at_most_eight_records_all_published(client, published):
+    # Eleven more published matches, and hidden ones whose short titles would rank first were they ever offered.
+    shown = {"Narwhal charter", *(record(Programme, title=f"Narwhal charter number {n}").title for n in range(11))}
+    for status in NOT_PUBLIC:
+        record(Instrument, title="Narwhal", status=status)
+
+    results = client.get(AUTOCOMPLETE_URL, {"q": "narwh"}).json()["results"]
+
+    assert len(results) == 8
+    assert {result["title"] for result in results} < shown
+
+
 # A record set to draft behind the services' back (a bulk update, the shell): the services never hear of it, so
 # the database itself (search migration 0004's triggers) must take it out of the index.
 
