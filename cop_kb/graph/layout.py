@@ -15,7 +15,7 @@ FIRST_RING = 150  # the smallest radius of the first ring
 RING_GAP = 190  # from the first ring to the second
 STAGGER = 36  # every other node of a crowded ring sits this much further out, so labels interleave
 GROUP_GAP = 0.6  # the empty space between two relations' sectors, in node slots
-CHAR_WIDTH = 6.6  # a label character's width at the graph's font size, for sizing the picture
+CHAR_WIDTH = 7.2  # a label character's width at the graph's font size, for sizing the picture
 LABEL_OFFSET = 16  # from a node's centre to its label
 MARGIN = 12
 ROTATE_ABOVE = 12  # a ring with more nodes than this writes its labels along the radius
@@ -108,7 +108,7 @@ def _relation_label(angle: float, radius: float, ring: int, number: int) -> Labe
     """A sector's relation, on its middle spoke, between the parent's ring and its own; alternately nearer and
     further, so neighbouring sectors' labels do not meet."""
     inner = 0.0 if ring == 1 else radius - RING_GAP
-    reach = inner + (radius - inner) * (0.45 if number % 2 == 0 else 0.62)
+    reach = inner + (radius - inner) * (0.55 if number % 2 == 0 else 0.75)
     return Label(reach * math.cos(angle), reach * math.sin(angle) + 4, "middle")
 
 

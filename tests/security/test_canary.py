@@ -69,6 +69,12 @@ MAX_PAGES = 6000
 ZIP_URL = reverse("exports:csv-zip")
 
 
+def explore_page_url(model: type[Record], slug: str, depth: int = 1) -> str:
+    """A record's explore page (its relationship graph), one or two steps out."""
+    url = reverse("graph:explore", args=[record_type_of(model._meta.label_lower).slug, slug])
+    return url if depth == 1 else f"{url}?depth={depth}"
+
+
 def record_feed_url(model: type[Record], slug: str) -> str:
     """The feed of what is linked to a country or strategic area (types whose records are search facets)."""
     return reverse("feeds:record", args=[record_type_of(model._meta.label_lower).slug, slug])
@@ -307,6 +313,8 @@ def naming_urls(canary: Canary) -> list[Callable[[str], str]]:
         canary.tag_url,
         lambda token: jsonld_address(canary.url(token)),
         lambda token: jsonld_address(canary.former_url(token)),
+        lambda token: explore_page_url(model, canary.slug(token)),
+        lambda token: explore_page_url(model, canary.slug(token), depth=2),
         lambda token: search_url(q=token.upper()),
         lambda token: search_url(q=misspelt(token).upper()),
         lambda token: autocomplete_url(token[:-3]),
@@ -460,6 +468,9 @@ def world(django_db_setup, django_db_blocker) -> World:
         anchors = plant_anchors()
         referrers = plant_referrers(canaries, anchors)
         published = [*anchors.values(), *referrers.values()]
+        # Two steps from an anchor reach the records linked to the canaries' neighbours (the crawl follows each page's
+        # explore link, one step, by itself).
+        seeds += [explore_page_url(type(anchor), anchor.slug, depth=2) for anchor in anchors.values()]
         links = {str(canary): plant(canary, anchors, referrers, children=True) for canary in early}
         planted = take_out_of_view(early, published, user)
         before = crawl(seeds, expand)
@@ -611,6 +622,8 @@ def test_crawl_reaches_every_public_surface(world):
     # Linked data: each published record's page has a .jsonld address, and the whole-data download names them all.
     pages = {url for url in world.published_urls if not url.startswith(API_ROOT)}
     assert all(after[jsonld_address(url)].status == 200 for url in pages)
+    explored = [url for url, page in after.items() if url.startswith("/explore/") and page.status == 200]
+    assert len(explored) >= len(pages), "every record page links to its explore page, and the crawl followed it"
     download = after[reverse("linked_data:download")]
     assert download.status == 200 and {urlsplit(url).path for url in download.urls} >= pages
     sitemap_sections = [url for url in after if url.startswith("/sitemap-")]
