@@ -348,13 +348,15 @@ def naming_urls(canary: Canary) -> list[Callable[[str], str]]:
                         f"{api_list_url(list_model)}?{urlencode({param: canary.slug(token)})}"
                     )
                 )
-    # Their CSV exports too (a list or search asked for format=csv), but not autocomplete's, the API's or an address's.
+    # Their CSV exports too (a list or search asked for format=csv), but not autocomplete's, the API's, an explore
+    # page's or an address's.
     exported = [
         build
         for build in builders
         if "?" in build(canary.token)
         and not _is_autocomplete(build(canary.token))
         and not build(canary.token).startswith(API_ROOT)
+        and not build(canary.token).startswith("/explore/")
     ]
     builders += [lambda token, build=build: csv_of(build(token)) for build in exported]
     return builders
@@ -726,11 +728,12 @@ def _is_address(path: str) -> bool:
 
 
 def test_canary_addresses_answer_exactly_like_addresses_that_never_existed(world):
-    """Its page, its former slug, their .jsonld addresses, its tag page and its API address (and a country's or
-    strategic area's feed, at its address and its former one): 404, byte for byte what a made-up address gets."""
+    """Its page, its former slug, their .jsonld addresses, its tag page, its API address and its explore page at
+    both depths (and a country's or strategic area's feed, at its address and its former one): 404, byte for byte
+    what a made-up address gets."""
     addresses = [named for _canary, named, _never, _token in world.naming if _is_address(urlsplit(named.url).path)]
     with_feeds = [canary for canary in world.canaries if canary.model.search_facet_self]
-    assert len(addresses) == 6 * len(world.canaries) + 2 * len(with_feeds)
+    assert len(addresses) == 8 * len(world.canaries) + 2 * len(with_feeds)
     assert {page.status for page in addresses} == {404}
     different = _named_and_never_existed(world, _is_address)
     assert not different, "\n".join(different[:40])
