@@ -4,10 +4,10 @@ the nodes, the explore page without JavaScript, and with it nodes that move and 
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from .conftest import PHONE
+from .test_accessibility import scan
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,24 +24,11 @@ PAGES = [
 ]
 
 
-def axe_problems(page: Page, paths: list[str]) -> list[str]:
-    axe = Axe()
-    problems = []
-    for path in paths:
-        status = page.goto(path).status
-        expected = 400 if "depth=9" in path else 200
-        if status != expected:
-            problems.append(f"{path}: status {status}")
-            continue
-        results = axe.run(page)
-        if results.violations_count:
-            problems.append(f"{path} ({page.viewport_size['width']}px): {results.generate_report()}")
-    return problems
-
-
 def test_graph_pages_have_no_axe_violations_at_desktop_and_phone_width(open_page):
-    problems = axe_problems(open_page(), [*PAGES, f"{EXPLORE_CRC}?depth=9"])
-    problems += axe_problems(open_page(viewport=PHONE), PAGES)
+    page = open_page()
+    problems = scan(page, PAGES)
+    problems += scan(page, [f"{EXPLORE_CRC}?depth=9"], expected_status=400)  # the form says what is wrong
+    problems += scan(open_page(viewport=PHONE), PAGES)
     assert not problems, "\n\n".join(problems)
 
 
