@@ -68,7 +68,8 @@ def type_styles() -> dict[str, TypeStyle]:
     for number, entry in enumerate(record_types()):
         round_, place = divmod(number, len(SHAPES))
         colour = COLOURS[(place + 3 * round_) % len(COLOURS)]
-        styles[entry.label] = TypeStyle(entry.label, entry.name, entry.plural, SHAPES[place], colour, round_ % 2 == 1)
+        hollow = round_ % 2 == 1
+        styles[entry.label] = TypeStyle(entry.label, str(entry.name), str(entry.plural), SHAPES[place], colour, hollow)
     return styles
 
 
