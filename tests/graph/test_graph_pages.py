@@ -5,6 +5,7 @@ it, bounds, and clear answers to bad addresses and choices."""
 import re
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from cop_kb.graph import neighbourhood
@@ -160,3 +161,12 @@ def test_a_former_slug_redirects_with_the_choices(client, web):
 
 def test_the_explore_page_only_reads(client, web):
     assert client.post(explore_url(web["treaty"])).status_code == 405
+
+
+def test_a_staff_preview_of_a_draft_draws_its_links_but_offers_no_explore_page(admin_client, web):
+    draft = web["hidden"][1]
+    content_type = ContentType.objects.get_for_model(draft)
+    html = admin_client.get(reverse("record-preview", args=[content_type.pk, draft.pk])).content.decode()
+
+    assert web["treaty"].get_absolute_url() in graph_nodes(html, "record-graph")
+    assert "/explore/" not in html
