@@ -16,6 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cop_kb.graph.views import explore_url
 from cop_kb.records.facets import RelatedFacet
 from cop_kb.records.links import LinkForeignKey, LinkManyToManyField, TypedLink, _link_fields, relation_url
 from cop_kb.records.models import Record
@@ -100,6 +101,8 @@ def public_pages(graph: Graph) -> dict[str, str]:
         name = model.__name__
         pages[f"list-{name}"] = model.get_list_url()
         pages[f"detail-{name}"] = graph[model][0].get_absolute_url()
+        pages[f"explore-{name}"] = explore_url(graph[model][0])
+        pages[f"explore2-{name}"] = f"{explore_url(graph[model][0])}?depth=2"
         pages.update(relation_pages(graph[model][0]))
         section = model._meta.label_lower
         pages[f"sitemap-{name}"] = reverse("django.contrib.sitemaps.views.sitemap", kwargs={"section": section})
@@ -155,7 +158,7 @@ def test_query_count_is_bounded_and_does_not_grow_with_the_data(query_counts, pa
     (few_queries, few_links, few_sql), (many_queries, many_links, many_sql) = query_counts[page_name]
 
     model = {model.__name__: model for model in RECORD_MODELS}.get(page_name.partition("-")[2])
-    if page_name.startswith("detail-") and has_many_links(model):
+    if page_name.startswith(("detail-", "explore-", "explore2-")) and has_many_links(model):
         assert many_links > few_links, "the page should show more when there is more data"
     assert many_queries == few_queries, f"{few_queries} queries with little data:\n{few_sql}\n\nwith more:\n{many_sql}"
     assert few_queries <= MAX_QUERIES, f"{few_queries} queries:\n{few_sql}"

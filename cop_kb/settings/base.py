@@ -91,6 +91,7 @@ TEMPLATES = [
             "libraries": {
                 "records": "cop_kb.records.templatetags.records",
                 "linked_data": "cop_kb.linked_data.templatetags",
+                "graph": "cop_kb.graph.templatetags",
             },
         },
     },

@@ -2,7 +2,8 @@
 
 The live server answers on 127.0.0.1 and Chromium resolves no host name, so nothing leaves the machine; a page that
 tried to load something from elsewhere fails its test instead of making a silent network call. A test that fails
-leaves a full-page screenshot of each page it opened in ``test-results/<test-name>.png``.
+leaves a full-page screenshot of each page it opened in ``test-results/<test-name>.png``, and of a relationship graph
+on it in ``test-results/<test-name>-graph.png``.
 """
 
 import io
@@ -145,6 +146,12 @@ def pytest_runtest_makereport(item, call):
         path = results / f"{name}{suffix}.png"
         try:
             page.screenshot(path=str(path), full_page=True)
+            # A relationship graph is also kept on its own, at its natural size (the page may have scaled it down).
+            graphs = page.locator(".graph-figure")
+            if graphs.count():
+                graph_path = results / f"{name}{suffix}-graph.png"
+                graphs.first.screenshot(path=str(graph_path))
+                report.sections.append(("screenshot", str(graph_path)))
         except sync_api.Error as exc:  # a crashed page cannot be photographed; the failure itself still reports
             report.sections.append(("screenshot", f"could not save {path}: {exc}"))
         else:

@@ -27,6 +27,7 @@ PUBLIC_URLS = [
     reverse("sitemap-index"),
     reverse("django.contrib.sitemaps.views.sitemap", args=["instruments.instrument"]),
     Instrument(slug="crc").get_absolute_url(),
+    reverse("graph:explore", args=["instruments", "crc"]),
     "/no-such-page/",
     *(model.get_list_url() for model in RECORD_MODELS),
 ]
@@ -45,6 +46,7 @@ PARAMETERS = (
     "year_from",
     "year_to",
     "p",
+    "depth",
     "unknown",
 )
 # Raw (already percent-encoded) values, as they would arrive on the wire.
@@ -90,6 +92,10 @@ HOSTILE_PATHS = [
     "/sitemap-instruments.instrument.xml?p=abc",
     "/sitemap-instruments.instrument.xml?p=999999",
     "/search/%00",
+    "/explore/%00/crc/",
+    "/explore/instruments/%00/",
+    "/explore/instruments/crc%00/?depth=2",
+    "/explore/..%2f..%2f/crc/",
     "/static/../manage.py",
     "/static/%2e%2e/manage.py",
     "/%2e%2e/%2e%2e/etc/passwd",

@@ -69,6 +69,12 @@ MAX_PAGES = 6000
 ZIP_URL = reverse("exports:csv-zip")
 
 
+def explore_page_url(model: type[Record], slug: str, depth: int = 1) -> str:
+    """A record's explore page (its relationship graph), one or two steps out."""
+    url = reverse("graph:explore", args=[record_type_of(model._meta.label_lower).slug, slug])
+    return url if depth == 1 else f"{url}?depth={depth}"
+
+
 def record_feed_url(model: type[Record], slug: str) -> str:
     """The feed of what is linked to a country or strategic area (types whose records are search facets)."""
     return reverse("feeds:record", args=[record_type_of(model._meta.label_lower).slug, slug])
@@ -307,6 +313,8 @@ def naming_urls(canary: Canary) -> list[Callable[[str], str]]:
         canary.tag_url,
         lambda token: jsonld_address(canary.url(token)),
         lambda token: jsonld_address(canary.former_url(token)),
+        lambda token: explore_page_url(model, canary.slug(token)),
+        lambda token: explore_page_url(model, canary.slug(token), depth=2),
         lambda token: search_url(q=token.upper()),
         lambda token: search_url(q=misspelt(token).upper()),
         lambda token: autocomplete_url(token[:-3]),
@@ -340,13 +348,15 @@ def naming_urls(canary: Canary) -> list[Callable[[str], str]]:
                         f"{api_list_url(list_model)}?{urlencode({param: canary.slug(token)})}"
                     )
                 )
-    # Their CSV exports too (a list or search asked for format=csv), but not autocomplete's, the API's or an address's.
+    # Their CSV exports too (a list or search asked for format=csv), but not autocomplete's, the API's, an explore
+    # page's or an address's.
     exported = [
         build
         for build in builders
         if "?" in build(canary.token)
         and not _is_autocomplete(build(canary.token))
         and not build(canary.token).startswith(API_ROOT)
+        and not build(canary.token).startswith("/explore/")
     ]
     builders += [lambda token, build=build: csv_of(build(token)) for build in exported]
     return builders
@@ -460,6 +470,9 @@ def world(django_db_setup, django_db_blocker) -> World:
         anchors = plant_anchors()
         referrers = plant_referrers(canaries, anchors)
         published = [*anchors.values(), *referrers.values()]
+        # Two steps from an anchor reach the records linked to the canaries' neighbours (the crawl follows each page's
+        # explore link, one step, by itself).
+        seeds += [explore_page_url(type(anchor), anchor.slug, depth=2) for anchor in anchors.values()]
         links = {str(canary): plant(canary, anchors, referrers, children=True) for canary in early}
         planted = take_out_of_view(early, published, user)
         before = crawl(seeds, expand)
@@ -611,6 +624,12 @@ def test_crawl_reaches_every_public_surface(world):
     # Linked data: each published record's page has a .jsonld address, and the whole-data download names them all.
     pages = {url for url in world.published_urls if not url.startswith(API_ROOT)}
     assert all(after[jsonld_address(url)].status == 200 for url in pages)
+    # A record with links draws them and links to its explore page; the crawl read every one.
+    explore_links = {
+        target for url in pages for target in after[url].internal_targets() if target.startswith("/explore/")
+    }
+    assert len(explore_links) > len(pages) / 2
+    assert all(after[url].status == 200 for url in explore_links)
     download = after[reverse("linked_data:download")]
     assert download.status == 200 and {urlsplit(url).path for url in download.urls} >= pages
     sitemap_sections = [url for url in after if url.startswith("/sitemap-")]
@@ -709,11 +728,12 @@ def _is_address(path: str) -> bool:
 
 
 def test_canary_addresses_answer_exactly_like_addresses_that_never_existed(world):
-    """Its page, its former slug, their .jsonld addresses, its tag page and its API address (and a country's or
-    strategic area's feed, at its address and its former one): 404, byte for byte what a made-up address gets."""
+    """Its page, its former slug, their .jsonld addresses, its tag page, its API address and its explore page at
+    both depths (and a country's or strategic area's feed, at its address and its former one): 404, byte for byte
+    what a made-up address gets."""
     addresses = [named for _canary, named, _never, _token in world.naming if _is_address(urlsplit(named.url).path)]
     with_feeds = [canary for canary in world.canaries if canary.model.search_facet_self]
-    assert len(addresses) == 6 * len(world.canaries) + 2 * len(with_feeds)
+    assert len(addresses) == 8 * len(world.canaries) + 2 * len(with_feeds)
     assert {page.status for page in addresses} == {404}
     different = _named_and_never_existed(world, _is_address)
     assert not different, "\n".join(different[:40])

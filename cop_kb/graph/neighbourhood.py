@@ -1,0 +1,248 @@
+"""Which records a graph shows: a record's public links and backlinks, one or two steps out, bounded.
+
+Read from the link declarations, like a detail page's link groups: the compact graph on a detail page is drawn from
+the groups the page has already loaded (no query of its own); the explore page reads each step with one query, a
+``UNION ALL`` over every relation of every record type in that step (``cop_kb.records.batch.rows_of_each``), each
+relation's rows numbered per linking record and cut at a limit, so a step costs one query whatever the data.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.db.models.functions import RowNumber
+
+from cop_kb.records.batch import rows_of_each
+from cop_kb.records.links import BACKLINKS_SHOWN, _link_fields, _typed_ends
+
+# The compact graph on a detail page draws at most this many linked records.
+COMPACT_NODES = 24
+# The explore page draws at most this many records in all.
+EXPLORE_NODES = 300
+# Each relation of the record shows at most this many records (as on its page) ...
+FIRST_STEP_LIMIT = BACKLINKS_SHOWN
+# ... the second step starts from at most this many of them, taking at most this many of each one's relations.
+SECOND_STEP_FROM = 60
+SECOND_STEP_LIMIT = 6
+
+
+def node_key(record) -> tuple[str, int]:
+    """A record's identity across types (primary keys repeat between tables)."""
+    return (record._meta.label_lower, record.pk)
+
+
+@dataclass
+class Group:
+    """The records one relation leads to from a parent node, as the parent says it ("Supplements")."""
+
+    label: str
+    inverse: bool
+    keys: list = field(default_factory=list)
+
+
+@dataclass
+class Neighbourhood:
+    """A record, the records around it by relation, and for depth 2 each one's own new neighbours."""
+
+    centre: object
+    records: dict = field(default_factory=dict)  # node key -> record (pk, slug, title), the centre too
+    groups: list = field(default_factory=list)  # the centre's relations, forward ones first
+    children: dict = field(default_factory=dict)  # first-ring node key -> its Groups of second-ring nodes
+    cross: list = field(default_factory=list)  # (key, key, label): links between records already drawn
+    hidden: int = 0  # links left out by the bounds
+
+    @property
+    def depth(self) -> int:
+        return 2 if self.children else 1
+
+    def add(self, record) -> tuple[str, int]:
+        key = node_key(record)
+        self.records.setdefault(key, record)
+        return key
+
+
+def _take(groups: dict, label: str, inverse: bool, key) -> None:
+    group = groups.setdefault((label, inverse), Group(label, inverse))
+    if key not in group.keys:
+        group.keys.append(key)
+
+
+def compact_neighbourhood(record, link_groups: list) -> Neighbourhood:
+    """The neighbourhood of ``record`` drawn from its page's link groups (``load_link_groups``): at most
+    ``COMPACT_NODES`` records, taken a relation at a time in turn so every relation shows; ``hidden`` counts the
+    links the groups hold or name beyond them."""
+    found = Neighbourhood(centre=record)
+    centre = found.add(record)
+    queues = [(group, list(group.records)) for group in link_groups]
+    chosen: dict = {}
+    while any(queue for _group, queue in queues):
+        for group, queue in queues:
+            if not queue:
+                continue
+            target = queue.pop(0)
+            key = node_key(target)
+            if key == centre:
+                continue
+            if key in found.records or len(found.records) <= COMPACT_NODES:
+                _take(chosen, group.label, group.inverse, found.add(target))
+            else:
+                found.hidden += 1
+    found.hidden += sum(total - BACKLINKS_SHOWN for group in link_groups for _url, total, _plural in group.more)
+    found.groups = sorted(chosen.values(), key=lambda group: group.inverse)
+    return found
+
+
+@dataclass(frozen=True)
+class _Relation:
+    """One relation of a record type as the explore page reads it: where it leads, and its rows for some records."""
+
+    target: type
+    inverse: bool
+    rows: Callable  # (source pks, limit) -> rows of (source pk, pk, slug, title, kind, how many in all)
+    label: Callable  # kind -> what the source says ("Supplements")
+
+
+def _public(model) -> models.QuerySet:
+    return model._default_manager.public()
+
+
+def _numbered(rows: models.QuerySet, partition: list, order: list, limit: int) -> models.QuerySet:
+    """``rows`` counted and numbered per ``partition``, the first ``limit`` of each kept."""
+    per = {"partition_by": partition}
+    rows = rows.annotate(
+        graph_linked=models.Window(models.Count("*"), **per),
+        graph_place=models.Window(RowNumber(), order_by=order, **per),
+    )
+    return rows.filter(graph_place__lte=limit)
+
+
+def _field_relation(target, path: str, label, inverse: bool) -> _Relation:
+    """A link field (either way): ``path`` leads from the target records back to the records they link with."""
+
+    def rows(pks, limit):
+        found = (
+            _public(target)
+            .filter(**{f"{path}__in": pks})
+            .annotate(graph_source=models.F(path), graph_kind=models.Value("", output_field=models.CharField()))
+        )
+        found = _numbered(found, [models.F(path)], [models.F("title"), models.F("pk")], limit)
+        found = found.order_by("graph_source", "title", "pk")
+        return found.values_list("graph_source", "pk", "slug", "title", "graph_kind", "graph_linked")
+
+    return _Relation(target, inverse, rows, lambda _kind: str(label))
+
+
+def _typed_relation(model_field) -> _Relation:
+    """Typed link rows naming the record at one end; the kind of each row names the relation."""
+    typed = model_field.related_model
+    forward, other = _typed_ends(model_field)
+    own = model_field.field.name
+    target = typed._meta.get_field(other).related_model
+
+    def rows(pks, limit):
+        found = typed.objects.filter(**{f"{own}__in": pks, f"{other}__in": _public(target)})
+        partition = [models.F(own), models.F("kind")]
+        found = _numbered(found, partition, [models.F(f"{other}__title"), models.F("pk")], limit)
+        found = found.order_by(own, "kind", f"{other}__title", "pk")
+        return found.values_list(own, f"{other}__pk", f"{other}__slug", f"{other}__title", "kind", "graph_linked")
+
+    return _Relation(target, not forward, rows, lambda kind: str(typed.LABELS[kind][0 if forward else 1]))
+
+
+def relations(model) -> list[_Relation]:
+    """Every relation of ``model``'s records, from its link declarations: its own links first, then backlinks."""
+    found = []
+    for role, model_field in _link_fields(model):
+        if role in ("single", "many"):
+            found.append(
+                _field_relation(model_field.related_model, model_field.related_query_name(), model_field.label, False)
+            )
+        elif role == "backlink":
+            declared = model_field.field
+            found.append(_field_relation(model_field.related_model, declared.name, declared.inverse_label, True))
+        else:
+            found.append(_typed_relation(model_field))
+    return found
+
+
+@dataclass(frozen=True)
+class Link:
+    source: tuple  # node key of the record the step started from
+    target: object  # the record at the other end (pk, slug, title; public)
+    label: str  # what the source says of it
+    inverse: bool
+
+
+def links_from(sources: dict, types: set, limit: int) -> tuple[list[Link], int]:
+    """The public links of ``sources`` (model -> primary keys) to records of ``types``, in one query: at most
+    ``limit`` of each relation (each kind, for typed links) of each source, by title. Returns the links, forward
+    relations first, and how many were left out."""
+    parts = [
+        (model, relation)
+        for model, pks in sources.items()
+        for relation in relations(model)
+        if relation.target in types and pks
+    ]
+    every_rows = rows_of_each([relation.rows(sources[model], limit) for model, relation in parts])
+    found, hidden = [], 0
+    for (model, relation), rows in zip(parts, every_rows, strict=True):
+        shown: dict = {}
+        for source, pk, slug, title, kind, linked in rows:
+            target = relation.target(pk=pk, slug=slug, title=title, status="published")  # read through public()
+            found.append(Link((model._meta.label_lower, source), target, relation.label(kind), relation.inverse))
+            shown.setdefault((source, kind), [linked, 0])[1] += 1
+        hidden += sum(linked - count for linked, count in shown.values())
+    found.sort(key=lambda link: link.inverse)
+    return found, hidden
+
+
+def explore_neighbourhood(record, *, depth: int, types: set) -> Neighbourhood:
+    """The neighbourhood of ``record`` for the explore page: its links to records of ``types`` (at most
+    ``FIRST_STEP_LIMIT`` per relation), and at depth 2 their own links (from the first ``SECOND_STEP_FROM`` of them,
+    ``SECOND_STEP_LIMIT`` per relation each); at most ``EXPLORE_NODES`` records in all. Two queries at most."""
+    found = Neighbourhood(centre=record)
+    centre = found.add(record)
+    first, found.hidden = links_from({type(record): [record.pk]}, types, FIRST_STEP_LIMIT)
+    groups: dict = {}
+    for link in first:
+        key = node_key(link.target)
+        if key == centre:
+            continue
+        if key in found.records or len(found.records) < EXPLORE_NODES:
+            _take(groups, link.label, link.inverse, found.add(link.target))
+        else:
+            found.hidden += 1
+    found.groups = list(groups.values())
+    if depth < 2:
+        return found
+    ring = list(dict.fromkeys(key for group in found.groups for key in group.keys))
+    sources: dict = {}
+    for key in ring[:SECOND_STEP_FROM]:
+        sources.setdefault(type(found.records[key]), []).append(key[1])
+    second, hidden = links_from(sources, types, SECOND_STEP_LIMIT)
+    found.hidden += hidden + _second_ring(found, second)
+    return found
+
+
+def _second_ring(found: Neighbourhood, links: list[Link]) -> int:
+    """Place the second step's links: a record not yet drawn joins the sector of the first record that links to
+    it (until the bound); a link between two records already drawn is a cross link. Each pair of records is joined
+    once (a link seen from both ends is one link). Returns how many were left out."""
+    centre = node_key(found.centre)
+    children: dict = {}
+    pairs: set = set()
+    hidden = 0
+    for link in links:
+        key = node_key(link.target)
+        pair = frozenset((link.source, key))
+        if centre in pair or len(pair) < 2 or pair in pairs:
+            continue
+        pairs.add(pair)
+        if key in found.records:
+            found.cross.append((link.source, key, link.label))
+        elif len(found.records) < EXPLORE_NODES:
+            _take(children.setdefault(link.source, {}), link.label, link.inverse, found.add(link.target))
+        else:
+            hidden += 1
+    found.children = {parent: list(groups.values()) for parent, groups in children.items()}
+    return hidden
