@@ -46,6 +46,14 @@ def tsquery(query: Query) -> tuple[str, list]:
     return sql, params
 
 
+def ranking_tsquery(query: Query) -> tuple[str, list]:
+    """The query's terms joined by OR, for ``ts_rank``: ranked against an AND, a document whose words stand close
+    together (a summary's "Rio de Janeiro … 2008") would outrank one with them in its title and its years, whatever
+    their weights; ranked against an OR, each term adds its own weight."""
+    params: list = []
+    return " || ".join("(" + " || ".join(_term(term, params) for term in group) + ")" for group in query.groups), params
+
+
 def _source(filters, params: list) -> str:
     return with_filters("search_searchdocument d", "d.id", filters, params)
 
@@ -92,7 +100,7 @@ class PostgresBackend(SearchBackend):
 
     def ranked(self, query: Query, filters, limit: int, offset: int, broad: bool) -> list[Hit]:
         if not broad:
-            return self._ranked(query, filters, limit, offset, "search_vector", "d.search_vector @@ q.query")
+            return self._ranked(query, filters, limit, offset, "search_vector", "d.search_vector @@ q.query", own=True)
         # rank_vector holds title and aliases (A) and summary and tags (B) only, about 0.6 kB and never TOASTed:
         # ranking on it skips unpacking the full vectors. An excluded word may still be in a candidate's body, so
         # then the full vector is checked as well.
@@ -106,29 +114,43 @@ class PostgresBackend(SearchBackend):
         return hits
 
     def _ranked(
-        self, query: Query, filters, limit: int, offset: int, vector: str, condition: str, *, capped: bool = False
+        self,
+        query: Query,
+        filters,
+        limit: int,
+        offset: int,
+        vector: str,
+        condition: str,
+        *,
+        capped: bool = False,
+        own: bool = False,
     ) -> list[Hit]:
         ts_sql, ts_params = tsquery(query)
+        rank_sql, rank_params = ranking_tsquery(query)
         params: list = []
         source = _source(filters, params)
         cap = f"LIMIT {int(self.rank_candidates)}" if capped else ""
+        # ``own``: documents that match without the names of the records linking to them (weight D) come first.
+        first = "ts_filter(d.search_vector, '{a,b,c}') @@ q.query" if own else "true"
         # Rank with the narrow columns only, then fetch the texts of the page and headline them: ts_headline is
         # costly, so it runs on at most `limit` rows.
         sql = f"""
-            WITH q AS (SELECT ({ts_sql}) AS query),
+            WITH q AS (SELECT ({ts_sql}) AS query, ({rank_sql}) AS ranking),
             matches AS (
-                SELECT d.id, ts_rank(d.{vector}, q.query) AS rank, d.title
+                SELECT d.id, {first} AS own, ts_rank(d.{vector}, q.ranking) AS rank, d.title
                 FROM {source} CROSS JOIN q
                 WHERE {condition}
                 {cap}
             ),
-            page AS (SELECT * FROM matches ORDER BY rank DESC, title, id LIMIT %s OFFSET %s)
+            page AS (SELECT * FROM matches ORDER BY own DESC, rank DESC, title, id LIMIT %s OFFSET %s)
             SELECT page.id, ts_headline('{CONFIG}', translate(d.summary || ' ' || d.body, '<>', %s), q.query, %s)
             FROM page JOIN search_searchdocument d ON d.id = page.id CROSS JOIN q
-            ORDER BY page.rank DESC, page.title, page.id
+            ORDER BY page.own DESC, page.rank DESC, page.title, page.id
         """
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*ts_params, *params, limit, offset, LESS_THAN + GREATER_THAN, HEADLINE_OPTIONS])
+            cursor.execute(
+                sql, [*ts_params, *rank_params, *params, limit, offset, LESS_THAN + GREATER_THAN, HEADLINE_OPTIONS]
+            )
             return [Hit(document_id=row[0], snippet=row[1] or "") for row in cursor.fetchall()]
 
     # "Did you mean" looks in the 1-in-SAMPLE_MODULUS sample first (its partial index holds a few thousand

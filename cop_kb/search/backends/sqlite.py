@@ -18,10 +18,13 @@ from .base import (
     word_similarity,
 )
 
-# Column order of search_fts: title, aliases, summary, tags, body.
-BM25_WEIGHTS = "10.0, 10.0, 4.0, 4.0, 1.0"
+# Column order of search_fts: title, aliases, summary, tags, body, related (the names of the records it links to,
+# and its years), backlinked (the names of the records linking to it): below the record's own text, the last least.
+BM25_WEIGHTS = "10.0, 10.0, 4.0, 4.0, 1.0, 0.5, 0.25"
 # Every column but the body: a broad query ranks the documents with its words here (SearchBackend.rank_candidates).
 RANKED_COLUMNS = ("title", "aliases", "summary", "tags")
+# Every column but the names of the records linking to it: a document matched without them ranks first.
+OWN_COLUMNS = ("title", "aliases", "summary", "tags", "body", "related")
 FTS_TRIGGERS = ("search_document_ai", "search_document_ad", "search_document_au")
 
 
@@ -44,6 +47,9 @@ def match_expression(query: Query) -> str:
     if query.excluded:
         expression = f"({expression}) NOT (" + " OR ".join(_term(term) for term in query.excluded) + ")"
     return expression
+
+
+OWN_MATCH = "search_fts.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
 
 
 def _source(filters, params: list) -> str:
@@ -89,6 +95,9 @@ class SQLiteBackend(SearchBackend):
     def ranked(self, query: Query, filters, limit: int, offset: int, broad: bool) -> list[Hit]:
         expression, end = self._candidates(query, filters) if broad else (match_expression(query), None)
         bound, bound_params = ("", []) if end is None else (" AND search_fts.rowid <= %s", [end])
+        # Documents that match without the names of the records linking to them come first (a country is not found
+        # first by the titles of its activities); a broad query's candidates are ranked by bm25() alone.
+        own, own_params = ("0", []) if broad else (OWN_MATCH, [f"{{{' '.join(OWN_COLUMNS)}}} : ({expression})"])
         # One statement and no join to the documents: FTS5 scores every candidate with bm25() but builds snippet()
         # only for the rows returned. Ties go by id.
         params: list = [MARK_START, MARK_END]
@@ -97,11 +106,11 @@ class SQLiteBackend(SearchBackend):
             SELECT search_fts.rowid, snippet(search_fts, -1, %s, %s, '…', 24)
             FROM {source}
             WHERE search_fts MATCH %s{bound}
-            ORDER BY bm25(search_fts, {BM25_WEIGHTS}), search_fts.rowid
+            ORDER BY {own} DESC, bm25(search_fts, {BM25_WEIGHTS}), search_fts.rowid
             LIMIT %s OFFSET %s
         """
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, expression, *bound_params, limit, offset])
+            cursor.execute(sql, [*params, expression, *bound_params, *own_params, limit, offset])
             return [Hit(document_id=row[0], snippet=row[1] or "") for row in cursor.fetchall()]
 
     @contextmanager
