@@ -12,6 +12,7 @@ from .base import (
     LESS_THAN,
     MARK_END,
     MARK_START,
+    NEAR_MISS_CANDIDATES,
     SAMPLE_MODULUS,
     SUGGESTION_CANDIDATES,
     SUGGESTION_THRESHOLD,
@@ -19,6 +20,7 @@ from .base import (
     Overview,
     SearchBackend,
     documents_counted,
+    near_miss_threshold,
     with_filters,
 )
 
@@ -36,11 +38,14 @@ def _term(term: Term, params: list) -> str:
     return "(" + " || ".join(_variant(variant, params) for variant in term.variants()) + ")"
 
 
+def _group(group, params: list) -> str:
+    return "(" + " || ".join(_term(term, params) for term in group) + ")"
+
+
 def tsquery(query: Query) -> tuple[str, list]:
     """The query as an SQL ``tsquery`` expression built from fixed fragments and bound parameters."""
     params: list = []
-    groups = ["(" + " || ".join(_term(term, params) for term in group) + ")" for group in query.groups]
-    sql = " && ".join(groups)
+    sql = " && ".join(_group(group, params) for group in query.groups)
     for term in query.excluded:
         sql += f" && !!{_term(term, params)}"
     return sql, params
@@ -51,7 +56,7 @@ def ranking_tsquery(query: Query) -> tuple[str, list]:
     together (a summary's "Rio de Janeiro … 2008") would outrank one with them in its title and its years, whatever
     their weights; ranked against an OR, each term adds its own weight."""
     params: list = []
-    return " || ".join("(" + " || ".join(_term(term, params) for term in group) + ")" for group in query.groups), params
+    return " || ".join(_group(group, params) for group in query.groups), params
 
 
 def _source(filters, params: list) -> str:
@@ -151,6 +156,42 @@ class PostgresBackend(SearchBackend):
             cursor.execute(
                 sql, [*ts_params, *rank_params, *params, limit, offset, LESS_THAN + GREATER_THAN, HEADLINE_OPTIONS]
             )
+            return [Hit(document_id=row[0], snippet=row[1] or "") for row in cursor.fetchall()]
+
+    def near_misses(self, query: Query, filters, limit: int) -> list[Hit]:
+        params: list = []
+        words = [_group(group, params) for group in query.groups]
+        excluded_params: list = []
+        excluded = " || ".join(_term(term, excluded_params) for term in query.excluded) or "''::tsquery"
+        all_sql, all_params = tsquery(query)
+        rank_sql, rank_params = ranking_tsquery(query)
+        columns = ", ".join(f"{word} AS w{index}" for index, word in enumerate(words))
+        candidates = " UNION ".join(
+            f"(SELECT id FROM search_searchdocument, q WHERE search_vector @@ q.w{index} LIMIT {NEAR_MISS_CANDIDATES})"
+            for index in range(len(words))
+        )
+        matched = " + ".join(f"(d.search_vector @@ q.w{index})::int" for index in range(len(words)))
+        filter_params: list = []
+        source = with_filters("search_searchdocument d", "d.id", filters, filter_params)
+        # Some words, not all of them (those are the results), and none excluded ("" excludes nothing).
+        sql = f"""
+            WITH q AS (SELECT {columns}, ({all_sql}) AS query, ({rank_sql}) AS ranking, ({excluded}) AS excluded),
+            scored AS (
+                SELECT d.id, d.title, {matched} AS matched, ts_rank(d.search_vector, q.ranking) AS rank
+                FROM {source} CROSS JOIN q
+                WHERE d.id IN ({candidates})
+                    AND NOT d.search_vector @@ q.query
+                    AND (numnode(q.excluded) = 0 OR NOT d.search_vector @@ q.excluded)
+            ),
+            page AS (SELECT * FROM scored WHERE matched >= %s ORDER BY matched DESC, rank DESC, title, id LIMIT %s)
+            SELECT page.id, ts_headline('{CONFIG}', translate(d.summary || ' ' || d.body, '<>', %s), q.ranking, %s)
+            FROM page JOIN search_searchdocument d ON d.id = page.id CROSS JOIN q
+            ORDER BY page.matched DESC, page.rank DESC, page.title, page.id
+        """
+        values = [*params, *all_params, *rank_params, *excluded_params, *filter_params]
+        values += [near_miss_threshold(len(words)), limit, LESS_THAN + GREATER_THAN, HEADLINE_OPTIONS]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
             return [Hit(document_id=row[0], snippet=row[1] or "") for row in cursor.fetchall()]
 
     # "Did you mean" looks in the 1-in-SAMPLE_MODULUS sample first (its partial index holds a few thousand

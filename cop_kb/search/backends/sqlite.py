@@ -10,10 +10,12 @@ from .base import (
     AUTOCOMPLETE_CANDIDATES,
     MARK_END,
     MARK_START,
+    NEAR_MISS_CANDIDATES,
     SUGGESTION_CANDIDATES,
     SUGGESTION_THRESHOLD,
     Hit,
     SearchBackend,
+    near_miss_threshold,
     with_filters,
     word_similarity,
 )
@@ -37,19 +39,24 @@ def _term(term: Term) -> str:
     return variants[0] if len(variants) == 1 else "(" + " OR ".join(variants) + ")"
 
 
-def match_expression(query: Query) -> str:
-    """The query in FTS5 syntax; every token is a quoted string, so user input can add no operator."""
-    groups = []
-    for group in query.groups:
-        terms = [_term(term) for term in group]
-        groups.append(terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")")
-    expression = " AND ".join(groups)
+def _group(group) -> str:
+    terms = [_term(term) for term in group]
+    return terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")"
+
+
+def _excluding(expression: str, query: Query) -> str:
     if query.excluded:
-        expression = f"({expression}) NOT (" + " OR ".join(_term(term) for term in query.excluded) + ")"
+        return f"({expression}) NOT (" + " OR ".join(_term(term) for term in query.excluded) + ")"
     return expression
 
 
+def match_expression(query: Query) -> str:
+    """The query in FTS5 syntax; every token is a quoted string, so user input can add no operator."""
+    return _excluding(" AND ".join(_group(group) for group in query.groups), query)
+
+
 OWN_MATCH = "search_fts.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
+OWN_FILTER = "{" + " ".join(OWN_COLUMNS) + "}"
 
 
 def _source(filters, params: list) -> str:
@@ -97,7 +104,9 @@ class SQLiteBackend(SearchBackend):
         bound, bound_params = ("", []) if end is None else (" AND search_fts.rowid <= %s", [end])
         # Documents that match without the names of the records linking to them come first (a country is not found
         # first by the titles of its activities); a broad query's candidates are ranked by bm25() alone.
-        own, own_params = ("0", []) if broad else (OWN_MATCH, [f"{{{' '.join(OWN_COLUMNS)}}} : ({expression})"])
+        own, own_params = (
+            ("", []) if broad else (f"{OWN_MATCH} DESC, ", [f"{{{' '.join(OWN_COLUMNS)}}} : ({expression})"])
+        )
         # One statement and no join to the documents: FTS5 scores every candidate with bm25() but builds snippet()
         # only for the rows returned. Ties go by id.
         params: list = [MARK_START, MARK_END]
@@ -106,11 +115,49 @@ class SQLiteBackend(SearchBackend):
             SELECT search_fts.rowid, snippet(search_fts, -1, %s, %s, '…', 24)
             FROM {source}
             WHERE search_fts MATCH %s{bound}
-            ORDER BY {own} DESC, bm25(search_fts, {BM25_WEIGHTS}), search_fts.rowid
+            ORDER BY {own}bm25(search_fts, {BM25_WEIGHTS}), search_fts.rowid
             LIMIT %s OFFSET %s
         """
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, expression, *bound_params, *own_params, limit, offset])
+            return [Hit(document_id=row[0], snippet=row[1] or "") for row in cursor.fetchall()]
+
+    def near_misses(self, query: Query, filters, limit: int) -> list[Hit]:
+        groups = [_group(group) for group in query.groups]
+        # Some words, not all of them (those are the results), and none excluded.
+        some = _excluding(f"({' OR '.join(groups)}) NOT ({' AND '.join(groups)})", query)
+        candidates = " UNION ".join(
+            ["SELECT * FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH %s ORDER BY rowid LIMIT %s)"]
+            * len(groups)
+        )
+        # Each candidate is checked against each word by its rowid: FTS5 seeks it in the word's index.
+        matched = " + ".join(
+            ["EXISTS (SELECT 1 FROM search_fts AS w WHERE w.search_fts MATCH %s AND w.rowid = search_fts.rowid)"] * len(groups)
+        )
+        params: list = [MARK_START, MARK_END]
+        source = _source(filters, params)
+        sql = f"""
+            SELECT rowid, snippet FROM (
+                SELECT search_fts.rowid, snippet(search_fts, -1, %s, %s, '…', 24) AS snippet, {matched} AS matched,
+                    bm25(search_fts, {BM25_WEIGHTS}) AS rank
+                FROM {source}
+                WHERE search_fts MATCH %s AND search_fts.rowid IN ({candidates})
+            )
+            WHERE matched >= %s
+            ORDER BY matched DESC, rank, rowid
+            LIMIT %s
+        """
+        params = [
+            *params[:2],
+            *groups,
+            *params[2:],
+            some,
+            *(value for group in groups for value in (group, NEAR_MISS_CANDIDATES)),
+            near_miss_threshold(len(groups)),
+            limit,
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
             return [Hit(document_id=row[0], snippet=row[1] or "") for row in cursor.fetchall()]
 
     @contextmanager
