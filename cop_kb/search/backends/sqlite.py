@@ -132,7 +132,8 @@ class SQLiteBackend(SearchBackend):
         )
         # Each candidate is checked against each word by its rowid: FTS5 seeks it in the word's index.
         matched = " + ".join(
-            ["EXISTS (SELECT 1 FROM search_fts AS w WHERE w.search_fts MATCH %s AND w.rowid = search_fts.rowid)"] * len(groups)
+            ["EXISTS (SELECT 1 FROM search_fts w WHERE w.search_fts MATCH %s AND w.rowid = search_fts.rowid)"]
+            * len(groups)
         )
         params: list = [MARK_START, MARK_END]
         source = _source(filters, params)
