@@ -62,7 +62,11 @@ def _sqlite(columns: list[str]) -> list[str]:
 COLUMNS = ["title", "aliases", "summary", "tags", "body"]
 FORWARD = {"postgresql": _postgres(with_related=True), "sqlite": _sqlite([*COLUMNS, "related", "backlinked"])}
 BACKWARD = {"postgresql": _postgres(with_related=False), "sqlite": _sqlite(COLUMNS)}
-NEW_COLUMNS = ("related", "backlinked")
+# Each new column with its help text (as the model has it).
+NEW_COLUMNS = {
+    "related": "Names of the public records it links to, then its years: searched below its own text.",
+    "backlinked": "Names of the public records linking to it: searched at the lowest weight.",
+}
 
 
 def forwards(apps, schema_editor):
@@ -89,22 +93,10 @@ class Migration(migrations.Migration):
             state_operations=[
                 migrations.AddField(
                     model_name="searchdocument",
-                    name="related",
-                    field=models.TextField(
-                        blank=True,
-                        default="",
-                        help_text="Names of the public records it links to, then its years: searched below its own text.",
-                    ),
-                ),
-                migrations.AddField(
-                    model_name="searchdocument",
-                    name="backlinked",
-                    field=models.TextField(
-                        blank=True,
-                        default="",
-                        help_text="Names of the public records linking to it: searched at the lowest weight.",
-                    ),
-                ),
+                    name=column,
+                    field=models.TextField(blank=True, default="", help_text=help_text),
+                )
+                for column, help_text in NEW_COLUMNS.items()
             ],
         )
     ]
