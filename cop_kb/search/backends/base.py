@@ -138,6 +138,12 @@ class SearchBackend:
         for a search that found few records. Candidates are bounded (``NEAR_MISS_CANDIDATES`` per word); one query."""
         raise NotImplementedError
 
+    def ranked_and_near_misses(
+        self, query: Query, filters: Filters, limit: int, offset: int, near_limit: int
+    ) -> tuple[list[Hit], list[Hit]]:
+        """``ranked`` (an exact search) and ``near_misses`` together; a backend may answer both in one statement."""
+        return self.ranked(query, filters, limit, offset, False), self.near_misses(query, filters, near_limit)
+
     @contextmanager
     def session(self):
         """Wraps the statements of one search (a backend may tune the planner for them)."""

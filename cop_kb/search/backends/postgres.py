@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 
 from ..query import Query, Term
+from . import base
 from .base import (
     AUTOCOMPLETE_CANDIDATES,
     GREATER_THAN,
@@ -59,6 +60,13 @@ def ranking_tsquery(query: Query) -> tuple[str, list]:
     return " || ".join(_group(group, params) for group in query.groups), params
 
 
+def _hits(sql: str, params: list) -> list[Hit]:
+    """Run a statement of (id, headline, place) rows, in order."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [Hit(document_id=row[0], snippet=row[1] or "") for row in cursor.fetchall()]
+
+
 def _source(filters, params: list) -> str:
     return with_filters("search_searchdocument d", "d.id", filters, params)
 
@@ -91,13 +99,33 @@ class PostgresBackend(SearchBackend):
 
     def overview(self, query: Query, filters) -> Overview:
         # Counting every match of a broad query visits every matching row (60-150 ms for 100,000 matches). The
-        # sample's partial index answers first; only a query it shows to be narrow enough is counted exactly.
-        sampled = self.facet_counts(query, filters, sample=True)
+        # sample's partial index answers first; only a query it shows to be narrow enough is counted exactly. One
+        # statement does both: the exact count's condition names no row, so PostgreSQL checks it once, after the
+        # sample, and skips the count when the sample shows the query to be broad.
+        sql, params = self.match_sql(query, filters)
+        modulus = base.SAMPLE_MODULUS
+        statement = f"""
+            WITH sampled AS (
+                SELECT facet, value, count(*) AS n FROM search_searchfacet
+                WHERE document_id IN (SELECT id FROM ({sql}) matches WHERE id %% {modulus} = 0)
+                GROUP BY facet, value
+            )
+            SELECT true, facet, value, n FROM sampled
+            UNION ALL
+            SELECT false, facet, value, count(*) FROM search_searchfacet
+            WHERE document_id IN ({sql})
+                AND (SELECT coalesce(sum(n), 0) FROM sampled WHERE facet = 'type') * {modulus} <= %s
+            GROUP BY facet, value
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(statement, [*params, *params, self.count_limit])
+            rows = cursor.fetchall()
+        sampled = [{"facet": facet, "value": value, "n": n * modulus} for sample, facet, value, n in rows if sample]
+        exact = [{"facet": facet, "value": value, "n": n} for sample, facet, value, n in rows if not sample]
         estimate = documents_counted(sampled)
         if estimate > self.count_limit:
             return Overview(total=estimate, facets=sampled, broad=True, total_estimated=True)
         # Exact facet counts give the exact total too (each document has one record type): no count of its own.
-        exact = self.facet_counts(query, filters, sample=False)
         total = documents_counted(exact)
         if total > self.exact_limit:
             return Overview(total=total, facets=sampled, broad=True)
@@ -130,6 +158,21 @@ class PostgresBackend(SearchBackend):
         capped: bool = False,
         own: bool = False,
     ) -> list[Hit]:
+        return _hits(*self._ranked_sql(query, filters, limit, offset, vector, condition, capped=capped, own=own))
+
+    def _ranked_sql(
+        self,
+        query: Query,
+        filters,
+        limit: int,
+        offset: int,
+        vector: str,
+        condition: str,
+        *,
+        capped: bool = False,
+        own: bool = False,
+    ) -> tuple[str, list]:
+        """The statement of ``_ranked``: (id, headline, place) rows."""
         ts_sql, ts_params = tsquery(query)
         rank_sql, rank_params = ranking_tsquery(query)
         params: list = []
@@ -148,17 +191,39 @@ class PostgresBackend(SearchBackend):
                 {cap}
             ),
             page AS (SELECT * FROM matches ORDER BY own DESC, rank DESC, title, id LIMIT %s OFFSET %s)
-            SELECT page.id, ts_headline('{CONFIG}', translate(d.summary || ' ' || d.body, '<>', %s), q.query, %s)
+            SELECT page.id, ts_headline('{CONFIG}', translate(d.summary || ' ' || d.body, '<>', %s), q.query, %s),
+                row_number() OVER (ORDER BY page.own DESC, page.rank DESC, page.title, page.id) AS place
             FROM page JOIN search_searchdocument d ON d.id = page.id CROSS JOIN q
-            ORDER BY page.own DESC, page.rank DESC, page.title, page.id
+            ORDER BY place
+        """
+        return sql, [*ts_params, *rank_params, *params, limit, offset, LESS_THAN + GREATER_THAN, HEADLINE_OPTIONS]
+
+    def ranked_and_near_misses(
+        self, query: Query, filters, limit: int, offset: int, near_limit: int
+    ) -> tuple[list[Hit], list[Hit]]:
+        # One statement for both: PostgreSQL's search already spends three statements on its session.
+        ranked_sql, ranked_params = self._ranked_sql(
+            query, filters, limit, offset, "search_vector", "d.search_vector @@ q.query", own=True
+        )
+        near_sql, near_params = self._near_sql(query, filters, near_limit)
+        sql = f"""
+            SELECT 0 AS part, * FROM ({ranked_sql}) ranked
+            UNION ALL SELECT 1 AS part, * FROM ({near_sql}) near
+            ORDER BY part, place
         """
         with connection.cursor() as cursor:
-            cursor.execute(
-                sql, [*ts_params, *rank_params, *params, limit, offset, LESS_THAN + GREATER_THAN, HEADLINE_OPTIONS]
-            )
-            return [Hit(document_id=row[0], snippet=row[1] or "") for row in cursor.fetchall()]
+            cursor.execute(sql, [*ranked_params, *near_params])
+            rows = cursor.fetchall()
+        return (
+            [Hit(document_id=pk, snippet=snippet or "") for part, pk, snippet, _place in rows if part == 0],
+            [Hit(document_id=pk, snippet=snippet or "") for part, pk, snippet, _place in rows if part == 1],
+        )
 
     def near_misses(self, query: Query, filters, limit: int) -> list[Hit]:
+        return _hits(*self._near_sql(query, filters, limit))
+
+    def _near_sql(self, query: Query, filters, limit: int) -> tuple[str, list]:
+        """The statement of ``near_misses``: (id, headline, place) rows."""
         params: list = []
         words = [_group(group, params) for group in query.groups]
         excluded_params: list = []
@@ -184,15 +249,13 @@ class PostgresBackend(SearchBackend):
                     AND (numnode(q.excluded) = 0 OR NOT d.search_vector @@ q.excluded)
             ),
             page AS (SELECT * FROM scored WHERE matched >= %s ORDER BY matched DESC, rank DESC, title, id LIMIT %s)
-            SELECT page.id, ts_headline('{CONFIG}', translate(d.summary || ' ' || d.body, '<>', %s), q.ranking, %s)
+            SELECT page.id, ts_headline('{CONFIG}', translate(d.summary || ' ' || d.body, '<>', %s), q.ranking, %s),
+                row_number() OVER (ORDER BY page.matched DESC, page.rank DESC, page.title, page.id) AS place
             FROM page JOIN search_searchdocument d ON d.id = page.id CROSS JOIN q
-            ORDER BY page.matched DESC, page.rank DESC, page.title, page.id
+            ORDER BY place
         """
         values = [*params, *all_params, *rank_params, *excluded_params, *filter_params]
-        values += [near_miss_threshold(len(words)), limit, LESS_THAN + GREATER_THAN, HEADLINE_OPTIONS]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, values)
-            return [Hit(document_id=row[0], snippet=row[1] or "") for row in cursor.fetchall()]
+        return sql, [*values, near_miss_threshold(len(words)), limit, LESS_THAN + GREATER_THAN, HEADLINE_OPTIONS]
 
     # "Did you mean" looks in the 1-in-SAMPLE_MODULUS sample first (its partial index holds a few thousand
     # documents, where a common word's bitmap over every document takes 10-30 ms to build); a rarer word, for
