@@ -75,7 +75,8 @@ def test_search_vector_weighs_linked_names_as_the_body_and_names_linking_to_it_l
         return one(sql, [pk, record_type])[0]
 
     assert vector(made.pk, "programmes.programme") == "'axolotl':1A 'numbat':2C"
-    assert vector(country.pk, "directory.country") == "'axolotl':2D 'numbat':1A"
+    # Weight D is PostgreSQL's default, which its text form leaves unwritten.
+    assert vector(country.pk, "directory.country") == "'axolotl':2 'numbat':1A"
 
 
 def test_search_vector_follows_an_update_of_the_row(postgresql):
