@@ -104,9 +104,7 @@ class SQLiteBackend(SearchBackend):
         bound, bound_params = ("", []) if end is None else (" AND search_fts.rowid <= %s", [end])
         # Documents that match without the names of the records linking to them come first (a country is not found
         # first by the titles of its activities); a broad query's candidates are ranked by bm25() alone.
-        own, own_params = (
-            ("", []) if broad else (f"{OWN_MATCH} DESC, ", [f"{{{' '.join(OWN_COLUMNS)}}} : ({expression})"])
-        )
+        own, own_params = ("", []) if broad else (f"{OWN_MATCH} DESC, ", [f"{OWN_FILTER} : ({expression})"])
         # One statement and no join to the documents: FTS5 scores every candidate with bm25() but builds snippet()
         # only for the rows returned. Ties go by id.
         params: list = [MARK_START, MARK_END]
@@ -135,30 +133,29 @@ class SQLiteBackend(SearchBackend):
             ["EXISTS (SELECT 1 FROM search_fts w WHERE w.search_fts MATCH %s AND w.rowid = search_fts.rowid)"]
             * len(groups)
         )
-        params: list = [MARK_START, MARK_END]
+        params: list = []
         source = _source(filters, params)
+        # The best are chosen first; snippet() then runs for those few only, each found again by its rowid.
         sql = f"""
-            SELECT rowid, snippet FROM (
-                SELECT search_fts.rowid, snippet(search_fts, -1, %s, %s, '…', 24) AS snippet, {matched} AS matched,
-                    bm25(search_fts, {BM25_WEIGHTS}) AS rank
-                FROM {source}
-                WHERE search_fts MATCH %s AND search_fts.rowid IN ({candidates})
+            WITH best AS (
+                SELECT rowid, matched, rank FROM (
+                    SELECT search_fts.rowid, {matched} AS matched, bm25(search_fts, {BM25_WEIGHTS}) AS rank
+                    FROM {source}
+                    WHERE search_fts MATCH %s AND search_fts.rowid IN ({candidates})
+                )
+                WHERE matched >= %s
+                ORDER BY matched DESC, rank, rowid
+                LIMIT %s
             )
-            WHERE matched >= %s
-            ORDER BY matched DESC, rank, rowid
-            LIMIT %s
+            SELECT search_fts.rowid, snippet(search_fts, -1, %s, %s, '…', 24)
+            FROM best JOIN search_fts ON search_fts.rowid = best.rowid
+            WHERE search_fts MATCH %s
+            ORDER BY best.matched DESC, best.rank, best.rowid
         """
-        params = [
-            *params[:2],
-            *groups,
-            *params[2:],
-            some,
-            *(value for group in groups for value in (group, NEAR_MISS_CANDIDATES)),
-            near_miss_threshold(len(groups)),
-            limit,
-        ]
+        values = [*groups, *params, some, *(value for group in groups for value in (group, NEAR_MISS_CANDIDATES))]
+        values += [near_miss_threshold(len(groups)), limit, MARK_START, MARK_END, some]
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, values)
             return [Hit(document_id=row[0], snippet=row[1] or "") for row in cursor.fetchall()]
 
     @contextmanager
