@@ -170,7 +170,9 @@ def search(params: QueryDict, *, per_page: int = PER_PAGE, near_misses: bool = T
     """Search every published record for ``params["q"]``, narrowed by facet values, one page at a time; with
     ``near_misses``, a search of several words that finds few records also lists records with some of them.
 
-    Ranking: title and aliases weigh most, then summary and tags, then body. The query is parsed into a safe
+    Ranking: title and aliases weigh most, then summary and tags, then body, then the names of the records it links to
+    and its years, then the names of those linking to it (a match that needs these last ranks after any that does
+    not). The query is parsed into a safe
     form first (``cop_kb.search.query``); input the backend still rejects counts as "no results". Runs a fixed number of
     queries whatever the data size. Raises ``PageNotFound`` for a page number past the end or not a number.
     """
