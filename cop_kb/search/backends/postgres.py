@@ -132,33 +132,18 @@ class PostgresBackend(SearchBackend):
         return Overview(total=total, facets=exact)
 
     def ranked(self, query: Query, filters, limit: int, offset: int, broad: bool) -> list[Hit]:
+        everywhere = "d.search_vector @@ q.query"
         if not broad:
-            return self._ranked(query, filters, limit, offset, "search_vector", "d.search_vector @@ q.query", own=True)
+            return _hits(*self._ranked_sql(query, filters, limit, offset, "search_vector", everywhere, own=True))
         # rank_vector holds title and aliases (A) and summary and tags (B) only, about 0.6 kB and never TOASTed:
         # ranking on it skips unpacking the full vectors. An excluded word may still be in a candidate's body, so
         # then the full vector is checked as well.
-        condition = "d.rank_vector @@ q.query" + (" AND d.search_vector @@ q.query" if query.excluded else "")
-        hits = self._ranked(query, filters, limit, offset, "rank_vector", condition, capped=True)
+        condition = "d.rank_vector @@ q.query" + (f" AND {everywhere}" if query.excluded else "")
+        hits = _hits(*self._ranked_sql(query, filters, limit, offset, "rank_vector", condition, capped=True))
         if len(hits) < limit and offset == 0:
             # Fewer than a page have the words outside the body: the first matches anywhere, then.
-            hits = self._ranked(
-                query, filters, limit, offset, "search_vector", "d.search_vector @@ q.query", capped=True
-            )
+            hits = _hits(*self._ranked_sql(query, filters, limit, offset, "search_vector", everywhere, capped=True))
         return hits
-
-    def _ranked(
-        self,
-        query: Query,
-        filters,
-        limit: int,
-        offset: int,
-        vector: str,
-        condition: str,
-        *,
-        capped: bool = False,
-        own: bool = False,
-    ) -> list[Hit]:
-        return _hits(*self._ranked_sql(query, filters, limit, offset, vector, condition, capped=capped, own=own))
 
     def _ranked_sql(
         self,
@@ -172,7 +157,8 @@ class PostgresBackend(SearchBackend):
         capped: bool = False,
         own: bool = False,
     ) -> tuple[str, list]:
-        """The statement of ``_ranked``: (id, headline, place) rows."""
+        """One page of the documents matching ``condition``, ranked on ``vector`` (``capped``: the first
+        ``rank_candidates`` only; ``own``: those matching without weight D first), as (id, headline, place) rows."""
         ts_sql, ts_params = tsquery(query)
         rank_sql, rank_params = ranking_tsquery(query)
         params: list = []
