@@ -11,8 +11,10 @@ import os
 import time
 from collections.abc import Callable
 
-# (category, query): single words common to rare, two words, phrases, exclusion, OR, aliases, typos. The demo
-# vocabulary (programmes/demo_text.py) fixes roughly how often each appears.
+# (category, query): single words common to rare, two words, phrases, exclusion, OR, aliases, typos, words found
+# through links (a real country or organisation that demo records link to, with a word of their own) and words
+# seldom found together (few results: the near misses are looked for too). The demo vocabulary
+# (programmes/demo_text.py) fixes roughly how often each appears.
 QUERIES: list[tuple[str, str]] = [
     ("common", "online"),
     ("common", "child"),
@@ -45,6 +47,10 @@ QUERIES: list[tuple[str, str]] = [
     ("typo", "groomng"),
     ("typo", "sextorsion"),
     ("typo", "helpine"),
+    ("linked", "Zambia helpline"),
+    ("linked", "Innocenti grooming"),
+    ("near misses", "geofencing ombudsperson extraterritorial"),
+    ("near misses", "Lanzarote sextortion geofencing"),
 ]
 
 

@@ -93,7 +93,8 @@ class RecordList(generics.ListAPIView):
         query.update({name: value for name, value in request.query_params.items() if name != "page_size"})
         query["type"] = self.record_type.label
         try:
-            found = search(query, per_page=per_page)
+            # Only the results: the API's q lists exactly what the search page counts.
+            found = search(query, per_page=per_page, near_misses=False)
         except PageNotFound as error:
             raise NotFound("There is no such page of results.") from error
         slugs = [hit.slug for hit in found.hits]

@@ -442,6 +442,19 @@ def _prefetched(stored, role: str, model_field, lookup: str) -> list:
     return list(getattr(stored, lookup).all())
 
 
+def link_paths(model) -> list[tuple[str, bool]]:
+    """Query paths from ``model`` to the record at the other end of every link and backlink (through the row, for a
+    typed link), each with whether the record states the link itself, for reading the linked records of many
+    records at once (the search index's linked names)."""
+    return [
+        (
+            f"{model_field.name}__{_typed_ends(model_field)[1]}" if role == "typed" else model_field.name,
+            _is_forward(role, model_field),
+        )
+        for role, model_field in _link_fields(model)
+    ]
+
+
 def link_lookups(model) -> list[str]:
     """Query names of every link and backlink of ``model`` (for finding records that have none)."""
     return [model_field.name for _role, model_field in _link_fields(model)]

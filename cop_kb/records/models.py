@@ -210,9 +210,27 @@ class Record(models.Model):
             "tags": [tag.name for tag in tags],
             "body": self.body_html,
             "year": year,
+            "years": self.search_years(),
             "facets": facets,
         }
 
+    def search_years(self) -> list[int]:
+        """Every year the record names: its ``year`` and the year of each date of its own (adopted, opened for
+        signature, launched…), read from its fields, so a search for "Rio 2008" finds the declaration of 2008.
+        The record core's own dates (when it was last verified) say nothing about the record's subject."""
+        years = {getattr(self, "year", None)}
+        for model_field in self._meta.concrete_fields:
+            if (
+                isinstance(model_field, models.DateField)
+                and not isinstance(model_field, models.DateTimeField)
+                and model_field.name not in _CORE_FIELDS
+            ):
+                value = getattr(self, model_field.attname)
+                years.add(value.year if value else None)
+        return sorted(year for year in years if year)
+
+
+_CORE_FIELDS = frozenset(model_field.name for model_field in Record._meta.local_fields)
 
 # Stands in for a slug while a detail URL is reversed once: it matches the slug pattern and nothing else in a URL.
 _SLUG_STAND_IN = "SLUG-STAND-IN"

@@ -2,13 +2,20 @@
 
 ``RecordQuerySet.for_search()`` loads the same for a few records; for a rebuild of 100,000 this fills the caches
 ``Record.search_data()`` reads (tags, aliases, the public records behind search facets) with one query each.
+``related_names`` reads, for any number of records, the names of the public records linked to them, which the index
+stores beside their own text so that a search for a linked organisation, country or instrument finds them.
 """
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from taggit.models import Tag, TaggedItem
 
+from .links import link_paths
 from .models import Alias, public_q
+
+# A document carries the names of at most this many linked records (the first by title): a country linked from
+# thousands of activities must not carry all their titles.
+RELATED_NAMES_LIMIT = 50
 
 
 def prefetch_for_search(model, records: list) -> None:
@@ -44,3 +51,59 @@ def prefetch_for_search(model, records: list) -> None:
             caches[pk][path].append(instance)
     for record in records:
         record._prefetched_objects_cache = caches[record.pk]
+
+
+def _model_at(model, path: str):
+    for part in path.split("__"):
+        model = model._meta.get_field(part).related_model
+    return model
+
+
+def related_names(model, pks: list[int]) -> dict[int, tuple[list[str], list[str]]]:
+    """For each record of ``model`` in ``pks``: the titles and aliases of the public records it links to, and of those
+    linking to it, whatever their type (read from the link declarations), the first ``RELATED_NAMES_LIMIT`` of each
+    by title.
+
+    The two are kept apart because they say different things: an activity's country says where the activity is,
+    while the activities linking to a country say little about the country. One query per relation of the type and
+    one for all the aliases, however many records. A record that is not public is never named.
+    """
+    found: dict[int, tuple[dict, dict]] = {pk: ({}, {}) for pk in pks}
+    for path, forward in link_paths(model):
+        target = _model_at(model, path)
+        rows = (
+            model._default_manager.filter(public_q(path), pk__in=pks)
+            .order_by()
+            .values_list("pk", f"{path}__pk", f"{path}__title")
+        )
+        for pk, linked_pk, title in rows:
+            if (target, linked_pk) != (model, pk):
+                found[pk][0 if forward else 1][(target, linked_pk)] = title
+    chosen = {
+        pk: [sorted(linked.items(), key=lambda item: (item[1], item[0][1]))[:RELATED_NAMES_LIMIT] for linked in sides]
+        for pk, sides in found.items()
+    }
+    aliases = _aliases_of({key for sides in chosen.values() for entries in sides for key, _title in entries})
+    return {
+        pk: tuple([name for key, title in entries for name in (title, *aliases.get(key, ()))] for entries in sides)
+        for pk, sides in chosen.items()
+    }
+
+
+def _aliases_of(keys: set[tuple]) -> dict[tuple, list[str]]:
+    """The aliases of the records named by (model, pk), in one query."""
+    by_model: dict[type, list[int]] = {}
+    for target, pk in keys:
+        by_model.setdefault(target, []).append(pk)
+    if not by_model:
+        return {}
+    content_types = ContentType.objects.get_for_models(*by_model)
+    condition = models.Q()
+    for target, pks in by_model.items():
+        condition |= models.Q(content_type=content_types[target], object_id__in=pks)
+    models_of = {content_types[target].pk: target for target in by_model}
+    aliases: dict[tuple, list[str]] = {}
+    rows = Alias.objects.filter(condition).order_by("name", "pk").values_list("content_type_id", "object_id", "name")
+    for content_type_id, object_id, name in rows:
+        aliases.setdefault((models_of[content_type_id], object_id), []).append(name)
+    return aliases

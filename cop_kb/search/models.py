@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SearchDocument(models.Model):
-    """The text of one published record as search reads it: title and aliases weigh most, then summary and tags."""
+    """The text of one published record as search reads it: title and aliases weigh most, then summary and tags,
+    then body, then the names of the records it links to and its years, then the names of those linking to it."""
 
     # No single-column indexes where a composite one leads with the column: every index slows the full rebuild.
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, db_index=False)
@@ -25,6 +26,16 @@ class SearchDocument(models.Model):
     summary = models.TextField(blank=True)
     tags = models.TextField(blank=True)
     body = models.TextField(blank=True)
+    related = models.TextField(
+        blank=True,
+        default="",
+        help_text=_("Names of the public records it links to, then its years: searched below its own text."),
+    )
+    backlinked = models.TextField(
+        blank=True,
+        default="",
+        help_text=_("Names of the public records linking to it: searched at the lowest weight."),
+    )
     year = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:

@@ -27,6 +27,10 @@ from .query import MAX_QUERY_LENGTH, MAX_TERMS, Query, Term, parse, tokens
 
 PER_PAGE = 20
 SUGGESTIONS = 5
+# A search of several words finding fewer than this many records also shows up to NEAR_MISSES records with some of
+# its words ("Results with some of your words").
+NEAR_MISS_BELOW = 5
+NEAR_MISSES = 5
 AUTOCOMPLETE_LIMIT = 8
 MAX_FILTER_LENGTH = 120
 
@@ -56,6 +60,8 @@ class SearchPage:
     start: int = 1
     facets: list[FacetResult] = field(default_factory=list)
     suggestions: list[SearchDocument] = field(default_factory=list)
+    # Records with some of the words, shown apart below the results (never one of them); not part of ``total``.
+    near_misses: list[SearchHit] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     previous_url: str = ""
     next_url: str = ""
@@ -160,10 +166,13 @@ def _search_inputs(chosen: dict[str, str]) -> tuple[dict[str, tuple[str, ...]], 
     return synonym_map([terms for (terms,) in synonyms]), all(found)
 
 
-def search(params: QueryDict, *, per_page: int = PER_PAGE) -> SearchPage:
-    """Search every published record for ``params["q"]``, narrowed by facet values, one page at a time.
+def search(params: QueryDict, *, per_page: int = PER_PAGE, near_misses: bool = True) -> SearchPage:
+    """Search every published record for ``params["q"]``, narrowed by facet values, one page at a time; with
+    ``near_misses``, a search of several words that finds few records also lists records with some of them.
 
-    Ranking: title and aliases weigh most, then summary and tags, then body. The query is parsed into a safe
+    Ranking: title and aliases weigh most, then summary and tags, then body, then the names of the records it links to
+    and its years, then the names of those linking to it (a match that needs these last ranks after any that does
+    not). The query is parsed into a safe
     form first (``cop_kb.search.query``); input the backend still rejects counts as "no results". Runs a fixed number of
     queries whatever the data size. Raises ``PageNotFound`` for a page number past the end or not a number.
     """
@@ -188,7 +197,9 @@ def search(params: QueryDict, *, per_page: int = PER_PAGE) -> SearchPage:
             result.notices.append(_("Those words are too common to search for; add a more specific word."))
         return result
     backend = get_backend()
-    hits, by_id, suggested = _search_page(backend, query, params, result, chosen=chosen, named=named)
+    hits, near, by_id, suggested = _search_page(
+        backend, query, params, result, chosen=chosen, named=named, near_misses=near_misses
+    )
     if result.broad:
         result.notices.append(
             _(
@@ -200,7 +211,8 @@ def search(params: QueryDict, *, per_page: int = PER_PAGE) -> SearchPage:
                 "listed": number_format(backend.rank_candidates, force_grouping=True),
             }
         )
-    _show_hits(result, query, hits, by_id)
+    result.hits = _shown(query, hits, by_id)
+    result.near_misses = _shown(query, near, by_id)
     if result.page > 1:
         result.previous_url = query_url(params, page=str(result.page - 1))
     if result.page < result.num_pages:
@@ -244,11 +256,35 @@ def _chosen_filters(params: QueryDict) -> dict[str, str]:
     return chosen
 
 
+def _wants_near_misses(query: Query, result: SearchPage) -> bool:
+    """Whether to show records with some of the words: several words, few results, the first page, exact counts."""
+    return len(query.groups) > 1 and result.total < NEAR_MISS_BELOW and result.page == 1 and not result.broad
+
+
+def _ranked(backend, query: Query, filters: list, result: SearchPage, *, wanted: bool) -> tuple[list, list]:
+    """The page's hits and, if ``wanted`` and the search found few records, the near misses."""
+    offset = (result.page - 1) * result.per_page
+    near = wanted and _wants_near_misses(query, result)
+    if not result.total:
+        return [], backend.near_misses(query, filters, NEAR_MISSES) if near else []
+    if near:
+        return backend.ranked_and_near_misses(query, filters, result.per_page, offset, NEAR_MISSES)
+    return backend.ranked(query, filters, result.per_page, offset, result.broad), []
+
+
 def _search_page(
-    backend, query: Query, params: QueryDict, result: SearchPage, *, chosen: dict[str, str], named: bool
-) -> tuple[list, dict, list | None]:
-    """Count, facet and rank one page of matches into ``result``; returns the page's hits, their documents and,
-    for a search that found nothing, the documents "Did you mean" offers (None when the search failed).
+    backend,
+    query: Query,
+    params: QueryDict,
+    result: SearchPage,
+    *,
+    chosen: dict[str, str],
+    named: bool,
+    near_misses: bool,
+) -> tuple[list, list, dict, list | None]:
+    """Count, facet and rank one page of matches into ``result``; returns the page's hits, the near misses (records
+    with some of the words, for a search that found few), their documents and, for a search that found nothing, the
+    documents "Did you mean" offers (None when the search failed).
 
     No per-record visibility check here: the index never holds a hidden record (migration 0004's triggers drop its
     document the moment it stops being public), and the documents shown are checked once more (``_public_documents``).
@@ -267,25 +303,24 @@ def _search_page(
             result.num_pages = max(1, math.ceil(listed / result.per_page))
             if result.page > result.num_pages:
                 raise PageNotFound
-            offset, per_page = (result.page - 1) * result.per_page, result.per_page
-            hits = backend.ranked(query, filters, per_page, offset, result.broad) if named and result.total else []
+            hits, near = _ranked(backend, query, filters, result, wanted=near_misses and named)
             # "Did you mean", for a search that found nothing, in the same session.
             suggested = [] if result.total else backend.suggest(query.text, SUGGESTIONS)
-        by_id = _public_documents([*(hit.document_id for hit in hits), *suggested])
+        by_id = _public_documents([*(hit.document_id for hit in [*hits, *near]), *suggested])
         result.facets = facet_groups(overview.facets, params, chosen)
     except DatabaseError as error:
         if _database_unreachable(error):
             raise
         result.notices.append(_("That search could not be understood; try fewer symbols."))
         result.total, result.num_pages, result.broad = 0, 1, False
-        return [], {}, None
-    return hits, by_id, [by_id[pk] for pk in suggested if pk in by_id]
+        return [], [], {}, None
+    return hits, near, by_id, [by_id[pk] for pk in suggested if pk in by_id]
 
 
-def _show_hits(result: SearchPage, query: Query, hits: list, by_id: dict) -> None:
-    """The page's hits as shown: titles, type, highlighted snippet, the alias that matched; public ones only."""
+def _shown(query: Query, hits: list, by_id: dict) -> list[SearchHit]:
+    """Hits as shown: titles, type, highlighted snippet, the alias that matched; public ones only."""
     type_labels = record_type_labels()
-    result.hits = [
+    return [
         SearchHit(
             title=document.title,
             url=document.url,

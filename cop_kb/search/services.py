@@ -16,7 +16,7 @@ from django.db import connection, models, transaction
 
 from cop_kb.records.content_version import content_changing
 from cop_kb.records.registry import record_models
-from cop_kb.records.search_data import prefetch_for_search
+from cop_kb.records.search_data import prefetch_for_search, related_names
 
 from .backends.base import PRIVATE_MARKERS
 from .models import SearchDocument, SearchFacet
@@ -63,12 +63,18 @@ DOCUMENT_COLUMNS = [
     "summary",
     "tags",
     "body",
+    "related",
+    "backlinked",
     "year",
 ]
 
 
-def _document_row(record, content_type_id: int, data: dict) -> tuple:
-    """The index row for ``record`` (its ``search_data()`` given), in DOCUMENT_COLUMNS order."""
+def _lines(names: list[str], years: list[int] = ()) -> str:
+    return "\n".join([*(plain_text(name) for name in names), " ".join(str(year) for year in years)]).strip()
+
+
+def _document_row(record, content_type_id: int, data: dict, related: tuple[list[str], list[str]]) -> tuple:
+    """The index row for ``record`` (its ``search_data()`` and ``related_names`` given), in DOCUMENT_COLUMNS order."""
     return (
         content_type_id,
         record.pk,
@@ -80,14 +86,17 @@ def _document_row(record, content_type_id: int, data: dict) -> tuple:
         plain_text(data["summary"]),
         " ".join(plain_text(tag) for tag in data["tags"]),
         body_text(data["body"]),
+        # The names of the records it links to, then its years; the names of the records linking to it.
+        _lines(related[0], data["years"]),
+        _lines(related[1]),
         data["year"],
     )
 
 
-def _document(record, content_type: ContentType) -> tuple[SearchDocument, list[tuple[str, str]]]:
+def _document(record, content_type: ContentType, related: tuple) -> tuple[SearchDocument, list[tuple[str, str]]]:
     data = record.search_data()
-    document = SearchDocument(**dict(zip(DOCUMENT_COLUMNS, _document_row(record, content_type.pk, data), strict=True)))
-    return document, sorted(set(data["facets"]))
+    row = _document_row(record, content_type.pk, data, related)
+    return SearchDocument(**dict(zip(DOCUMENT_COLUMNS, row, strict=True))), sorted(set(data["facets"]))
 
 
 def _write(pairs: list[tuple[SearchDocument, list[tuple[str, str]]]]) -> None:
@@ -106,8 +115,9 @@ def _write(pairs: list[tuple[SearchDocument, list[tuple[str, str]]]]) -> None:
 def search_index_update(records: Iterable[models.Model]) -> None:
     """Bring the index up to date for ``records``: write public ones afresh, drop the others.
 
-    Records are reloaded with what the index needs (aliases, tags, linked records), so callers may pass what
-    they have at hand after a save, including records whose links just changed.
+    Records are reloaded with what the index needs (aliases, tags, linked records and their names), so callers may
+    pass what they have at hand after a save, including records whose links just changed. A fixed number of queries
+    per record type and BATCH_SIZE records, however many records are linked.
     """
     content_changing()
     by_model: dict[type, set[int]] = {}
@@ -115,9 +125,13 @@ def search_index_update(records: Iterable[models.Model]) -> None:
         by_model.setdefault(type(record), set()).add(record.pk)
     for model, pks in by_model.items():
         content_type = ContentType.objects.get_for_model(model)
-        SearchDocument.objects.filter(content_type=content_type, object_id__in=pks).delete()
-        fresh = model.objects.for_search().filter(pk__in=pks)
-        _write([_document(record, content_type) for record in fresh])
+        ordered = sorted(pks)
+        for start in range(0, len(ordered), BATCH_SIZE):
+            batch = ordered[start : start + BATCH_SIZE]
+            SearchDocument.objects.filter(content_type=content_type, object_id__in=batch).delete()
+            fresh = list(model.objects.for_search().filter(pk__in=batch))
+            related = related_names(model, [record.pk for record in fresh])
+            _write([_document(record, content_type, related[record.pk]) for record in fresh])
 
 
 @transaction.atomic
@@ -150,8 +164,9 @@ def _insert_rows(cursor, table: str, columns: list[str], rows: list[tuple]) -> N
         )
 
 
-def _read_round(targets: list, number: int, rounds: int) -> list[tuple[int, list]]:
-    """Round ``number`` of ``rounds``: each record type's share of records, with what search_data() reads."""
+def _read_round(targets: list, number: int, rounds: int) -> list[tuple[int, list, dict]]:
+    """Round ``number`` of ``rounds``: each record type's share of records, with what search_data() reads and the
+    names of their linked records."""
     loaded = []
     for model, content_type_id, pks in targets:
         share = math.ceil(len(pks) / rounds)
@@ -160,17 +175,17 @@ def _read_round(targets: list, number: int, rounds: int) -> list[tuple[int, list
             # The Markdown source is not indexed (its rendering, body_html, is): no need to load it.
             records = list(model.objects.filter(pk__in=chunk).defer("body").order_by("pk"))
             prefetch_for_search(model, records)
-            loaded.append((content_type_id, records))
+            loaded.append((content_type_id, records, related_names(model, chunk)))
     return loaded
 
 
-def _build_round(loaded: list[tuple[int, list]]) -> tuple[list[tuple], dict]:
+def _build_round(loaded: list[tuple[int, list, dict]]) -> tuple[list[tuple], dict]:
     """Index rows for a round, and each record's facets by (content type, record id)."""
     rows, facets = [], {}
-    for content_type_id, records in loaded:
+    for content_type_id, records, related in loaded:
         for record in records:
             data = record.search_data()
-            rows.append(_document_row(record, content_type_id, data))
+            rows.append(_document_row(record, content_type_id, data, related[record.pk]))
             facets[(content_type_id, record.pk)] = sorted(set(data["facets"]))
     return rows, facets
 

@@ -39,6 +39,8 @@ OTHER_PAGES = [
     "/search/?q=convention",
     "/search/facets/tag/?q=convention",
     "/search/?q=zzzz",
+    "/search/?q=Innocenti+youth",  # no results, near misses
+    "/search/?q=Rio+2008+Stockholm",  # one result, then near misses
     "/data/",
 ]
 NOT_FOUND = "/no-such-page/"

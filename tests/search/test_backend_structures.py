@@ -3,6 +3,8 @@
 import pytest
 from django.db import connection
 
+from cop_kb.directory.models import Country
+from cop_kb.records.services import record_reindex
 from cop_kb.search.backends.base import SAMPLE_MODULUS
 from cop_kb.search.models import SearchDocument
 
@@ -51,14 +53,30 @@ def test_text_search_configuration_removes_accents_then_stems(postgresql):
     assert vector == "'protocol':2 'turkiy':1"
 
 
-def test_search_vector_weighs_title_and_aliases_most_then_summary_and_tags_then_body(postgresql):
+def test_search_vector_weighs_title_and_aliases_most_then_summary_and_tags_then_body_and_years(postgresql):
     made = record(title="Axolotl", summary="Wombat", body="Quokka", tags=["ocelot"], aliases=[{"name": "Margay"}])
     (vector,) = one(
         "SELECT search_vector::text FROM search_searchdocument WHERE object_id = %s AND record_type = %s",
         [made.pk, "programmes.programme"],
     )
 
-    assert vector == "'axolotl':1A 'margay':2A 'ocelot':4B 'quokka':5C 'wombat':3B"
+    # 2011: the programme's year (the builder's), beside the body at C: a tsvector has four weights only.
+    assert vector == "'2011':6C 'axolotl':1A 'margay':2A 'ocelot':4B 'quokka':5C 'wombat':3B"
+
+
+def test_search_vector_weighs_linked_names_as_the_body_and_names_linking_to_it_least(postgresql):
+    country = record(Country, title="Numbat")
+    made = record(title="Axolotl", year=None)
+    made.countries.add(country)
+    record_reindex(made)
+
+    def vector(pk: int, record_type: str) -> str:
+        sql = "SELECT search_vector::text FROM search_searchdocument WHERE object_id = %s AND record_type = %s"
+        return one(sql, [pk, record_type])[0]
+
+    assert vector(made.pk, "programmes.programme") == "'axolotl':1A 'numbat':2C"
+    # Weight D is PostgreSQL's default, which its text form leaves unwritten.
+    assert vector(country.pk, "directory.country") == "'axolotl':2 'numbat':1A"
 
 
 def test_search_vector_follows_an_update_of_the_row(postgresql):
@@ -91,6 +109,18 @@ def test_fts5_table_and_its_triggers_exist(sqlite):
         "search_document_ai",
         "search_document_au",
     ]
+
+
+def test_fts5_table_holds_linked_names_in_their_own_columns(sqlite):
+    country = record(Country, title="Numbat")
+    made = record(title="Axolotl", year=None)
+    made.countries.add(country)
+    record_reindex(made)
+
+    assert fts_ids("related : numbat") == [SearchDocument.objects.get(record_type="programmes.programme").pk]
+    assert fts_ids("backlinked : axolotl") == [SearchDocument.objects.get(record_type="directory.country").pk]
+    assert fts_ids("title : numbat") == [SearchDocument.objects.get(record_type="directory.country").pk]
+    integrity_check()
 
 
 def fts_ids(expression: str) -> list[int]:

@@ -20,17 +20,21 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def faceted(module_db):
-    """Five records with the word "quokka", spread over types, years, countries, strategic areas and tags."""
+    """Five records with the word "numbat" in their summaries, spread over types, years, countries, strategic areas
+    and tags. Searched for by that word, not by their titles' "quokka": the countries and areas they link to carry
+    their titles, and would be found too (tests/search/test_linked_names.py)."""
     kenya = record(Country, title="Kenya")
     peru = record(Country, title="Peru")
     online = record(StrategicArea, title="Online safety")
     justice = record(StrategicArea, title="Justice for children")
     made = {
-        "p2011": record(Programme, title="Quokka programme A", year=2011, tags=["alpha"]),
-        "p2012": record(Programme, title="Quokka programme B", year=2012, tags=["alpha", "beta"]),
-        "p2012b": record(Programme, title="Quokka programme C", year=2012, tags=["beta"]),
-        "a2015": record(Activity, title="Quokka activity", year=2015),
-        "instrument": record(Instrument, title="Quokka instrument", tags=["alpha"]),
+        "p2011": record(Programme, title="Quokka programme A", summary="Among numbats.", year=2011, tags=["alpha"]),
+        "p2012": record(
+            Programme, title="Quokka programme B", summary="Among numbats.", year=2012, tags=["alpha", "beta"]
+        ),
+        "p2012b": record(Programme, title="Quokka programme C", summary="Among numbats.", year=2012, tags=["beta"]),
+        "a2015": record(Activity, title="Quokka activity", summary="Among numbats.", year=2015),
+        "instrument": record(Instrument, title="Quokka instrument", summary="Among numbats.", tags=["alpha"]),
     }
     for key, countries, areas in [
         ("p2011", [kenya], [online]),
@@ -47,7 +51,7 @@ def faceted(module_db):
 
 
 def test_facets_count_each_value_among_the_results(faceted):
-    page = search_for("quokka")
+    page = search_for("numbat")
 
     assert page.total == 5
     assert facet_counts(page, "type") == {
@@ -62,14 +66,14 @@ def test_facets_count_each_value_among_the_results(faceted):
 
 
 def test_facets_are_shown_with_readable_names_and_counts(client, faceted):
-    page = get_search(client, "quokka").content.decode()
+    page = get_search(client, "numbat").content.decode()
 
     for label, count in [("Programme", 3), ("Kenya", 3), ("Online safety", 4), ("2012", 2), ("alpha", 3)]:
         assert re.search(rf">{label} <span class=\"count\">{count}</span>", page), label
 
 
 def test_choosing_a_facet_narrows_the_results_and_recounts(faceted):
-    page = search_for("quokka", country=faceted["peru"].slug)
+    page = search_for("numbat", country=faceted["peru"].slug)
 
     assert sorted(hit_titles(page)) == ["Quokka programme B", "Quokka programme C"]
     assert page.total == 2
@@ -94,11 +98,11 @@ def test_choosing_a_facet_narrows_the_results_and_recounts(faceted):
 def test_each_facet_narrows_the_results(faceted, param, value, expected):
     value = faceted[value].slug if value in faceted else value
 
-    assert sorted(hit_titles(search_for("quokka", **{param: value}))) == expected
+    assert sorted(hit_titles(search_for("numbat", **{param: value}))) == expected
 
 
 def test_following_a_facet_link_on_the_page_narrows_the_results(client, faceted):
-    first = get_search(client, "quokka")
+    first = get_search(client, "numbat")
     country_group = next(group for group in first.context["results"].facets if group.param == "country")
     kenya = next(choice for choice in country_group.options if choice.label == "Kenya")
 
@@ -113,7 +117,7 @@ def test_following_a_facet_link_on_the_page_narrows_the_results(client, faceted)
 
 
 def test_two_facets_combine(faceted):
-    page = search_for("quokka", country=faceted["kenya"].slug, strategic_area=faceted["online"].slug)
+    page = search_for("numbat", country=faceted["kenya"].slug, strategic_area=faceted["online"].slug)
 
     assert sorted(hit_titles(page)) == ["Quokka activity", "Quokka programme A"]
     assert facet_counts(page, "type") == {"programmes.programme": 1, "programmes.activity": 1}
@@ -124,17 +128,17 @@ def test_two_facets_combine(faceted):
     [("type", "atlantis.unicorn"), ("country", "atlantis"), ("year", "1066"), ("tag", "nope"), ("strategic_area", "x")],
 )
 def test_facet_value_that_does_not_exist_gives_no_results_not_an_error(client, faceted, param, value):
-    response = get_search(client, "quokka", **{param: value})
+    response = get_search(client, "numbat", **{param: value})
 
     assert response.status_code == 200
     assert response.context["results"].total == 0
-    assert "0 results for “quokka”" in response.content.decode()
+    assert "0 results for “numbat”" in response.content.decode()
 
 
 def test_strategic_area_that_is_not_public_is_not_offered_as_a_facet(faceted):
     StrategicArea.objects.filter(pk=faceted["justice"].pk).update(status="draft")
 
-    assert facet_counts(search_for("quokka"), "strategic_area") == {faceted["online"].slug: 4}
+    assert facet_counts(search_for("numbat"), "strategic_area") == {faceted["online"].slug: 4}
 
 
 # A country or strategic area hidden behind the services' back (a bulk update, the shell, a revert) leaves the
@@ -176,10 +180,10 @@ def test_facet_value_naming_a_hidden_record_answers_like_one_naming_nothing(clie
     hidden = faceted[key]
     hide(type(hidden), hidden.pk, "draft")
 
-    naming_hidden = get_search(client, "quokka", **{param: hidden.slug})
-    naming_nothing = get_search(client, "quokka", **{param: UNKNOWN_SLUG})
+    naming_hidden = get_search(client, "numbat", **{param: hidden.slug})
+    naming_nothing = get_search(client, "numbat", **{param: UNKNOWN_SLUG})
 
-    assert "0 results for “quokka”" in naming_hidden.content.decode()
+    assert "0 results for “numbat”" in naming_hidden.content.decode()
     assert naming_hidden.content == naming_nothing.content
 
 
@@ -190,8 +194,8 @@ def test_former_slug_of_a_hidden_country_answers_like_one_naming_nothing(client,
     Country.objects.filter(pk=peru.pk).update(slug="peru-renamed")
     hide(Country, peru.pk, "draft")
 
-    naming_hidden = get_search(client, "quokka", country=former)
-    naming_nothing = get_search(client, "quokka", country=UNKNOWN_SLUG)
+    naming_hidden = get_search(client, "numbat", country=former)
+    naming_nothing = get_search(client, "numbat", country=UNKNOWN_SLUG)
 
-    assert "0 results for “quokka”" in naming_hidden.content.decode()
+    assert "0 results for “numbat”" in naming_hidden.content.decode()
     assert naming_hidden.content == naming_nothing.content

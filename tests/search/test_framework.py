@@ -157,3 +157,38 @@ def test_rebuilding_the_index_gives_the_same_results_and_shows_progress():
     output = out.getvalue()
     assert f"{documents_before}/{documents_before} records" in output
     assert f"Indexed {documents_before} published records" in output
+
+
+@pytest.mark.parametrize(
+    ("query", "url"),
+    [
+        # The declaration of 2008 in Rio, ahead of the World Congress whose summary names both.
+        ("Rio 2008", "/instruments/rio-declaration/"),
+        # "Costa Rica" is the activity's country; the country itself matches "youth summit" only through it.
+        ("Costa Rica youth summit", "/activities/be-safe-be-smart-bynd-2015/"),
+    ],
+)
+def test_search_through_links_puts_the_linked_record_first(client, query, url):
+    hits = shown_hits(get_search(client, query))
+
+    assert hits and hits[0].url == url
+
+
+def test_innocenti_finds_the_research_it_led_and_published_right_after_the_centre_itself(client):
+    urls = [hit.url for hit in shown_hits(get_search(client, "Innocenti"))]
+
+    # The centre has the word in its own title, and own text weighs more than a linked record's name; its research
+    # follows, before anything else.
+    assert urls[0] == "/organisations/unicef-innocenti-research-centre/"
+    assert sorted(urls[1:3]) == ["/outputs/child-safety-online-report/", "/programmes/child-safety-online/"]
+
+
+def test_several_words_finding_few_records_show_near_misses_apart(client):
+    response = get_search(client, "Innocenti youth")
+
+    page = response.context["results"]
+    assert page.total == 0
+    urls = [hit.url for hit in page.near_misses]
+    assert "/organisations/unicef-innocenti-research-centre/" in urls
+    assert "/organisations/unicef-youth-section/" in urls
+    assert "Results with some of your words" in response.content.decode()

@@ -31,6 +31,16 @@ SUGGESTION_PREFIX_MIN = 3
 SUGGESTION_PREFIX_MAX = 8
 
 
+# Near misses ("Results with some of your words") are drawn from the first this many documents, in index order,
+# matching each word: bounded work however common a word is, while every document with a rare word is looked at.
+NEAR_MISS_CANDIDATES = 500
+
+
+def near_miss_threshold(groups: int) -> int:
+    """How many of ``groups`` words a near miss must match: at least half of them, and never all."""
+    return max(1, (groups + 1) // 2)
+
+
 @dataclass(frozen=True)
 class Hit:
     document_id: int
@@ -121,6 +131,18 @@ class SearchBackend:
             rows = cursor.fetchall()
         scale = SAMPLE_MODULUS if sample else 1
         return [{"facet": facet, "value": value, "n": n * scale} for facet, value, n in rows]
+
+    def near_misses(self, query: Query, filters: Filters, limit: int) -> list[Hit]:
+        """Up to ``limit`` documents that match some but not all of the query's words (groups), at least
+        ``near_miss_threshold`` of them and none of its excluded words, those matching most first, then by rank:
+        for a search that found few records. Candidates are bounded (``NEAR_MISS_CANDIDATES`` per word); one query."""
+        raise NotImplementedError
+
+    def ranked_and_near_misses(
+        self, query: Query, filters: Filters, limit: int, offset: int, near_limit: int
+    ) -> tuple[list[Hit], list[Hit]]:
+        """``ranked`` (an exact search) and ``near_misses`` together; a backend may answer both in one statement."""
+        return self.ranked(query, filters, limit, offset, False), self.near_misses(query, filters, near_limit)
 
     @contextmanager
     def session(self):

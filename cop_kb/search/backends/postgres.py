@@ -6,12 +6,14 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 
 from ..query import Query, Term
+from . import base
 from .base import (
     AUTOCOMPLETE_CANDIDATES,
     GREATER_THAN,
     LESS_THAN,
     MARK_END,
     MARK_START,
+    NEAR_MISS_CANDIDATES,
     SAMPLE_MODULUS,
     SUGGESTION_CANDIDATES,
     SUGGESTION_THRESHOLD,
@@ -19,6 +21,7 @@ from .base import (
     Overview,
     SearchBackend,
     documents_counted,
+    near_miss_threshold,
     with_filters,
 )
 
@@ -36,14 +39,32 @@ def _term(term: Term, params: list) -> str:
     return "(" + " || ".join(_variant(variant, params) for variant in term.variants()) + ")"
 
 
+def _group(group, params: list) -> str:
+    return "(" + " || ".join(_term(term, params) for term in group) + ")"
+
+
 def tsquery(query: Query) -> tuple[str, list]:
     """The query as an SQL ``tsquery`` expression built from fixed fragments and bound parameters."""
     params: list = []
-    groups = ["(" + " || ".join(_term(term, params) for term in group) + ")" for group in query.groups]
-    sql = " && ".join(groups)
+    sql = " && ".join(_group(group, params) for group in query.groups)
     for term in query.excluded:
         sql += f" && !!{_term(term, params)}"
     return sql, params
+
+
+def ranking_tsquery(query: Query) -> tuple[str, list]:
+    """The query's terms joined by OR, for ``ts_rank``: ranked against an AND, a document whose words stand close
+    together (a summary's "Rio de Janeiro … 2008") would outrank one with them in its title and its years, whatever
+    their weights; ranked against an OR, each term adds its own weight."""
+    params: list = []
+    return " || ".join(_group(group, params) for group in query.groups), params
+
+
+def _hits(sql: str, params: list) -> list[Hit]:
+    """Run a statement of (id, headline, place) rows, in order."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [Hit(document_id=row[0], snippet=row[1] or "") for row in cursor.fetchall()]
 
 
 def _source(filters, params: list) -> str:
@@ -78,58 +99,149 @@ class PostgresBackend(SearchBackend):
 
     def overview(self, query: Query, filters) -> Overview:
         # Counting every match of a broad query visits every matching row (60-150 ms for 100,000 matches). The
-        # sample's partial index answers first; only a query it shows to be narrow enough is counted exactly.
-        sampled = self.facet_counts(query, filters, sample=True)
+        # sample's partial index answers first; only a query it shows to be narrow enough is counted exactly. One
+        # statement does both: the exact count's condition names no row, so PostgreSQL checks it once, after the
+        # sample, and skips the count when the sample shows the query to be broad.
+        sql, params = self.match_sql(query, filters)
+        modulus = base.SAMPLE_MODULUS
+        statement = f"""
+            WITH sampled AS (
+                SELECT facet, value, count(*) AS n FROM search_searchfacet
+                WHERE document_id IN (SELECT id FROM ({sql}) matches WHERE id %% {modulus} = 0)
+                GROUP BY facet, value
+            )
+            SELECT true, facet, value, n FROM sampled
+            UNION ALL
+            SELECT false, facet, value, count(*) FROM search_searchfacet
+            WHERE document_id IN ({sql})
+                AND (SELECT coalesce(sum(n), 0) FROM sampled WHERE facet = 'type') * {modulus} <= %s
+            GROUP BY facet, value
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(statement, [*params, *params, self.count_limit])
+            rows = cursor.fetchall()
+        sampled = [{"facet": facet, "value": value, "n": n * modulus} for sample, facet, value, n in rows if sample]
+        exact = [{"facet": facet, "value": value, "n": n} for sample, facet, value, n in rows if not sample]
         estimate = documents_counted(sampled)
         if estimate > self.count_limit:
             return Overview(total=estimate, facets=sampled, broad=True, total_estimated=True)
         # Exact facet counts give the exact total too (each document has one record type): no count of its own.
-        exact = self.facet_counts(query, filters, sample=False)
         total = documents_counted(exact)
         if total > self.exact_limit:
             return Overview(total=total, facets=sampled, broad=True)
         return Overview(total=total, facets=exact)
 
     def ranked(self, query: Query, filters, limit: int, offset: int, broad: bool) -> list[Hit]:
+        everywhere = "d.search_vector @@ q.query"
         if not broad:
-            return self._ranked(query, filters, limit, offset, "search_vector", "d.search_vector @@ q.query")
+            return _hits(*self._ranked_sql(query, filters, limit, offset, "search_vector", everywhere, own=True))
         # rank_vector holds title and aliases (A) and summary and tags (B) only, about 0.6 kB and never TOASTed:
         # ranking on it skips unpacking the full vectors. An excluded word may still be in a candidate's body, so
         # then the full vector is checked as well.
-        condition = "d.rank_vector @@ q.query" + (" AND d.search_vector @@ q.query" if query.excluded else "")
-        hits = self._ranked(query, filters, limit, offset, "rank_vector", condition, capped=True)
+        condition = "d.rank_vector @@ q.query" + (f" AND {everywhere}" if query.excluded else "")
+        hits = _hits(*self._ranked_sql(query, filters, limit, offset, "rank_vector", condition, capped=True))
         if len(hits) < limit and offset == 0:
             # Fewer than a page have the words outside the body: the first matches anywhere, then.
-            hits = self._ranked(
-                query, filters, limit, offset, "search_vector", "d.search_vector @@ q.query", capped=True
-            )
+            hits = _hits(*self._ranked_sql(query, filters, limit, offset, "search_vector", everywhere, capped=True))
         return hits
 
-    def _ranked(
-        self, query: Query, filters, limit: int, offset: int, vector: str, condition: str, *, capped: bool = False
-    ) -> list[Hit]:
+    def _ranked_sql(
+        self,
+        query: Query,
+        filters,
+        limit: int,
+        offset: int,
+        vector: str,
+        condition: str,
+        *,
+        capped: bool = False,
+        own: bool = False,
+    ) -> tuple[str, list]:
+        """One page of the documents matching ``condition``, ranked on ``vector`` (``capped``: the first
+        ``rank_candidates`` only; ``own``: those matching without weight D first), as (id, headline, place) rows."""
         ts_sql, ts_params = tsquery(query)
+        rank_sql, rank_params = ranking_tsquery(query)
         params: list = []
         source = _source(filters, params)
         cap = f"LIMIT {int(self.rank_candidates)}" if capped else ""
+        # ``own``: documents that match without the names of the records linking to them (weight D) come first.
+        first = "ts_filter(d.search_vector, '{a,b,c}') @@ q.query" if own else "true"
         # Rank with the narrow columns only, then fetch the texts of the page and headline them: ts_headline is
         # costly, so it runs on at most `limit` rows.
         sql = f"""
-            WITH q AS (SELECT ({ts_sql}) AS query),
+            WITH q AS (SELECT ({ts_sql}) AS query, ({rank_sql}) AS ranking),
             matches AS (
-                SELECT d.id, ts_rank(d.{vector}, q.query) AS rank, d.title
+                SELECT d.id, {first} AS own, ts_rank(d.{vector}, q.ranking) AS rank, d.title
                 FROM {source} CROSS JOIN q
                 WHERE {condition}
                 {cap}
             ),
-            page AS (SELECT * FROM matches ORDER BY rank DESC, title, id LIMIT %s OFFSET %s)
-            SELECT page.id, ts_headline('{CONFIG}', translate(d.summary || ' ' || d.body, '<>', %s), q.query, %s)
+            page AS (SELECT * FROM matches ORDER BY own DESC, rank DESC, title, id LIMIT %s OFFSET %s)
+            SELECT page.id, ts_headline('{CONFIG}', translate(d.summary || ' ' || d.body, '<>', %s), q.query, %s),
+                row_number() OVER (ORDER BY page.own DESC, page.rank DESC, page.title, page.id) AS place
             FROM page JOIN search_searchdocument d ON d.id = page.id CROSS JOIN q
-            ORDER BY page.rank DESC, page.title, page.id
+            ORDER BY place
+        """
+        return sql, [*ts_params, *rank_params, *params, limit, offset, LESS_THAN + GREATER_THAN, HEADLINE_OPTIONS]
+
+    def ranked_and_near_misses(
+        self, query: Query, filters, limit: int, offset: int, near_limit: int
+    ) -> tuple[list[Hit], list[Hit]]:
+        # One statement for both: PostgreSQL's search already spends three statements on its session.
+        ranked_sql, ranked_params = self._ranked_sql(
+            query, filters, limit, offset, "search_vector", "d.search_vector @@ q.query", own=True
+        )
+        near_sql, near_params = self._near_sql(query, filters, near_limit)
+        sql = f"""
+            SELECT 0 AS part, * FROM ({ranked_sql}) ranked
+            UNION ALL SELECT 1 AS part, * FROM ({near_sql}) near
+            ORDER BY part, place
         """
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*ts_params, *params, limit, offset, LESS_THAN + GREATER_THAN, HEADLINE_OPTIONS])
-            return [Hit(document_id=row[0], snippet=row[1] or "") for row in cursor.fetchall()]
+            cursor.execute(sql, [*ranked_params, *near_params])
+            rows = cursor.fetchall()
+        return (
+            [Hit(document_id=pk, snippet=snippet or "") for part, pk, snippet, _place in rows if part == 0],
+            [Hit(document_id=pk, snippet=snippet or "") for part, pk, snippet, _place in rows if part == 1],
+        )
+
+    def near_misses(self, query: Query, filters, limit: int) -> list[Hit]:
+        return _hits(*self._near_sql(query, filters, limit))
+
+    def _near_sql(self, query: Query, filters, limit: int) -> tuple[str, list]:
+        """The statement of ``near_misses``: (id, headline, place) rows."""
+        params: list = []
+        words = [_group(group, params) for group in query.groups]
+        excluded_params: list = []
+        excluded = " || ".join(_term(term, excluded_params) for term in query.excluded) or "''::tsquery"
+        all_sql, all_params = tsquery(query)
+        rank_sql, rank_params = ranking_tsquery(query)
+        columns = ", ".join(f"{word} AS w{index}" for index, word in enumerate(words))
+        candidates = " UNION ".join(
+            f"(SELECT id FROM search_searchdocument, q WHERE search_vector @@ q.w{index} LIMIT {NEAR_MISS_CANDIDATES})"
+            for index in range(len(words))
+        )
+        matched = " + ".join(f"(d.search_vector @@ q.w{index})::int" for index in range(len(words)))
+        filter_params: list = []
+        source = with_filters("search_searchdocument d", "d.id", filters, filter_params)
+        # Some words, not all of them (those are the results), and none excluded ("" excludes nothing).
+        sql = f"""
+            WITH q AS (SELECT {columns}, ({all_sql}) AS query, ({rank_sql}) AS ranking, ({excluded}) AS excluded),
+            scored AS (
+                SELECT d.id, d.title, {matched} AS matched, ts_rank(d.search_vector, q.ranking) AS rank
+                FROM {source} CROSS JOIN q
+                WHERE d.id IN ({candidates})
+                    AND NOT d.search_vector @@ q.query
+                    AND (numnode(q.excluded) = 0 OR NOT d.search_vector @@ q.excluded)
+            ),
+            page AS (SELECT * FROM scored WHERE matched >= %s ORDER BY matched DESC, rank DESC, title, id LIMIT %s)
+            SELECT page.id, ts_headline('{CONFIG}', translate(d.summary || ' ' || d.body, '<>', %s), q.ranking, %s),
+                row_number() OVER (ORDER BY page.matched DESC, page.rank DESC, page.title, page.id) AS place
+            FROM page JOIN search_searchdocument d ON d.id = page.id CROSS JOIN q
+            ORDER BY place
+        """
+        values = [*params, *all_params, *rank_params, *excluded_params, *filter_params]
+        return sql, [*values, near_miss_threshold(len(words)), limit, LESS_THAN + GREATER_THAN, HEADLINE_OPTIONS]
 
     # "Did you mean" looks in the 1-in-SAMPLE_MODULUS sample first (its partial index holds a few thousand
     # documents, where a common word's bitmap over every document takes 10-30 ms to build); a rarer word, for

@@ -10,18 +10,23 @@ from .base import (
     AUTOCOMPLETE_CANDIDATES,
     MARK_END,
     MARK_START,
+    NEAR_MISS_CANDIDATES,
     SUGGESTION_CANDIDATES,
     SUGGESTION_THRESHOLD,
     Hit,
     SearchBackend,
+    near_miss_threshold,
     with_filters,
     word_similarity,
 )
 
-# Column order of search_fts: title, aliases, summary, tags, body.
-BM25_WEIGHTS = "10.0, 10.0, 4.0, 4.0, 1.0"
+# Column order of search_fts: title, aliases, summary, tags, body, related (the names of the records it links to,
+# and its years), backlinked (the names of the records linking to it): below the record's own text, the last least.
+BM25_WEIGHTS = "10.0, 10.0, 4.0, 4.0, 1.0, 0.5, 0.25"
 # Every column but the body: a broad query ranks the documents with its words here (SearchBackend.rank_candidates).
 RANKED_COLUMNS = ("title", "aliases", "summary", "tags")
+# Every column but the names of the records linking to it: a document matched without them ranks first.
+OWN_COLUMNS = ("title", "aliases", "summary", "tags", "body", "related")
 FTS_TRIGGERS = ("search_document_ai", "search_document_ad", "search_document_au")
 
 
@@ -34,16 +39,24 @@ def _term(term: Term) -> str:
     return variants[0] if len(variants) == 1 else "(" + " OR ".join(variants) + ")"
 
 
+def _group(group) -> str:
+    terms = [_term(term) for term in group]
+    return terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")"
+
+
+def _excluding(expression: str, query: Query) -> str:
+    if query.excluded:
+        return f"({expression}) NOT (" + " OR ".join(_term(term) for term in query.excluded) + ")"
+    return expression
+
+
 def match_expression(query: Query) -> str:
     """The query in FTS5 syntax; every token is a quoted string, so user input can add no operator."""
-    groups = []
-    for group in query.groups:
-        terms = [_term(term) for term in group]
-        groups.append(terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")")
-    expression = " AND ".join(groups)
-    if query.excluded:
-        expression = f"({expression}) NOT (" + " OR ".join(_term(term) for term in query.excluded) + ")"
-    return expression
+    return _excluding(" AND ".join(_group(group) for group in query.groups), query)
+
+
+OWN_MATCH = "search_fts.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
+OWN_FILTER = "{" + " ".join(OWN_COLUMNS) + "}"
 
 
 def _source(filters, params: list) -> str:
@@ -89,6 +102,9 @@ class SQLiteBackend(SearchBackend):
     def ranked(self, query: Query, filters, limit: int, offset: int, broad: bool) -> list[Hit]:
         expression, end = self._candidates(query, filters) if broad else (match_expression(query), None)
         bound, bound_params = ("", []) if end is None else (" AND search_fts.rowid <= %s", [end])
+        # Documents that match without the names of the records linking to them come first (a country is not found
+        # first by the titles of its activities); a broad query's candidates are ranked by bm25() alone.
+        own, own_params = ("", []) if broad else (f"{OWN_MATCH} DESC, ", [f"{OWN_FILTER} : ({expression})"])
         # One statement and no join to the documents: FTS5 scores every candidate with bm25() but builds snippet()
         # only for the rows returned. Ties go by id.
         params: list = [MARK_START, MARK_END]
@@ -97,11 +113,49 @@ class SQLiteBackend(SearchBackend):
             SELECT search_fts.rowid, snippet(search_fts, -1, %s, %s, '…', 24)
             FROM {source}
             WHERE search_fts MATCH %s{bound}
-            ORDER BY bm25(search_fts, {BM25_WEIGHTS}), search_fts.rowid
+            ORDER BY {own}bm25(search_fts, {BM25_WEIGHTS}), search_fts.rowid
             LIMIT %s OFFSET %s
         """
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, expression, *bound_params, limit, offset])
+            cursor.execute(sql, [*params, expression, *bound_params, *own_params, limit, offset])
+            return [Hit(document_id=row[0], snippet=row[1] or "") for row in cursor.fetchall()]
+
+    def near_misses(self, query: Query, filters, limit: int) -> list[Hit]:
+        groups = [_group(group) for group in query.groups]
+        # Some words, not all of them (those are the results), and none excluded.
+        some = _excluding(f"({' OR '.join(groups)}) NOT ({' AND '.join(groups)})", query)
+        candidates = " UNION ".join(
+            ["SELECT * FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH %s ORDER BY rowid LIMIT %s)"]
+            * len(groups)
+        )
+        # Each candidate is checked against each word by its rowid: FTS5 seeks it in the word's index.
+        matched = " + ".join(
+            ["EXISTS (SELECT 1 FROM search_fts w WHERE w.search_fts MATCH %s AND w.rowid = search_fts.rowid)"]
+            * len(groups)
+        )
+        params: list = []
+        source = _source(filters, params)
+        # The best are chosen first; snippet() then runs for those few only, each found again by its rowid.
+        sql = f"""
+            WITH best AS (
+                SELECT rowid, matched, rank FROM (
+                    SELECT search_fts.rowid, {matched} AS matched, bm25(search_fts, {BM25_WEIGHTS}) AS rank
+                    FROM {source}
+                    WHERE search_fts MATCH %s AND search_fts.rowid IN ({candidates})
+                )
+                WHERE matched >= %s
+                ORDER BY matched DESC, rank, rowid
+                LIMIT %s
+            )
+            SELECT search_fts.rowid, snippet(search_fts, -1, %s, %s, '…', 24)
+            FROM best JOIN search_fts ON search_fts.rowid = best.rowid
+            WHERE search_fts MATCH %s
+            ORDER BY best.matched DESC, best.rank, best.rowid
+        """
+        values = [*groups, *params, some, *(value for group in groups for value in (group, NEAR_MISS_CANDIDATES))]
+        values += [near_miss_threshold(len(groups)), limit, MARK_START, MARK_END, some]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
             return [Hit(document_id=row[0], snippet=row[1] or "") for row in cursor.fetchall()]
 
     @contextmanager
