@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from cop_kb.directory.models import Country, Organisation
 from cop_kb.records.facets import TOP_VALUES
-from cop_kb.records.links import BACKLINKS_SHOWN
+from cop_kb.records.link_pages import BACKLINKS_SHOWN
 from cop_kb.sitemaps import RecordSitemap
 from instruments.models import Instrument
 from programmes.models import Activity, Programme, ProgrammeOrganisation

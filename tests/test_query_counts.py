@@ -17,7 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cop_kb.records.facets import RelatedFacet
-from cop_kb.records.links import LinkForeignKey, LinkManyToManyField, TypedLink, _link_fields, relation_url
+from cop_kb.records.link_pages import relation_url
+from cop_kb.records.links import LinkForeignKey, LinkManyToManyField, TypedLink, _link_fields
 from cop_kb.records.models import Record
 from cop_kb.records.registry import record_types
 from cop_kb.records.selectors import list_facets

@@ -18,7 +18,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-from .links import link_prefetches, link_select_related
+from .link_groups import link_prefetches, link_select_related
 
 
 class Status(models.TextChoices):
