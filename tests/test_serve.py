@@ -9,7 +9,6 @@ import os
 import random
 import socket
 import subprocess
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -19,6 +18,8 @@ from django.conf import settings
 from django.db import connection
 
 from bench.common import serving as started
+
+from .servers import python
 
 BASE_DIR = Path(settings.BASE_DIR)
 STARTS_WITHIN = 120
@@ -115,21 +116,13 @@ def test_make_serve_answers_the_home_page_over_local_http_with_production_settin
         assert get(base + "/", Host="kb.example.org").status == 400
 
 
-def python(*args: str, **variables: str) -> subprocess.CompletedProcess:
+def refusal(*args: str, **variables: str) -> subprocess.CompletedProcess:
     """Our own interpreter run with ``args`` in a server's environment plus ``variables``, to its end."""
-    return subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
-        [sys.executable, *args],
-        cwd=BASE_DIR,
-        env=server_env(**variables),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return python(*args, env=server_env(**variables))
 
 
 def test_local_http_is_refused_for_a_public_host_name():
-    result = python(
+    result = refusal(
         "-c",
         "import cop_kb.settings.prod",
         LOCAL_HTTP="1",
@@ -141,7 +134,7 @@ def test_local_http_is_refused_for_a_public_host_name():
 
 
 def test_local_http_gunicorn_refuses_to_listen_beyond_this_machine():
-    result = python(
+    result = refusal(
         "-m",
         "gunicorn",
         "-c",
