@@ -73,29 +73,37 @@ def fetch(url: str, timeout: float = 30) -> int:
 
 
 @contextmanager
-def gunicorn(app: str, env: dict, ready_path: str, log_path: Path):
-    """Serve ``app`` with gunicorn on a free 127.0.0.1 port; yield its base URL; always stop it."""
-    port = free_port()
-    command = [str(BIN / "gunicorn"), app, "--bind", f"{HOST}:{port}", "--workers", str(WORKERS)]
-    command += ["--worker-class", "sync", "--log-level", "warning", "--timeout", "120"]
+def serving(command: list[str], *, env: dict, log_path: Path, ready_url: str, within: float, ready=None):
+    """Start a server (``command``, in a process group of its own, output to ``log_path``); once ``ready_url``
+    answers a status ``ready`` accepts (by default 200), yield the process; always stop the whole group."""
+    ready = ready or (lambda status: status == 200)
     with open(log_path, "ab") as server_log:
         process = subprocess.Popen(  # noqa: S603
             command, cwd=ROOT, env=env, start_new_session=True, stdout=server_log, stderr=server_log
         )
-    base = f"http://{HOST}:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
+        deadline = time.monotonic() + within
+        while not ready(fetch(ready_url, timeout=10)):
             if process.poll() is not None:
-                raise BenchError(f"gunicorn {app} exited:\n{tail(log_path)}")
-            if fetch(base + ready_path, timeout=10) == 200:
-                break
+                raise BenchError(f"{command[0]} exited:\n{tail(log_path)}")
             if time.monotonic() > deadline:
-                raise BenchError(f"gunicorn {app} did not answer 200 on {ready_path} within 60 s:\n{tail(log_path)}")
+                raise BenchError(f"{command[0]} did not answer {ready_url} within {within:.0f} s:\n{tail(log_path)}")
             time.sleep(0.5)
-        yield base
+        yield process
     finally:
         stop(process)
+
+
+@contextmanager
+def gunicorn(app: str, env: dict, ready_path: str, log_path: Path, options: tuple[str, ...] = ()):
+    """Serve ``app`` with gunicorn on a free 127.0.0.1 port; yield its base URL; always stop it. ``options`` go
+    after the usual ones (gunicorn takes the last of a repeated option)."""
+    port = free_port()
+    command = [str(BIN / "gunicorn"), app, "--bind", f"{HOST}:{port}", "--workers", str(WORKERS)]
+    command += ["--worker-class", "sync", "--log-level", "warning", "--timeout", "120", *options]
+    base = f"http://{HOST}:{port}"
+    with serving(command, env=env, log_path=log_path, ready_url=base + ready_path, within=60):
+        yield base
 
 
 def tail(path: Path, size: int = 3000) -> str:

@@ -2,7 +2,7 @@
 
 Run as root (it restarts the local cluster) from the project root::
 
-    .venv/bin/python bench/pg_restart.py
+    .venv/bin/python -m bench.pg_restart
 
 What it does:
 
@@ -27,155 +27,48 @@ It prints a summary per scenario and exits 1 if any expectation failed. gunicorn
 dropped, and PostgreSQL is always left running (every outage sits in try/finally and lasts a few seconds;
 other people's tests share the server).
 
-Environment: ``PG_CLUSTER`` (default ``15 main``), ``PG_HOST``/``PG_PORT`` (127.0.0.1:5432), and
-``PG_RESTART_SETTINGS`` to force a settings module (it must still turn the HTTPS redirect off).
+Environment: ``PG_CLUSTER`` (default ``15 main``), ``PG_HOST``/``PG_PORT`` (127.0.0.1:5432) (see
+``bench/pg_control.py``), and ``PG_RESTART_SETTINGS`` to force a settings module (it must still turn the HTTPS
+redirect off). The requests and what their answers must be are in ``bench/outage.py``.
 """
 
-from __future__ import annotations
-
-import functools
-import http.client
+import argparse
 import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import string
-import subprocess  # noqa: S404 - fixed argument lists only, never a shell
 import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
-PYTHON = sys.executable
-
-PG_HOST = os.environ.get("PG_HOST", "127.0.0.1")
-PG_PORT = os.environ.get("PG_PORT", "5432")
-PG_VERSION, PG_NAME = os.environ.get("PG_CLUSTER", "15 main").split()
-DB_NAME = "cop_kb_restart"
-DB_ROLE = DB_PASSWORD = "cop_kb"  # noqa: S105 - the local test role from scripts/pg-setup.sh
-DATABASE_URL = f"postgres://{DB_ROLE}:{DB_PASSWORD}@{PG_HOST}:{PG_PORT}/{DB_NAME}"
-
-HTTP_HOST = "127.0.0.1"
-LIST_PATH = "/instruments/"
-EXTRA_DOWN_PATHS = ["/", "/search/?q=grooming"]  # scenario c also asks the home and search pages
-REQUEST_TIMEOUT = 10.0
-GRACE = 1.0  # seconds after pg_isready before every answer must be 200 again
-PG_WAIT = 30.0  # longest wait for pg_isready after a start
-
-# The friendly 503 page (templates/503.html) and what must never leak into an error page.
-FRIENDLY_503 = "cop_kb is temporarily unavailable"
-LEAKS = (
-    "Traceback",
-    'File "',
-    "psycopg",
-    "OperationalError",
-    "InterfaceError",
-    "django.db",
-    "connection to server",
-    "Exception Value",
-    "SECRET_KEY",
-    "DATABASES",
-    "5432",
+from .common import BIN, HOST, BenchError, gunicorn, log, run
+from .outage import Answer, Scenario, expect_all_200, fetch, friendly_503_problem, leak_problem, parallel
+from .pg_control import (
+    DATABASE_URL,
+    DB_NAME,
+    PG_HOST,
+    PG_PORT,
+    checkpoint,
+    create_database,
+    drop_database,
+    ensure_pg_running,
+    pg_ctl,
+    pg_ready,
+    superuser_psql,
+    wait_pg_ready,
 )
 
-
-# ---- small helpers -----------------------------------------------------------------------------------------
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def run(args: list[str], *, env: dict | None = None, check: bool = True, timeout: float = 300) -> str:
-    result = subprocess.run(args, env=env, capture_output=True, text=True, timeout=timeout, check=False)  # noqa: S603
-    if check and result.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
-    return result.stdout
-
-
-def pg_ready() -> bool:
-    result = subprocess.run(  # noqa: S603
-        ["pg_isready", "-q", "-h", PG_HOST, "-p", PG_PORT],  # noqa: S607
-        capture_output=True,
-        timeout=10,
-        check=False,
-    )
-    return result.returncode == 0
-
-
-def wait_pg_ready(limit: float = PG_WAIT) -> float:
-    """Poll pg_isready every 50 ms; return the moment it first said yes."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if pg_ready():
-            return time.monotonic()
-        time.sleep(0.05)
-    raise RuntimeError(f"PostgreSQL on {PG_HOST}:{PG_PORT} not ready after {limit:.0f} s")
-
-
-def checkpoint() -> None:
-    """Flush dirty pages while the server is still up, so the shutdown checkpoint (and the outage) is short."""
-    run([*superuser_psql(), "-d", "postgres", "-c", "CHECKPOINT"], check=False, timeout=120)
-
-
-def pg_ctl(action: str) -> None:
-    run(["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, PG_NAME, action], timeout=120)
-
-
-def ensure_pg_running() -> None:
-    """Whatever happened, leave the shared server up."""
-    if pg_ready():
-        return
-    log(f"PostgreSQL is down: starting cluster {PG_VERSION}/{PG_NAME}")
-    try:
-        pg_ctl("start")
-    except (RuntimeError, subprocess.TimeoutExpired) as exc:
-        log(f"start reported: {exc}")  # it may already be starting; wait anyway
-    wait_pg_ready()
-    log("PostgreSQL is running")
-
-
-@functools.cache
-def superuser_psql() -> list[str]:
-    """A psql command line for the superuser: TCP as postgres, else the postgres OS user (as pg-setup.sh)."""
-    tcp = ["psql", "-X", "-w", "-q", "-v", "ON_ERROR_STOP=1", "-h", PG_HOST, "-p", PG_PORT, "-U", "postgres"]
-    probe = subprocess.run([*tcp, "-d", "postgres", "-Atc", "SELECT 1"], capture_output=True, check=False)  # noqa: S603
-    if probe.returncode == 0:
-        return tcp
-    return ["runuser", "-u", "postgres", "--", "psql", "-X", "-w", "-q", "-v", "ON_ERROR_STOP=1", "-p", PG_PORT]
-
-
-def create_database(psql: list[str]) -> None:
-    run([*psql, "-d", "postgres", "-c", f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'])
-    run([*psql, "-d", "postgres", "-c", f'CREATE DATABASE "{DB_NAME}" OWNER "{DB_ROLE}"'])
-    run(
-        [
-            *psql,
-            "-d",
-            DB_NAME,
-            "-c",
-            "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-            "-c",
-            "CREATE EXTENSION IF NOT EXISTS unaccent",
-        ]
-    )
-
-
-def drop_database(psql: list[str]) -> None:
-    run([*psql, "-d", "postgres", "-c", f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'], check=False)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HTTP_HOST, 0))
-        return sock.getsockname()[1]
+PYTHON = sys.executable
+LIST_PATH = "/instruments/"
+EXTRA_DOWN_PATHS = ["/", "/search/?q=grooming"]  # scenario c also asks the home and search pages
+GRACE = 1.0  # seconds after pg_isready before every answer must be 200 again
+# After bench.common's usual options; at level info gunicorn logs the "Booting worker" lines gunicorn_log_notes counts.
+GUNICORN_OPTIONS = ("--timeout", "30", "--graceful-timeout", "5", "--log-level", "info")
 
 
 def random_secret_key() -> str:
@@ -195,7 +88,7 @@ def app_environment(static_root: Path) -> tuple[dict, str]:
     }
     env.update(
         SECRET_KEY=random_secret_key(),
-        ALLOWED_HOSTS=HTTP_HOST,
+        ALLOWED_HOSTS=HOST,
         DATABASE_URL=DATABASE_URL,
         SECURE_SSL_REDIRECT="false",
         DEBUG="false",
@@ -209,139 +102,19 @@ def app_environment(static_root: Path) -> tuple[dict, str]:
     forced = os.environ.get("PG_RESTART_SETTINGS")  # e.g. a negative control with health checks off
     for module in [forced] if forced else ["cop_kb.settings.prod", "bench.settings"]:
         trial = {**env, "DJANGO_SETTINGS_MODULE": module, "BENCH_STATIC_ROOT": str(static_root)}
-        result = subprocess.run(  # noqa: S603
-            [PYTHON, "-c", f"import django; django.setup(); {probe}"],
-            env=trial,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            log(f"settings {module}: cannot load ({result.stderr.strip().splitlines()[-1:]})")
+        try:
+            _taken, output = run([PYTHON, "-c", f"import django; django.setup(); {probe}"], env=trial, timeout=120)
+        except BenchError as exc:
+            log(f"settings {module}: cannot load ({str(exc).strip().splitlines()[-1:]})")
             continue
-        ssl_redirect, debug, max_age, health, root = result.stdout.strip().split("|")
+        ssl_redirect, debug, max_age, health, root = output.strip().split("|")
         log(
             f"settings {module}: SECURE_SSL_REDIRECT={ssl_redirect} DEBUG={debug} CONN_MAX_AGE={max_age} "
             f"CONN_HEALTH_CHECKS={health} STATIC_ROOT={root}"
         )
         if ssl_redirect == "False" and debug == "False":
             return trial, module
-    raise RuntimeError("neither cop_kb.settings.prod nor bench.settings runs with the HTTPS redirect off")
-
-
-# ---- HTTP -------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Answer:
-    path: str
-    started: float
-    ended: float
-    status: int | None = None  # None: connection-level error
-    error: str = ""
-    body: str = ""
-    retry_after: str | None = None
-
-    def describe(self) -> str:
-        what = f"HTTP {self.status}" if self.status is not None else f"connection error {self.error}"
-        snippet = re.sub(r"\s+", " ", self.body)[:160]
-        return f"{self.path} {what} at t={self.started:.3f}s {snippet!r}"
-
-
-def fetch(port: int, path: str, origin: float) -> Answer:
-    started = time.monotonic() - origin
-    connection = http.client.HTTPConnection(HTTP_HOST, port, timeout=REQUEST_TIMEOUT)
-    try:
-        connection.request("GET", path, headers={"Host": HTTP_HOST, "Connection": "close"})
-        response = connection.getresponse()
-        body = response.read().decode("utf-8", "replace")
-        return Answer(
-            path, started, time.monotonic() - origin, response.status, "", body, response.getheader("Retry-After")
-        )
-    except (OSError, http.client.HTTPException) as exc:
-        return Answer(path, started, time.monotonic() - origin, None, f"{type(exc).__name__}: {exc}")
-    finally:
-        connection.close()
-
-
-def friendly_503_problem(answer: Answer) -> str:
-    """Why a 503 is not the friendly page, or '' when it is."""
-    if FRIENDLY_503 not in answer.body:
-        return "503 without the friendly text"
-    if not answer.retry_after:
-        return "503 without Retry-After"
-    return leak_problem(answer)
-
-
-def leak_problem(answer: Answer) -> str:
-    leaked = [marker for marker in LEAKS if marker in answer.body]
-    return f"body leaks {leaked}" if leaked else ""
-
-
-@dataclass
-class Scenario:
-    name: str
-    answers: list[Answer] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
-    after_recovery: int = 0  # answers that had to be 200
-    failures_after_recovery: int = 0
-    notes: list[str] = field(default_factory=list)
-
-    def fail(self, message: str) -> None:
-        self.failures.append(message)
-
-    def summary(self) -> str:
-        statuses = Counter(answer.status for answer in self.answers)
-        errors = statuses.pop(None, 0)
-        others = {status: n for status, n in statuses.items() if status not in (200, 503)}
-        lines = [
-            f"scenario {self.name}: {'PASS' if not self.failures else 'FAIL'}",
-            f"  requests {len(self.answers)}, 200s {statuses.get(200, 0)}, 503s {statuses.get(503, 0)}, "
-            f"other statuses {others or 0}, connection errors {errors}",
-            f"  requests that had to be 200 after recovery {self.after_recovery}, "
-            f"failures after recovery {self.failures_after_recovery}",
-        ]
-        lines += [f"  note: {note}" for note in self.notes]
-        lines += [f"  FAILED: {failure}" for failure in self.failures[:15]]
-        if len(self.failures) > 15:
-            lines.append(f"  ... and {len(self.failures) - 15} more failures")
-        return "\n".join(lines)
-
-
-def parallel(port: int, paths: list[str], origin: float, threads: int = 4) -> list[Answer]:
-    """Each path once, spread over ``threads`` threads so both workers serve some."""
-    answers: list[Answer] = []
-    lock = threading.Lock()
-    queue = list(paths)
-
-    def worker() -> None:
-        while True:
-            with lock:
-                if not queue:
-                    return
-                path = queue.pop()
-            answer = fetch(port, path, origin)
-            with lock:
-                answers.append(answer)
-
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    return sorted(answers, key=lambda answer: answer.started)
-
-
-def expect_all_200(scenario: Scenario, answers: list[Answer], *, after_recovery: bool) -> None:
-    for answer in answers:
-        scenario.answers.append(answer)
-        if after_recovery:
-            scenario.after_recovery += 1
-        if answer.status != 200:
-            scenario.fail(f"expected 200: {answer.describe()}")
-            if after_recovery:
-                scenario.failures_after_recovery += 1
+    raise BenchError("neither cop_kb.settings.prod nor bench.settings runs with the HTTPS redirect off")
 
 
 # ---- scenarios ----------------------------------------------------------------------------------------------
@@ -370,11 +143,9 @@ def scenario_idle_restart(port: int, paths: list[str]) -> Scenario:
     return scenario
 
 
-def scenario_restart_under_load(port: int, paths: list[str]) -> Scenario:
-    scenario = Scenario("b. restart under load")
-    origin = time.monotonic()
-    expect_all_200(scenario, warm_up(port, paths, origin), after_recovery=False)
-    scenario.answers.clear()  # the warm-up is not part of this scenario's counts
+def restart_under_load(port: int, paths: list[str], origin: float) -> tuple[list[Answer], float, float]:
+    """Four threads request ``paths`` in turn while PostgreSQL restarts (bounded: 5000 requests each, 60 s): their
+    answers, and when the restart was issued and pg_isready said yes again (seconds since ``origin``)."""
     stop = threading.Event()
     lock = threading.Lock()
     answers: list[Answer] = []
@@ -407,32 +178,43 @@ def scenario_restart_under_load(port: int, paths: list[str]) -> Scenario:
         stop.set()
         for thread in pool:
             thread.join()
+    return answers, down, up
+
+
+def judge_under_load(scenario: Scenario, answer: Answer, down: float, up: float) -> str:
+    """Check one answer of scenario b against what its moment allows; return the phase it fell in."""
+    if answer.ended < down:
+        if answer.status != 200:
+            scenario.fail(f"before the restart, expected 200: {answer.describe()}")
+        return "before"
+    if answer.started >= up + GRACE:
+        scenario.after_recovery += 1
+        if answer.status != 200:
+            scenario.failures_after_recovery += 1
+            scenario.fail(f"after recovery, expected 200: {answer.describe()}")
+        return "after grace"
+    if answer.status == 503:
+        problem = friendly_503_problem(answer)
+        if problem:
+            scenario.fail(f"during the outage, {problem}: {answer.describe()}")
+    elif answer.status not in (200, None):
+        scenario.fail(f"during the outage, unacceptable status: {answer.describe()}")
+    elif answer.status == 200 and leak_problem(answer):
+        scenario.fail(f"during the outage, {leak_problem(answer)}: {answer.describe()}")
+    return "outage" if answer.started < up else "pg_isready..grace"
+
+
+def scenario_restart_under_load(port: int, paths: list[str]) -> Scenario:
+    scenario = Scenario("b. restart under load")
+    origin = time.monotonic()
+    expect_all_200(scenario, warm_up(port, paths, origin), after_recovery=False)
+    scenario.answers.clear()  # the warm-up is not part of this scenario's counts
+    answers, down, up = restart_under_load(port, paths, origin)
     scenario.notes.append(f"restart issued at t={down:.2f}s, pg_isready at t={up:.2f}s (outage {up - down:.2f} s)")
-    recovered = up + GRACE
     phases = Counter()
     for answer in sorted(answers, key=lambda answer: answer.started):
         scenario.answers.append(answer)
-        if answer.ended < down:
-            phase = "before"
-            if answer.status != 200:
-                scenario.fail(f"before the restart, expected 200: {answer.describe()}")
-        elif answer.started >= recovered:
-            phase = "after grace"
-            scenario.after_recovery += 1
-            if answer.status != 200:
-                scenario.failures_after_recovery += 1
-                scenario.fail(f"after recovery, expected 200: {answer.describe()}")
-        else:
-            phase = "outage" if answer.started < up else "pg_isready..grace"
-            if answer.status == 503:
-                problem = friendly_503_problem(answer)
-                if problem:
-                    scenario.fail(f"during the outage, {problem}: {answer.describe()}")
-            elif answer.status not in (200, None):
-                scenario.fail(f"during the outage, unacceptable status: {answer.describe()}")
-            elif answer.status == 200 and leak_problem(answer):
-                scenario.fail(f"during the outage, {leak_problem(answer)}: {answer.describe()}")
-        phases[(phase, answer.status)] += 1
+        phases[(judge_under_load(scenario, answer, down, up), answer.status)] += 1
     for phase in ("before", "outage", "pg_isready..grace", "after grace"):
         counts = {str(status): n for (p, status), n in sorted(phases.items(), key=str) if p == phase}
         scenario.notes.append(f"{phase}: {counts or 'none'}")
@@ -485,64 +267,11 @@ def scenario_while_down(port: int, paths: list[str]) -> Scenario:
 # ---- set-up and tear-down -------------------------------------------------------------------------------
 
 
-def start_gunicorn(env: dict, port: int, log_file: Path) -> subprocess.Popen:
-    gunicorn = VENV_BIN / "gunicorn"
-    if not gunicorn.exists():
-        raise RuntimeError(f"{gunicorn} is missing: pip install gunicorn into the venv")
-    handle = log_file.open("w")
-    process = subprocess.Popen(  # noqa: S603
-        [
-            str(gunicorn),
-            "cop_kb.wsgi:application",
-            "--workers",
-            "2",
-            "--worker-class",
-            "sync",
-            "--bind",
-            f"{HTTP_HOST}:{port}",
-            "--timeout",
-            "30",
-            "--graceful-timeout",
-            "5",
-            "--error-logfile",
-            "-",
-            "--log-level",
-            "info",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=handle,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    handle.close()
-    deadline = time.monotonic() + 30
-    origin = time.monotonic()
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited ({process.returncode}):\n{log_file.read_text()}")
-        if fetch(port, LIST_PATH, origin).status == 200:
-            return process
-        time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer 200 on {LIST_PATH} within 30 s:\n{log_file.read_text()}")
-
-
-def stop_gunicorn(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
-
-
 def detail_path(port: int) -> str:
     body = fetch(port, LIST_PATH, time.monotonic()).body
     match = re.search(r'href="(/instruments/[a-z0-9-]+/)"', body)
     if not match:
-        raise RuntimeError(f"no instrument detail link on {LIST_PATH}")
+        raise BenchError(f"no instrument detail link on {LIST_PATH}")
     return match.group(1)
 
 
@@ -563,40 +292,61 @@ def gunicorn_log_notes(log_file: Path) -> list[str]:
     return notes
 
 
+def prepare(psql: list[str], scratch: Path) -> dict:
+    """A fresh database with the framework's content, and the environment that serves it."""
+    log(f"creating database {DB_NAME}")
+    create_database(psql)
+    env, module = app_environment(scratch / "static")
+    log(f"using {module}; migrate, load_framework, collectstatic")
+    run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env=env)
+    log(run([PYTHON, "manage.py", "load_framework"], env=env)[1].strip())
+    # bench.settings collects into the scratch directory; prod into the project's staticfiles/ (`make static`).
+    run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env=env)
+    return env
+
+
+def run_scenarios(base: str) -> list[Scenario]:
+    port = urllib.parse.urlsplit(base).port
+    paths = [LIST_PATH, detail_path(port)]
+    log(f"gunicorn on {base}/ (2 sync workers), pages {paths}")
+    scenarios = []
+    for scenario_function in (scenario_idle_restart, scenario_restart_under_load, scenario_while_down):
+        scenario = scenario_function(port, paths)
+        scenarios.append(scenario)
+        print(scenario.summary(), flush=True)
+    return scenarios
+
+
 def main() -> int:
+    argparse.ArgumentParser(
+        prog="python -m bench.pg_restart", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    ).parse_args()
     if not pg_ready():
         log(f"PostgreSQL is not accepting connections on {PG_HOST}:{PG_PORT}; run scripts/pg-setup.sh first")
         return 2
+    if not (BIN / "gunicorn").exists():
+        raise BenchError(f"{BIN / 'gunicorn'} is missing: pip install gunicorn into the venv")
     psql = superuser_psql()
     scratch = Path(tempfile.mkdtemp(prefix="pg_restart-"))
-    gunicorn: subprocess.Popen | None = None
     scenarios: list[Scenario] = []
     log_file = scratch / "gunicorn.log"
+    log_notes: list[str] = []
     try:
-        log(f"creating database {DB_NAME}")
-        create_database(psql)
-        env, module = app_environment(scratch / "static")
-        log(f"using {module}; migrate, load_framework, collectstatic")
-        run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env=env)
-        log(run([PYTHON, "manage.py", "load_framework"], env=env).strip())
-        # bench.settings collects into the scratch directory; prod into the project's staticfiles/ (`make static`).
-        run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env=env)
-        port = free_port()
-        gunicorn = start_gunicorn(env, port, log_file)
-        paths = [LIST_PATH, detail_path(port)]
-        log(f"gunicorn pid {gunicorn.pid} on http://{HTTP_HOST}:{port}/ (2 sync workers), pages {paths}")
-        for scenario_function in (scenario_idle_restart, scenario_restart_under_load, scenario_while_down):
-            scenario = scenario_function(port, paths)
-            scenarios.append(scenario)
-            print(scenario.summary(), flush=True)
+        env = prepare(psql, scratch)
+        with gunicorn("cop_kb.wsgi:application", env, LIST_PATH, log_file, GUNICORN_OPTIONS) as base:
+            try:
+                scenarios = run_scenarios(base)
+            finally:
+                ensure_pg_running()
+                log_notes = gunicorn_log_notes(log_file)  # before shutdown adds its lines
     finally:
         ensure_pg_running()
-        log_notes = gunicorn_log_notes(log_file) if log_file.exists() else []  # before shutdown adds its lines
-        if gunicorn is not None:
-            stop_gunicorn(gunicorn)
         drop_database(psql)
         log(f"database {DB_NAME} dropped; PostgreSQL ready: {pg_ready()}")
+    return report(scenarios, log_notes, scratch, log_file)
 
+
+def report(scenarios: list[Scenario], log_notes: list[str], scratch: Path, log_file: Path) -> int:
     print()
     print("==== summary ====")
     for note in log_notes:

@@ -40,12 +40,6 @@ def empty_page_cache():
     caches["pages"].clear()
 
 
-@pytest.fixture(autouse=True, scope="session")
-def downloads_in_a_folder_of_the_run(tmp_path_factory):
-    """Whole-data downloads built by tests go to a folder of the run's own, never the project's ``var/``."""
-    settings.DOWNLOADS_DIR = tmp_path_factory.mktemp("downloads")
-
-
 @pytest.fixture(scope="module")
 def module_db(django_db_setup, django_db_blocker):
     """One transaction around a module, for data all its tests read; rolled back when the module is done.

@@ -1,4 +1,5 @@
-"""Real servers started by tests on their own ports: Redis, and app servers (gunicorn) for tests of several of them.
+"""Real servers started by tests on their own ports: Redis, and app servers (gunicorn) for tests of several of them;
+and ``python``, our own interpreter run to its end (settings that refuse to load, checks, a server that refuses).
 
 Ports come from 64100-64199. The SQLite and PostgreSQL runs of the suite go side by side, so each takes its own half.
 Every server is started with a deadline and always stopped by the fixture that started it.
@@ -17,6 +18,13 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+
+
+def python(*args: str, env: dict, timeout: float = 60) -> subprocess.CompletedProcess:
+    """Our own interpreter run with ``args`` in the project directory and ``env``, to its end; output captured."""
+    return subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 def port(offset: int) -> int:

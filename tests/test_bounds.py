@@ -9,14 +9,14 @@ from django.urls import reverse
 
 from cop_kb.directory.models import Country, Organisation
 from cop_kb.records.facets import TOP_VALUES
-from cop_kb.records.links import BACKLINKS_SHOWN
+from cop_kb.records.link_pages import BACKLINKS_SHOWN
 from cop_kb.sitemaps import RecordSitemap
 from instruments.models import Instrument
 from programmes.models import Activity, Programme, ProgrammeOrganisation
 from strategy.models import StrategicArea
 
 from .factories import make, make_typed_link
-from .test_list_facets import facet_links, option_counts
+from .test_list_facets import assert_every_value_is_paginated, facet_links, option_counts
 from .test_pages import get_page
 
 pytestmark = pytest.mark.django_db
@@ -176,16 +176,7 @@ def test_the_page_of_every_search_facet_value_counts_over_the_search(client, tag
 
 
 def test_the_page_of_every_search_facet_value_is_paginated(client):
-    make(Programme, title="Numbat", tags=[f"topic {number:03d}" for number in range(101)])
-    facet_url = f"{reverse('search:facet', args=['tag'])}?q=numbat"
-
-    _, first = get_page(client, facet_url)
-    _, second = get_page(client, f"{facet_url}&page=2")
-
-    assert len(option_counts(first.links)) == 100
-    assert option_counts(second.links) == {"topic 100": 1}
-    assert client.get(f"{facet_url}&page=3").status_code == 404
-    assert client.get(f"{facet_url}&page=abc").status_code == 404
+    assert_every_value_is_paginated(client, f"{reverse('search:facet', args=['tag'])}?q=numbat", title="Numbat")
 
 
 def test_an_unknown_search_facet_is_not_found(client):

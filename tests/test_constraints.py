@@ -42,25 +42,20 @@ def test_kind_must_be_a_known_choice():
     assert_refused(lambda: instrument(kind="treaty-ish").save())
 
 
-def test_entry_into_force_cannot_precede_adoption_in_the_database():
+@pytest.mark.parametrize(
+    ("earlier", "earlier_on", "entry_into_force_on"),
+    [
+        ("adopted", datetime.date(2000, 5, 25), datetime.date(1999, 1, 1)),
+        ("opened_for_signature", datetime.date(2007, 10, 25), datetime.date(2007, 1, 1)),
+    ],
+    ids=["adoption", "signature"],
+)
+def test_entry_into_force_cannot_precede_adoption_or_signature_in_the_database(
+    earlier, earlier_on, entry_into_force_on
+):
+    dates = {f"{earlier}_on": earlier_on, f"{earlier}_precision": "day"}
     assert_refused(
-        lambda: instrument(
-            adopted_on=datetime.date(2000, 5, 25),
-            adopted_precision="day",
-            entry_into_force_on=datetime.date(1999, 1, 1),
-            entry_into_force_precision="day",
-        ).save()
-    )
-
-
-def test_entry_into_force_cannot_precede_signature_in_the_database():
-    assert_refused(
-        lambda: instrument(
-            opened_for_signature_on=datetime.date(2007, 10, 25),
-            opened_for_signature_precision="day",
-            entry_into_force_on=datetime.date(2007, 1, 1),
-            entry_into_force_precision="day",
-        ).save()
+        lambda: instrument(**dates, entry_into_force_on=entry_into_force_on, entry_into_force_precision="day").save()
     )
 
 

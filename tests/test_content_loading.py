@@ -6,6 +6,8 @@ tests/test_content.py.
 """
 
 from importlib import import_module
+from pathlib import Path
+from string import Template
 from types import SimpleNamespace
 
 import pytest
@@ -67,7 +69,6 @@ def test_an_invalid_value_in_the_content_file_is_reported(tmp_path):
     assert not Country.objects.exists()
 
 
-
 def test_a_breach_only_the_database_checks_is_reported_in_djangos_words(tmp_path):
     """Constraints are left to the database on insert (one query each otherwise); a breach still names the entry."""
     bad = tmp_path / "framework.toml"
@@ -90,100 +91,14 @@ OLD_RIO_SUMMARY = (
     "Stockholm Declaration and Agenda for Action (1996) and the Yokohama Global Commitment (2001)."
 )
 # The corrected records as the earlier content file loaded them (sources, links and text exactly as it had them).
-EARLIER_CONTENT = f"""
-[sources.seed]
-title = "UNICEF's Framework for Action on children and ICTs"
-supports = "What the framework contains"
-
-[sources.un-avl-crc]
-title = "UN Audiovisual Library of International Law: Convention on the Rights of the Child"
-url = "{UN_AVL_CRC}"
-
-[sources.normlex]
-title = "ILO NORMLEX: C182 Worst Forms of Child Labour Convention, 1999"
-url = "{NORMLEX_HOME}"
-
-[sources.un-a-61-299]
-title = "United Nations document A/61/299"
-url = "{UN_A_61_299}"
-
-[sources.itu-cop]
-title = "ITU: Child Online Protection"
-url = "{ITU_COP}"
-
-[sources.iso-3166]
-title = "ISO 3166-1 country codes"
-url = "{OLD_ISO_PAGE}"
-supports = "Country codes and names"
-
-[[organisation]]
-slug = "un-general-assembly"
-title = "United Nations General Assembly"
-kind = "un_body"
-sources = [{{ ref = "un-avl-crc", supports = "Adoption of the CRC and the OPSC" }}]
-
-[[organisation]]
-slug = "ilo"
-title = "International Labour Organization"
-kind = "un_agency"
-sources = [{{ ref = "normlex", supports = "Adoption of C182" }}]
-
-[[organisation]]
-slug = "world-congress-iii"
-title = "World Congress III against Sexual Exploitation of Children and Adolescents"
-kind = "conference"
-summary = "Held in Rio de Janeiro from 25 to 28 November 2008."
-sources = [{{ ref = "seed", supports = "World Congresses against Sexual Exploitation of Children" }}]
-
-[[country]]
-slug = "viet-nam"
-title = "Viet Nam"
-iso_alpha2 = "VN"
-iso_alpha3 = "VNM"
-sources = [{{ ref = "iso-3166" }}]
-
-[[country]]
-slug = "argentina"
-title = "Argentina"
-iso_alpha2 = "AR"
-iso_alpha3 = "ARG"
-sources = [{{ ref = "iso-3166" }}]
-
-[[instrument]]
-slug = "ilo-c182"
-title = "ILO Convention 182 on Worst Forms of Child Labour"
-official_title = "Worst Forms of Child Labour Convention, 1999 (No. 182)"
-kind = "convention"
-issuing_body = "ilo"
-official_url = "{NORMLEX_HOME}"
-sources = [
-  {{ ref = "seed" }},
-  {{ ref = "normlex", supports = "Titles, adoption, entry into force, fundamental convention" }},
-]
-
-[[instrument]]
-slug = "un-study-violence-against-children"
-title = "UN Study on Violence against Children"
-official_title = "Report of the independent expert for the United Nations study on violence against children"
-kind = "study"
-issuing_body = "un-general-assembly"
-sources = [{{ ref = "un-a-61-299", supports = "Title, document symbol and date, independent expert" }}]
-
-[[instrument]]
-slug = "rio-declaration"
-title = "Rio de Janeiro Declaration and Call for Action"
-official_title = "Rio de Janeiro Declaration and Call for Action"
-kind = "declaration"
-issuing_body = "world-congress-iii"
-summary = "{OLD_RIO_SUMMARY}"
-sources = [{{ ref = "seed", supports = "Title, year 2008, World Congresses" }}]
-
-[[partnership]]
-slug = "itu-child-online-protection"
-title = "Child Online Protection Initiative (ITU)"
-summary = "A multi-stakeholder initiative launched in November 2008 within ITU's Global Cybersecurity Agenda."
-sources = [{{ ref = "itu-cop", supports = "Launch in November 2008 within the Global Cybersecurity Agenda" }}]
-"""
+EARLIER_CONTENT = Template((Path(__file__).parent / "earlier_framework.toml").read_text(encoding="utf-8")).substitute(
+    ITU_COP=ITU_COP,
+    NORMLEX_HOME=NORMLEX_HOME,
+    OLD_ISO_PAGE=OLD_ISO_PAGE,
+    OLD_RIO_SUMMARY=OLD_RIO_SUMMARY,
+    UN_AVL_CRC=UN_AVL_CRC,
+    UN_A_61_299=UN_A_61_299,
+)
 
 
 def migrate_sources() -> None:

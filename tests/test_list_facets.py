@@ -94,17 +94,23 @@ def test_the_page_of_every_value_counts_over_the_other_filters(client, countries
     assert back.href == f"{Programme.get_list_url()}?year=2012"
 
 
-def test_the_page_of_every_value_is_paginated(client):
-    make(Programme, tags=[f"topic {number:03d}" for number in range(101)])
-    facet_url = Programme.get_facet_url("tag")
+def assert_every_value_is_paginated(client, facet_url: str, **programme) -> None:
+    """With one programme (``programme``: its fields) tagged 101 ways, the page of every value at ``facet_url``
+    shows 100 of them, the second page the last one, and a page beyond or not a number is not found."""
+    make(Programme, tags=[f"topic {number:03d}" for number in range(101)], **programme)
+    page = f"{facet_url}{'&' if '?' in facet_url else '?'}page="
 
     _, first = get_page(client, facet_url)
-    _, second = get_page(client, f"{facet_url}?page=2")
+    _, second = get_page(client, f"{page}2")
 
     assert len(option_counts(first.links)) == 100
     assert option_counts(second.links) == {"topic 100": 1}
-    assert client.get(f"{facet_url}?page=3").status_code == 404
-    assert client.get(f"{facet_url}?page=abc").status_code == 404
+    assert client.get(f"{page}3").status_code == 404
+    assert client.get(f"{page}abc").status_code == 404
+
+
+def test_the_page_of_every_value_is_paginated(client):
+    assert_every_value_is_paginated(client, Programme.get_facet_url("tag"))
 
 
 def test_an_unknown_facet_is_not_found(client):

@@ -15,7 +15,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from cop_kb.directory.models import Country, Organisation
-from cop_kb.records.links import BACKLINKS_SHOWN, LinkForeignKey
+from cop_kb.records.link_pages import BACKLINKS_SHOWN
+from cop_kb.records.links import LinkForeignKey
 from cop_kb.records.models import Record, Status
 from instruments.models import Instrument, Provision
 from programmes.models import Activity, Output, Partnership, Programme

@@ -18,7 +18,8 @@ from django.urls import reverse
 
 from cop_kb.graph.views import explore_url
 from cop_kb.records.facets import RelatedFacet
-from cop_kb.records.links import LinkForeignKey, LinkManyToManyField, TypedLink, _link_fields, relation_url
+from cop_kb.records.link_pages import relation_url
+from cop_kb.records.links import LinkForeignKey, LinkManyToManyField, TypedLink, _link_fields
 from cop_kb.records.models import Record
 from cop_kb.records.registry import record_types
 from cop_kb.records.selectors import list_facets
@@ -125,35 +126,47 @@ def measure(client, page_url: str) -> tuple[int, int, str]:
     return len(queries), links, sql
 
 
-@pytest.fixture(scope="module")
-def query_counts(django_db_setup, django_db_blocker) -> dict[str, tuple[tuple, tuple]]:
-    """Each page measured with a small linked graph and again with ten times the data, built once and rolled back."""
+def measured_twice(django_db_blocker, addresses, *, few_records: int, more, measure_more=measure) -> dict:
+    """Each of ``addresses(graph)`` measured on a linked graph of ``few_records`` of each type, then again (with
+    ``measure_more``) once ``more(graph)`` has added data; built once and rolled back."""
     client = Client()
     with django_db_blocker.unblock(), transaction.atomic():
-        few = make_linked_graph(2)
-        pages = public_pages(few)
-        for page_url in pages.values():
-            client.get(page_url)  # Warm per-process caches (content types) so both counts compare like for like.
-        small = {name: measure(client, page_url) for name, page_url in pages.items()}
+        few = make_linked_graph(few_records)
+        urls = addresses(few)
+        for url in urls.values():
+            client.get(url)  # Warm per-process caches (content types) so both counts compare like for like.
+        small = {name: measure(client, url) for name, url in urls.items()}
 
-        many = make_linked_graph(20)
-        link_everywhere([few[model][0] for model in RECORD_MODELS], many)
-        large = {name: measure(client, page_url) for name, page_url in pages.items()}
+        more(few)
+        large = {name: measure_more(client, url) for name, url in urls.items()}
         transaction.set_rollback(True)
-    return {name: (small[name], large[name]) for name in pages}
+    return {name: (small[name], large[name]) for name in urls}
 
 
-def page_names() -> list[str]:
-    """The names ``public_pages`` gives, without building a graph (for parametrising)."""
+class _StandIn(dict):
+    """A graph with one unsaved record of every type, enough for the addresses of most pages."""
 
-    class Stand(dict):
-        def __missing__(self, model):
-            return [model(slug="x")]
-
-    return list(public_pages(Stand()))
+    def __missing__(self, model):
+        return [model(slug="x")]
 
 
-@pytest.mark.parametrize("page_name", page_names())
+def names_of(addresses) -> list[str]:
+    """The names ``addresses(graph)`` gives, without building a graph (for parametrising)."""
+    return list(addresses(_StandIn()))
+
+
+def link_more(few: Graph) -> None:
+    """Ten times the data, every record of it linked to the first record of each type of ``few``."""
+    link_everywhere([few[model][0] for model in RECORD_MODELS], make_linked_graph(20))
+
+
+@pytest.fixture(scope="module")
+def query_counts(django_db_setup, django_db_blocker) -> dict[str, tuple[tuple, tuple]]:
+    """Each page measured with a small linked graph and again with ten times the data."""
+    return measured_twice(django_db_blocker, public_pages, few_records=2, more=link_more)
+
+
+@pytest.mark.parametrize("page_name", names_of(public_pages))
 def test_query_count_is_bounded_and_does_not_grow_with_the_data(query_counts, page_name):
     (few_queries, few_links, few_sql), (many_queries, many_links, many_sql) = query_counts[page_name]
 

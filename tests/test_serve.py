@@ -7,11 +7,8 @@ do), or on SQLite a fresh file that the script migrates. It is always stopped, i
 import contextlib
 import os
 import random
-import signal
 import socket
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -19,6 +16,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+
+from bench.common import serving as started
+
+from .servers import python
 
 BASE_DIR = Path(settings.BASE_DIR)
 STARTS_WITHIN = 120
@@ -77,40 +78,16 @@ def get(url: str, method: str = "GET", **headers: str):
 
 @contextlib.contextmanager
 def serving(log_path: Path, **variables: str) -> Iterator[tuple[subprocess.Popen, str]]:
-    """scripts/serve.sh on a free port with ``variables``, once it answers: (process, base URL). Always stopped."""
+    """scripts/serve.sh on a free port with ``variables``, once it answers at all: (process, base URL). Always
+    stopped, its process group with it (the benchmark's way of serving, ``bench.common.serving``)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own script
-            [str(BASE_DIR / "scripts" / "serve.sh")],
-            cwd=BASE_DIR,
-            env=server_env(PORT=str(port), **variables),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + STARTS_WITHIN
-        while not answers(base):
-            assert process.poll() is None, f"the server stopped:\n{log_path.read_text()[-3000:]}"
-            assert time.monotonic() < deadline, f"no answer within {STARTS_WITHIN} s:\n{log_path.read_text()[-3000:]}"
-            time.sleep(0.5)
+    command = [str(BASE_DIR / "scripts" / "serve.sh")]
+    env = server_env(PORT=str(port), **variables)
+    with started(
+        command, env=env, log_path=log_path, ready_url=base + "/", within=STARTS_WITHIN, ready=bool
+    ) as process:
         yield process, base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-
-
-def answers(base: str) -> bool:
-    try:
-        get(base + "/")
-    except (urllib.error.URLError, ConnectionError):
-        return False
-    return True
 
 
 def test_make_serve_answers_the_home_page_over_local_http_with_production_settings(tmp_path, django_db_setup):
@@ -139,29 +116,32 @@ def test_make_serve_answers_the_home_page_over_local_http_with_production_settin
         assert get(base + "/", Host="kb.example.org").status == 400
 
 
+def refusal(*args: str, **variables: str) -> subprocess.CompletedProcess:
+    """Our own interpreter run with ``args`` in a server's environment plus ``variables``, to its end."""
+    return python(*args, env=server_env(**variables))
+
+
 def test_local_http_is_refused_for_a_public_host_name():
-    result = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
-        [sys.executable, "-c", "import cop_kb.settings.prod"],
-        cwd=BASE_DIR,
-        env=server_env(LOCAL_HTTP="1", ALLOWED_HOSTS="kb.example.org", DATABASE_URL="postgres://kb:kb@127.0.0.1:9/kb"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    result = refusal(
+        "-c",
+        "import cop_kb.settings.prod",
+        LOCAL_HTTP="1",
+        ALLOWED_HOSTS="kb.example.org",
+        DATABASE_URL="postgres://kb:kb@127.0.0.1:9/kb",
     )
     assert result.returncode != 0
     assert "LOCAL_HTTP serves plain HTTP to this machine only" in result.stderr
 
 
 def test_local_http_gunicorn_refuses_to_listen_beyond_this_machine():
-    result = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
-        [sys.executable, "-m", "gunicorn", "-c", "cop_kb/gunicorn.conf.py"],
-        cwd=BASE_DIR,
-        env=server_env(LOCAL_HTTP="1", HOST="0.0.0.0", PORT=str(free_port())),  # noqa: S104 - refused
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    result = refusal(
+        "-m",
+        "gunicorn",
+        "-c",
+        "cop_kb/gunicorn.conf.py",
+        LOCAL_HTTP="1",
+        HOST="0.0.0.0",  # noqa: S104 - refused
+        PORT=str(free_port()),
     )
     assert result.returncode != 0
     assert "refusing to bind to ['0.0.0.0:" in result.stderr

@@ -3,7 +3,6 @@
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,8 @@ from django.db.utils import ConnectionHandler
 
 from cop_kb.replica import PrimaryReplicaRouter, ReplicaReadsMiddleware
 from cop_kb.settings.env import REPLICA_CONNECT_TIMEOUT, database_from_url, env_bool, env_list, replica_from_url
+
+from .servers import python
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -225,15 +226,7 @@ def _import_prod(**env_overrides: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.update(env_overrides)
-    return subprocess.run(  # noqa: S603 - fixed command, our own interpreter
-        [sys.executable, "-c", "import cop_kb.settings.prod"],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return python("-c", "import cop_kb.settings.prod", env=env)
 
 
 def test_prod_settings_refuse_to_import_without_secret_key():
@@ -273,15 +266,7 @@ print(json.dumps({"aliases": sorted(settings.DATABASES), "routers": settings.DAT
 def _settings_with(**env_overrides: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DATABASE_REPLICA_URL"}}
     env |= {"DJANGO_SETTINGS_MODULE": "cop_kb.settings.dev", **env_overrides}
-    result = subprocess.run(  # noqa: S603 - fixed command, our own interpreter
-        [sys.executable, "-c", "import django; django.setup()\n" + SHOW_DATABASES],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = python("-c", "import django; django.setup()\n" + SHOW_DATABASES, env=env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 

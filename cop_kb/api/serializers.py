@@ -11,7 +11,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cop_kb.records.links import LinkEntry, link_entries
+from cop_kb.records.link_groups import LinkEntry, link_entries
 from cop_kb.records.models import Record
 from cop_kb.records.registry import RecordType, record_type_of
 

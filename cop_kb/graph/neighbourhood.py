@@ -13,7 +13,8 @@ from django.db import models
 from django.db.models.functions import RowNumber
 
 from cop_kb.records.batch import rows_of_each
-from cop_kb.records.links import BACKLINKS_SHOWN, _link_fields, _typed_ends
+from cop_kb.records.link_pages import BACKLINKS_SHOWN
+from cop_kb.records.links import _link_fields, _typed_ends
 
 # The compact graph on a detail page draws at most this many linked records.
 COMPACT_NODES = 24

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from cop_kb.page_cache import code_id
 from cop_kb.records.content_version import content_version
-from cop_kb.records.links import link_groups, link_prefetches, link_select_related
+from cop_kb.records.link_groups import link_groups, link_prefetches, link_select_related
 from cop_kb.records.registry import record_types
 
 from .graph import record_node

@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, St
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from cop_kb.records.links import load_link_groups
+from cop_kb.records.link_pages import load_link_groups
 from cop_kb.records.registry import record_types
 from cop_kb.records.views import former_slug_target
 

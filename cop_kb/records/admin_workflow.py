@@ -75,6 +75,16 @@ def _typed(typed, own_field: str, rows: list[dict] | None) -> str:
     )
 
 
+def _step_action(step: str, description, permission: str):
+    """A changelist action taking the selected records through one workflow step (those whose status allows it)."""
+
+    @admin.action(description=description, permissions=[permission])
+    def action(self, request, queryset):
+        self._bulk_step(request, queryset, step)
+
+    return action
+
+
 class RecordWorkflowMixin:
     """Workflow for ``RecordAdmin``: buttons on the change form, pending changes, and changelist actions."""
 
@@ -248,21 +258,10 @@ class RecordWorkflowMixin:
                 messages.WARNING,
             )
 
-    @admin.action(description=_("Submit for review"), permissions=["change"])
-    def submit_for_review(self, request, queryset):
-        self._bulk_step(request, queryset, "submit")
-
-    @admin.action(description=_("Publish"), permissions=["publish"])
-    def publish(self, request, queryset):
-        self._bulk_step(request, queryset, "publish")
-
-    @admin.action(description=_("Withdraw"), permissions=["publish"])
-    def withdraw(self, request, queryset):
-        self._bulk_step(request, queryset, "withdraw")
-
-    @admin.action(description=_("Return to draft"), permissions=["change"])
-    def return_to_draft(self, request, queryset):
-        self._bulk_step(request, queryset, "return")
+    submit_for_review = _step_action("submit", _("Submit for review"), "change")
+    publish = _step_action("publish", _("Publish"), "publish")
+    withdraw = _step_action("withdraw", _("Withdraw"), "publish")
+    return_to_draft = _step_action("return", _("Return to draft"), "change")
 
     @admin.action(description=_("Mark as verified today"), permissions=["change"])
     def mark_verified(self, request, queryset):

@@ -10,7 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
 from .facets import FacetOption, query_url
-from .links import link_groups, load_link_groups, relation_records
+from .link_groups import link_groups
+from .link_pages import load_link_groups, relation_records
 from .models import Record, SlugHistory
 from .pending import pending_change_for
 from .presentation import record_citation, record_facts

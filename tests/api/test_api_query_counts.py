@@ -3,14 +3,12 @@ graph of every type and again with ten times the data (a full page of 100 record
 every cache empty. Generated from the registry, like tests/test_query_counts.py for the pages."""
 
 import pytest
-from django.db import transaction
-from django.test import Client
 from django.urls import reverse
 
 from cop_kb.records.registry import record_types
 
 from ..factories import make_linked_graph
-from ..test_query_counts import measure
+from ..test_query_counts import measure, measured_twice, names_of
 
 pytestmark = pytest.mark.django_db
 
@@ -30,30 +28,22 @@ def api_addresses(graph) -> dict[str, str]:
     return addresses
 
 
+def measure_with_body(client, address: str) -> tuple:
+    return (*measure(client, address), client.get(address).json())
+
+
 @pytest.fixture(scope="module")
 def api_query_counts(django_db_setup, django_db_blocker) -> dict[str, tuple]:
-    client = Client()
-    with django_db_blocker.unblock(), transaction.atomic():
-        few = make_linked_graph(10)
-        addresses = api_addresses(few)
-        for address in addresses.values():
-            client.get(address)  # warm per-process caches (content types), so both counts compare like for like
-        small = {name: measure(client, address) for name, address in addresses.items()}
-        make_linked_graph(90)
-        large = {name: (*measure(client, address), client.get(address).json()) for name, address in addresses.items()}
-        transaction.set_rollback(True)
-    return {name: (small[name], large[name]) for name in addresses}
+    return measured_twice(
+        django_db_blocker,
+        api_addresses,
+        few_records=10,
+        more=lambda _few: make_linked_graph(90),
+        measure_more=measure_with_body,
+    )
 
 
-def address_names() -> list[str]:
-    class Stand(dict):
-        def __missing__(self, model):
-            return [model(slug="x")]
-
-    return list(api_addresses(Stand()))
-
-
-@pytest.mark.parametrize("name", address_names())
+@pytest.mark.parametrize("name", names_of(api_addresses))
 def test_api_query_count_is_bounded_and_does_not_grow_with_the_data(api_query_counts, name):
     (few_queries, _links, few_sql), (many_queries, _many_links, many_sql, body) = api_query_counts[name]
 

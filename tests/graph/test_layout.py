@@ -9,7 +9,8 @@ import pytest
 from cop_kb.graph import drawing, layout, neighbourhood
 from cop_kb.graph.drawing import COLOURS, type_styles
 from cop_kb.graph.layout import NODE_GAP, Sector, radial_layout
-from cop_kb.records.links import BACKLINKS_SHOWN, LinkGroup
+from cop_kb.records.link_groups import LinkGroup
+from cop_kb.records.link_pages import BACKLINKS_SHOWN
 from cop_kb.records.registry import record_models
 
 

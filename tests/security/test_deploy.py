@@ -8,13 +8,11 @@ import json
 import os
 import secrets
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-BASE_DIR = Path(settings.BASE_DIR)
+from ..servers import python
+
 PROD_VARIABLES = {
     "SECRET_KEY",
     "SECRET_KEY_FALLBACKS",
@@ -64,9 +62,7 @@ def run(
     if settings_module:
         env["DJANGO_SETTINGS_MODULE"] = settings_module
     env |= variables
-    return subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
-        [sys.executable, *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120, check=False
-    )
+    return python(*args, env=env, timeout=120)
 
 
 def deploy_check(**variables: str) -> subprocess.CompletedProcess:

@@ -180,6 +180,19 @@ class SearchBackend:
     def longest_title_word_starts(self, starts: list[list[str]]) -> list[str]:
         """For each list of candidate prefixes (\\w+ strings, longest first), the first that starts a word of some
         indexed title or alias, or "": one query, which stops looking at a word's first hit."""
+        # A CASE tries its conditions in order and stops at the first true one, running each subquery only then.
+        columns, params = [], []
+        for candidates in starts:
+            tries, values = self.word_start_tries(candidates)
+            columns.append(f"CASE {' '.join(tries)} ELSE '' END")
+            params += values
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(columns)}", params)
+            return list(cursor.fetchone())
+
+    def word_start_tries(self, candidates: list[str]) -> tuple[list[str], list]:
+        """``WHEN <some title or alias word starts with the prefix> THEN <the prefix>`` for each of ``candidates``,
+        in order, and their parameters."""
         raise NotImplementedError
 
     def closest_titles(

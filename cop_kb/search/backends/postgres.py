@@ -249,20 +249,15 @@ class PostgresBackend(SearchBackend):
     # prefixes are \w+ (see SearchBackend.suggest), so they are safe inside to_tsquery's syntax.
     SAMPLE = f"id %% {SAMPLE_MODULUS} = 0 AND search_vector @@ to_tsquery('{CONFIG}', %s)"
 
-    def longest_title_word_starts(self, starts: list[list[str]]) -> list[str]:
-        # A CASE tries its conditions in order and stops at the first true one; each uncorrelated EXISTS is run only
-        # when reached. So a word costs the probes up to its longest hit, as one probe per statement would.
-        columns, params = [], []
-        for candidates in starts:
-            tries = []
-            for prefix in candidates:
-                for condition in (self.SAMPLE, f"rank_vector @@ to_tsquery('{CONFIG}', %s)"):
-                    tries.append(f"WHEN EXISTS (SELECT 1 FROM search_searchdocument WHERE {condition}) THEN %s")
-                    params += [f"{prefix}:*", prefix]
-            columns.append(f"CASE {' '.join(tries)} ELSE '' END")
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {', '.join(columns)}", params)
-            return list(cursor.fetchone())
+    def word_start_tries(self, candidates: list[str]) -> tuple[list[str], list]:
+        # Each uncorrelated EXISTS is run only when the CASE reaches it. So a word costs the probes up to its longest
+        # hit, as one probe per statement would.
+        tries, params = [], []
+        for prefix in candidates:
+            for condition in (self.SAMPLE, f"rank_vector @@ to_tsquery('{CONFIG}', %s)"):
+                tries.append(f"WHEN EXISTS (SELECT 1 FROM search_searchdocument WHERE {condition}) THEN %s")
+                params += [f"{prefix}:*", prefix]
+        return tries, params
 
     def closest_titles(
         self, text: str, prefixes: list[str], *, passes: tuple[bool, ...], limit: int

@@ -177,16 +177,9 @@ class SQLiteBackend(SearchBackend):
             for _name, sql in triggers:
                 cursor.execute(sql)
 
-    def longest_title_word_starts(self, starts: list[list[str]]) -> list[str]:
-        # A CASE tries its conditions in order and stops at the first true one, running each subquery only then.
-        columns, params = [], []
-        for candidates in starts:
-            tries = ["WHEN EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH %s) THEN %s"] * len(candidates)
-            params += [value for prefix in candidates for value in ("{title aliases} : " + f'"{prefix}"*', prefix)]
-            columns.append(f"CASE {' '.join(tries)} ELSE '' END")
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {', '.join(columns)}", params)
-            return list(cursor.fetchone())
+    def word_start_tries(self, candidates: list[str]) -> tuple[list[str], list]:
+        tries = ["WHEN EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH %s) THEN %s"] * len(candidates)
+        return tries, [value for prefix in candidates for value in ("{title aliases} : " + f'"{prefix}"*', prefix)]
 
     def closest_titles(
         self, text: str, prefixes: list[str], *, passes: tuple[bool, ...], limit: int

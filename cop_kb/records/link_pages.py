@@ -1,0 +1,170 @@
+"""Links on a record's public page, bounded: each relation shows its first ``BACKLINKS_SHOWN`` records and links
+to a page (or a narrowed list) of them all, whatever the number of links."""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db import models
+from django.db.models.functions import RowNumber
+from django.urls import reverse
+
+from .batch import rows_of_each
+from .link_groups import LinkGroup, _grouped, _single_links
+from .links import _link_fields, _public, _typed_ends
+
+# A group of links or backlinks on a detail page shows at most this many records, then links to them all.
+BACKLINKS_SHOWN = 50
+
+
+def _narrowed_list(record, model_field) -> str:
+    """For a backlink: the list of the linking records narrowed to ``record`` by one of its facets, or ""."""
+    linking = model_field.related_model
+    for facet in linking.list_facets:
+        if getattr(facet, "path", None) == model_field.field.name:
+            return f"{linking.get_list_url()}?{urlencode({facet.param: record.slug})}"
+    return ""
+
+
+def _relation_name(role: str, model_field) -> str:
+    """How a relation of a record is named in the address of its page of every linked record."""
+    return model_field.name if role == "many" else model_field.get_accessor_name()
+
+
+def relation_url(record, role: str, model_field, kind: str = "") -> str:
+    """The page listing every public record one relation of ``record`` leads to (of one ``kind`` of typed link)."""
+    url = reverse(
+        type(record).url_name.removesuffix("detail") + "links",
+        kwargs={"slug": record.slug, "relation": _relation_name(role, model_field)},
+    )
+    return f"{url}?{urlencode({'kind': kind})}" if kind else url
+
+
+def _linked_rows(record, role: str, model_field) -> models.QuerySet:
+    """The first ``BACKLINKS_SHOWN`` public records one relation of ``record`` leads to (of each kind, for typed
+    links), as (pk, slug, title, typed link kind, how many in all) rows."""
+    if role == "typed":
+        typed = model_field.related_model
+        _forward, other = _typed_ends(model_field)
+        target = typed._meta.get_field(other).related_model
+        rows = typed.objects.filter(**{model_field.field.name: record.pk, f"{other}__in": _public(target)})
+        by_kind = {"partition_by": [models.F("kind")]}
+        rows = rows.annotate(
+            linked=models.Window(models.Count("*"), **by_kind),
+            place=models.Window(RowNumber(), order_by=[models.F(f"{other}__title"), models.F("pk")], **by_kind),
+        ).filter(place__lte=BACKLINKS_SHOWN)
+        rows = rows.order_by("kind", f"{other}__title", "pk")
+        return rows.values_list(f"{other}__pk", f"{other}__slug", f"{other}__title", "kind", "linked")
+    query_name = model_field.related_query_name() if role == "many" else model_field.field.name
+    rows = _public(model_field.related_model).filter(**{query_name: record.pk})
+    kind = models.Value("", output_field=models.CharField())
+    rows = rows.annotate(link_kind=kind, linked=models.Window(models.Count("*"))).order_by("title", "pk")
+    return rows.values_list("pk", "slug", "title", "link_kind", "linked")[:BACKLINKS_SHOWN]
+
+
+def _more(record, role: str, model_field, rows) -> list:
+    """(label, inverse, (where to see them all, how many, their type's plural name)) for each group of a relation
+    that has more records than it shows: a backlink's list narrowed to ``record`` when there is one, else the
+    relation's own page."""
+    if role == "typed":
+        forward, other = _typed_ends(model_field)
+        plural = model_field.related_model._meta.get_field(other).related_model._meta.verbose_name_plural
+        shown: dict[str, list] = {}
+        for row in rows:
+            shown.setdefault(row[3], []).append(row)
+        labels = model_field.related_model.LABELS
+        return [
+            (
+                labels[kind][0 if forward else 1],
+                not forward,
+                (relation_url(record, role, model_field, kind), kind_rows[0][4], plural),
+            )
+            for kind, kind_rows in shown.items()
+            if kind_rows[0][4] > len(kind_rows)
+        ]
+    if not rows or rows[0][4] <= len(rows):
+        return []
+    plural = model_field.related_model._meta.verbose_name_plural
+    if role == "many":
+        return [(model_field.label, False, (relation_url(record, role, model_field), rows[0][4], plural))]
+    rest = _narrowed_list(record, model_field) or relation_url(record, role, model_field)
+    return [(model_field.field.inverse_label, True, (rest, rows[0][4], plural))]
+
+
+def load_link_groups(record) -> list[LinkGroup]:
+    """Group ``record``'s public links and backlinks by relation, reading every relation in one query (its single
+    links come with the record, ``link_select_related``). For public pages, whatever the number of links: each
+    group shows its first ``BACKLINKS_SHOWN`` records and links to a page of them all (for a backlink a list can
+    be narrowed by, such as programmes by strategic area, that list)."""
+    relations = [(role, model_field) for role, model_field in _link_fields(type(record)) if role != "single"]
+    every_rows = rows_of_each([_linked_rows(record, role, model_field) for role, model_field in relations])
+    more = [
+        entry
+        for (role, model_field), rows in zip(relations, every_rows, strict=True)
+        for entry in _more(record, role, model_field, rows)
+    ]
+
+    def entries():
+        for entry in _single_links(record):
+            yield entry.shown_label, entry.inverse, entry.linked_data, entry.target
+        for (role, model_field), rows in zip(relations, every_rows, strict=True):
+            if role == "typed":
+                forward, other = _typed_ends(model_field)
+                target = model_field.related_model._meta.get_field(other).related_model
+                labels = model_field.related_model.LABELS
+            else:
+                target = model_field.related_model
+            for pk, slug, title, kind, _linked in rows:
+                linked = target(pk=pk, slug=slug, title=title, status="published")  # read through public()
+                if role == "typed":
+                    label, inverse_label = labels[kind]
+                    term = model_field.related_model.linked_data_of(kind)
+                    yield (label if forward else inverse_label), not forward, term, linked
+                elif role == "many":
+                    yield model_field.label, False, model_field.linked_data, linked
+                else:
+                    yield model_field.field.inverse_label, True, model_field.field.linked_data, linked
+
+    return _grouped(entries(), more)
+
+
+@dataclass
+class Relation:
+    """Every public record one relation of a record leads to, for the page that lists them all."""
+
+    label: str
+    model: type
+    records: models.QuerySet  # in title order, to be paginated
+
+
+def relation_records(record, relation: str, kind: str) -> Relation:
+    """The public records the relation named ``relation`` of ``record`` leads to (typed links: of ``kind``).
+
+    Raises LookupError for a relation the record's type does not have, a typed relation without a known kind, or
+    a kind given to a relation that has none.
+    """
+    found = next(
+        (
+            (role, model_field)
+            for role, model_field in _link_fields(type(record))
+            if role != "single" and _relation_name(role, model_field) == relation
+        ),
+        None,
+    )
+    if found is None:
+        raise LookupError(relation)
+    role, model_field = found
+    if role == "typed":
+        typed = model_field.related_model
+        if kind not in typed.LABELS:
+            raise LookupError(kind)
+        forward, other = _typed_ends(model_field)
+        target = typed._meta.get_field(other).related_model
+        rows = typed.objects.filter(**{model_field.field.name: record.pk, "kind": kind}).values(other)
+        label = typed.LABELS[kind][0 if forward else 1]
+        return Relation(str(label), target, _public(target).filter(pk__in=rows).order_by("title", "pk"))
+    if kind:
+        raise LookupError(kind)
+    target = model_field.related_model
+    query_name = model_field.related_query_name() if role == "many" else model_field.field.name
+    label = model_field.label if role == "many" else model_field.field.inverse_label
+    return Relation(str(label), target, _public(target).filter(**{query_name: record.pk}).order_by("title", "pk"))
