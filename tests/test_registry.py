@@ -4,6 +4,7 @@ from types import ModuleType, SimpleNamespace
 
 import pytest
 from django.apps import apps
+from django.core.management import call_command
 from django.db import connection
 from django.urls import clear_url_caches, reverse
 
@@ -14,6 +15,8 @@ from cop_kb.records.registry import record_type, record_type_by_slug, record_typ
 from cop_kb.records.services import record_create
 from cop_kb.records.views import record_paths
 from cop_kb.search.models import SearchDocument
+
+from .test_content_version import TokenWatch, tables_with_the_trigger
 
 
 def test_every_concrete_record_model_is_registered_once():
@@ -120,3 +123,13 @@ def test_a_new_record_type_appears_in_lists_search_sitemap_reports_and_the_index
     report = admin_client.get(reverse("admin-data-quality"))
     groups = {group.label: [row["record"].title for row in group.rows] for group in report.context["groups"]}
     assert groups["Leaflets"] == ["Safer internet leaflet"]
+
+
+def test_a_new_record_type_is_covered_after_migrate_without_code_of_its_own(leaflets):
+    call_command("migrate", verbosity=0)  # what deploying a new record type runs; its table is made by the fixture
+    assert leaflets._meta.db_table in tables_with_the_trigger()
+
+    watch = TokenWatch()
+    record_create(model=leaflets, fields={"slug": "leaflet", "title": "Leaflet", "status": Status.PUBLISHED})
+
+    assert watch.changed()
