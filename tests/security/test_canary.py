@@ -398,6 +398,8 @@ def crawl(seeds: list[str], expand: set[str]) -> dict[str, Fetched]:
     Links on a page without a query string, and on the ``expand`` pages (searches), are followed; from a page with a
     query only its page links and its CSV export are (filter combinations otherwise multiply without end).
     """
+    # The whole-data downloads describe the content as it is now, as `make serve` builds them (never a request).
+    call_command("build_downloads", stdout=io.StringIO())
     client = Client(raise_request_exception=False)
     fetched: dict[str, Fetched] = {}
     todo = list(dict.fromkeys(seeds))
