@@ -175,16 +175,16 @@ _starting = threading.Lock()
 
 
 def request_build() -> None:
-    """Start ``manage.py build_downloads`` in a process of its own, unless one this process started is running, one
-    started less than RETRY_SECONDS ago, or another process holds the build lock. Never waits for it."""
+    """Start ``manage.py build_downloads`` in a process of its own, unless one this process started is still running
+    (or failed less than RETRY_SECONDS ago), or another process holds the build lock. Never waits for it."""
     if not settings.DOWNLOADS_BUILD_ON_REQUEST:
         return
     with _starting:
         process = _started["process"]
         if process is not None and process.poll() is None:
             return
-        if time.monotonic() - _started["at"] < RETRY_SECONDS:
-            return
+        if process is not None and process.returncode != 0 and time.monotonic() - _started["at"] < RETRY_SECONDS:
+            return  # a build that failed is not tried again on every request
         with build_lock(wait=False) as free:
             if not free:
                 return
