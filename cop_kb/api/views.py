@@ -21,6 +21,9 @@ from .pagination import RecordPages
 from .serializers import api_url, record_serializer
 
 MAX_PARAM_LENGTH = 200
+# jQuery's ``cache: false`` (and other clients) add ``_=<timestamp>`` so that no cache answers; it means nothing
+# here, so it is accepted and ignored everywhere rather than refused as an unknown parameter.
+CACHE_BUSTER = "_"
 # Filters the site's search narrows by too: they may be combined with ``q``; the others may not.
 SEARCH_FILTERS = {param for param, _label in FACETS} - {"type", "year"}
 
@@ -46,10 +49,10 @@ def not_found(request, *args, **kwargs):
 
 
 def check_params(request, allowed) -> None:
-    """Refuse parameters the endpoint does not take and values no record could have (400)."""
+    """Refuse parameters the endpoint does not take (but the cache-buster ``_``) and values no record could have."""
     errors = {}
     for name, values in request.query_params.lists():
-        if name not in allowed:
+        if name not in allowed and name != CACHE_BUSTER:
             errors[name] = [f"Unknown parameter. This endpoint takes: {', '.join(sorted(allowed)) or 'none'}."]
         elif any("\x00" in value or len(value) > MAX_PARAM_LENGTH for value in values):
             errors[name] = [f"Values are at most {MAX_PARAM_LENGTH} characters, without NUL."]
@@ -80,7 +83,7 @@ class RecordList(generics.ListAPIView):
         check_params(request, {*self.filterset_class.base_filters, "q", "page", "page_size"})
         if "q" not in params:
             return super().list(request, *args, **kwargs)
-        mixed = sorted(name for name in params if name not in {*SEARCH_FILTERS, "q", "page", "page_size"})
+        mixed = sorted(name for name in params if name not in {*SEARCH_FILTERS, "q", "page", "page_size", CACHE_BUSTER})
         if mixed:
             raise ValidationError({name: ["Cannot be combined with q (search results are ranked)."] for name in mixed})
         self.filter_queryset(self.get_queryset())  # checks the filter values: an unknown one is a 400 here too
@@ -90,7 +93,8 @@ class RecordList(generics.ListAPIView):
         """The site's search (the same selector as the search page) narrowed to this type, one page of records."""
         per_page = self.paginator.get_page_size(request)
         query = QueryDict(mutable=True)
-        query.update({name: value for name, value in request.query_params.items() if name != "page_size"})
+        ignored = ("page_size", CACHE_BUSTER)
+        query.update({name: value for name, value in request.query_params.items() if name not in ignored})
         query["type"] = self.record_type.label
         try:
             found = search(query, per_page=per_page)

@@ -192,6 +192,28 @@ def test_bad_query_values_are_a_400_naming_the_parameter(client, query, paramete
     assert parameter in body["errors"]
 
 
+def test_jquerys_cache_buster_is_ignored_everywhere_and_other_unknown_parameters_still_refused(client):
+    """``_=<timestamp>`` (jQuery's ``cache: false``) changes nothing in any answer; ``__`` or ``_x`` is still a 400."""
+    programme = make(Programme, title="Grooming prevention programme")
+    make(Programme, title="Another programme")
+    for address in (
+        "/api/v1/",
+        list_url(Programme),
+        list_url(Programme, "ordering=-title&page_size=1"),
+        list_url(Programme, "q=grooming"),
+        detail_url(programme),
+    ):
+        plain = client.get(address)
+        busted = client.get(f"{address}{'&' if '?' in address else '?'}_=1733390000000")
+        assert plain.status_code == busted.status_code == 200, address
+        without = {key: value for key, value in busted.json().items() if key not in ("next", "previous")}
+        assert without == {key: value for key, value in plain.json().items() if key not in ("next", "previous")}
+    assert slugs(client.get(list_url(Programme, "q=grooming&_=1"))) == [programme.slug]
+    for other in ("__=1", "_x=1", "colour=blue&_=1"):
+        body = error(client.get(list_url(Programme, other)), 400)
+        assert other.split("=")[0].split("&")[0] in body["errors"]
+
+
 @pytest.mark.parametrize(
     "address", ["/api/v1/nothing/", "/api/v1/instruments/nothing/", "/api/v1/a/b/c/", "/api/x", "/api/v1/x%0Ay/"]
 )
