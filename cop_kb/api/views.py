@@ -6,19 +6,20 @@ import functools
 from django.http import JsonResponse, QueryDict
 from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
+from cop_kb.records.links import link_select_related, relation_records
 from cop_kb.records.registry import RecordType, record_type_by_slug, record_types
 from cop_kb.search.selectors import FACETS, PageNotFound, search
 
 from .filters import filterset_for
 from .pagination import RecordPages
-from .serializers import api_url, record_serializer
+from .serializers import TargetSerializer, api_url, record_serializer, target_of
 
 MAX_PARAM_LENGTH = 200
 # jQuery's ``cache: false`` (and other clients) add ``_=<timestamp>`` so that no cache answers; it means nothing
@@ -122,16 +123,19 @@ def _previous(address: str, page: int) -> str | None:
 
 
 class RecordDetail(generics.RetrieveAPIView):
-    """One published record with its fields, aliases, tags, sources and links both ways."""
+    """One published record with its fields, aliases, tags, sources and links both ways (each relation's first 50,
+    with how many there are and where to read them all)."""
 
     record_type: RecordType = None
     lookup_field = "slug"
 
     def get_serializer_class(self):
-        return record_serializer(self.record_type.model)
+        return record_serializer(self.record_type.model, detail=True)
 
     def get_queryset(self):
-        return self.record_type.model.objects.public().with_links()
+        model = self.record_type.model
+        records = model.objects.public().select_related(*link_select_related(model))
+        return records.prefetch_related("tags", "aliases", "sources")
 
     def retrieve(self, request, *args, **kwargs):
         check_params(request, set())
@@ -161,7 +165,7 @@ def detail_view(record_type: RecordType):
     view = type(f"{model.__name__}Detail", (RecordDetail,), {"record_type": record_type, "__module__": __name__})
     schema = extend_schema(
         summary=f"{record_type.name}: one published record, by its slug",
-        responses={200: record_serializer(model), **ERRORS},
+        responses={200: record_serializer(model, detail=True), **ERRORS},
     )
     return schema(view).as_view()
 
@@ -178,6 +182,35 @@ def record_list(request, type_slug: str):
 def record_detail(request, type_slug: str, slug: str):
     entry = record_type_by_slug(type_slug)
     return detail_view(entry)(request, slug=slug) if entry else not_found(request)
+
+
+class RelationLinks(generics.GenericAPIView):
+    """Every public record one relation of a record leads to (a detail's ``link_groups[].links_url``)."""
+
+    pagination_class = RecordPages
+    serializer_class = TargetSerializer
+
+    @extend_schema(
+        summary="Every record one relation of a record links, a page at a time",
+        description=(
+            "The address is a detail's `link_groups[].links_url`: `relation` names the relation as the record's own "
+            "link pages do, and `kind` the kind of a typed link. Records in title order."
+        ),
+        parameters=[OpenApiParameter("kind", str, description="The kind of a typed link (required for those).")],
+        responses={200: TargetSerializer(many=True), **ERRORS},
+    )
+    def get(self, request, type_slug: str, slug: str, relation: str):
+        check_params(request, {"kind", "page", "page_size"})
+        entry = record_type_by_slug(type_slug)
+        record = entry and entry.model.objects.public().filter(slug=slug).first()
+        if record is None:
+            raise NotFound("There is no such published record.")
+        try:
+            found = relation_records(record, relation, request.query_params.get("kind", ""))
+        except LookupError as error:
+            raise NotFound("This record has no such relation (or kind); see its link_groups.") from error
+        page = self.paginate_queryset(found.records.only("pk", "slug", "title"))
+        return self.get_paginated_response([target_of(request, target) for target in page])
 
 
 _LIST_DESCRIPTION = (

@@ -41,6 +41,10 @@ class LinkedRecord:
 
     is_public = True
 
+    @property
+    def _meta(self):
+        return self.model._meta
+
     def get_absolute_url(self) -> str:
         prefix, suffix = _detail_url_parts(self.model.url_name, get_script_prefix())
         return f"{prefix}{self.slug}{suffix}"
