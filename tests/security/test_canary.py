@@ -21,6 +21,7 @@ Published records that need a required link to a canary (a published provision o
 before the first crawl, so those canaries are planted first; the token, link and never-existed tests cover them.
 """
 
+import dataclasses
 import io
 import itertools
 import json
@@ -34,6 +35,7 @@ from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
 from django.core.management import call_command
 from django.db import models, transaction
 from django.test import Client
@@ -43,9 +45,11 @@ from django.utils.text import slugify
 
 from cop_kb.records.facets import TAG_FACET
 from cop_kb.records.links import LinkForeignKey, LinkManyToManyField
-from cop_kb.records.models import Alias, Record, Source, Status
+from cop_kb.records.models import Alias, PendingChange, Record, Source, Status
+from cop_kb.records.pending import pending_change_save
 from cop_kb.records.registry import record_type_of, record_types
 from cop_kb.records.services import record_reindex, record_slug_changed, record_transition, typed_link_create
+from cop_kb.records.snapshots import snapshot_of
 from cop_kb.search.models import SearchDocument
 
 from ..factories import FIELDS, link_fields, make, record_models, typed_ends, typed_link_models
@@ -282,6 +286,47 @@ def take_out_of_view(canaries: list[Canary], linked: list[Record], user) -> dict
     return facts
 
 
+def plant_pending_changes(anchors: dict, user) -> dict[str, Canary]:
+    """Give every published anchor (one of each type, linked to and from records every way) changes waiting for review
+    that carry a token of their own in every text: fields, slug, aliases, sources and tags. The record itself stays
+    as it was published. Returns the tokens, each with a canary naming its type and record (variant "pending")."""
+    pending = {}
+    for model, anchor in anchors.items():
+        canary = Canary(model, "pending", record=anchor)
+        changed = model.objects.get(pk=anchor.pk)
+        for name, value in text_fields(canary).items():
+            setattr(changed, name, value)
+        token = canary.token
+        snapshot = dataclasses.replace(
+            snapshot_of(anchor),
+            record=serializers.serialize("json", [changed]),
+            aliases=[{"name": f"{token} alias", "kind": Alias.Kind.ACRONYM}],
+            sources=[{"title": f"{token} source", "url": f"https://{token}.example.org/", "supports": token}],
+            tags=[canary.tag_name(token), SHARED_TAG],
+        )
+        pending_change_save(record=anchor, snapshot=snapshot, user=user)
+        pending[token] = canary
+    return pending
+
+
+def pending_seeds(pending: dict[str, Canary]) -> list[str]:
+    """Where a pending change's words could surface besides the anchors' own addresses (which the crawl reaches):
+    searches and API searches for them, autocomplete, and the lists, API lists and exports filtered by the anchor."""
+    seeds = []
+    for token, canary in pending.items():
+        model = canary.model
+        seeds += [search_url(q=token.upper()), autocomplete_url(token[:-3]), f"{api_list_url(model)}?q={token}"]
+        seeds += [f"{api_list_url(model)}?{urlencode({'tag': canary.tag_slug()})}", canary.tag_url()]
+        for list_model in RECORD_MODELS:
+            for facet in list_model.list_facets:
+                path = getattr(facet, "path", "")
+                if path and list_model._meta.get_field(path).related_model is model:
+                    filtered = urlencode({facet.param: canary.record.slug})
+                    seeds += [f"{list_model.get_list_url()}?{filtered}", f"{api_list_url(list_model)}?{filtered}"]
+                    seeds.append(csv_of(f"{list_model.get_list_url()}?{filtered}"))
+    return seeds
+
+
 # ---- where to look -----------------------------------------------------------------------------------------------
 
 
@@ -437,6 +482,8 @@ class World:
     twins: set[str]
     published_urls: set[str]
     planted: dict[str, dict]
+    # Published anchors with changes waiting for review, by the token in every text of those changes.
+    pending: dict[str, Canary] = field(default_factory=dict)
 
 
 @pytest.fixture(scope="module")
@@ -466,11 +513,13 @@ def world(django_db_setup, django_db_blocker) -> World:
         planted = take_out_of_view(early, published, user)
         before = crawl(seeds, expand)
 
-        # After: every other canary, linked every way, then the same crawl (plus anything new it finds).
+        # After: every other canary, linked every way, and changes waiting for review on every published anchor,
+        # then the same crawl (plus anything new it finds, and where the waiting changes' words could show).
         links |= {str(canary): plant(canary, anchors, referrers, children=False) for canary in late}
         planted |= take_out_of_view(late, published, user)
+        pending = plant_pending_changes(anchors, user)
         twin_urls = [url for urls in twins.values() for url in urls]
-        after = crawl([*seeds, *before, *twin_urls], expand)
+        after = crawl([*seeds, *before, *twin_urls, *pending_seeds(pending)], expand)
 
         naming = []
         for canary in early:
@@ -490,7 +539,7 @@ def world(django_db_setup, django_db_blocker) -> World:
             for address in (record.get_absolute_url(), api_detail_url(record))
         }
         transaction.set_rollback(True)
-    return World(canaries, before, after, naming, set(twin_urls), published_urls, planted)
+    return World(canaries, before, after, naming, set(twin_urls), published_urls, planted, pending)
 
 
 def _stored_text(record: Record) -> dict[str, str]:
@@ -670,6 +719,45 @@ def test_no_canary_token_in_any_response(world):
     variants = Counter(canary.variant for canary, _line in leaks)
     lines = sorted(line for _canary, line in leaks)
     assert not leaks, f"{len(leaks)} leaks, by variant {dict(variants)}:\n" + "\n".join(lines[:40])
+
+
+def test_pending_changes_were_saved_on_a_published_record_of_every_type(world):
+    assert {canary.model for canary in world.pending.values()} == set(RECORD_MODELS)
+    for token, canary in world.pending.items():
+        assert canary.record.status == Status.PUBLISHED and token not in canary.record.title
+        waiting = PendingChange.objects.get(
+            content_type=ContentType.objects.get_for_model(canary.model), object_id=canary.record.pk
+        )
+        snapshot = waiting.snapshot
+        assert snapshot["record"].count(token) >= 4, "title, slug, summary and body at least"
+        assert token in json.dumps([snapshot["aliases"], snapshot["sources"], snapshot["tags"]])
+
+
+def test_the_crawl_read_every_record_with_pending_changes_through_every_output(world):
+    """The records whose changes wait for review were read everywhere they are published: page, .jsonld, API detail,
+    their type's API list, CSV and feed, the whole-data zip and JSON-LD; so the test below proves something."""
+    after = world.after
+    zipped = after[ZIP_URL].body
+    download = after[reverse("linked_data:download")].body
+    for canary in world.pending.values():
+        record, model = canary.record, canary.model
+        page, api = record.get_absolute_url(), api_detail_url(record)
+        for url in (page, jsonld_address(page), api):
+            assert after[url].status == 200 and record.title in after[url].body, url
+        feed = after[reverse("feeds:type", args=[record_type_of(model._meta.label_lower).slug])]
+        assert page in feed.body or feed.body.count("<entry>") == 50, "in its type's feed, unless 50 newer are"
+        assert record.slug in after[csv_of(model.get_list_url())].body and record.slug in zipped
+        assert page in download
+        assert any(record.slug in fetched.body for url, fetched in after.items() if url.startswith(api_list_url(model)))
+
+
+def test_no_pending_change_text_in_any_response(world):
+    leaks = sorted(
+        f"{url} shows the waiting changes of {world.pending[token]}"
+        for url, page in world.after.items()
+        for token in leaked_tokens(page, set(world.pending))
+    )
+    assert not leaks, f"{len(leaks)} leaks:\n" + "\n".join(leaks[:40])
 
 
 def test_no_link_leads_to_a_canary(world):
