@@ -143,7 +143,8 @@ def build(download: Download) -> Built | None:
             Path(temporary).unlink(missing_ok=True)
             raise
     built = newest(download)
-    for older in folder.glob(f"{download.prefix}.*{download.suffix}"):
+    # "-" too: files named the way the first version of the downloads named them (built inside requests).
+    for older in folder.glob(f"{download.prefix}[.-]*{download.suffix}"):
         if built is not None and older != built.path:
             older.unlink(missing_ok=True)
     return built
