@@ -482,8 +482,10 @@ class World:
     twins: set[str]
     published_urls: set[str]
     planted: dict[str, dict]
-    # Published anchors with changes waiting for review, by the token in every text of those changes.
+    # Published anchors with changes waiting for review, by the token in every text of those changes; and what was
+    # stored for each (read before the module's data is rolled back).
     pending: dict[str, Canary] = field(default_factory=dict)
+    pending_stored: dict[str, dict] = field(default_factory=dict)
 
 
 @pytest.fixture(scope="module")
@@ -532,6 +534,15 @@ def world(django_db_setup, django_db_blocker) -> World:
             planted[str(canary)]["links"] = links[str(canary)]
             planted[str(canary)]["status"] = stored.status
             planted[str(canary)]["fields"] = _stored_text(stored)
+        pending_stored = {
+            token: {
+                "status": type(canary.record).objects.get(pk=canary.record.pk).status,
+                "snapshot": PendingChange.objects.get(
+                    content_type=ContentType.objects.get_for_model(canary.model), object_id=canary.record.pk
+                ).snapshot,
+            }
+            for token, canary in pending.items()
+        }
         published_urls = {
             address
             for model in RECORD_MODELS
@@ -539,7 +550,7 @@ def world(django_db_setup, django_db_blocker) -> World:
             for address in (record.get_absolute_url(), api_detail_url(record))
         }
         transaction.set_rollback(True)
-    return World(canaries, before, after, naming, set(twin_urls), published_urls, planted, pending)
+    return World(canaries, before, after, naming, set(twin_urls), published_urls, planted, pending, pending_stored)
 
 
 def _stored_text(record: Record) -> dict[str, str]:
@@ -724,11 +735,9 @@ def test_no_canary_token_in_any_response(world):
 def test_pending_changes_were_saved_on_a_published_record_of_every_type(world):
     assert {canary.model for canary in world.pending.values()} == set(RECORD_MODELS)
     for token, canary in world.pending.items():
-        assert canary.record.status == Status.PUBLISHED and token not in canary.record.title
-        waiting = PendingChange.objects.get(
-            content_type=ContentType.objects.get_for_model(canary.model), object_id=canary.record.pk
-        )
-        snapshot = waiting.snapshot
+        stored = world.pending_stored[token]
+        assert stored["status"] == Status.PUBLISHED and token not in canary.record.title
+        snapshot = stored["snapshot"]
         assert snapshot["record"].count(token) >= 4, "title, slug, summary and body at least"
         assert token in json.dumps([snapshot["aliases"], snapshot["sources"], snapshot["tags"]])
 
