@@ -64,11 +64,13 @@ run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_framework
 	$(PY) manage.py collectstatic --noinput -v0
+	@# The whole-data downloads, built in the background (a request for one meanwhile answers 503, Retry-After).
+	SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py build_downloads &
 	@echo
 	@echo "To log into the admin (http://$(HOST):$(PORT)/admin/) create a local account once with:"
 	@echo "    $(PY) manage.py createsuperuser"
 	@echo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production as it runs (see scripts/serve.sh): gunicorn, WEB_CONCURRENCY workers, DATABASE_URL, REDIS_URL and
 # DATABASE_REPLICA_URL from the environment; plain HTTP on loopback only.

@@ -39,6 +39,8 @@ class Result:
     load: dict[str, float] = field(default_factory=dict)
     commit: str = ""
     error: str = ""
+    downloads: dict = field(default_factory=dict)
+    downloads_only: bool = False  # only the whole-data downloads were timed at this size
 
 
 def percentile(samples: list[float], share: float) -> float:
@@ -137,6 +139,43 @@ def pages_table(results: list[Result]) -> str:
             cells.append(fmt(p95) + mark(None if target is None or p95 is None else p95 <= target))
         most = max(result.pages.values(), key=lambda page: page["queries"], default=None)
         cells.append(f"{most['queries']} ({most['path']}){mark(most['queries'] <= TARGET_QUERIES)}" if most else "–")
+        lines.append(f"| {result.database} | {size_name(result.size)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+API = ["api list", "api list fresh", "api detail", "api detail fresh"]
+
+
+def api_table(results: list[Result]) -> str:
+    """The API's list and detail under wrk, repeated and fresh, as shares of hello-world."""
+    ok = [result for result in results if not result.error and "api list" in result.http]
+    if not ok:
+        return "Not measured."
+    lines = ["| database | records | hello req/s | " + " | ".join(f"{name} (÷ hello)" for name in API) + " |"]
+    lines.append("|---|---:|---:|" + "---:|" * len(API))
+    for result in ok:
+        hello = result.http["hello"]["rps"]
+        cells = [fmt(hello, 0)]
+        for name in API:
+            measured = result.http.get(name)
+            cells.append(f"{fmt(measured['rps'], 0)} ({measured['rps'] / hello:.2f})" if measured else "–")
+        lines.append(f"| {result.database} | {size_name(result.size)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def downloads_table(results: list[Result]) -> str:
+    """How long ``manage.py build_downloads`` took to write each whole-data file, and how big it is."""
+    ok = [result for result in results if not result.error and result.downloads]
+    if not ok:
+        return "Not measured."
+    lines = ["| database | records | CSV zip s (MB) | JSON-LD s (MB) | command s (with Django's start) |"]
+    lines.append("|---|---:|---:|---:|---:|")
+    for result in ok:
+        cells = []
+        for name in ("csv-zip", "jsonld"):
+            built = result.downloads.get(name)
+            cells.append(f"{built['seconds']:.1f} ({built['bytes'] / 1e6:.1f})" if built else "–")
+        cells.append(fmt(result.downloads.get("command_s")))
         lines.append(f"| {result.database} | {size_name(result.size)} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -260,6 +299,8 @@ def details(results: list[Result]) -> str:
 
 
 def report(results: list[Result], meta: dict) -> str:
+    everything = results
+    results = [result for result in results if not result.downloads_only]
     return "\n".join(
         [
             "# Benchmark results",
@@ -282,6 +323,22 @@ def report(results: list[Result], meta: dict) -> str:
             " `If-None-Match` set to the ETag it answered; hello: a one-view Django app (`bench/hello.py`) served the"
             f" same way. gunicorn {WORKERS} sync workers, settings `bench.settings` (prod, DEBUG off, no SSL"
             " redirect).",
+            "",
+            "### API: list and detail, repeated and fresh",
+            "",
+            api_table(results),
+            "",
+            "`/api/v1/programmes/` (20 records a page, each with its links) and the detail page's programme at"
+            " `/api/v1/programmes/<slug>/` (its links bounded per relation), under wrk as the pages above; fresh: every"
+            " request with a `_` cache-buster of its own, so the page cache never answers. `bench.settings` lifts the"
+            " anonymous throttle (one client address).",
+            "",
+            "### Whole-data downloads (`manage.py build_downloads`)",
+            "",
+            downloads_table(everything),
+            "",
+            "Each file's build as the command times it (a read-only snapshot, written to a temporary file and renamed)."
+            " A request never builds one (README, Exports).",
             "",
             "### Two app servers, one database, one Redis (`bench/cluster.py`)",
             "",

@@ -16,6 +16,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import secrets
 import shutil
 import sqlite3
@@ -89,8 +90,13 @@ def postgres_version(psql: list[str]) -> str:
 
 
 def bench_one(database: str, size: int, env: dict, args, psql: list[str] | None) -> Result:
-    result = Result(database, size)
+    result = Result(database, size, downloads_only=size in args.downloads_only)
     prepare(result, env, args, psql)
+    result.load["downloads"] = wait_for_quiet(args.quiet_load, args.quiet_wait)
+    result.downloads = build_downloads(env)
+    if result.downloads_only:
+        result.commit = code_version()
+        return result
     log(f"{database} {size:,}: reindex, search latency and fresh pages (in-process)")
     result.load["measure"] = wait_for_quiet(args.quiet_load, args.quiet_wait)
     # Others may be changing the code while a long run goes on: say which code each step measured.
@@ -136,6 +142,16 @@ def prepare(result: Result, env: dict, args, psql: list[str] | None) -> None:
         )
 
 
+def build_downloads(env: dict) -> dict:
+    """``manage.py build_downloads`` on the prepared database: each whole-data file's build time and size, as the
+    command reports them (its own clock, around each build), and the whole command's wall time."""
+    seconds, output = run([sys.executable, "manage.py", "build_downloads"], env=env, timeout=7200, what="downloads")
+    built = {"command_s": seconds}
+    for name, size, taken in re.findall(r"^([\w-]+): \S+ \(([\d,]+) bytes\) in ([\d.]+) s$", output, re.M):
+        built[name] = {"bytes": int(size.replace(",", "")), "seconds": float(taken)}
+    return built
+
+
 def in_process(module: str, options: list[str], env: dict) -> dict:
     """Run one of the in-process measuring modules on the prepared database; what it wrote."""
     with tempfile.NamedTemporaryFile(suffix=".json") as output:
@@ -156,6 +172,10 @@ def throughput(result: Result, env: dict, args) -> None:
     # whole search; "304" asks for the detail page with the ETag it answered, as a browser revalidating does.
     runs = [(name, path, False, False) for name, path in paths.items()]
     runs += [("search fresh", paths["search"], True, False), ("304", paths["detail"], False, True)]
+    # The API's list and detail of the same type and record: repeated, and fresh (a "_" cache-buster of their own).
+    api_list, api_detail = "/api/v1" + paths["list"], "/api/v1" + paths["detail"]
+    runs += [("api list", api_list, False, False), ("api list fresh", api_list + "?_=0", True, False)]
+    runs += [("api detail", api_detail, False, False), ("api detail fresh", api_detail + "?_=0", True, False)]
     with gunicorn("cop_kb.wsgi:application", env, "/", server_log) as base:
         for name, path, fresh, revalidate in runs:
             etag = ask(base + path)[1].get("ETag", "") if revalidate else ""
@@ -205,12 +225,18 @@ def main() -> int:
     parser.add_argument("--budget", type=float, default=300, help="No new round starts after this many seconds.")
     parser.add_argument("--duration", type=int, default=10, help="Seconds of wrk per page.")
     parser.add_argument("--search-query", default=SEARCH_QUERY, help="Query of the search page under wrk.")
+    parser.add_argument(
+        "--downloads-only",
+        default="",
+        help="Comma-separated sizes (also given in --sizes) at which only the whole-data downloads' build is timed.",
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.md")
     parser.add_argument("--keep", action="store_true", help="Keep the last database (PostgreSQL: cop_kb_bench).")
     parser.add_argument("--quiet-load", type=float, default=1.0, help="Load average a measured phase waits for.")
     parser.add_argument("--quiet-wait", type=float, default=300, help="Longest wait for it, in seconds.")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")] if args.sizes else list(DEFAULT_SIZES)
+    args.downloads_only = {int(size) for size in args.downloads_only.split(",") if size.strip()}
     if args.quick:
         sizes = list(QUICK_SIZES)
         args.runs, args.naive_runs, args.duration = min(args.runs, 3), min(args.naive_runs, 2), min(args.duration, 5)

@@ -9,10 +9,10 @@ just published; old entries are simply never asked for again and expire.
 Only what is the same for every visitor is cached: GET and HEAD requests without a session or messages cookie (so
 never a signed-in editor's request, cached or filling the cache), to public paths (not the admin, sign-in, previews,
 static or media files), answered 200 without setting a cookie (a CSRF token or a message sets one) and without
-``private`` or ``no-store``; a streamed answer (the whole-data download) is never stored, but is revalidated like a
-page. Keys name the scheme, host, path and whole query string (hashed), the code that rendered the page
-(``code_id``), so a deployment never serves pages rendered by the code it replaced, and the day, since a citation
-says when the page was accessed.
+``private`` or ``no-store``; a streamed answer (a CSV export) is never stored, but is revalidated like a page
+(one with an ETag of its own, a whole-data download, is left as it is). Keys name the scheme, host, path and whole
+query string (hashed), the code that rendered the page (``code_id``), so a deployment never serves pages rendered
+by the code it replaced, and the day, since a citation says when the page was accessed.
 
 Browsers and shared caches may keep a page too, but only on condition (``Cache-Control: no-cache``): each use asks
 again with the page's ETag, which names the token, the code and the day, and gets a 304 after that one read while
@@ -186,8 +186,11 @@ class PageCacheMiddleware:
             return _revalidated(HttpResponse(content, headers=headers), etag, changed_at)
         response = self.get_response(request)
         if not _storable(response):
-            # A streamed answer (a whole-data download) is too large to keep, but is revalidated like a page.
-            return _revalidated(response, etag, changed_at) if _for_everyone_answer(response) else response
+            # A streamed answer is too large to keep, but is revalidated like a page, unless it names its own version
+            # (a whole-data download is a file built for some content version, perhaps not the current one).
+            if _for_everyone_answer(response) and not response.has_header("ETag"):
+                return _revalidated(response, etag, changed_at)
+            return response
         headers = {name: value for name, value in response.items() if name.lower() not in OWN_HEADERS}
         store.set(key, (response.content, headers))
         return _revalidated(response, etag, changed_at)

@@ -7,6 +7,7 @@
 # defaults only where a local run needs one:
 #   DATABASE_URL   default sqlite:///db.sqlite3 (the file `make run` uses); postgres://... for PostgreSQL
 #   ALLOWED_HOSTS  default 127.0.0.1,localhost
+#   SITE_URL       default http://HOST:PORT (the address the whole-data downloads name pages with)
 #   SECRET_KEY     default: a random key kept in var/serve-secret-key (made once), so sessions survive restarts and
 #                  every server started here signs alike
 # DATABASE_REPLICA_URL and REDIS_URL are passed on as they are.
@@ -20,6 +21,7 @@ export LOCAL_HTTP=1
 export HOST=${HOST:-127.0.0.1}
 export DATABASE_URL=${DATABASE_URL:-sqlite:///db.sqlite3}
 export ALLOWED_HOSTS=${ALLOWED_HOSTS:-127.0.0.1,localhost}
+export SITE_URL=${SITE_URL:-http://$HOST:${PORT:-8000}}
 if [ -z "${SECRET_KEY:-}" ]; then
 	key_file=var/serve-secret-key
 	if [ ! -s "$key_file" ]; then
@@ -32,5 +34,9 @@ fi
 
 "$PY" manage.py migrate --noinput
 "$PY" manage.py collectstatic --noinput -v0
+# The whole-data downloads for the current content, built beside the server rather than before it, so start-up never
+# waits for them (a request for one meanwhile answers 503 with Retry-After; see README "Whole-data downloads").
+# In a subshell, so that it is not gunicorn's child (gunicorn reaps and counts its children as workers).
+("$PY" manage.py build_downloads &)
 echo "serve: http://$HOST:${PORT:-8000}/ (${WEB_CONCURRENCY:-2} workers, production settings, plain HTTP locally)"
 exec "$PY" -m gunicorn -c cop_kb/gunicorn.conf.py

@@ -23,7 +23,6 @@ def pytest_report_header(config) -> str:
     return f"database: {vendor} at {where}, test database {test_name or 'test_' + db['NAME']}"
 
 
-
 def _commits(item: pytest.Item) -> bool:
     """Whether a test commits (and so empties every table after it), as pytest-django decides it."""
     marker = item.get_closest_marker("django_db")
@@ -46,6 +45,7 @@ def pytest_collection_modifyitems(items) -> None:
     mixed = sorted(path for path, found in kinds.items() if len(found) > 1)
     if mixed:
         raise pytest.UsageError(f"files mix committing and rolled-back database tests: {', '.join(mixed)}")
+
 
 @pytest.fixture(scope="session", autouse=True)
 def downloads_folder(tmp_path_factory):

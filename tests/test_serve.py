@@ -5,12 +5,15 @@ do), or on SQLite a fresh file that the script migrates. It is always stopped, i
 """
 
 import contextlib
+import io
 import os
 import random
 import socket
 import subprocess
+import time
 import urllib.error
 import urllib.request
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -145,3 +148,45 @@ def test_local_http_gunicorn_refuses_to_listen_beyond_this_machine():
     )
     assert result.returncode != 0
     assert "refusing to bind to ['0.0.0.0:" in result.stderr
+
+
+def test_the_downloads_are_built_beside_the_server_and_rebuilt_after_a_change_without_a_request_waiting(tmp_path):
+    """serve.sh builds the whole-data downloads in the background; after the content changes, a request gets the older
+    file at once (saying so) and starts a build process; the next requests get the new file. A SQLite file of the
+    test's own (the server writes to it), whatever the run's database."""
+    url = f"sqlite:///{tmp_path / 'downloads.sqlite3'}"
+    variables = {"DATABASE_URL": url, "STATIC_ROOT": static_root(tmp_path), "DOWNLOADS_DIR": str(tmp_path / "dl")}
+    with serving(tmp_path / "serve.log", **variables) as (_process, base):
+        zip_url = base + "/data/downloads/cop_kb-csv.zip"
+        first = _when(lambda: get(zip_url), lambda response: response.status == 200, tmp_path)
+        assert first.headers["X-Content-Current"] == "yes"
+        assert "crc" not in _zipped(first)["instruments.csv"]
+        loaded = python(
+            "manage.py",
+            "load_framework",
+            env=server_env(DJANGO_SETTINGS_MODULE="cop_kb.settings.dev", DATABASE_URL=url),
+            timeout=120,
+        )
+        assert loaded.returncode == 0, loaded.stderr
+        started = time.monotonic()
+        stale = get(zip_url)
+        assert time.monotonic() - started < 5, "the request did not wait for a build"
+        assert stale.status == 200 and stale.headers["X-Content-Current"] == "no"
+        assert stale.headers["X-Content-Version"] == first.headers["X-Content-Version"]
+        fresh = _when(lambda: get(zip_url), lambda response: response.headers["X-Content-Current"] == "yes", tmp_path)
+        assert "crc" in _zipped(fresh)["instruments.csv"]
+        assert fresh.headers["X-Content-Version"] != first.headers["X-Content-Version"]
+        assert get(base + "/data/downloads/cop_kb.jsonld").headers["X-Content-Current"] == "yes"
+
+
+def _when(ask, done, tmp_path, within: float = 90):
+    deadline = time.monotonic() + within
+    while not done(answer := ask()):
+        assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()[-3000:]
+        time.sleep(0.5)
+    return answer
+
+
+def _zipped(response) -> dict[str, str]:
+    with zipfile.ZipFile(io.BytesIO(response.read())) as archive:
+        return {name: archive.read(name).decode() for name in archive.namelist()}

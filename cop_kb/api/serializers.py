@@ -11,7 +11,9 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cop_kb.records.link_bounds import bounded_link_groups
 from cop_kb.records.link_groups import LinkEntry, link_entries
+from cop_kb.records.link_pages import BACKLINKS_SHOWN
 from cop_kb.records.models import Record
 from cop_kb.records.registry import RecordType, record_type_of
 
@@ -59,22 +61,50 @@ class SourceSerializer(serializers.Serializer):
     supports = serializers.CharField(help_text="The facts of the record this source backs.")
 
 
-def _link(request, entry: LinkEntry) -> dict:
-    target = entry.target
+class LinkGroupSerializer(serializers.Serializer):
+    """One relation of the record (one kind of a typed link), read one way: how many links it has in all, how many
+    ``links`` shows (at most the first 50, by title), and where to read them all."""
+
+    relation = serializers.CharField(help_text="As in `links`: a link field's name, or a typed link's kind.")
+    direction = serializers.ChoiceField(choices=["forward", "inverse"])
+    label = serializers.CharField(help_text="How the record reads it: the label, or the inverse label for inverse.")
+    count = serializers.IntegerField(min_value=0, help_text="How many public records it links in all.")
+    shown = serializers.IntegerField(
+        min_value=0, help_text=f"How many of them `links` lists (at most {BACKLINKS_SHOWN})."
+    )
+    links_url = serializers.URLField(
+        allow_null=True, help_text="Every linked record, a page at a time (null for a single link: it is shown)."
+    )
+
+
+def target_of(request, target) -> dict:
+    """The record at the other end of a link, as ``TargetSerializer`` describes it."""
     target_type = record_type_of(target._meta.label_lower)
+    return {
+        "type": target_type.slug,
+        "slug": target.slug,
+        "title": target.title,
+        "api_url": api_url(request, target_type, target.slug),
+        "url": request.build_absolute_uri(target.get_absolute_url()),
+    }
+
+
+def _link(request, entry: LinkEntry) -> dict:
     return {
         "relation": entry.relation,
         "label": entry.label,
         "inverse_label": entry.inverse_label,
         "direction": "inverse" if entry.inverse else "forward",
-        "target": {
-            "type": target_type.slug,
-            "slug": target.slug,
-            "title": target.title,
-            "api_url": api_url(request, target_type, target.slug),
-            "url": request.build_absolute_uri(target.get_absolute_url()),
-        },
+        "target": target_of(request, entry.target),
     }
+
+
+def links_url(request, record, path: str, kind: str) -> str:
+    """The API address listing every record one relation of ``record`` leads to."""
+    record_type = record_type_of(record._meta.label_lower)
+    kwargs = {"type_slug": record_type.slug, "slug": record.slug, "relation": path}
+    address = reverse("api:links", kwargs=kwargs) + (f"?kind={kind}" if kind else "")
+    return request.build_absolute_uri(address)
 
 
 class RecordSerializer(serializers.ModelSerializer):
@@ -116,6 +146,40 @@ class RecordSerializer(serializers.ModelSerializer):
         return [_link(self.context["request"], entry) for entry in link_entries(record)]
 
 
+class RecordDetailSerializer(RecordSerializer):
+    """A record on its own: each relation's first links only, with ``link_groups`` saying how many there are and
+    where to read the rest (``bounded_link_groups``: one query, whatever the number of links)."""
+
+    link_groups = serializers.SerializerMethodField()
+
+    RELATED = (*RecordSerializer.RELATED, "link_groups")
+
+    def _groups(self, record):
+        if not hasattr(record, "_api_link_groups"):
+            record._api_link_groups = bounded_link_groups(record)
+        return record._api_link_groups
+
+    @extend_schema_field(LinkSerializer(many=True))
+    def get_links(self, record) -> list[dict]:
+        request = self.context["request"]
+        return [_link(request, entry) for group in self._groups(record) for entry in group.entries]
+
+    @extend_schema_field(LinkGroupSerializer(many=True))
+    def get_link_groups(self, record) -> list[dict]:
+        request = self.context["request"]
+        return [
+            {
+                "relation": group.relation,
+                "direction": "inverse" if group.entries[0].inverse else "forward",
+                "label": group.entries[0].shown_label,
+                "count": group.count,
+                "shown": len(group.entries),
+                "links_url": links_url(request, record, group.path, group.kind) if group.path else None,
+            }
+            for group in self._groups(record)
+        ]
+
+
 def own_fields(model: type[Record]) -> tuple[str, ...]:
     """The model's own stored fields that describe the record (not links, which are listed as links)."""
     return tuple(
@@ -126,8 +190,11 @@ def own_fields(model: type[Record]) -> tuple[str, ...]:
 
 
 @functools.cache
-def record_serializer(model: type[Record]) -> type[RecordSerializer]:
-    """The serializer of one record type: shared fields, the model's own, then aliases, tags, sources and links."""
-    fields = (*RecordSerializer.SHARED, *own_fields(model), *RecordSerializer.RELATED)
+def record_serializer(model: type[Record], *, detail: bool = False) -> type[RecordSerializer]:
+    """The serializer of one record type: shared fields, the model's own, then aliases, tags, sources and links (in
+    a detail, each relation's first links and ``link_groups``)."""
+    base = RecordDetailSerializer if detail else RecordSerializer
+    fields = (*RecordSerializer.SHARED, *own_fields(model), *base.RELATED)
     meta = type("Meta", (), {"model": model, "fields": fields})
-    return type(f"{model.__name__}Record", (RecordSerializer,), {"Meta": meta, "__module__": __name__})
+    name = f"{model.__name__}Record{'Detail' if detail else ''}"
+    return type(name, (base,), {"Meta": meta, "__module__": __name__})

@@ -14,5 +14,6 @@ urlpatterns = [
     path("v1/redoc/", docs.redoc, name="redoc"),
     path("v1/<slug:type_slug>/", views.record_list, name="list"),
     path("v1/<slug:type_slug>/<slug:slug>/", views.record_detail, name="detail"),
+    path("v1/<slug:type_slug>/<slug:slug>/links/<slug:relation>/", views.RelationLinks.as_view(), name="links"),
     re_path(r"^[\s\S]*$", views.not_found, name="not-found"),  # any address, new lines included
 ]

@@ -6,21 +6,26 @@ import functools
 from django.http import JsonResponse, QueryDict
 from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
+from cop_kb.records.link_groups import link_select_related
+from cop_kb.records.link_pages import relation_records
 from cop_kb.records.registry import RecordType, record_type_by_slug, record_types
 from cop_kb.search.selectors import FACETS, PageNotFound, search
 
 from .filters import filterset_for
 from .pagination import RecordPages
-from .serializers import api_url, record_serializer
+from .serializers import TargetSerializer, api_url, record_serializer, target_of
 
 MAX_PARAM_LENGTH = 200
+# jQuery's ``cache: false`` (and other clients) add ``_=<timestamp>`` so that no cache answers; it means nothing
+# here, so it is accepted and ignored everywhere rather than refused as an unknown parameter.
+CACHE_BUSTER = "_"
 # Filters the site's search narrows by too: they may be combined with ``q``; the others may not.
 SEARCH_FILTERS = {param for param, _label in FACETS} - {"type", "year"}
 
@@ -46,10 +51,10 @@ def not_found(request, *args, **kwargs):
 
 
 def check_params(request, allowed) -> None:
-    """Refuse parameters the endpoint does not take and values no record could have (400)."""
+    """Refuse parameters the endpoint does not take (but the cache-buster ``_``) and values no record could have."""
     errors = {}
     for name, values in request.query_params.lists():
-        if name not in allowed:
+        if name not in allowed and name != CACHE_BUSTER:
             errors[name] = [f"Unknown parameter. This endpoint takes: {', '.join(sorted(allowed)) or 'none'}."]
         elif any("\x00" in value or len(value) > MAX_PARAM_LENGTH for value in values):
             errors[name] = [f"Values are at most {MAX_PARAM_LENGTH} characters, without NUL."]
@@ -80,7 +85,7 @@ class RecordList(generics.ListAPIView):
         check_params(request, {*self.filterset_class.base_filters, "q", "page", "page_size"})
         if "q" not in params:
             return super().list(request, *args, **kwargs)
-        mixed = sorted(name for name in params if name not in {*SEARCH_FILTERS, "q", "page", "page_size"})
+        mixed = sorted(name for name in params if name not in {*SEARCH_FILTERS, "q", "page", "page_size", CACHE_BUSTER})
         if mixed:
             raise ValidationError({name: ["Cannot be combined with q (search results are ranked)."] for name in mixed})
         self.filter_queryset(self.get_queryset())  # checks the filter values: an unknown one is a 400 here too
@@ -90,7 +95,8 @@ class RecordList(generics.ListAPIView):
         """The site's search (the same selector as the search page) narrowed to this type, one page of records."""
         per_page = self.paginator.get_page_size(request)
         query = QueryDict(mutable=True)
-        query.update({name: value for name, value in request.query_params.items() if name != "page_size"})
+        ignored = ("page_size", CACHE_BUSTER)
+        query.update({name: value for name, value in request.query_params.items() if name not in ignored})
         query["type"] = self.record_type.label
         try:
             # Only the results: the API's q lists exactly what the search page counts.
@@ -119,16 +125,19 @@ def _previous(address: str, page: int) -> str | None:
 
 
 class RecordDetail(generics.RetrieveAPIView):
-    """One published record with its fields, aliases, tags, sources and links both ways."""
+    """One published record with its fields, aliases, tags, sources and links both ways (each relation's first 50,
+    with how many there are and where to read them all)."""
 
     record_type: RecordType = None
     lookup_field = "slug"
 
     def get_serializer_class(self):
-        return record_serializer(self.record_type.model)
+        return record_serializer(self.record_type.model, detail=True)
 
     def get_queryset(self):
-        return self.record_type.model.objects.public().with_links()
+        model = self.record_type.model
+        records = model.objects.public().select_related(*link_select_related(model))
+        return records.prefetch_related("tags", "aliases", "sources")
 
     def retrieve(self, request, *args, **kwargs):
         check_params(request, set())
@@ -158,7 +167,7 @@ def detail_view(record_type: RecordType):
     view = type(f"{model.__name__}Detail", (RecordDetail,), {"record_type": record_type, "__module__": __name__})
     schema = extend_schema(
         summary=f"{record_type.name}: one published record, by its slug",
-        responses={200: record_serializer(model), **ERRORS},
+        responses={200: record_serializer(model, detail=True), **ERRORS},
     )
     return schema(view).as_view()
 
@@ -175,6 +184,35 @@ def record_list(request, type_slug: str):
 def record_detail(request, type_slug: str, slug: str):
     entry = record_type_by_slug(type_slug)
     return detail_view(entry)(request, slug=slug) if entry else not_found(request)
+
+
+class RelationLinks(generics.GenericAPIView):
+    """Every public record one relation of a record leads to (a detail's ``link_groups[].links_url``)."""
+
+    pagination_class = RecordPages
+    serializer_class = TargetSerializer
+
+    @extend_schema(
+        summary="Every record one relation of a record links, a page at a time",
+        description=(
+            "The address is a detail's `link_groups[].links_url`: `relation` names the relation as the record's own "
+            "link pages do, and `kind` the kind of a typed link. Records in title order."
+        ),
+        parameters=[OpenApiParameter("kind", str, description="The kind of a typed link (required for those).")],
+        responses={200: TargetSerializer(many=True), **ERRORS},
+    )
+    def get(self, request, type_slug: str, slug: str, relation: str):
+        check_params(request, {"kind", "page", "page_size"})
+        entry = record_type_by_slug(type_slug)
+        record = entry and entry.model.objects.public().filter(slug=slug).first()
+        if record is None:
+            raise NotFound("There is no such published record.")
+        try:
+            found = relation_records(record, relation, request.query_params.get("kind", ""))
+        except LookupError as error:
+            raise NotFound("This record has no such relation (or kind); see its link_groups.") from error
+        page = self.paginate_queryset(found.records.only("pk", "slug", "title"))
+        return self.get_paginated_response([target_of(request, target) for target in page])
 
 
 _LIST_DESCRIPTION = (

@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Prefetch
 
+from cop_kb.records.chunks import Loaded
 from cop_kb.records.links import LinkForeignKey, LinkManyToManyField, typed_link_relations
-from cop_kb.records.models import DatePrecision, Record, public_q
+from cop_kb.records.models import DatePrecision, Record
 from cop_kb.records.partial_dates import PartialDate
 from cop_kb.records.registry import record_type_of
 
@@ -30,7 +30,7 @@ _BASE_FIELDS = [model_field.name for model_field in Record._meta.local_fields]
 @dataclass(frozen=True)
 class Column:
     name: str
-    read: Callable[[Record], object]  # a value, or a list of values for a multi-valued cell
+    read: Callable[[Loaded], object]  # a value, or a list of values for a multi-valued cell
 
 
 def cell(value) -> str:
@@ -63,39 +63,30 @@ def _partial_dates(model) -> dict[str, str]:
     return found
 
 
-def _partial_date(date_field: str, precision_field: str) -> Callable[[Record], str]:
+def _partial_date(date_field: str, precision_field: str) -> Callable[[Loaded], str]:
     """The date as far as it is known, in ISO 8601: 1989-11-20, 2008-11 or 2006."""
     length = {DatePrecision.DAY: 10, DatePrecision.MONTH: 7, DatePrecision.YEAR: 4}
 
-    def read(record: Record) -> str:
+    def read(loaded: Loaded) -> str:
+        record = loaded.record
         value = getattr(record, date_field)
         return value.isoformat()[: length.get(getattr(record, precision_field), 10)] if value else ""
 
     return read
 
 
-def _field(name: str) -> Callable[[Record], object]:
-    return lambda record: getattr(record, name)
+def _field(name: str) -> Callable[[Loaded], object]:
+    return lambda loaded: getattr(loaded.record, name)
 
 
-def _single_link(name: str) -> Callable[[Record], str]:
-    def read(record: Record) -> str:
-        target = getattr(record, name)
-        return target.slug if target is not None and target.is_public else ""
-
-    return read
+def _single_link(name: str) -> Callable[[Loaded], str]:
+    """The slug of the record a single link leads to, when it is public."""
+    return lambda loaded: next((target.slug for target in loaded.targets(name)), "")
 
 
-def _many_links(name: str) -> Callable[[Record], list[str]]:
-    return lambda record: sorted(target.slug for target in getattr(record, name).all())
-
-
-def _typed_links(accessor: str, target_field: str, kind: str) -> Callable[[Record], list[str]]:
-    def read(record: Record) -> list[str]:
-        rows = getattr(record, accessor).all()
-        return sorted(getattr(row, target_field).slug for row in rows if row.kind == kind)
-
-    return read
+def _links(relation: str) -> Callable[[Loaded], list[str]]:
+    """The slugs of the public records one many-to-many link or kind of typed link leads to."""
+    return lambda loaded: sorted(target.slug for target in loaded.targets(relation))
 
 
 def forward_links(model) -> list:
@@ -118,7 +109,7 @@ def common_columns(site: str) -> list[Column]:
     return [
         Column("slug", _field("slug")),
         Column("title", _field("title")),
-        Column("page_url", lambda record: site + record.get_absolute_url()),
+        Column("page_url", lambda loaded: site + loaded.record.get_absolute_url()),
         Column("summary", _field("summary")),
         Column("body_html", _field("body_html")),
     ]
@@ -126,8 +117,8 @@ def common_columns(site: str) -> list[Column]:
 
 def closing_columns() -> list[Column]:
     return [
-        Column("tags", lambda record: sorted(tag.name for tag in record.tags.all())),
-        Column("aliases", lambda record: [alias.name for alias in record.aliases.all()]),
+        Column("tags", lambda loaded: sorted(loaded.tags)),
+        Column("aliases", lambda loaded: loaded.aliases),
         Column("updated_at", _field("updated_at")),
     ]
 
@@ -146,24 +137,11 @@ def record_columns(model, site: str) -> list[Column]:
         else:
             columns.append(Column(model_field.name, _field(model_field.name)))
     for link in forward_links(model):
-        read = _single_link(link.name) if isinstance(link, LinkForeignKey) else _many_links(link.name)
+        read = _single_link(link.name) if isinstance(link, LinkForeignKey) else _links(link.name)
         columns.append(Column(link.name, read))
-    for accessor, typed, target_field in typed_links_from(model):
-        columns += [Column(str(kind), _typed_links(accessor, target_field, kind)) for kind in typed.LABELS]
+    for _accessor, typed, _target_field in typed_links_from(model):
+        columns += [Column(str(kind), _links(kind)) for kind in typed.LABELS]
     return columns + closing_columns()
-
-
-def record_prefetches(model) -> list:
-    """What the columns read besides the record's row, public ends of links only: one query each per chunk."""
-    prefetches: list = ["tags", "aliases"]
-    for link in forward_links(model):
-        if isinstance(link, LinkManyToManyField):
-            public = link.related_model._default_manager.public().only("slug").order_by()
-            prefetches.append(Prefetch(link.name, queryset=public))
-    for accessor, typed, target_field in typed_links_from(model):
-        rows = typed.objects.filter(public_q(target_field)).select_related(target_field).order_by()
-        prefetches.append(Prefetch(accessor, queryset=rows))
-    return prefetches
 
 
 def type_slug(model) -> str:

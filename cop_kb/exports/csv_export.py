@@ -15,13 +15,14 @@ from collections.abc import Iterable, Iterator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone
 
+from cop_kb.records.chunks import loaded_in_chunks
 from cop_kb.records.registry import record_type_of, record_types
 from cop_kb.records.selectors import records_for_export
 from cop_kb.records.views import RecordListView
 from cop_kb.search.selectors import PageNotFound, search, search_matches
 from cop_kb.search.views import search_page
 
-from .columns import Column, cell, closing_columns, common_columns, record_columns, record_prefetches, type_slug
+from .columns import Column, cell, closing_columns, common_columns, record_columns, type_slug
 
 CHUNK_SIZE = 500
 # Rows are sent in pieces of about this many characters rather than one by one.
@@ -49,16 +50,17 @@ def csv_lines(header: list[str], rows: Iterable[list[str]]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def record_rows(queryset, columns: list[Column], prefetches: list, extra: tuple[str, ...] = ()) -> Iterator[list[str]]:
-    """One row of cells per record, ``CHUNK_SIZE`` records and their prefetches at a time; ``extra`` cells lead."""
-    for record in queryset.prefetch_related(*prefetches).iterator(chunk_size=CHUNK_SIZE):
-        yield [*extra, *(cell(column.read(record)) for column in columns)]
+def record_rows(queryset, columns: list[Column], extra: tuple[str, ...] = (), links: bool = True) -> Iterator[list]:
+    """One row of cells per record, ``CHUNK_SIZE`` records with their tags, aliases and links at a time (plain
+    rows, one query per relation per chunk: ``loaded_in_chunks``); ``extra`` cells lead."""
+    for loaded in loaded_in_chunks(queryset, chunk_size=CHUNK_SIZE, links=links):
+        yield [*extra, *(cell(column.read(loaded)) for column in columns)]
 
 
 def list_csv(model, params, site: str) -> tuple[list[str], Iterator[list[str]]]:
     """The header and rows of the CSV of ``model``'s list narrowed and sorted by ``params``."""
     columns = record_columns(model, site)
-    rows = record_rows(records_for_export(model, params), columns, record_prefetches(model))
+    rows = record_rows(records_for_export(model, params), columns)
     return [column.name for column in columns], rows
 
 
@@ -73,7 +75,7 @@ def search_csv(params, site: str) -> tuple[list[str], Iterator[list[str]]]:
             if entry.label in matches:
                 records = entry.model.objects.public().filter(pk__in=matches[entry.label].values("object_id"))
                 records = records.order_by("title", "pk")
-                yield from record_rows(records, columns, ["tags", "aliases"], extra=(entry.slug,))
+                yield from record_rows(records, columns, extra=(entry.slug,), links=False)
 
     return ["type", *(column.name for column in columns)], rows()
 

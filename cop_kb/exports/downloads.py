@@ -1,31 +1,25 @@
 """The whole-data CSV zip (``/data/downloads/cop_kb-csv.zip``): one CSV per record type, ``links.csv`` and a README.
 
-It is built on the first request after the content changed and kept as a file named by the content version's token
-(``cop_kb.records.content_version``) and the code that wrote it, so every later download until the next change is
-that file, and its ETag (the same names) lets a client revalidate for a 304. Older files are deleted when a newer
-one is kept.
+Built outside requests by ``manage.py build_downloads`` for the current content version, and served from the newest
+built file (``cop_kb.downloads``: headers name the content it describes; a revalidation with its ETag is a 304).
+Page addresses in it are written with the ``SITE_URL`` setting, since no request names the site when it is built.
 """
 
-import hashlib
+import datetime
 import io
-import os
-import tempfile
 import zipfile
-from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponse, QueryDict
+from django.http import FileResponse, QueryDict
 from django.utils import timezone
-from django.utils.http import http_date, parse_etags, quote_etag
 from django.views.decorators.http import require_safe
 
-from cop_kb.page_cache import code_id
-from cop_kb.records.content_version import content_version
+from cop_kb.downloads import Download, served
 from cop_kb.records.models import public_q
 from cop_kb.records.registry import record_types
 
 from .columns import SEPARATOR, cell, forward_links, type_slug, typed_links_from
-from .csv_export import CHUNK_SIZE, csv_lines, list_csv, site_of
+from .csv_export import CHUNK_SIZE, csv_lines, list_csv
 
 ZIP_NAME = "cop_kb-csv.zip"
 LINK_COLUMNS = ["source_type", "source_slug", "relation", "label", "target_type", "target_slug"]
@@ -37,26 +31,29 @@ def link_rows():
         model, source = entry.model, entry.slug
         for link in forward_links(model):
             pairs = model.objects.public().filter(public_q(link.name)).order_by("slug", f"{link.name}__slug")
-            target = type_slug(link.related_model)
+            target, label = type_slug(link.related_model), str(link.label)  # translated once, not per row
             for source_slug, target_slug in pairs.values_list("slug", f"{link.name}__slug").iterator(CHUNK_SIZE):
-                yield [cell(value) for value in (source, source_slug, link.name, link.label, target, target_slug)]
+                yield [cell(value) for value in (source, source_slug, link.name, label, target, target_slug)]
         for _accessor, typed, target_field in typed_links_from(model):
             source_field = typed.source_field
             target = type_slug(typed._meta.get_field(target_field).related_model)
             rows = typed.objects.filter(public_q(source_field), public_q(target_field))
             rows = rows.order_by(f"{source_field}__slug", "kind", f"{target_field}__slug")
             columns = (f"{source_field}__slug", "kind", f"{target_field}__slug")
+            labels = {kind: str(label) for kind, (label, _inverse) in typed.LABELS.items()}
             for source_slug, kind, target_slug in rows.values_list(*columns).iterator(CHUNK_SIZE):
-                label = typed.LABELS[kind][0]
+                label = labels[kind]
                 yield [cell(value) for value in (source, source_slug, kind, label, target, target_slug)]
 
 
-def _readme(site: str, counts: dict[str, int], links: int, changed_at) -> str:
+def _readme(site: str, counts: dict[str, int], links: int, changed_at, token: str) -> str:
     files = "\n".join(f"  {name:<24} {count} records" for name, count in counts.items())
+    changed_at = changed_at.astimezone(datetime.UTC)
     day = timezone.localdate()
     return f"""cop_kb: UNICEF Framework for Action knowledge base - whole-data CSV download
 
-Every published record of {site}/ as it was on {day:%d %B %Y} (content last changed {changed_at:%d %B %Y}).
+Every published record of {site}/ as it was when its content last changed, {changed_at:%d %B %Y %H:%M} UTC
+(content version {token or "unknown"}; this file was built on {day:%d %B %Y}).
 
 Files (UTF-8, comma-separated, RFC 4180):
 {files}
@@ -98,7 +95,7 @@ def _write_csv(archive: zipfile.ZipFile, info: zipfile.ZipInfo, header: list[str
     return counted
 
 
-def write_zip(file, site: str, changed_at) -> None:
+def write_zip(file, site: str, changed_at, token: str = "") -> None:
     """The whole public graph as CSV files in a zip written to ``file``."""
     counts = {}
     with zipfile.ZipFile(file, "w") as archive:
@@ -106,56 +103,23 @@ def write_zip(file, site: str, changed_at) -> None:
             header, rows = list_csv(entry.model, QueryDict(), site)
             counts[f"{entry.slug}.csv"] = _write_csv(archive, _member(f"{entry.slug}.csv", changed_at), header, rows)
         links = _write_csv(archive, _member("links.csv", changed_at), LINK_COLUMNS, link_rows())
-        readme = _readme(site, counts, links, changed_at)
+        readme = _readme(site, counts, links, changed_at, token)
         archive.writestr(_member("README.txt", changed_at), readme.encode())
 
 
-def _stored(token: str, key: str, site: str, changed_at):
-    """An open file of the zip for ``token``: the kept one, or a new one, kept if the content did not change while
-    it was written (otherwise it is sent once and not kept: the next request builds the current one)."""
-    folder = Path(settings.DOWNLOADS_DIR)
-    path = folder / f"cop_kb-csv-{token}-{key}.zip"
-    try:
-        return path.open("rb")
-    except FileNotFoundError:
-        pass
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=folder, prefix=".building-", suffix=".zip", delete=False) as building:
-        try:
-            write_zip(building, site, changed_at)
-        except BaseException:
-            os.unlink(building.name)  # a half-written file is never left behind
-            raise
-    handle = open(building.name, "rb")  # noqa: SIM115 (FileResponse closes it)
-    current = content_version()
-    if current is not None and current[0] == token:
-        os.replace(building.name, path)
-        for older in folder.glob("cop_kb-csv-*.zip"):
-            if not older.name.startswith(f"cop_kb-csv-{token}-"):
-                older.unlink(missing_ok=True)
-    else:
-        os.unlink(building.name)  # the open handle still reads it
-    return handle
+def _write(file, changed_at, token) -> None:
+    write_zip(file, settings.SITE_URL, changed_at, token)
+
+
+# Built by ``manage.py build_downloads`` (``cop_kb.downloads``), never inside a request.
+CSV_ZIP = Download(prefix="cop_kb-csv", suffix=".zip", write=_write)
 
 
 @require_safe
 def csv_zip(request):
-    """The whole-data CSV zip, built once per content version; a 304 when the client's copy is current."""
-    version = content_version()
-    if version is None:
-        raise Http404("No content yet.")
-    token, changed_at = version
-    etag = quote_etag(f"csv-{token}-{code_id()}")
-    site = site_of(request)
-    headers = {"ETag": etag, "Cache-Control": "no-cache", "Last-Modified": http_date(changed_at.timestamp())}
-    offered = parse_etags(request.headers.get("If-None-Match", ""))
-    if etag in offered or f"W/{etag}" in offered:
-        return HttpResponse(status=304, headers=headers)
-    # The site's address is written into the files, so each address it is reached by has its own.
-    key = hashlib.sha256(f"{code_id()} {site}".encode()).hexdigest()[:16]
-    response = FileResponse(
-        _stored(token, key, site, changed_at), as_attachment=True, filename=ZIP_NAME, content_type="application/zip"
-    )
-    for name, value in headers.items():
-        response[name] = value
-    return response
+    """The newest built CSV zip (a 503 with Retry-After until the first is built); a 304 when the client has it."""
+
+    def respond(built, file):
+        return FileResponse(file, as_attachment=True, filename=ZIP_NAME, content_type="application/zip")
+
+    return served(request, CSV_ZIP, respond)

@@ -39,9 +39,13 @@ def _linked(target, iri: Iri) -> dict:
     return {"@id": iri(target.get_absolute_url()), "name": target.title}
 
 
-def record_node(record, groups, iri: Iri) -> dict:
+def record_node(record, groups, iri: Iri, loaded=None) -> dict:
     """``record`` as a node; ``groups``: its public link groups (``load_link_groups`` or ``link_groups``), written
-    under each relation's property, backlinks under ``@reverse``; ``iri`` makes a site path an IRI."""
+    under each relation's property, backlinks under ``@reverse``; ``iri`` makes a site path an IRI. Its tags,
+    aliases and sources come from ``loaded`` (a ``chunks.Loaded``) when given, else from the record's prefetches."""
+    aliases = loaded.aliases if loaded else [alias.name for alias in record.aliases.all()]
+    tags = loaded.tags if loaded else [tag.name for tag in record.tags.all()]
+    sources = loaded.sources if loaded else record.sources.all()
     url = iri(record.get_absolute_url())
     node = {"@id": url, "@type": record_type_name(record), "url": url, "name": record.title}
     if record.summary:
@@ -50,8 +54,8 @@ def record_node(record, groups, iri: Iri) -> dict:
         value = field_value(record, name, term)
         if value is not None:
             _add(node, term, value)
-    for alias in record.aliases.all():
-        _add(node, "alternateName", alias.name)
+    for alias in aliases:
+        _add(node, "alternateName", alias)
     if "alternateName" in node:
         # An official title, acronym and alias often repeat the title or each other.
         names = node.pop("alternateName")
@@ -60,10 +64,9 @@ def record_node(record, groups, iri: Iri) -> dict:
             node["alternateName"] = names
     if in_force(record, timezone.localdate()):
         node["legislationLegalForce"] = IN_FORCE
-    tags = [tag.name for tag in record.tags.all()]
     if tags:
         node["keywords"] = tags
-    for source in record.sources.all():
+    for source in sources:
         _add(node, "subjectOf", _source(source))
     for group in groups:
         for linked in group.records:

@@ -4,14 +4,14 @@ import json
 import os
 
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, StreamingHttpResponse
-from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from cop_kb.downloads import served
 from cop_kb.records.link_pages import load_link_groups
 from cop_kb.records.registry import record_types
 from cop_kb.records.views import former_slug_target
 
-from .dump import DOCUMENT_TAIL, document_head, open_graph
+from .dump import DOCUMENT_TAIL, GRAPH, document_head
 from .graph import jsonld_address, record_document
 
 CONTENT_TYPE = "application/ld+json"
@@ -62,11 +62,14 @@ class _Document:
 
 @require_safe
 def whole_data(request):
-    """Every public record with its links as one JSON-LD document, streamed from the file built for the current
-    content (built first if the content changed since the last one)."""
-    graph = open_graph(reverse("linked_data:download"))
-    document = _Document(document_head(request.build_absolute_uri("/")).encode(), graph, DOCUMENT_TAIL.encode())
-    response = StreamingHttpResponse(document, content_type=CONTENT_TYPE)
-    response["Content-Length"] = str(document.size)
-    response["Content-Disposition"] = 'attachment; filename="cop_kb.jsonld"'
-    return response
+    """Every public record with its links as one JSON-LD document, streamed from the newest built file (a 503 with
+    Retry-After until the first is built); ``@base`` names the address it was asked at."""
+
+    def respond(built, graph):
+        document = _Document(document_head(request.build_absolute_uri("/")).encode(), graph, DOCUMENT_TAIL.encode())
+        response = StreamingHttpResponse(document, content_type=CONTENT_TYPE)
+        response["Content-Length"] = str(document.size)
+        response["Content-Disposition"] = 'attachment; filename="cop_kb.jsonld"'
+        return response
+
+    return served(request, GRAPH, respond)

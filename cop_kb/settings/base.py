@@ -205,9 +205,12 @@ IMPORT_UPLOAD_DIR = Path(os.environ.get("IMPORT_UPLOAD_DIR") or BASE_DIR / "var"
 IMPORT_UPLOAD_MAX_AGE = int(os.environ.get("IMPORT_UPLOAD_MAX_AGE", "3600"))
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "5000"))
-# The whole-data downloads are built here, one file per content version (cop_kb/exports/downloads.py,
-# cop_kb/linked_data/dump.py).
+# The whole-data downloads are built here by `manage.py build_downloads`, one file per content version
+# (cop_kb/downloads.py). A request that finds them out of date starts that command in a process of its own.
 DOWNLOADS_DIR = Path(os.environ.get("DOWNLOADS_DIR") or BASE_DIR / "var" / "downloads")
+DOWNLOADS_BUILD_ON_REQUEST = True
+# The site's own address, for files built outside a request (the CSV zip's page_url column names pages with it).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # The read-only JSON API (cop_kb/api/, README "API"): anonymous, JSON only, throttled per client address. The
 # throttle counts in the "default" cache (process memory: each worker counts on its own); a cached page is answered

@@ -63,6 +63,9 @@ if LOCAL_HTTP and not set(ALLOWED_HOSTS) <= LOOPBACK_HOSTS:
         "and [::1]"
     )
 
+# Whole-data downloads name pages with the site's address (README "Exports"): SITE_URL, else the first host name.
+SITE_URL = os.environ.get("SITE_URL", f"{'http' if LOCAL_HTTP else 'https'}://{ALLOWED_HOSTS[0]}").rstrip("/")
+
 # HTTPS everywhere: redirect plain HTTP, and tell browsers never to use it again for a year (subdomains too).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True) and not LOCAL_HTTP
 _proxy_header = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()

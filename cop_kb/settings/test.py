@@ -17,3 +17,8 @@ WHITENOISE_AUTOREFRESH = True
 # A test run sends hundreds of API requests a minute from one address; tests/api/test_api_http.py sets a low rate
 # to see the throttle work.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "1000000/minute"}}  # noqa: F405
+
+# Tests build the whole-data downloads themselves (call_command("build_downloads")): a build process started by a
+# request would read the project's database, not the test's.
+DOWNLOADS_BUILD_ON_REQUEST = False
+SITE_URL = "http://testserver"

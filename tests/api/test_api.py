@@ -62,7 +62,12 @@ def test_every_type_has_a_list_and_a_detail_with_its_fields(client, entry):
     detail = client.get(detail_url(record)).json()
 
     assert record.slug in [item["slug"] for item in listed]
-    assert detail == next(item for item in listed if item["slug"] == record.slug)
+    item = next(item for item in listed if item["slug"] == record.slug)
+    assert {key: value for key, value in detail.items() if key not in ("links", "link_groups")} == {
+        key: value for key, value in item.items() if key != "links"
+    }
+    assert sorted(map(repr, detail["links"])) == sorted(map(repr, item["links"]))
+    assert sum(group["shown"] for group in detail["link_groups"]) == len(detail["links"])
     assert detail["title"] == record.title
     assert detail["summary"] == record.summary
     assert detail["type"] == entry.slug
@@ -108,6 +113,42 @@ def test_a_link_field_is_on_both_records_read_each_way(client):
     expected = {"relation": "strategic_areas", "label": "Contributes to", "inverse_label": "Served by"}
     assert {**expected, "direction": "forward", "target": target(area)} in forward
     assert {**expected, "direction": "inverse", "target": target(programme)} in backward
+
+
+def test_a_detail_shows_each_relations_first_50_links_with_the_count_and_an_address_for_them_all(client):
+    area = make(StrategicArea)
+    programmes = [make(Programme, title=f"Programme {number:03d}") for number in range(53)]
+    for programme in programmes:
+        programme.strategic_areas.add(area)
+    crc = make(Instrument)
+    make_typed_link(InstrumentRelation, make(Instrument, title="Optional protocol"), crc, kind="supplements")
+
+    detail = client.get(detail_url(area)).json()
+    served_by = [link for link in detail["links"] if link["relation"] == "strategic_areas"]
+    assert [link["target"]["slug"] for link in served_by] == [programme.slug for programme in programmes[:50]]
+    (group,) = [group for group in detail["link_groups"] if group["relation"] == "strategic_areas"]
+    assert group == {
+        "relation": "strategic_areas",
+        "direction": "inverse",
+        "label": "Served by",
+        "count": 53,
+        "shown": 50,
+        "links_url": group["links_url"],
+    }
+    first = client.get(group["links_url"], {"page_size": 50}).json()
+    assert first["count"] == 53
+    rest = client.get(first["next"]).json()
+    assert [target["slug"] for target in first["results"] + rest["results"]] == [p.slug for p in programmes]
+    assert rest["results"][0] == target(programmes[50])
+
+    (typed,) = client.get(detail_url(crc)).json()["link_groups"]
+    assert typed["count"] == typed["shown"] == 1 and "kind=supplements" in typed["links_url"]
+    assert client.get(typed["links_url"]).json()["results"][0]["title"] == "Optional protocol"
+    links_root = typed["links_url"].split("?")[0]
+    for address in (links_root, f"{links_root}?kind=amends&x=1", detail_url(crc) + "links/nothing/"):
+        assert client.get(address).status_code in (400, 404), address
+    assert client.get(f"{links_root}?kind=nothing").status_code == 404
+    assert client.get(f"{links_root}?kind=supplements&_=1").status_code == 200
 
 
 def test_filters_narrow_by_country_strategic_area_instrument_tag_and_year_range(client):
@@ -190,6 +231,28 @@ def test_bad_query_values_are_a_400_naming_the_parameter(client, query, paramete
     body = error(client.get(list_url(Programme, query)), 400)
 
     assert parameter in body["errors"]
+
+
+def test_jquerys_cache_buster_is_ignored_everywhere_and_other_unknown_parameters_still_refused(client):
+    """``_=<timestamp>`` (jQuery's ``cache: false``) changes nothing in any answer; ``__`` or ``_x`` is still a 400."""
+    programme = make(Programme, title="Grooming prevention programme")
+    make(Programme, title="Another programme")
+    for address in (
+        "/api/v1/",
+        list_url(Programme),
+        list_url(Programme, "ordering=-title&page_size=1"),
+        list_url(Programme, "q=grooming"),
+        detail_url(programme),
+    ):
+        plain = client.get(address)
+        busted = client.get(f"{address}{'&' if '?' in address else '?'}_=1733390000000")
+        assert plain.status_code == busted.status_code == 200, address
+        without = {key: value for key, value in busted.json().items() if key not in ("next", "previous")}
+        assert without == {key: value for key, value in plain.json().items() if key not in ("next", "previous")}
+    assert slugs(client.get(list_url(Programme, "q=grooming&_=1"))) == [programme.slug]
+    for other in ("__=1", "_x=1", "colour=blue&_=1"):
+        body = error(client.get(list_url(Programme, other)), 400)
+        assert other.split("=")[0].split("&")[0] in body["errors"]
 
 
 @pytest.mark.parametrize(

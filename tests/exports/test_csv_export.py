@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cop_kb.exports import csv_export
-from cop_kb.exports.columns import cell, record_columns, record_prefetches
+from cop_kb.exports.columns import cell, record_columns
+from cop_kb.records.chunks import queries_per_chunk
 from cop_kb.records.models import Status
 from cop_kb.records.registry import record_types
 from cop_kb.records.selectors import list_facets
@@ -284,7 +285,7 @@ def test_records_are_read_a_chunk_at_a_time(client, monkeypatch):
     monkeypatch.setattr(csv_export, "CHUNK_SIZE", 1)
     two_chunks = export_queries(client, "/programmes/?format=csv")
     # Each chunk reads its tags, aliases and each kind of link in one query, whatever its size.
-    assert two_chunks - one_chunk == len(record_prefetches(Programme)) == 9
+    assert two_chunks - one_chunk == queries_per_chunk(Programme) == 9
 
 
 def test_a_head_request_gets_the_headers_without_reading_records(client, graph):

@@ -5,6 +5,7 @@ import io
 import zipfile
 
 import pytest
+from django.core.management import call_command
 
 from cop_kb.records.models import Status
 from cop_kb.records.pending import pending_change_save
@@ -51,6 +52,7 @@ def exported_texts(client) -> dict[str, str]:
     for words in ("zebradraft", "zebrain_review", "zebrawithdrawn", "zebrapending", "summary", "zebra*"):
         response = client.get("/search/", {"q": words, "format": "csv"})
         texts[f"search {words}"] = b"".join(response.streaming_content).decode()
+    call_command("build_downloads", stdout=io.StringIO())
     data = b"".join(client.get("/data/downloads/cop_kb-csv.zip").streaming_content)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         texts |= {f"zip {name}": archive.read(name).decode() for name in archive.namelist()}

@@ -21,6 +21,7 @@ Published records that need a required link to a canary (a published provision o
 before the first crawl, so those canaries are planted first; the token, link and never-existed tests cover them.
 """
 
+import dataclasses
 import io
 import itertools
 import json
@@ -34,6 +35,7 @@ from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
 from django.core.management import call_command
 from django.db import models, transaction
 from django.test import Client
@@ -43,9 +45,11 @@ from django.utils.text import slugify
 
 from cop_kb.records.facets import TAG_FACET
 from cop_kb.records.links import LinkForeignKey, LinkManyToManyField
-from cop_kb.records.models import Alias, Record, Source, Status
+from cop_kb.records.models import Alias, PendingChange, Record, Source, Status
+from cop_kb.records.pending import pending_change_save
 from cop_kb.records.registry import record_type_of, record_types
 from cop_kb.records.services import record_reindex, record_slug_changed, record_transition, typed_link_create
+from cop_kb.records.snapshots import snapshot_of
 from cop_kb.search.models import SearchDocument
 
 from ..factories import FIELDS, link_fields, make, record_models, typed_ends, typed_link_models
@@ -288,6 +292,50 @@ def take_out_of_view(canaries: list[Canary], linked: list[Record], user) -> dict
     return facts
 
 
+def pending_canaries(anchors: dict) -> dict[str, Canary]:
+    """For every published anchor (one of each type, linked to and from records every way), a token for the changes
+    that will wait for review on it, with a canary naming its type and record (variant "pending")."""
+    canaries = [Canary(model, "pending", record=anchor) for model, anchor in anchors.items()]
+    return {canary.token: canary for canary in canaries}
+
+
+def plant_pending_changes(pending: dict[str, Canary], user) -> None:
+    """Give every anchor changes waiting for review that carry its pending token in every text: fields, slug, aliases,
+    sources and tags. The record itself stays as it was published."""
+    for canary in pending.values():
+        model, anchor = canary.model, canary.record
+        changed = model.objects.get(pk=anchor.pk)
+        for name, value in text_fields(canary).items():
+            setattr(changed, name, value)
+        token = canary.token
+        snapshot = dataclasses.replace(
+            snapshot_of(anchor),
+            record=serializers.serialize("json", [changed]),
+            aliases=[{"name": f"{token} alias", "kind": Alias.Kind.ACRONYM}],
+            sources=[{"title": f"{token} source", "url": f"https://{token}.example.org/", "supports": token}],
+            tags=[canary.tag_name(token), SHARED_TAG],
+        )
+        pending_change_save(record=anchor, snapshot=snapshot, user=user)
+
+
+def pending_seeds(pending: dict[str, Canary]) -> list[str]:
+    """Where a pending change's words could surface besides the anchors' own addresses (which the crawl reaches):
+    searches and API searches for them, autocomplete, and the lists, API lists and exports filtered by the anchor."""
+    seeds = []
+    for token, canary in pending.items():
+        model = canary.model
+        seeds += [search_url(q=token.upper()), autocomplete_url(token[:-3]), f"{api_list_url(model)}?q={token}"]
+        seeds += [f"{api_list_url(model)}?{urlencode({'tag': canary.tag_slug()})}", canary.tag_url()]
+        for list_model in RECORD_MODELS:
+            for facet in list_model.list_facets:
+                path = getattr(facet, "path", "")
+                if path and list_model._meta.get_field(path).related_model is model:
+                    filtered = urlencode({facet.param: canary.record.slug})
+                    seeds += [f"{list_model.get_list_url()}?{filtered}", f"{api_list_url(list_model)}?{filtered}"]
+                    seeds.append(csv_of(f"{list_model.get_list_url()}?{filtered}"))
+    return seeds
+
+
 # ---- where to look -----------------------------------------------------------------------------------------------
 
 
@@ -408,6 +456,8 @@ def crawl(seeds: list[str], expand: set[str]) -> dict[str, Fetched]:
     Links on a page without a query string, and on the ``expand`` pages (searches), are followed; from a page with a
     query only its page links and its CSV export are (filter combinations otherwise multiply without end).
     """
+    # The whole-data downloads describe the content as it is now, as `make serve` builds them (never a request).
+    call_command("build_downloads", stdout=io.StringIO())
     client = Client(raise_request_exception=False)
     fetched: dict[str, Fetched] = {}
     todo = list(dict.fromkeys(seeds))
@@ -445,6 +495,10 @@ class World:
     twins: set[str]
     published_urls: set[str]
     planted: dict[str, dict]
+    # Published anchors with changes waiting for review, by the token in every text of those changes; and what was
+    # stored for each (read before the module's data is rolled back).
+    pending: dict[str, Canary] = field(default_factory=dict)
+    pending_stored: dict[str, dict] = field(default_factory=dict)
 
 
 @pytest.fixture(scope="module")
@@ -475,11 +529,16 @@ def world(django_db_setup, django_db_blocker) -> World:
         seeds += [explore_page_url(type(anchor), anchor.slug, depth=2) for anchor in anchors.values()]
         links = {str(canary): plant(canary, anchors, referrers, children=True) for canary in early}
         planted = take_out_of_view(early, published, user)
+        # Where the anchors' waiting changes could show, asked in both crawls (the changes are made in between).
+        pending = pending_canaries(anchors)
+        seeds += pending_seeds(pending)
         before = crawl(seeds, expand)
 
-        # After: every other canary, linked every way, then the same crawl (plus anything new it finds).
+        # After: every other canary, linked every way, and changes waiting for review on every published anchor,
+        # then the same crawl (plus anything new it finds, and where the waiting changes' words could show).
         links |= {str(canary): plant(canary, anchors, referrers, children=False) for canary in late}
         planted |= take_out_of_view(late, published, user)
+        plant_pending_changes(pending, user)
         twin_urls = [url for urls in twins.values() for url in urls]
         after = crawl([*seeds, *before, *twin_urls], expand)
 
@@ -494,6 +553,15 @@ def world(django_db_setup, django_db_blocker) -> World:
             planted[str(canary)]["links"] = links[str(canary)]
             planted[str(canary)]["status"] = stored.status
             planted[str(canary)]["fields"] = _stored_text(stored)
+        pending_stored = {
+            token: {
+                "status": type(canary.record).objects.get(pk=canary.record.pk).status,
+                "snapshot": PendingChange.objects.get(
+                    content_type=ContentType.objects.get_for_model(canary.model), object_id=canary.record.pk
+                ).snapshot,
+            }
+            for token, canary in pending.items()
+        }
         published_urls = {
             address
             for model in RECORD_MODELS
@@ -501,7 +569,7 @@ def world(django_db_setup, django_db_blocker) -> World:
             for address in (record.get_absolute_url(), api_detail_url(record))
         }
         transaction.set_rollback(True)
-    return World(canaries, before, after, naming, set(twin_urls), published_urls, planted)
+    return World(canaries, before, after, naming, set(twin_urls), published_urls, planted, pending, pending_stored)
 
 
 def _stored_text(record: Record) -> dict[str, str]:
@@ -689,6 +757,43 @@ def test_no_canary_token_in_any_response(world):
     assert not leaks, f"{len(leaks)} leaks, by variant {dict(variants)}:\n" + "\n".join(lines[:40])
 
 
+def test_pending_changes_were_saved_on_a_published_record_of_every_type(world):
+    assert {canary.model for canary in world.pending.values()} == set(RECORD_MODELS)
+    for token, canary in world.pending.items():
+        stored = world.pending_stored[token]
+        assert stored["status"] == Status.PUBLISHED and token not in canary.record.title
+        snapshot = stored["snapshot"]
+        assert snapshot["record"].count(token) >= 4, "title, slug, summary and body at least"
+        assert token in json.dumps([snapshot["aliases"], snapshot["sources"], snapshot["tags"]])
+
+
+def test_the_crawl_read_every_record_with_pending_changes_through_every_output(world):
+    """The records whose changes wait for review were read everywhere they are published: page, .jsonld, API detail,
+    their type's API list, CSV and feed, the whole-data zip and JSON-LD; so the test below proves something."""
+    after = world.after
+    zipped = after[ZIP_URL].body
+    download = after[reverse("linked_data:download")].body
+    for canary in world.pending.values():
+        record, model = canary.record, canary.model
+        page, api = record.get_absolute_url(), api_detail_url(record)
+        for url in (page, jsonld_address(page), api):
+            assert after[url].status == 200 and record.title in after[url].body, url
+        feed = after[reverse("feeds:type", args=[record_type_of(model._meta.label_lower).slug])]
+        assert page in feed.body or feed.body.count("<entry>") == 50, "in its type's feed, unless 50 newer are"
+        assert record.slug in after[csv_of(model.get_list_url())].body and record.slug in zipped
+        assert page in download
+        assert any(record.slug in fetched.body for url, fetched in after.items() if url.startswith(api_list_url(model)))
+
+
+def test_no_pending_change_text_in_any_response(world):
+    leaks = sorted(
+        f"{url} shows the waiting changes of {world.pending[token]}"
+        for url, page in world.after.items()
+        for token in leaked_tokens(page, set(world.pending))
+    )
+    assert not leaks, f"{len(leaks)} leaks:\n" + "\n".join(leaks[:40])
+
+
 def test_no_link_leads_to_a_canary(world):
     canary_paths = {
         url
@@ -752,11 +857,11 @@ def test_pages_are_the_same_before_and_after_the_canaries(world):
         before, after = world.before[url], world.after[url]
         if _is_search(url) or _is_autocomplete(url):
             continue
-        if (before.status, before.content_type, before.location, before.body) != (
+        if (before.status, before.content_type, before.location, _unversioned(url, before.body)) != (
             after.status,
             after.content_type,
             after.location,
-            after.body,
+            _unversioned(url, after.body),
         ):
             changed.append(f"{url}: {_differs(before, after)}")
     assert not changed, f"{len(changed)} pages changed:\n" + "\n".join(changed[:30])
@@ -792,6 +897,18 @@ def test_autocomplete_is_the_same_before_and_after_the_canaries(world):
             if before != after:
                 changed.append(f"{url}: {len(before)} results {before} became {len(after)} {after}")
     assert not changed, "\n".join(changed)
+
+
+_VERSION = re.compile(r"[0-9a-f]{32}|[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}")
+_CHANGED_AT = re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+\+00:00|\d\d \w+ \d{4} \d\d:\d\d UTC")
+
+
+def _unversioned(url: str, body: str) -> str:
+    """A whole-data download names the content version it holds and when that content changed, which planting the
+    canaries changed (everything else in it must not change)."""
+    if url not in (ZIP_URL, reverse("linked_data:download")):
+        return body
+    return _CHANGED_AT.sub("<changed at>", _VERSION.sub("<version>", body))
 
 
 def test_no_page_is_reachable_only_once_the_canaries_exist(world):
