@@ -184,6 +184,8 @@ def install_facet_counts(*, using: str = "default", **_kwargs) -> None:
     remove_facet_triggers(connection)
     with connection.cursor() as cursor:
         for table, spec in tables.items():
+            if not spec.selects:
+                continue
             for statement in build(table, spec, connection.ops.quote_name):
                 cursor.execute(statement)
     facet_counts_rebuild(using)
