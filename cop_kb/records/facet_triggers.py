@@ -153,7 +153,9 @@ def _sqlite(table: str, spec: _Table, quote) -> list[str]:
 
 
 def remove_facet_triggers(connection) -> None:
-    """Drop every trigger that keeps facet counts (before installing them again, or when migrating back)."""
+    """Drop every trigger that keeps facet counts: before installing them again, when migrating back, and before
+    every migrate (pre_migrate), since a trigger on a shared table (tagged items) reads every record type's table
+    and would fail once a migration drops one; the counts are rebuilt after it."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -170,6 +172,13 @@ def remove_facet_triggers(connection) -> None:
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
+def facet_triggers_drop(*, using: str = "default", **_kwargs) -> None:
+    """``remove_facet_triggers`` on the database being migrated (pre_migrate)."""
+    connection = connections[using]
+    if FacetCount._meta.db_table in connection.introspection.table_names():
+        remove_facet_triggers(connection)
+
+
 def install_facet_counts(*, using: str = "default", **_kwargs) -> None:
     """Install the triggers afresh for the registry as it is and rebuild every count (post_migrate): a facet
     added or removed since the last migrate is counted, or forgotten, from now on. Safe to run again."""
@@ -177,11 +186,11 @@ def install_facet_counts(*, using: str = "default", **_kwargs) -> None:
     existing = set(connection.introspection.table_names())
     if FacetCount._meta.db_table not in existing:  # migrated back before the counts existed
         return
+    remove_facet_triggers(connection)
     tables = _tables(connection.ops.quote_name)
     if not set(tables) <= existing:  # a record type's app not migrated yet: its tables cannot be watched
         return
     build = _postgres if connection.vendor == "postgresql" else _sqlite
-    remove_facet_triggers(connection)
     with connection.cursor() as cursor:
         for table, spec in tables.items():
             if not spec.selects:
