@@ -67,6 +67,7 @@ def test_an_invalid_value_in_the_content_file_is_reported(tmp_path):
     assert not Country.objects.exists()
 
 
+
 def test_a_breach_only_the_database_checks_is_reported_in_djangos_words(tmp_path):
     """Constraints are left to the database on insert (one query each otherwise); a breach still names the entry."""
     bad = tmp_path / "framework.toml"
