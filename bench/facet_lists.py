@@ -3,7 +3,9 @@
     DATABASE_URL=postgres://... python -m bench.facet_lists OUT.json --sizes 1000 10000
 
 The database named by ``DATABASE_URL`` is migrated and given the framework once, then for each size the demo
-records are replaced by ``size`` new ones (``generate_demo_data --replace``) and every record type's list page is
+records are replaced by ``size`` new ones (``generate_demo_data --replace``; with ``--keep`` the demo records already
+there are measured first, as they are, to compare two versions of the code on the same data) and every record
+type's list page is
 asked fresh (every cache emptied before each request, as ``bench.pages`` does): unfiltered, and narrowed by the most
 used value of its first facet. The record types and facets come from the registry. Sizes above 10,000 are refused:
 the machine this runs on is shared.
@@ -15,6 +17,7 @@ import os
 import secrets
 import statistics
 import tempfile
+import time
 
 MAX_SIZE = 10_000
 
@@ -37,12 +40,20 @@ def list_paths() -> list[tuple[str, str]]:
     return paths
 
 
+def demo_records() -> int:
+    """How many demo records the database holds (their slugs say so)."""
+    from cop_kb.records.registry import record_models
+
+    return sum(model.objects.filter(slug__startswith="demo-").count() for model in record_models())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("output")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000])
     parser.add_argument("--runs", type=int, default=10, help="Fresh requests per page (one untimed before).")
     parser.add_argument("--budget", type=float, default=10.0, help="Seconds after which a page gets no new sample.")
+    parser.add_argument("--keep", action="store_true", help="First measure the demo records already there.")
     args = parser.parse_args()
     if max(args.sizes) > MAX_SIZE:
         parser.error(f"at most {MAX_SIZE:,} records on a shared machine")
@@ -63,8 +74,14 @@ def main() -> None:
     call_command("migrate", "--noinput", verbosity=0)
     call_command("load_framework", verbosity=0)
     results = {}
-    for size in args.sizes:
-        call_command("generate_demo_data", "--records", str(size), "--replace", "--no-index", verbosity=0)
+    sizes = ([None] if args.keep else []) + args.sizes
+    for size in sizes:
+        if size is None:
+            size = demo_records()
+        else:
+            started = time.perf_counter()
+            call_command("generate_demo_data", "--records", str(size), "--replace", "--no-index", verbosity=0)
+            print(f"{size:>6} demo records generated in {time.perf_counter() - started:.1f} s", flush=True)
         warm = Client(HTTP_HOST="127.0.0.1")
         pages = {}
         for name, path in list_paths():
