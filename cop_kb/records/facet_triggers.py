@@ -63,43 +63,52 @@ def _link_table(model, model_field) -> tuple[str, str, str, str]:
     return related.db_table, model_field.field.column, related.pk.column, ""
 
 
+PUBLISHED = _literal(Status.PUBLISHED)
+
+
+def _count_links(tables: dict[str, "_Table"], model, model_field, head: str, quote) -> None:
+    """The selects of a facet whose values are links to many: from the record's row (its links' values) and from
+    the link table's row (the value of one link of a public record)."""
+    opts = model._meta
+    pk, status = quote(opts.pk.column), quote(opts.get_field("status").column)
+    links, source, target, of_type = _link_table(model, model_field)
+    tables[links].columns.append(source)
+    tables[links].any_update |= model_field.many_to_many
+    source, target = quote(source), quote(target)
+    tables[opts.db_table].selects.append(
+        f"{head}'', l.{target}, {{sign}} FROM {quote(links)} l WHERE l.{source} = {{row}}.{pk}"
+        + (f" AND {of_type.replace('{row}', 'l')}" if of_type else "")
+        + f" AND {{row}}.{status} = {PUBLISHED}"
+    )
+    tables[links].selects.append(
+        f"{head}'', {{row}}.{target}, {{sign}} FROM {quote(opts.db_table)} r"
+        f" WHERE r.{pk} = {{row}}.{source} AND r.{status} = {PUBLISHED}" + (f" AND {of_type}" if of_type else "")
+    )
+
+
 def _tables(quote) -> dict[str, _Table]:
     """Every counted table and its triggers' selects, from the registry and each type's list facets."""
     tables: dict[str, _Table] = defaultdict(_Table)
-    published = _literal(Status.PUBLISHED)
     for model in record_models():
         opts = model._meta
-        pk, status = quote(opts.pk.column), quote(opts.get_field("status").column)
         own = tables[opts.db_table]
         own.columns.append(opts.get_field("status").column)
-        public = f"{{row}}.{status} = {published}"
+        public = f"{{row}}.{quote(opts.get_field('status').column)} = {PUBLISHED}"
         for facet in _facets(model):
             head = f"SELECT {_literal(opts.label_lower)}, {_literal(facet.param)}, "
-            model_field = opts.get_field(getattr(facet, "field_name", None) or facet.path)
-            if isinstance(facet, ChoiceFacet) or model_field.many_to_one:
-                own.columns.append(model_field.column)
-                value = f"{{row}}.{quote(model_field.column)}"
-                value, target = (f"CAST({value} AS TEXT)", "0") if isinstance(facet, ChoiceFacet) else ("''", value)
-                own.selects.append(
-                    f"{head}{value}, {target}, {{sign}} WHERE {public} AND {value} IS NOT NULL AND {value} <> ''"
-                    if isinstance(facet, ChoiceFacet)
-                    else f"{head}{value}, {target}, {{sign}} WHERE {public} AND {target} IS NOT NULL"
-                )
+            if isinstance(facet, ChoiceFacet):
+                column = opts.get_field(facet.field_name).column
+                own.columns.append(column)
+                text = f"CAST({{row}}.{quote(column)} AS TEXT)"
+                own.selects.append(f"{head}{text}, 0, {{sign}} WHERE {public} AND {text} IS NOT NULL AND {text} <> ''")
                 continue
-            links, source, target, of_type = _link_table(model, model_field)
-            tables[links].columns.append(source)
-            tables[links].any_update |= model_field.many_to_many
-            source, target = quote(source), quote(target)
-            own.selects.append(
-                f"{head}'', l.{target}, {{sign}} FROM {quote(links)} l WHERE l.{source} = {{row}}.{pk}"
-                + (f" AND {of_type.replace('{row}', 'l')}" if of_type else "")
-                + f" AND {public}"
-            )
-            tables[links].selects.append(
-                f"{head}'', {{row}}.{target}, {{sign}} FROM {quote(opts.db_table)} r"
-                f" WHERE r.{pk} = {{row}}.{source} AND r.{status} = {published}"
-                + (f" AND {of_type}" if of_type else "")
-            )
+            model_field = opts.get_field(facet.path)
+            if not model_field.many_to_one:
+                _count_links(tables, model, model_field, head, quote)
+                continue
+            own.columns.append(model_field.column)
+            linked = f"{{row}}.{quote(model_field.column)}"
+            own.selects.append(f"{head}'', {linked}, {{sign}} WHERE {public} AND {linked} IS NOT NULL")
     return tables
 
 
