@@ -98,7 +98,7 @@ def kept(model, facet) -> Counter:
     return Counter({(value, target): n for value, target, n in rows})
 
 
-def facet_counts_differences(using: str = "default") -> list[str]:
+def facet_counts_differences() -> list[str]:
     """Every kept count that differs from a fresh count, in words; empty when all agree."""
     differences = []
     for model in record_models():

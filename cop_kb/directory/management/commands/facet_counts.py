@@ -14,17 +14,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--check", action="store_true", help="Only compare the kept counts with a fresh count.")
-        parser.add_argument("--database", default="default", help="The database to work on (default: default).")
 
-    def handle(self, *args, check: bool, database: str, **options):
+    def handle(self, *args, check: bool, **options):
         started = time.perf_counter()
         if check:
-            differences = facet_counts_differences(database)
+            differences = facet_counts_differences()
             if differences:
                 raise CommandError("Kept facet counts differ from a fresh count:\n" + "\n".join(differences))
             self.stdout.write(self.style.SUCCESS("Every kept facet count matches a fresh count."))
             return
-        install_facet_counts(using=database)
+        install_facet_counts()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Facet counts rebuilt and their triggers installed in {time.perf_counter() - started:.1f} s."
