@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,8 +15,11 @@ class DirectoryConfig(AppConfig):
 
     def ready(self) -> None:
         from cop_kb.records.content_version import install_content_triggers
+        from cop_kb.records.facet_triggers import facet_triggers_drop, install_facet_counts
         from cop_kb.records.startup import records_ready
 
         records_ready()
         # After every migrate, once all apps' tables exist: a new record type's tables are covered at once.
         post_migrate.connect(install_content_triggers, sender=self, dispatch_uid="cop_kb_content_triggers")
+        pre_migrate.connect(facet_triggers_drop, sender=self, dispatch_uid="cop_kb_facet_triggers_drop")
+        post_migrate.connect(install_facet_counts, sender=self, dispatch_uid="cop_kb_facet_counts")

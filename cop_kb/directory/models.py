@@ -1,7 +1,8 @@
 """Reference records every app may link to: countries and the organisations that issue, lead or join the work.
 
 The ``directory`` app also holds the tables of the record core's shared rows (``cop_kb.records.models``) and of
-the site's content version (``cop_kb.records.content_version``).
+the site's content version (``cop_kb.records.content_version``) and the kept facet counts
+(``cop_kb.records.facet_counts``).
 """
 
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cop_kb.records.content_version import ContentVersion  # noqa: F401 - its table is this app's
+from cop_kb.records.facet_counts import FacetCount  # noqa: F401 - its table is this app's
 from cop_kb.records.facets import ChoiceFacet, RelatedFacet
 from cop_kb.records.links import LinkForeignKey
 from cop_kb.records.models import Record

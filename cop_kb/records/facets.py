@@ -108,6 +108,11 @@ class ChoiceFacet:
         return self.label or str(model._meta.get_field(self.field_name).verbose_name)
 
 
+def named_field(target) -> str:
+    """What a linked value is called by: records are titled; tags (django-taggit), which have no status, named."""
+    return "title" if any(f.name == "title" for f in target._meta.fields) else "name"
+
+
 @dataclass(frozen=True)
 class RelatedFacet:
     """Narrow by a linked record (issuing body, country, strategic area, tag), named by its slug in the URL.
@@ -134,8 +139,7 @@ class RelatedFacet:
     def grouped(self, records: models.QuerySet) -> models.QuerySet:
         """One row per public linked record (slug, title or name, count of records linked to it), unordered."""
         target = self._target(records.model)
-        # Records are titled; tags (django-taggit), which have no status, are named.
-        named = "title" if any(f.name == "title" for f in target._meta.fields) else "name"
+        named = named_field(target)
         public = public_q(self.path) if hasattr(target._default_manager, "public") else Q()
         return (
             records.filter(public, **{f"{self.path}__isnull": False})
@@ -186,30 +190,34 @@ def counted_records(queryset: models.QuerySet) -> models.QuerySet:
     return queryset.model._default_manager.filter(pk__in=queryset.order_by().values("pk"))
 
 
-def _top_values(records: models.QuerySet, facet, chosen: str | None) -> models.QuerySet:
-    """A facet's most used values, the chosen one first whatever its count, with the facet's number of values."""
+def _top_values(grouped: models.QuerySet, chosen: str | None) -> models.QuerySet:
+    """A facet's most used values (of its ``grouped`` rows), the chosen one first whatever its count, with the
+    facet's number of values."""
     order = [F(COUNT).desc(), F(LABEL), F(VALUE)]
     # PostgreSQL refuses NUL in text; such a value names nothing, so nothing needs to come first.
     if chosen and "\x00" not in chosen:
         order.insert(0, Case(When(**{VALUE: chosen}, then=Value(0)), default=Value(1)))
     return (
-        facet.grouped(records)
-        .annotate(facet_values=Window(Count("*")))
+        grouped.annotate(facet_values=Window(Count("*")))
         .order_by(*order)
         .values_list(VALUE, LABEL, COUNT, "facet_values")[:TOP_VALUES]
     )
 
 
-def count_facets(records: models.QuerySet, params: QueryDict, facets, *, all_url=None) -> list[FacetResult]:
+def count_facets(
+    records: models.QuerySet, params: QueryDict, facets, *, all_url=None, grouped=None
+) -> list[FacetResult]:
     """Each facet's most used values over ``records`` (see ``counted_records``) with their counts, in one query
     for all facets.
 
     ``all_url(param)`` gives the page listing every value of a facet; it is linked, with the current filters,
-    when a facet has more values than are shown.
+    when a facet has more values than are shown. ``grouped(facet)`` gives a facet's (value, label, count) rows
+    when they are not counted over ``records`` (the kept counts of an unfiltered list).
     """
     model = records.model
     chosen = chosen_values(params, facets)
-    every_top = rows_of_each([_top_values(records, facet, chosen.get(facet.param)) for facet in facets])
+    grouped = grouped or (lambda facet: facet.grouped(records))
+    every_top = rows_of_each([_top_values(grouped(facet), chosen.get(facet.param)) for facet in facets])
     results = []
     for facet, top in zip(facets, every_top, strict=True):
         result = FacetResult(param=facet.param, label=capfirst(facet.title(model)))

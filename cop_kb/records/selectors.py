@@ -6,6 +6,7 @@ from django.db import models
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from .facet_counts import kept_grouped
 from .facets import (
     COUNT,
     LABEL,
@@ -70,6 +71,13 @@ class _Filtered:
     year_from: int | None
     year_to: int | None
     notices: list[str]
+    narrowed: bool  # by a facet or the year range; unfiltered, facets read the kept counts
+
+    def grouped(self, facet) -> models.QuerySet:
+        """A facet's (value, label, count) rows over these records."""
+        if self.narrowed:
+            return facet.grouped(self.countable)
+        return kept_grouped(self.countable.model, facet)
 
 
 def _filtered(model, params: QueryDict) -> _Filtered:
@@ -92,7 +100,7 @@ def _filtered(model, params: QueryDict) -> _Filtered:
     # Unfiltered, the records to count are simply the public ones, without a subquery to match against.
     narrowed = bool(chosen) or year_from is not None or year_to is not None
     countable = counted_records(queryset) if narrowed else model.objects.public()
-    return _Filtered(queryset, countable, year_from, year_to, notices)
+    return _Filtered(queryset, countable, year_from, year_to, notices, narrowed)
 
 
 def _sort_chosen(model, sorts: dict, params: QueryDict, notices: list[str]) -> str:
@@ -122,11 +130,14 @@ def records_for_list(model, params: QueryDict) -> RecordList:
 
     Everything comes from the query string, so the page is bookmarkable; bad values are ignored with a notice or
     match nothing, never an error. The facet counts (every facet together), the page of records and the total
-    each take one query.
+    each take one query; unfiltered, the facet counts are the ones the database keeps (``facet_counts``), so
+    their cost does not grow with the number of records.
     """
     found = _filtered(model, params)
     queryset, notices = found.queryset, found.notices
-    facets = count_facets(found.countable, params, list_facets(model), all_url=model.get_facet_url)
+    facets = count_facets(
+        found.countable, params, list_facets(model), all_url=model.get_facet_url, grouped=found.grouped
+    )
 
     sorts = _sorts(model)
     chosen = _sort_chosen(model, sorts, params, notices)
@@ -168,7 +179,7 @@ def facet_values(model, param: str, params: QueryDict) -> FacetValues:
     if facet is None:
         raise LookupError(param)
     found = _filtered(model, params)
-    rows = facet.grouped(found.countable).order_by(*facet.natural_order())
+    rows = found.grouped(facet).order_by(*facet.natural_order())
     return FacetValues(
         facet=facet,
         title=str(facet.title(model)),

@@ -1,0 +1,136 @@
+"""Facet counts kept by the database, so an unfiltered list's facets cost the same at any number of records.
+
+``FacetCount`` holds, for every record type and list facet, how many public records have each value: a choice's
+stored text (``value``), or a linked record's or tag's primary key (``target``). Whether a linked record is public,
+and its slug and title, are read when the list is shown, so publishing or renaming an organisation changes no count.
+
+Row triggers on every table a count depends on keep them current in the writing transaction, whoever writes: the
+write path, the admin, an import, the demo-data generator, a bulk update, the shell. A record's own table adds or
+takes away its values when it is inserted, deleted, or updated in its status or a counted column; a many-to-many
+through table (and taggit's tagged items) does the same for one link of a public record. A deleted record and its
+links agree in either order: whichever row goes first takes the link's count away, the other finds nothing left.
+
+The triggers are generated from the registry and each type's list facets, and (re)installed after every ``migrate``
+together with a rebuild of every count (``install_facet_counts``), so a new record type or facet is counted from
+then on. ``manage.py facet_counts`` rebuilds them by hand, ``--check`` compares them with a fresh count.
+"""
+
+from collections import Counter
+
+from django.db import connections, models, transaction
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Cast
+from django.utils.translation import gettext_lazy as _
+
+from .facets import COUNT, LABEL, VALUE, ChoiceFacet, named_field
+from .registry import record_models
+
+TRIGGER_PREFIX = "facet_counts"
+
+
+class FacetCount(models.Model):
+    """How many public records of one type have one value of one facet."""
+
+    record_type = models.CharField(max_length=100)  # the registry's label, ``instruments.instrument``
+    facet = models.CharField(max_length=50)  # the facet's URL parameter
+    value = models.CharField(max_length=100, blank=True)  # a choice's stored text; "" for a link
+    target = models.BigIntegerField(default=0)  # a linked record's or tag's primary key; 0 for a choice
+    records = models.IntegerField(default=0)
+
+    class Meta:
+        app_label = "directory"
+        verbose_name = _("facet count")
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(fields=["record_type", "facet", "value", "target"], name="facet_count_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_type} {self.facet}={self.value or self.target}: {self.records}"
+
+
+def _facets(model) -> tuple:
+    from .selectors import list_facets
+
+    return list_facets(model)
+
+
+def kept_grouped(model, facet) -> models.QuerySet:
+    """The kept counts of ``facet`` over every public record of ``model``: the rows ``facet.grouped`` counts over
+    ``model.objects.public()``, (value, label, count) each, unordered."""
+    kept = FacetCount.objects.filter(record_type=model._meta.label_lower, facet=facet.param, records__gt=0)
+    if isinstance(facet, ChoiceFacet):
+        return kept.values(**{VALUE: F("value"), LABEL: F("value"), COUNT: F("records")})
+    targets = facet.public_targets(model).order_by()
+    # One linked record by its key (unordered, so the key's index finds it), for its slug and title.
+    target = targets.filter(pk=OuterRef("target"))
+    return (
+        # A draft or withdrawn linked record is not offered, as in a fresh count.
+        kept.filter(target__in=targets.values("pk")).values(
+            **{
+                VALUE: Subquery(target.values("slug")[:1]),
+                LABEL: Subquery(target.values(named_field(targets.model))[:1]),
+                COUNT: F("records"),
+            }
+        )
+    )
+
+
+def counted(model, facet) -> Counter:
+    """A fresh count of ``facet`` over the public records of ``model``: {(value, target): records}."""
+    public = model.objects.public()
+    if isinstance(facet, ChoiceFacet):
+        rows = (
+            public.exclude(**{f"{facet.field_name}__isnull": True})
+            .values_list(Cast(facet.field_name, models.CharField()))
+            .annotate(n=models.Count("pk"))
+        )
+        return Counter({(value, 0): n for value, n in rows if value != ""})
+    rows = public.exclude(**{f"{facet.path}__isnull": True}).values_list(facet.path).annotate(n=models.Count("pk"))
+    return Counter({("", target): n for target, n in rows})
+
+
+def kept(model, facet) -> Counter:
+    """The kept counts of ``facet`` over ``model``, as ``counted`` gives them (values with no record left out)."""
+    rows = FacetCount.objects.filter(record_type=model._meta.label_lower, facet=facet.param, records__gt=0).values_list(
+        "value", "target", "records"
+    )
+    return Counter({(value, target): n for value, target, n in rows})
+
+
+def facet_counts_differences() -> list[str]:
+    """Every kept count that differs from a fresh count, in words; empty when all agree."""
+    differences = []
+    for model in record_models():
+        for facet in _facets(model):
+            fresh, stored = counted(model, facet), kept(model, facet)
+            for key in sorted(set(fresh) | set(stored), key=str):
+                if fresh[key] != stored[key]:
+                    differences.append(
+                        f"{model._meta.label_lower} {facet.param} {key[0] or key[1]}: kept {stored[key]}, "
+                        f"counted {fresh[key]}"
+                    )
+    return differences
+
+
+@transaction.atomic
+def facet_counts_rebuild(using: str = "default") -> int:
+    """Replace every kept count by a fresh count; the number of counts kept."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        # Writers' triggers wait until the fresh counts are in, and the counting sees every committed write.
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {FacetCount._meta.db_table} IN EXCLUSIVE MODE")
+    FacetCount.objects.using(using).all().delete()
+    rows = [
+        FacetCount(record_type=model._meta.label_lower, facet=facet.param, value=value, target=target, records=n)
+        for model in record_models()
+        for facet in _facets(model)
+        for (value, target), n in counted(model, facet).items()
+    ]
+    FacetCount.objects.using(using).bulk_create(rows, batch_size=500)
+    if connection.vendor == "postgresql":
+        # The planner's statistics of a table just refilled, so lists find their rows by the index at once.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {FacetCount._meta.db_table}")
+    return len(rows)
