@@ -17,7 +17,8 @@ from django.urls import get_script_prefix
 
 from .link_groups import LinkEntry, LinkGroup, _grouped, _single_links, link_select_related
 from .links import _is_forward, _link_fields, _typed_ends
-from .models import Alias, Source, _detail_url_parts, public_q
+from .models import Alias, Source, public_q
+from .models.record import _detail_url_parts
 
 CHUNK_SIZE = 500
 
