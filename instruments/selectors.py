@@ -261,7 +261,8 @@ def same_topic_elsewhere(provision: Provision) -> list[ProvisionGroup]:
         if group is None:
             topic = Topic(slug=topic_slug, title=topic_title, status="published")
             group = groups[topic_slug] = ProvisionGroup(heading=topic, total=total)
-            group.all_url = topic.get_absolute_url()
+            if total > CELL_SHOWN:
+                group.all_url = topic.get_absolute_url()
         provision_shown = Provision(slug=slug, title=title, status="published")
         provision_shown.instrument_title = instrument_title
         group.provisions.append(provision_shown)
