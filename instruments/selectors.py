@@ -101,6 +101,15 @@ def _public_named(model, chosen: list[str]) -> tuple[list, list[str]]:
     return [found[slug] for slug in chosen if slug in found], [slug for slug in chosen if slug not in found]
 
 
+def _unknown_message(count: int, name: str, plural: str) -> str:
+    # The slugs are not repeated: the message is the same whether they name a hidden record or nothing.
+    return ngettext(
+        "%(count)d of the chosen %(plural)s is not a published %(name)s; choose from the list below.",
+        "%(count)d of the chosen %(plural)s are not published %(plural)s; choose from the list below.",
+        count,
+    ) % {"count": count, "name": name, "plural": plural}
+
+
 def _validated(params: QueryDict) -> tuple[list[str], list[str], list[Instrument]]:
     """The chosen instrument and topic slugs, and the chosen instruments; raises ``ConcordanceInputError``."""
     instruments, topics = _chosen(params, "instrument"), _chosen(params, "topic")
@@ -113,10 +122,10 @@ def _validated(params: QueryDict) -> tuple[list[str], list[str], list[Instrument
     else:
         found, unknown = _public_named(Instrument, instruments)
         if unknown:
-            errors.append(_("No published instrument is called: %(slugs)s.") % {"slugs": ", ".join(unknown)})
+            errors.append(_unknown_message(len(unknown), _("instrument"), _("instruments")))
     _found_topics, unknown = _public_named(Topic, topics)
     if unknown:
-        errors.append(_("No published topic is called: %(slugs)s.") % {"slugs": ", ".join(unknown)})
+        errors.append(_unknown_message(len(unknown), _("topic"), _("topics")))
     if errors:
         raise ConcordanceInputError(errors)
     return instruments, topics, found
