@@ -9,12 +9,9 @@ must appear nowhere.
 import csv
 import io
 import re
-from importlib import import_module
-from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.db import connection
@@ -351,71 +348,3 @@ def test_the_concordance_runs_a_bounded_number_of_queries(client, framework):
         with CaptureQueriesContext(connection) as queries:
             assert client.get(address).status_code == 200
         assert len(queries) <= 10, "\n".join(query["sql"] for query in queries.captured_queries)
-
-
-# ---- a database loaded before the provisions --------------------------------------------------------------------
-
-provisions_migration = import_module("programmes.migrations.0009_provisions_from_reference")
-EARLIER_CONTENT = """
-[[organisation]]
-slug = "un-general-assembly"
-title = "United Nations General Assembly"
-kind = "un_body"
-
-[[instrument]]
-slug = "crc"
-title = "Convention on the Rights of the Child"
-official_title = "Convention on the Rights of the Child"
-kind = "convention"
-issuing_body = "un-general-assembly"
-
-[[provision]]
-slug = "crc-article-16"
-title = "CRC Article 16"
-instrument = "crc"
-number = "16"
-position = 16
-summary = "Privacy."
-
-[[provision]]
-slug = "crc-article-17"
-title = "CRC Article 17"
-instrument = "crc"
-number = "17"
-position = 17
-summary = "Information."
-
-[[strategic_area]]
-slug = "reducing-availability-of-harm"
-title = "Reducing availability and access to harm"
-position = 3
-"""
-
-
-def test_an_earlier_load_gets_the_sheets_descriptions_and_the_classification(tmp_path):
-    content = tmp_path / "framework.toml"
-    content.write_text(EARLIER_CONTENT, encoding="utf-8")
-    framework_load(path=content)
-    Provision.objects.filter(slug="crc-article-17").update(summary="Edited by an editor.")
-
-    provisions_migration.forwards(apps, SimpleNamespace(connection=connection))
-    provisions_migration.forwards(apps, SimpleNamespace(connection=connection))  # again: nothing more changes
-    report = framework_load()
-
-    privacy = Provision.objects.get(slug="crc-article-16")
-    assert privacy.summary.startswith("Protection from arbitrary or unlawful interference with privacy")
-    assert Provision.objects.get(slug="crc-article-17").summary == "Edited by an editor."
-    area = StrategicArea.objects.get(slug="reducing-availability-of-harm")
-    assert "17(e) guards against injurious material" in area.classification_basis
-    assert [p.slug for p in area.classified_provisions.all()] == ["crc-article-17"]
-    # The load then adds what is new, linked to what was there: topics, the other articles, the area's topics.
-    assert report.created
-    assert [topic.slug for topic in privacy.topics.all()] == ["privacy"]
-    assert sorted(area.topics.values_list("slug", flat=True)) == ["abuse-material", "solicitation"]
-    assert Provision.objects.count() == sum(count for _url, count in SHEET.values())
-
-
-def test_the_migration_changes_nothing_in_an_empty_database():
-    provisions_migration.forwards(apps, SimpleNamespace(connection=connection))
-    assert not Provision.objects.exists()
-    assert not StrategicArea.objects.exists()
