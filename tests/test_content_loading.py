@@ -266,7 +266,7 @@ def test_migration_changes_nothing_in_an_empty_database():
 # ---- a database loaded before the provisions --------------------------------------------------------------------
 
 provisions_migration = import_module("programmes.migrations.0009_provisions_from_reference")
-EARLIER_CONTENT = """
+BEFORE_PROVISIONS_CONTENT = """
 [[organisation]]
 slug = "un-general-assembly"
 title = "United Nations General Assembly"
@@ -304,7 +304,7 @@ position = 3
 
 def test_an_earlier_load_gets_the_sheets_descriptions_and_the_classification(tmp_path):
     content = tmp_path / "framework.toml"
-    content.write_text(EARLIER_CONTENT, encoding="utf-8")
+    content.write_text(BEFORE_PROVISIONS_CONTENT, encoding="utf-8")
     framework_load(path=content)
     Provision.objects.filter(slug="crc-article-17").update(summary="Edited by an editor.")
 
