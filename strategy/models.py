@@ -67,8 +67,11 @@ class StrategicArea(OrderedRecord):
         inverse_label=_("Editorial classification: strategic areas"),
         help_text=_("Provisions classified on their own, beyond their topics (e.g. CRC 17(e))."),
     )
-    classification_basis = models.TextField(
+    # Nullable only so that adding it is an ALTER TABLE on SQLite: a NOT NULL column makes Django rebuild the table,
+    # which drops the search index's triggers on it (search migrations 0004 and 0010). Empty is "" or NULL alike.
+    classification_basis = models.TextField(  # noqa: DJ001 (see above)
         _("editorial classification: basis"),
+        null=True,
         blank=True,
         help_text=_("Why the editors classify these topics and provisions under this area (shown with them)."),
     )

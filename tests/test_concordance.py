@@ -13,11 +13,13 @@ from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cop_kb.records.models import Status
+from cop_kb.search.models import SearchDocument
 from instruments.models import Instrument, Provision, Topic
 from instruments.selectors import MAX_COMPARED
 from programmes.services import framework_load
@@ -348,3 +350,15 @@ def test_the_concordance_runs_a_bounded_number_of_queries(client, framework):
         with CaptureQueriesContext(connection) as queries:
             assert client.get(address).status_code == 200
         assert len(queries) <= 10, "\n".join(query["sql"] for query in queries.captured_queries)
+
+
+@pytest.mark.parametrize("model, slug", [(Topic, "privacy"), (StrategicArea, "promoting-recovery")])
+def test_a_topic_or_area_hidden_behind_the_services_back_leaves_the_search_index(framework, model, slug):
+    # The index's triggers must be on the new topic table, and survive the strategic areas' new columns.
+    record = model.objects.get(slug=slug)
+    documents = SearchDocument.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id=record.pk
+    )
+    assert documents.exists()
+    model.objects.filter(pk=record.pk).update(status=Status.DRAFT)
+    assert not documents.exists()

@@ -9,6 +9,7 @@ where it is empty. An empty database (loaded afterwards) is not touched.
 """
 
 from django.db import migrations
+from django.db.models import Q
 from django.utils import timezone
 
 # (slug, summary as the earlier content loaded it, the reference sheet's description of the article).
@@ -79,9 +80,9 @@ def forwards(apps, schema_editor):
             summary=new
         )
     for slug, basis in BASES.items():
-        StrategicArea.objects.filter(slug=slug, classification_basis="").update(
-            classification_basis=basis, updated_at=now
-        )
+        StrategicArea.objects.filter(
+            Q(classification_basis="") | Q(classification_basis__isnull=True), slug=slug
+        ).update(classification_basis=basis, updated_at=now)
     for area_slug, provision_slug in CLASSIFIED:
         area = StrategicArea.objects.filter(slug=area_slug).first()
         provision = Provision.objects.filter(slug=provision_slug).first()

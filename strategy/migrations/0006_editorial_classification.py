@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='strategicarea',
             name='classification_basis',
-            field=models.TextField(blank=True, help_text='Why the editors classify these topics and provisions under this area (shown with them).', verbose_name='editorial classification: basis'),
+            field=models.TextField(blank=True, null=True, help_text='Why the editors classify these topics and provisions under this area (shown with them).', verbose_name='editorial classification: basis'),
         ),
         migrations.AddField(
             model_name='strategicarea',
