@@ -714,7 +714,7 @@ def _named_and_never_existed(world, kinds: Callable[[str], bool]) -> list[str]:
 
 
 def _is_address(path: str) -> bool:
-    return path not in (SEARCH_URL, AUTOCOMPLETE_URL) and not any(
+    return path not in (SEARCH_URL, AUTOCOMPLETE_URL, CONCORDANCE_URL) and not any(
         path in (model.get_list_url(), api_list_url(model)) for model in RECORD_MODELS
     )
 
