@@ -314,6 +314,7 @@ def test_an_earlier_load_gets_the_sheets_descriptions_and_the_classification(tmp
 
     privacy = Provision.objects.get(slug="crc-article-16")
     assert privacy.summary.startswith("Protection from arbitrary or unlawful interference with privacy")
+    assert privacy.title == "Article 16"
     assert Provision.objects.get(slug="crc-article-17").summary == "Edited by an editor."
     area = StrategicArea.objects.get(slug="reducing-availability-of-harm")
     assert "17(e) guards against injurious material" in area.classification_basis

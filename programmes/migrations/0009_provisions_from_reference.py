@@ -2,7 +2,7 @@
 
 ``load_framework`` never touches a record that exists, and adds a link only where one end is new: on a database
 loaded earlier it creates the new provisions and topics with their links, but leaves the eight CRC articles with the
-one- or two-word summaries that content gave them, the strategic areas without the basis of their editorial
+one- or two-word summaries and the "CRC Article N" titles that content gave them, the strategic areas without the basis of their editorial
 classification, and CRC article 17 (which existed) unclassified. This migration does those three things, matching
 records by slug and changing a summary only where it still holds exactly what the earlier load wrote, a basis only
 where it is empty. An empty database (loaded afterwards) is not touched.
@@ -75,6 +75,12 @@ def forwards(apps, schema_editor):
         if provision is None:
             continue
         Provision.objects.filter(pk=provision.pk).update(summary=new, updated_at=now)
+        # Titled as the content now titles every provision (its instrument is its link), where still as loaded.
+        old_title = f"CRC Article {provision.number}"
+        Provision.objects.filter(pk=provision.pk, title=old_title).update(title=f"Article {provision.number}")
+        SearchDocument.objects.filter(content_type__in=content_type, object_id=provision.pk, title=old_title).update(
+            title=f"Article {provision.number}"
+        )
         # The index's triggers update its full-text columns and the token cached search pages are keyed by.
         SearchDocument.objects.filter(content_type__in=content_type, object_id=provision.pk, summary=old).update(
             summary=new
