@@ -34,6 +34,7 @@ class Instrument(Record):
 
     url_name = "instruments:detail"
     search_facet_links = {"strategic_area": "strategic_areas"}
+    search_name_fields = ("official_title", "short_title", "acronym")
     detail_fields = (
         "official_title",
         "short_title",
