@@ -116,6 +116,13 @@ class RecordAdmin(RecordImportExportMixin, RecordWorkflowMixin, RecordHistoryMix
         if self.fieldsets is None:
             self.fieldsets = self.record_fieldsets(links)
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # An empty nullable text box means NULL, as Django already does for a nullable CharField: otherwise a save
+        # that changes nothing would turn NULL into "" and count as a change waiting for review.
+        if isinstance(db_field, models.TextField) and db_field.null:
+            kwargs.setdefault("empty_value", None)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def record_fieldsets(self, links: tuple[str, ...]) -> list:
         fieldsets = [
             (_("Identity"), {"fields": ("title", "slug", *self.identity_fields)}),

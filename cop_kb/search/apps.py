@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,6 +14,7 @@ class SearchConfig(AppConfig):
         from cop_kb.records.content_version import content_watch
         from cop_kb.records.index import IndexWriters, index_register
 
+        from .hidden_names import hidden_names_triggers_drop, hidden_names_triggers_install
         from .models import SearchDocument, SearchFacet, Synonym
         from .services import search_index_rebuild, search_index_remove, search_index_update
 
@@ -22,3 +24,6 @@ class SearchConfig(AppConfig):
         )
         # Search pages are public pages: every change to what a search can return changes the content version.
         content_watch(SearchDocument, SearchFacet, Synonym)
+        # A record leaving "published" beside the write path leaves its neighbours' documents at once.
+        pre_migrate.connect(hidden_names_triggers_drop, sender=self, dispatch_uid="search_hidden_names_drop")
+        post_migrate.connect(hidden_names_triggers_install, sender=self, dispatch_uid="search_hidden_names_install")

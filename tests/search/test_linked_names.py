@@ -125,6 +125,32 @@ def test_linked_record_leaving_published_takes_its_name_out_of_its_neighbours_do
     assert not SearchDocument.objects.filter(related__icontains="quokka").exists()
 
 
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.IN_REVIEW, Status.WITHDRAWN])
+def test_linked_record_leaving_published_beside_the_write_path_leaves_its_neighbours_at_once(status):
+    """A bulk update (the shell, raw SQL) skips the write path: the database's trigger takes the names out."""
+    organisation = record(
+        Organisation, title="Quokka Research Centre", aliases=[{"name": "QRC \"Isle\" \\ lab", "kind": "acronym"}]
+    )
+    led_by(organisation, "Walrus study")
+    country = record(Country, title="Numbatland")
+    activity_in(country, "Walrus summit")
+    activity_in(country, "Walrus fair")
+    programme = SearchDocument.objects.get(title="Walrus study")
+    assert programme.related.splitlines()[:2] == ["Quokka Research Centre", 'QRC "Isle" \\ lab']
+
+    Organisation.objects.filter(pk=organisation.pk).update(status=status)
+    Country.objects.filter(pk=country.pk).update(status=status)
+
+    assert hit_titles(search_for("quokka")) == []
+    assert hit_titles(search_for("isle")) == []
+    assert hit_titles(search_for("numbatland")) == []
+    assert not SearchDocument.objects.filter(related__contains="Quokka").exists()
+    assert not SearchDocument.objects.filter(related__contains="Isle").exists()
+    assert not SearchDocument.objects.filter(related__contains="Numbatland").exists()
+    # The rest of each document is left as it was: the walrus records are still found by their own words.
+    assert {"Walrus fair", "Walrus study", "Walrus summit"} <= set(hit_titles(search_for("walrus")))
+
+
 def test_linked_record_deleted_takes_its_name_out_of_its_neighbours_documents():
     organisation = record(Organisation, title="Quokka Research Centre")
     programme = led_by(organisation, "Walrus study")

@@ -135,8 +135,9 @@ def revert(client, record, version):
     return client.post(url, form_data(page))
 
 
-def public_titles(q: str) -> list[str]:
-    """The titles the public search finds for ``q``, in order."""
+def public_titles(q: str, **filters: str) -> list[str]:
+    """The titles the public search finds for ``q`` (narrowed by ``filters``, e.g. ``type``), in order."""
     params = QueryDict(mutable=True)
     params["q"] = q
+    params.update(filters)
     return [hit.title for hit in search(params).hits]

@@ -156,7 +156,7 @@ def test_a_publisher_publishes_the_changes_and_the_public_sees_them(client, publ
     assert [alias.name for alias in edited.aliases.all()] == ["Proposed alias"]
     page = client.get(edited.get_absolute_url()).content.decode()
     assert "Proposed area title" in page and budapest_title in page
-    assert public_titles("proposed area title") == ["Proposed area title"]
+    assert public_titles("proposed area title", type="strategy.strategicarea") == ["Proposed area title"]
     assert public_titles("published area title") == []
     assert not PendingChange.objects.exists()
     newest = versions_of(edited)[0]

@@ -70,7 +70,7 @@ def test_a_recovery_is_in_the_audit_trail_and_the_index_once_published(client, p
     assert (event.user, event.object_repr) == (publisher, "Deleted published area")
     assert not SearchDocument.objects.filter(url=area.get_absolute_url()).exists()
     publisher_client.post(admin_url(StrategicArea, "transition", area.pk, "publish"))
-    assert public_titles("deleted published area") == ["Deleted published area"]
+    assert public_titles("deleted published area", type="strategy.strategicarea") == ["Deleted published area"]
 
 
 def test_opening_the_recover_page_changes_nothing(publisher_client, deleted):

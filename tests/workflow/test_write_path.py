@@ -57,7 +57,7 @@ class Ledger:
 
 def areas_of(word: str) -> dict[str, int]:
     """The strategic areas the search facet offers for the instruments found by ``word``."""
-    return facet_counts(search_for(word), "strategic_area")
+    return facet_counts(search_for(word, type="instruments.instrument"), "strategic_area")
 
 
 def document_id(record) -> int | None:
@@ -128,7 +128,7 @@ def test_admin_change_writes_one_version_and_one_audit_event_and_reindexes_both_
 
     version = ledger.one_each(area, AuditAction.CHANGE, publisher)
     assert version.field_dict["title"] == "Numbat area"
-    assert public_titles("numbat") == ["Numbat area"]
+    assert public_titles("numbat", type="strategy.strategicarea") == ["Numbat area"]
     assert_link_moved(area, axolotl, quokka, ledger)
 
 
@@ -168,7 +168,7 @@ def test_an_imported_row_writes_one_version_and_one_audit_event_and_reindexes_bo
     assert version.revision.get_comment() == "Imported from areas.csv"
     assert audit_events(area, AuditAction.IMPORT).get().detail == "areas.csv"
     ledger.nothing(untouched)  # a row that changes nothing writes nothing
-    assert public_titles("numbat") == ["Numbat area"]
+    assert public_titles("numbat", type="strategy.strategicarea") == ["Numbat area"]
     assert_link_moved(area, axolotl, quokka, ledger)
 
 
@@ -203,7 +203,7 @@ def test_publishing_waiting_changes_writes_one_version_and_one_audit_event(
     version = ledger.one_each(area, AuditAction.PUBLISH_CHANGES, publisher)
     assert "saved by editor" in version.revision.get_comment()
     assert version.field_dict["title"] == "Numbat area"
-    assert public_titles("numbat") == ["Numbat area"]
+    assert public_titles("numbat", type="strategy.strategicarea") == ["Numbat area"]
     assert_link_moved(area, axolotl, quokka, ledger)
 
 
