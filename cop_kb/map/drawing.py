@@ -50,9 +50,9 @@ class MapCountry:
     @property
     def name(self) -> str:
         """The accessible name: the country and the number, so the shade is never the only sign."""
-        linked = ngettext(
-            "%(count)s published record linked", "%(count)s published records linked", self.count
-        ) % {"count": self.count}
+        linked = ngettext("%(count)s published record linked", "%(count)s published records linked", self.count) % {
+            "count": self.count
+        }
         return f"{self.record.title}: {linked}"
 
     @property
