@@ -77,6 +77,30 @@ def polygons_of(geometry: dict, arcs: list) -> list[list[list[tuple[float, float
     return []
 
 
+def _continuous(ring: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """``ring`` with each longitude moved by whole turns to within 180° of the one before it."""
+    found = ring[:1]
+    for longitude, latitude in ring[1:]:
+        found.append((longitude + 360 * round((found[-1][0] - longitude) / 360), latitude))
+    return found
+
+
+def split_at_antimeridian(polygon: list[list[tuple[float, float]]]) -> list[list[list[tuple[float, float]]]]:
+    """A polygon as drawn on a map cut at 180°. The data lets a ring cross the antimeridian (a step from 179° to
+    -179°), which drawn as it is would run across the whole map. Its rings are made continuous (longitudes past 180°
+    kept growing), then the polygon is drawn once on each side its outer ring reaches, points beyond the edge held on
+    the edge: the filled area of each copy is the part of the polygon on that side."""
+    rings = [_continuous(ring) for ring in polygon if ring]
+    if not rings:
+        return []
+    longitudes = [longitude for longitude, _latitude in rings[0]]
+    shifts = [0] + ([-360] if max(longitudes) > 180 else []) + ([360] if min(longitudes) < -180 else [])
+    return [
+        [[(min(180.0, max(-180.0, longitude + shift)), latitude) for longitude, latitude in ring] for ring in rings]
+        for shift in shifts
+    ]
+
+
 @dataclass(frozen=True)
 class Shape:
     numeric: str  # ISO 3166-1 numeric code, "" for the shapes that have none
@@ -111,7 +135,8 @@ def _shape(geometry: dict, arcs: list, scale: float, left: float, top: float) ->
         return (x - left) * scale, (top - y) * scale
 
     parts, area, largest = [], 0.0, (0.0, (0.0, 0.0))
-    for polygon in polygons_of(geometry, arcs):
+    pieces = [piece for polygon in polygons_of(geometry, arcs) for piece in split_at_antimeridian(polygon)]
+    for polygon in pieces:
         rings = [[place(point) for point in ring] for ring in polygon]
         for ring in rings:
             parts.append("M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in ring) + "Z")
@@ -136,7 +161,8 @@ def world() -> World:
         equal_earth(*point)
         for geometry in geometries
         for polygon in polygons_of(geometry, arcs)
-        for point in polygon[0]
+        for piece in split_at_antimeridian(polygon)
+        for point in piece[0]
     ]
     left, right = min(x for x, _y in projected), max(x for x, _y in projected)
     bottom, top = min(y for _x, y in projected), max(y for _x, y in projected)

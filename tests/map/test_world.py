@@ -9,7 +9,15 @@ import pytest
 
 from cop_kb.map import world as world_module
 from cop_kb.map.drawing import BORDER, CLASSES, NO_RECORD, base_layer, fill_of
-from cop_kb.map.world import decode_arcs, equal_earth, numeric_codes, polygons_of, ring_points, world
+from cop_kb.map.world import (
+    decode_arcs,
+    equal_earth,
+    numeric_codes,
+    polygons_of,
+    ring_points,
+    split_at_antimeridian,
+    world,
+)
 
 README = (world_module.DATA / "README.md").read_text(encoding="utf-8")
 
@@ -110,3 +118,24 @@ def test_classes_cover_every_count_and_darken_with_it():
     assert [_luminance(fill) for _l, _h, fill, _t in CLASSES] == sorted(
         (_luminance(fill) for _l, _h, fill, _t in CLASSES), reverse=True
     )
+
+
+def test_a_polygon_across_the_antimeridian_is_drawn_on_both_sides_within_the_map():
+    # A square from 170° east to 170° west (190°), as the data stores it: the longitudes jump.
+    polygon = [[(170, 60), (-170, 60), (-170, 70), (170, 70), (170, 60)]]
+
+    east, west = split_at_antimeridian(polygon)
+
+    assert east[0] == [(170, 60), (180, 60), (180, 70), (170, 70), (170, 60)]
+    assert west[0] == [(-180, 60), (-170, 60), (-170, 70), (-180, 70), (-180, 60)]
+    assert split_at_antimeridian([[(10, 0), (20, 0), (20, 10), (10, 0)]]) == [[[(10, 0), (20, 0), (20, 10), (10, 0)]]]
+
+
+def test_no_drawn_edge_runs_across_the_map():
+    """Natural Earth's rings cross the antimeridian (Russia, Fiji): no segment of any shape may span half the map."""
+    longest = 0.0
+    for shape in world().shapes:
+        for part in shape.path.split("M")[1:]:
+            points = [tuple(map(float, pair.split())) for pair in part.rstrip("Z").split("L")]
+            longest = max(longest, *(abs(x2 - x1) for (x1, _y1), (x2, _y2) in zip(points, points[1:], strict=False)))
+    assert longest < world().width / 4, longest
