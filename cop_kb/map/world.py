@@ -95,9 +95,25 @@ def split_at_antimeridian(polygon: list[list[tuple[float, float]]]) -> list[list
         return []
     longitudes = [longitude for longitude, _latitude in rings[0]]
     shifts = [0] + ([-360] if max(longitudes) > 180 else []) + ([360] if min(longitudes) < -180 else [])
-    return [
-        [[(min(180.0, max(-180.0, longitude + shift)), latitude) for longitude, latitude in ring] for ring in rings]
+    copies = [
+        [_held_on_edge([(longitude + shift, latitude) for longitude, latitude in ring]) for ring in rings]
         for shift in shifts
+    ]
+    return [[ring for ring in copy if ring] for copy in copies if copy[0]]
+
+
+def _held_on_edge(ring: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """``ring``'s points beyond ±180° held on the edge; of each run of such points only the first and the last are
+    kept, so the part beyond is cut off by a straight line along the edge rather than folded onto it. Empty when
+    the whole ring lies beyond."""
+    beyond = [abs(longitude) > 180 for longitude, _latitude in ring]
+    if all(beyond):
+        return []
+    count = len(ring)
+    return [
+        (min(180.0, max(-180.0, longitude)), latitude)
+        for number, (longitude, latitude) in enumerate(ring)
+        if not (beyond[number] and beyond[number - 1] and beyond[(number + 1) % count])
     ]
 
 

@@ -127,7 +127,17 @@ def test_a_polygon_across_the_antimeridian_is_drawn_on_both_sides_within_the_map
     east, west = split_at_antimeridian(polygon)
 
     assert east[0] == [(170, 60), (180, 60), (180, 70), (170, 70), (170, 60)]
-    assert west[0] == [(-180, 60), (-170, 60), (-170, 70), (-180, 70), (-180, 60)]
+    assert west[0] == [(-180, 60), (-170, 60), (-170, 70), (-180, 70)]  # closed by the path's Z
+
+
+def test_a_ring_beyond_the_edge_is_cut_along_it_not_folded_onto_it():
+    # Beyond 180° the ring wanders from 60° to 80° north and back: on the west copy only the points where it
+    # leaves and comes back are kept, so no line runs up and down the edge.
+    polygon = [[(170, 60), (-170, 60), (-170, 62), (170, 62), (175, 80), (165, 70), (170, 60)]]
+
+    _east, west = split_at_antimeridian(polygon)
+
+    assert west == [[(-180, 60), (-170, 60), (-170, 62), (-180, 62)]]
     assert split_at_antimeridian([[(10, 0), (20, 0), (20, 10), (10, 0)]]) == [[[(10, 0), (20, 0), (20, 10), (10, 0)]]]
 
 
