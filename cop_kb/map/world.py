@@ -160,7 +160,7 @@ def _shape(geometry: dict, arcs: list, scale: float, left: float, top: float) ->
         area += outer
         if outer >= largest[0]:
             xs, ys = [x for x, _y in rings[0]], [y for _x, y in rings[0]]
-            largest = (outer, ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2))
+            largest = (outer, (round((min(xs) + max(xs)) / 2, 1), round((min(ys) + max(ys)) / 2, 1)))
     properties = geometry.get("properties", {})
     return Shape(geometry.get("id", ""), properties.get("name", ""), "".join(parts), area, largest[1])
 
