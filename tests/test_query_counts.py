@@ -24,6 +24,7 @@ from cop_kb.records.models import Record
 from cop_kb.records.registry import record_types
 from cop_kb.records.selectors import list_facets
 from cop_kb.search.facets import FACETS
+from instruments.models import Instrument, Topic
 from programmes.selectors import coverage_types, unlinked_url
 
 from .factories import Graph, link_everywhere, make_linked_graph, record_models
@@ -76,6 +77,12 @@ def relation_pages(record: Record) -> dict[str, str]:
     return pages
 
 
+def compared(graph: Graph) -> str:
+    """The concordance's filter naming two instruments and a topic of ``graph``."""
+    instruments = [("instrument", record.slug) for record in graph[Instrument][:2]]
+    return urlencode([*instruments, ("topic", graph[Topic][0].slug)])
+
+
 def public_pages(graph: Graph) -> dict[str, str]:
     """A URL of every kind of public page: each type's list (plain, and narrowed by each facet with a year range),
     each facet's page of every value, detail pages with each relation's page of every linked record, sitemap
@@ -88,6 +95,8 @@ def public_pages(graph: Graph) -> dict[str, str]:
         "tag": reverse("tag-detail", args=[GRAPH_TAG]),
         "coverage": reverse("programmes:coverage"),
         "map": reverse("map:world"),
+        "concordance": reverse("instruments:concordance"),
+        "concordance-compared": f"{reverse('instruments:concordance')}?{compared(graph)}",
         "sitemap": reverse("sitemap-index"),
         "search": f"{search}?q=Summary",
         "search-filtered": f"{search}?{filtered}",
