@@ -94,6 +94,7 @@ def public_pages(graph: Graph) -> dict[str, str]:
         "tags": reverse("tag-list"),
         "tag": reverse("tag-detail", args=[GRAPH_TAG]),
         "coverage": reverse("programmes:coverage"),
+        "map": reverse("map:world"),
         "concordance": reverse("instruments:concordance"),
         "concordance-compared": f"{reverse('instruments:concordance')}?{compared(graph)}",
         "sitemap": reverse("sitemap-index"),
@@ -187,7 +188,7 @@ def test_query_count_is_bounded_and_does_not_grow_with_the_data(query_counts, pa
 
 
 @pytest.mark.parametrize(
-    "page_name", ["home", "tag", "coverage", "search", "search-by-records", "list-Programme", "list-Activity"]
+    "page_name", ["home", "tag", "coverage", "map", "search", "search-by-records", "list-Programme", "list-Activity"]
 )
 def test_pages_show_more_when_there_is_more_data(query_counts, page_name):
     (_few_queries, few_links, _few_sql), (_many_queries, many_links, _many_sql) = query_counts[page_name]

@@ -3,7 +3,7 @@
 The live server answers on 127.0.0.1 and Chromium resolves no host name, so nothing leaves the machine; a page that
 tried to load something from elsewhere fails its test instead of making a silent network call. A test that fails
 leaves a full-page screenshot of each page it opened in ``test-results/<test-name>.png``, and of a relationship graph
-on it in ``test-results/<test-name>-graph.png``.
+on it (or of the world map) in ``test-results/<test-name>-graph.png``.
 """
 
 import io
@@ -146,8 +146,9 @@ def pytest_runtest_makereport(item, call):
         path = results / f"{name}{suffix}.png"
         try:
             page.screenshot(path=str(path), full_page=True)
-            # A relationship graph is also kept on its own, at its natural size (the page may have scaled it down).
-            graphs = page.locator(".graph-figure")
+            # A relationship graph or the world map is also kept on its own, at its natural size (the page may have
+            # scaled it down).
+            graphs = page.locator(".graph-figure, .map-figure")
             if graphs.count():
                 graph_path = results / f"{name}{suffix}-graph.png"
                 graphs.first.screenshot(path=str(graph_path))

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "map"
+
+urlpatterns = [
+    path("map/", views.world_map, name="world"),
+]

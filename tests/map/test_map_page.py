@@ -1,0 +1,103 @@
+"""The world map page as a reader and a crawler find it: each published country a link whose name gives the number
+of published records linked to it, the same numbers in the table, drafts neither drawn nor counted, small countries
+listed beside the map, countries without a record drawn but not links."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from cop_kb.map.drawing import CLASSES
+from cop_kb.records.models import Status
+
+from ..factories import make_activity, make_country, make_partnership, make_programme
+
+pytestmark = pytest.mark.django_db
+
+COUNTRY_LINK = re.compile(r'<a class="map-country" href="([^"]+)" aria-label="([^"]+)">.*?fill="(#[0-9a-f]{6})"', re.S)
+TABLE_ROW = re.compile(r'<tr><td><a href="([^"]+)">([^<]+)</a></td><td>([A-Z]{2})</td><td class="number">(\d+)</td>')
+
+
+@pytest.fixture
+def countries():
+    """Argentina with two programmes and an activity published (and a draft programme); Costa Rica (small) with
+    one; Zambia with none; a draft country linked from a published programme."""
+    argentina = make_country(slug="argentina", title="Argentina", iso_alpha2="AR", iso_alpha3="ARG")
+    costa_rica = make_country(slug="costa-rica", title="Costa Rica", iso_alpha2="CR", iso_alpha3="CRI")
+    zambia = make_country(slug="zambia", title="Zambia", iso_alpha2="ZM", iso_alpha3="ZMB")
+    hidden = make_country(slug="ukraine", title="Ukraine", iso_alpha2="UA", iso_alpha3="UKR", status=Status.DRAFT)
+    for programme in (make_programme(), make_programme(), make_programme(status=Status.DRAFT)):
+        programme.countries.add(argentina)
+    make_activity(partnership=make_partnership()).countries.add(argentina)
+    make_programme().countries.add(costa_rica, hidden)
+    return {"argentina": argentina, "costa_rica": costa_rica, "zambia": zambia, "hidden": hidden}
+
+
+def map_links(html: str) -> dict[str, tuple[str, str]]:
+    svg = html[html.index('id="world-map"') : html.index("</svg>")]
+    return {href: (name, fill) for href, name, fill in COUNTRY_LINK.findall(svg)}
+
+
+def test_each_published_country_is_a_link_named_with_its_count(client, countries):
+    response = client.get(reverse("map:world"))
+
+    assert response.status_code == 200
+    links = map_links(response.content.decode())
+    assert links == {
+        countries["argentina"].get_absolute_url(): ("Argentina: 3 published records linked", CLASSES[2][2]),
+        countries["costa_rica"].get_absolute_url(): ("Costa Rica: 1 published record linked", CLASSES[1][2]),
+        countries["zambia"].get_absolute_url(): ("Zambia: 0 published records linked", CLASSES[0][2]),
+    }
+
+
+def test_the_table_gives_the_same_numbers(client, countries):
+    html = client.get(reverse("map:world")).content.decode()
+
+    rows = {href: (title, code, int(count)) for href, title, code, count in TABLE_ROW.findall(html)}
+    assert rows == {
+        countries["argentina"].get_absolute_url(): ("Argentina", "AR", 3),
+        countries["costa_rica"].get_absolute_url(): ("Costa Rica", "CR", 1),
+        countries["zambia"].get_absolute_url(): ("Zambia", "ZM", 0),
+    }
+
+
+def test_drafts_are_neither_drawn_nor_counted(client, countries):
+    html = client.get(reverse("map:world")).content.decode()
+
+    assert "Ukraine" not in html and countries["hidden"].get_absolute_url() not in html
+    assert "Argentina: 3 " in html  # the draft programme linked to Argentina is not counted
+
+
+def test_small_countries_are_listed_beside_the_map_and_circled(client, countries):
+    html = client.get(reverse("map:world")).content.decode()
+
+    aside = html[html.index('class="map-small"') : html.index("</aside>")]
+    assert countries["costa_rica"].get_absolute_url() in aside
+    assert countries["argentina"].get_absolute_url() not in aside
+    costa_rica = html[html.index('aria-label="Costa Rica:') :]
+    assert '<circle class="map-marker"' in costa_rica[: costa_rica.index("</a>")]
+
+
+def test_a_country_whose_code_has_no_shape_is_listed_not_drawn(client):
+    country = make_country(slug="nowhere", title="Nowhere Land", iso_alpha2="XQ", iso_alpha3="XQQ")
+
+    html = client.get(reverse("map:world")).content.decode()
+
+    assert country.get_absolute_url() not in map_links(html)
+    aside = html[html.index('class="map-small"') : html.index("</aside>")]
+    assert country.get_absolute_url() in aside
+
+
+def test_countries_without_a_record_are_drawn_but_not_links(client, countries):
+    html = client.get(reverse("map:world")).content.decode()
+
+    base = html[html.index('class="map-base"') : html.index("</g>", html.index('class="map-base"'))]
+    assert base.count("<path ") == 176 and "<a " not in base
+    assert len(map_links(html)) == 3
+
+
+def test_an_empty_knowledge_base_still_draws_the_world(client):
+    html = client.get(reverse("map:world")).content.decode()
+
+    assert html.count("<path ") >= 176 and not map_links(html)
+    assert "There are no published countries yet." in html
