@@ -367,7 +367,7 @@ def test_import_previews_first_and_applies_only_on_confirm(admin_client, framewo
 
     record_transition(record=new, action="publish", user=User.objects.get(username="admin"))
 
-    assert hit_titles(search_for("quokka")) == ["Quokka Convention"]
+    assert hit_titles(search_for("quokka", type="instruments.instrument")) == ["Quokka Convention"]
 
 
 def test_preview_marks_changes_without_inline_styles_and_escapes_values(admin_client):

@@ -103,6 +103,8 @@ def crawl(client) -> Crawl:
 def framework_crawl(django_db_setup, django_db_blocker) -> Crawl:
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("load_framework", stdout=io.StringIO())
+        # As `make run` and `make serve` do at start: the whole-data downloads exist before anyone asks for them.
+        call_command("build_downloads", stdout=io.StringIO())
         result = crawl(Client())
         for model in record_models():
             result.published[model.__name__] = [record.get_absolute_url() for record in model.objects.public()]
