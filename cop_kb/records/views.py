@@ -105,14 +105,22 @@ class RecordDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         record = self.object
         context.update(
-            opts=self.model._meta,
-            list_url=self.model.get_list_url(),
-            facts=record_facts(record),
+            record_page_context(self.request, record),
             link_groups=load_link_groups(record),
-            citation=record_citation(record, self.request.build_absolute_uri(record.get_absolute_url())),
             brief_url=brief_url(record),
         )
         return context
+
+
+def record_page_context(request, record) -> dict:
+    """What a record's detail page and its brief both show of it: its type, list, facts and citation."""
+    model = type(record)
+    return {
+        "opts": model._meta,
+        "list_url": model.get_list_url(),
+        "facts": record_facts(record),
+        "citation": record_citation(record, request.build_absolute_uri(record.get_absolute_url())),
+    }
 
 
 class RecordBriefView(DetailView):
@@ -129,14 +137,11 @@ class RecordBriefView(DetailView):
         context = super().get_context_data(**kwargs)
         record = self.object
         context.update(
-            opts=self.model._meta,
-            list_url=self.model.get_list_url(),
-            facts=record_facts(record),
+            record_page_context(self.request, record),
             groups=brief_groups(record),
             # Printed link targets must work on paper: every address on the brief is absolute.
             site_root=self.request.build_absolute_uri("/").removesuffix("/"),
             prepared=timezone.localdate(),
-            citation=record_citation(record, self.request.build_absolute_uri(record.get_absolute_url())),
         )
         return context
 
