@@ -260,7 +260,7 @@ class Provision(Record):
         ]
 
 
-@record_type(content_key="topic")
+@record_type(content_key="topic", brief=True)
 class Topic(Record):
     """What provisions are about, across instruments (the concordance's rows): an editorial grouping, judged from
     each article's own words, never part of an instrument."""

@@ -73,9 +73,10 @@ def test_only_types_declaring_a_brief_have_one_and_their_pages_link_to_it(client
             reverse(entry.model.url_name.removesuffix("detail") + "brief", kwargs={"slug": record.slug})
 
 
-def test_country_instrument_and_strategic_area_have_briefs():
+def test_country_instrument_strategic_area_and_topic_have_briefs():
     assert {entry.label for entry in record_types() if entry.brief} >= {
         "directory.country",
         "instruments.instrument",
         "strategy.strategicarea",
+        "instruments.topic",
     }

@@ -3,6 +3,7 @@ whole in the text, and the addresses of links printed after them; the page itsel
 
 import io
 import re
+import unicodedata
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -18,15 +19,16 @@ BRIEFS = {
     "/countries/viet-nam/brief/": 6,
     "/instruments/crc/brief/": 6,
     "/strategic-areas/promoting-recovery/brief/": 6,
+    "/topics/recovery/brief/": 6,
 }
 A4_POINTS = (595, 842)  # 210 × 297 mm
 
 
 def printed(page: Page) -> tuple[int, str, tuple[int, int]]:
-    """The page printed to PDF on A4 by Chromium: its number of pages, its text (whitespace made single spaces)
-    and the size of its first page in points."""
+    """The page printed to PDF on A4 by Chromium: its number of pages, its text (ligatures such as "ﬁ" spelt out,
+    whitespace made single spaces) and the size of its first page in points."""
     reader = PdfReader(io.BytesIO(page.pdf(format="A4", prefer_css_page_size=True)))
-    text = " ".join(sheet.extract_text() for sheet in reader.pages)
+    text = unicodedata.normalize("NFKC", " ".join(sheet.extract_text() for sheet in reader.pages))
     box = reader.pages[0].mediabox
     return len(reader.pages), re.sub(r"\s+", " ", text), (round(box.width), round(box.height))
 
