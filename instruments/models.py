@@ -26,7 +26,7 @@ OPENED_FOR_SIGNATURE = PartialDate("opened_for_signature_on", "opened_for_signat
 IN_FORCE = PartialDate("entry_into_force_on", "entry_into_force_precision")
 
 
-@record_type(content_key="instrument")
+@record_type(content_key="instrument", brief=True)
 class Instrument(Record):
     """A legal or policy instrument the framework builds on, with its dates, numbers and issuing body."""
 
@@ -260,7 +260,7 @@ class Provision(Record):
         ]
 
 
-@record_type(content_key="topic")
+@record_type(content_key="topic", brief=True)
 class Topic(Record):
     """What provisions are about, across instruments (the concordance's rows): an editorial grouping, judged from
     each article's own words, never part of an instrument."""

@@ -20,7 +20,7 @@ class OrderedRecord(Record):
         ordering = ["position", "title"]
 
 
-@record_type(content_key="strategic_area")
+@record_type(content_key="strategic_area", brief=True)
 class StrategicArea(OrderedRecord):
     """One of the four strategic areas that should underpin the national and international response."""
 

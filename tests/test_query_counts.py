@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cop_kb.graph.views import explore_url
+from cop_kb.records.briefs import brief_url
 from cop_kb.records.facets import RelatedFacet
 from cop_kb.records.link_pages import relation_url
 from cop_kb.records.links import LinkForeignKey, LinkManyToManyField, TypedLink, _link_fields
@@ -86,7 +87,8 @@ def compared(graph: Graph) -> str:
 def public_pages(graph: Graph) -> dict[str, str]:
     """A URL of every kind of public page: each type's list (plain, and narrowed by each facet with a year range),
     each facet's page of every value, detail pages with each relation's page of every linked record, sitemap
-    sections, search with each facet's page of every value, and the site-wide pages."""
+    sections, briefs of the types that have one, search with each facet's page of every value, and the site-wide
+    pages."""
     search = reverse("search:search")
     filtered = urlencode({"q": "Summary", "tag": GRAPH_TAG, "year": 2011})
     pages = {
@@ -115,6 +117,8 @@ def public_pages(graph: Graph) -> dict[str, str]:
         pages[f"explore-{name}"] = explore_url(graph[model][0])
         pages[f"explore2-{name}"] = f"{explore_url(graph[model][0])}?depth=2"
         pages.update(relation_pages(graph[model][0]))
+        if brief_url(graph[model][0]):
+            pages[f"brief-{name}"] = brief_url(graph[model][0])
         section = model._meta.label_lower
         pages[f"sitemap-{name}"] = reverse("django.contrib.sitemaps.views.sitemap", kwargs={"section": section})
         for facet in list_facets(model):
@@ -181,7 +185,7 @@ def test_query_count_is_bounded_and_does_not_grow_with_the_data(query_counts, pa
     (few_queries, few_links, few_sql), (many_queries, many_links, many_sql) = query_counts[page_name]
 
     model = {model.__name__: model for model in RECORD_MODELS}.get(page_name.partition("-")[2])
-    if page_name.startswith(("detail-", "explore-", "explore2-")) and has_many_links(model):
+    if page_name.startswith(("detail-", "brief-", "explore-", "explore2-")) and has_many_links(model):
         assert many_links > few_links, "the page should show more when there is more data"
     assert many_queries == few_queries, f"{few_queries} queries with little data:\n{few_sql}\n\nwith more:\n{many_sql}"
     assert few_queries <= MAX_QUERIES, f"{few_queries} queries:\n{few_sql}"

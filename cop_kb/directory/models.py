@@ -18,7 +18,7 @@ from cop_kb.records.models import Record
 from cop_kb.records.registry import record_type
 
 
-@record_type(content_key="country")
+@record_type(content_key="country", brief=True)
 class Country(Record):
     """A country, identified by its ISO 3166-1 codes; other spellings ("Viet Nam", "Turkey") are aliases."""
 

@@ -24,6 +24,7 @@ class RecordType:
 
     model: type["Record"]
     content_key: str  # its key in the framework's content file (programmes/content/framework.toml)
+    brief: bool = False  # whether its records have a printable brief (``<detail url>brief/``)
 
     @property
     def label(self) -> str:
@@ -65,8 +66,9 @@ class RecordType:
 _registry: dict[str, RecordType] = {}
 
 
-def record_type(*, content_key: str):
-    """Class decorator registering a concrete record model under ``content_key``; each model only once."""
+def record_type(*, content_key: str, brief: bool = False):
+    """Class decorator registering a concrete record model under ``content_key``; each model only once. With
+    ``brief``, its records get a printable brief of everything linked to them (cop_kb/records/briefs.py)."""
 
     def register(model):
         label = model._meta.label_lower
@@ -74,7 +76,7 @@ def record_type(*, content_key: str):
             raise ValueError(f"{label} is registered twice as a record type")
         if any(entry.content_key == content_key for entry in _registry.values()):
             raise ValueError(f"content key {content_key!r} is already taken")
-        _registry[label] = RecordType(model=model, content_key=content_key)
+        _registry[label] = RecordType(model=model, content_key=content_key, brief=brief)
         if apps.ready:
             # Registered after start-up (a test's throwaway type): versioned at once, as start-up versions the rest.
             from .startup import versioning_register

@@ -6,9 +6,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import path
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
+from .briefs import brief_groups, brief_url, has_brief
 from .facets import FacetOption, query_url
 from .link_groups import link_groups
 from .link_pages import load_link_groups, relation_records
@@ -103,11 +105,43 @@ class RecordDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         record = self.object
         context.update(
-            opts=self.model._meta,
-            list_url=self.model.get_list_url(),
-            facts=record_facts(record),
+            record_page_context(self.request, record),
             link_groups=load_link_groups(record),
-            citation=record_citation(record, self.request.build_absolute_uri(record.get_absolute_url())),
+            brief_url=brief_url(record),
+        )
+        return context
+
+
+def record_page_context(request, record) -> dict:
+    """What a record's detail page and its brief both show of it: its type, list, facts and citation."""
+    model = type(record)
+    return {
+        "opts": model._meta,
+        "list_url": model.get_list_url(),
+        "facts": record_facts(record),
+        "citation": record_citation(record, request.build_absolute_uri(record.get_absolute_url())),
+    }
+
+
+class RecordBriefView(DetailView):
+    """A printable brief of one public record: its facts, everything public linked to it grouped by kind of record
+    (each group bounded and counted), its sources, the date and a citation; in the detail page's queries. An unknown
+    or unpublished record is a 404."""
+
+    template_name = "records/record_brief.html"
+
+    def get_queryset(self):
+        return self.model.objects.for_detail()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        record = self.object
+        context.update(
+            record_page_context(self.request, record),
+            groups=brief_groups(record),
+            # Printed link targets must work on paper: every address on the brief is absolute.
+            site_root=self.request.build_absolute_uri("/").removesuffix("/"),
+            prepared=timezone.localdate(),
         )
         return context
 
@@ -140,17 +174,21 @@ class RecordLinksView(ListView):
 
 def record_paths(prefix: str, model, name: str = "", detail_view: type[RecordDetailView] = RecordDetailView) -> list:
     """The list, facet and detail URLs of one record type: ``<prefix>/``, ``<prefix>/facets/<param>/`` (every
-    value of one facet), ``<prefix>/<slug>/`` and ``<prefix>/<slug>/links/<relation>/`` (every record one relation
-    of a record leads to). A type whose page shows more than its links gives its own ``detail_view``."""
+    value of one facet), ``<prefix>/<slug>/``, ``<prefix>/<slug>/links/<relation>/`` (every record one relation
+    of a record leads to) and, for types whose registry entry declares one, ``<prefix>/<slug>/brief/``. A type
+    whose page shows more than its links gives its own ``detail_view``."""
     list_name = f"{name}-list" if name else "list"
     facet_name = f"{name}-facet" if name else "facet"
     detail_name = f"{name}-detail" if name else "detail"
     links_name = f"{name}-links" if name else "links"
+    brief_name = f"{name}-brief" if name else "brief"
+    briefs = [path(f"{prefix}/<slug:slug>/brief/", RecordBriefView.as_view(model=model), name=brief_name)]
     return [
         path(f"{prefix}/", RecordListView.as_view(model=model), name=list_name),
         path(f"{prefix}/facets/<slug:param>/", RecordFacetView.as_view(model=model), name=facet_name),
         path(f"{prefix}/<slug:slug>/", detail_view.as_view(model=model), name=detail_name),
         path(f"{prefix}/<slug:slug>/links/<slug:relation>/", RecordLinksView.as_view(model=model), name=links_name),
+        *(briefs if has_brief(model) else []),
     ]
 
 
