@@ -2,7 +2,6 @@
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.paginator import InvalidPage, Page
@@ -11,8 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.utils.formats import number_format
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from cop_kb.records.batch import rows_of_each
@@ -20,10 +18,11 @@ from cop_kb.records.facets import FacetOption, FacetResult, query_url
 from cop_kb.records.registry import record_types
 
 from .backends import get_backend
-from .backends.base import GREATER_THAN, LESS_THAN, MARK_END, MARK_START, Overview
+from .backends.base import Overview
 from .facets import FACETS, facet_groups, facet_options, facet_page, record_facets, record_type_labels
+from .hits import highlight, matched_alias
 from .models import SearchDocument, Synonym
-from .query import MAX_QUERY_LENGTH, MAX_TERMS, Query, Term, parse, tokens
+from .query import MAX_QUERY_LENGTH, MAX_TERMS, Query, parse, tokens
 
 PER_PAGE = 20
 SUGGESTIONS = 5
@@ -87,48 +86,6 @@ def synonym_map(groups: list[str]) -> dict[str, tuple[str, ...]]:
         for word in words:
             mapping[word] = tuple(other for other in words if other != word)
     return mapping
-
-
-def highlight(snippet: str) -> SafeString:
-    """Escape the snippet first, then turn the backend's markers into <mark>: only our tags survive."""
-    escaped = escape(snippet).replace(LESS_THAN, "&lt;").replace(GREATER_THAN, "&gt;")
-    return mark_safe(escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S308
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"\w+", _fold(text))
-
-
-def _same_word(query_word: str, text_word: str) -> bool:
-    # Close enough to stemming for telling which name matched: "protocols" ~ "protocol", not "viet" ~ "vietnam".
-    if query_word == text_word:
-        return True
-    shorter, longer = sorted((query_word, text_word), key=len)
-    return len(shorter) >= 4 and len(longer) - len(shorter) <= 2 and longer.startswith(shorter)
-
-
-def _covers(text: str, term: Term) -> bool:
-    words = _words(text)
-    return any(
-        all(any(_same_word(_fold(token), word) for word in words) for token in variant) for variant in term.variants()
-    )
-
-
-def matched_alias(document: SearchDocument, query: Query) -> str:
-    """The alias a hit was found by, when its title alone would not have matched ("Lanzarote Convention")."""
-    terms = query.positive_terms()
-    if not terms or not document.aliases or all(_covers(document.title, term) for term in terms):
-        return ""
-    aliases = document.aliases.splitlines()
-    for alias in aliases:
-        if all(_covers(alias, term) or _covers(document.title, term) for term in terms):
-            return alias
-    return next((alias for alias in aliases if any(_covers(alias, term) for term in terms)), "")
 
 
 def _public_documents(ids: list[int]) -> dict[int, SearchDocument]:

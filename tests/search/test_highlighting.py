@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from cop_kb.search.selectors import highlight
+from cop_kb.search.hits import highlight
 
 from .support import get_search, record, shown_hits
 
