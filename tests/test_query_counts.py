@@ -24,6 +24,7 @@ from cop_kb.records.models import Record
 from cop_kb.records.registry import record_types
 from cop_kb.records.selectors import list_facets
 from cop_kb.search.facets import FACETS
+from cop_kb.timeline.selectors import area_type, timeline_types
 from programmes.selectors import coverage_types, unlinked_url
 
 from .factories import Graph, link_everywhere, make_linked_graph, record_models
@@ -76,6 +77,12 @@ def relation_pages(record: Record) -> dict[str, str]:
     return pages
 
 
+def timeline_filters(graph: Graph) -> str:
+    """The timeline narrowed to every dated type, chosen one by one, and to the strategic area more data links to."""
+    query = [("type", entry.slug) for entry in timeline_types()]
+    return urlencode([*query, ("area", graph[area_type().model][0].slug)])
+
+
 def public_pages(graph: Graph) -> dict[str, str]:
     """A URL of every kind of public page: each type's list (plain, and narrowed by each facet with a year range),
     each facet's page of every value, detail pages with each relation's page of every linked record, sitemap
@@ -93,6 +100,8 @@ def public_pages(graph: Graph) -> dict[str, str]:
         "search-by-records": f"{search}?{urlencode({'q': 'Summary', **record_filters(graph)})}",
         "search-typo": f"{search}?q=Sumary+Grahp",  # nothing matches: "Did you mean" looks for titles
         "autocomplete": f"{reverse('search:autocomplete')}?q=Summ",
+        "timeline": reverse("timeline:timeline"),
+        "timeline-filtered": f"{reverse('timeline:timeline')}?{timeline_filters(graph)}",
     }
     for param, _label in FACETS:
         pages[f"search-facet-{param}"] = f"{reverse('search:facet', args=[param])}?{filtered}"
@@ -178,7 +187,18 @@ def test_query_count_is_bounded_and_does_not_grow_with_the_data(query_counts, pa
 
 
 @pytest.mark.parametrize(
-    "page_name", ["home", "tag", "coverage", "search", "search-by-records", "list-Programme", "list-Activity"]
+    "page_name",
+    [
+        "home",
+        "timeline",
+        "timeline-filtered",
+        "tag",
+        "coverage",
+        "search",
+        "search-by-records",
+        "list-Programme",
+        "list-Activity",
+    ],
 )
 def test_pages_show_more_when_there_is_more_data(query_counts, page_name):
     (_few_queries, few_links, _few_sql), (_many_queries, many_links, _many_sql) = query_counts[page_name]

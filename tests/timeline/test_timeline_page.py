@@ -74,7 +74,10 @@ def test_records_are_grouped_by_year_in_order_with_dates_as_precise_as_known(cli
     # Both 2006 dates are year-only: by title within the year, each shown as the year alone.
     assert shown[2006] == [("2006", "2006", "A Meeting of 2006"), ("2006", "2006", "Declaration Known by Year")]
     # A year-only date sorts before a month of the same year; the month is kept to the month.
-    assert shown[2008] == [("2008", "2008", "Report of 2008"), ("2008-11", "November 2008", "Alliance Launched in November")]
+    assert shown[2008] == [
+        ("2008", "2008", "Report of 2008"),
+        ("2008-11", "November 2008", "Alliance Launched in November"),
+    ]
 
 
 def test_opened_for_signature_dates_an_instrument_with_no_adoption_date(client):
