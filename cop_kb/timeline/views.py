@@ -19,8 +19,14 @@ class TimelineForm(forms.Form):
         help_text=gettext_lazy("None chosen: every type."),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": gettext_lazy("choose among the record types offered.")},
     )
-    area = forms.ChoiceField(label=gettext_lazy("Strategic area"), required=False)
+    # The messages do not repeat the value asked for: an unpublished area's slug answers as one that never existed.
+    area = forms.ChoiceField(
+        label=gettext_lazy("Strategic area"),
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("choose one of the areas offered.")},
+    )
 
     def __init__(self, *args, areas=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -137,7 +137,14 @@ def test_a_choice_the_form_does_not_offer_is_a_400_that_shows_the_whole_timeline
     make_strategic_area(title="Draft Area", slug="draft-area", status=Status.DRAFT)
     html = get(client, query, status=400)
     assert "Some choices could not be used" in html
-    assert "is not one of the available choices" in html
+    field, message = (
+        ("Strategic area", "choose one of the areas offered.")
+        if "area" in query
+        else ("Record types", "choose among the record types offered.")
+    )
+    assert f"<li>{field}: {message}</li>" in html
+    notice = html[html.index('<div class="notice" role="alert">') : html.index("</form>")]
+    assert query.partition("=")[2] not in notice  # the value asked for is not repeated
     assert list(years(html)) == [1989, 2006, 2008]
 
 
