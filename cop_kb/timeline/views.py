@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from cop_kb.records.registry import record_type_by_slug
 
-from .selectors import PER_YEAR, area_type, timeline, timeline_types
+from .selectors import area_type, timeline, timeline_types
 
 
 class TimelineForm(forms.Form):
@@ -54,9 +54,6 @@ def timeline_page(request):
     context = {
         "form": form,
         "timeline": timeline(types, area),
-        "area": area,
-        "per_year": PER_YEAR,
-        "filtered": form.is_bound and form.is_valid() and bool(form.cleaned_data.get("type") or area),
     }
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "timeline/timeline.html", context, status=status)
