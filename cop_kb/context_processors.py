@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 NAVIGATION = [
     ("home", _("Framework")),
     ("instruments:list", _("Instruments")),
+    ("instruments:concordance", _("Concordance")),
     ("strategy:area-list", _("Strategic areas")),
     ("strategy:focus-area-list", _("Focus areas")),
     ("programmes:list", _("Programmes")),

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cop_kb.records.admin import RecordAdmin, TypedLinkAdmin, columns, filters
 
-from .models import Instrument, InstrumentRelation, Provision
+from .models import Instrument, InstrumentRelation, Provision, Topic
 
 
 class RelationInline(admin.TabularInline):
@@ -66,9 +66,17 @@ class InstrumentAdmin(RecordAdmin):
 class ProvisionAdmin(RecordAdmin):
     identity_fields = (("number", "position"),)
     list_display = columns("number", "instrument")
-    list_filter = filters(("instrument", admin.RelatedOnlyFieldListFilter))
+    list_filter = filters(("instrument", admin.RelatedOnlyFieldListFilter), "topics")
     list_select_related = ("instrument",)
     search_fields = (*RecordAdmin.search_fields, "number", "instrument__title", "instrument__acronym")
+
+
+@admin.register(Topic)
+class TopicAdmin(RecordAdmin):
+    """Topics of the concordance: editors write their description (the summary) and set their order."""
+
+    type_fields = ("position",)
+    list_display = columns("position")
 
 
 @admin.register(InstrumentRelation)

@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from cop_kb.records.facets import ChoiceFacet, RelatedFacet
-from cop_kb.records.links import LinkForeignKey, TypedLink
+from cop_kb.records.links import LinkForeignKey, LinkManyToManyField, TypedLink
 from cop_kb.records.models import DatePrecision, Record
 from cop_kb.records.partial_dates import PartialDate
 from cop_kb.records.registry import record_type
@@ -34,6 +34,7 @@ class Instrument(Record):
 
     url_name = "instruments:detail"
     search_facet_links = {"strategic_area": "strategic_areas"}
+    search_name_fields = ("official_title", "short_title", "acronym")
     detail_fields = (
         "official_title",
         "short_title",
@@ -220,7 +221,7 @@ class Provision(Record):
     url_name = "instruments:provision-detail"
     search_facet_links = {"strategic_area": "strategic_areas"}
     detail_fields = ("number",)
-    list_facets = (RelatedFacet("instrument", "instrument"),)
+    list_facets = (RelatedFacet("instrument", "instrument"), RelatedFacet("topic", "topics"))
     linked_data_type = "Legislation"
     linked_data_fields = {"number": "position"}
 
@@ -234,7 +235,20 @@ class Provision(Record):
         linked_data="isPartOf",
     )
     number = models.CharField(_("number"), max_length=20, help_text=_("As the instrument numbers it, e.g. 13."))
-    position = models.PositiveIntegerField(_("position"), default=0, help_text=_("Order within the instrument."))
+    position = models.PositiveIntegerField(
+        _("position"),
+        default=0,
+        help_text=_("Order within the instrument: the article number as a number, so that 9 comes before 10."),
+    )
+    topics = LinkManyToManyField(
+        "Topic",
+        blank=True,
+        related_name="provisions",
+        verbose_name=_("topics"),
+        label=_("Topics"),
+        inverse_label=_("Provisions on this topic"),
+        linked_data="about",
+    )
 
     class Meta(Record.Meta):
         verbose_name = _("provision")
@@ -244,4 +258,26 @@ class Provision(Record):
             *Record.Meta.constraints,
             models.UniqueConstraint(fields=["instrument", "number"], name="instruments_provision_unique_number"),
             models.CheckConstraint(condition=~Q(number=""), name="instruments_provision_number_not_empty"),
+        ]
+
+
+@record_type(content_key="topic")
+class Topic(Record):
+    """What provisions are about, across instruments (the concordance's rows): an editorial grouping, judged from
+    each article's own words, never part of an instrument."""
+
+    url_name = "instruments:topic-detail"
+    detail_fields = ()
+    linked_data_type = "DefinedTerm"
+    linked_data_fields = {"position": "position"}
+
+    position = models.PositiveIntegerField(_("position"), help_text=_("Order in the concordance."))
+
+    class Meta(Record.Meta):
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["position", "title"]
+        constraints = [
+            *Record.Meta.constraints,
+            models.UniqueConstraint(fields=["position"], name="instruments_topic_unique_position"),
         ]

@@ -11,10 +11,14 @@ from cop_kb.records.batch import rows_of_each
 from cop_kb.records.facets import COUNT, LABEL, VALUE, RelatedFacet
 from cop_kb.records.models import Record, public_q
 from cop_kb.records.registry import record_type_of, record_types
+from instruments.models import Instrument, Provision
 from strategy.models import StrategicArea
 
 # Records linked to no strategic area: how many the coverage page lists of each type before "Show all".
 UNLINKED_SHOWN = 12
+# Articles the editorial classification gives an area: how many are read at most (in all), and shown per instrument.
+CLASSIFIED_READ = 2000
+CLASSIFIED_SHOWN = 12
 
 
 @dataclass
@@ -40,11 +44,29 @@ class CoverageGap:
 
 
 @dataclass
+class InstrumentArticles:
+    """One instrument's articles that serve an area under the editorial classification, by article number."""
+
+    instrument: Instrument
+    provisions: list[Provision] = field(default_factory=list)
+
+    @property
+    def shown(self) -> list[Provision]:
+        return self.provisions[:CLASSIFIED_SHOWN]
+
+    @property
+    def hidden(self) -> int:
+        return max(0, len(self.provisions) - CLASSIFIED_SHOWN)
+
+
+@dataclass
 class Coverage:
     types: list[type[Record]]
     areas: list[StrategicArea]
     rows: list[CoverageRow]
     gaps: list[CoverageGap]
+    # Per area (by pk): the instruments, and their articles, the editorial classification gives it.
+    classified: dict[int, list[InstrumentArticles]] = field(default_factory=dict)
 
 
 def _area_facet(model) -> RelatedFacet | None:
@@ -93,7 +115,8 @@ def coverage_matrix() -> Coverage:
     """Strategic areas against every record type a list narrows by strategic area, public records only.
 
     A row per area says how many records of each type concern it, each count linking to that filtered list; then,
-    per type, the records linked to no area at all (the first ``UNLINKED_SHOWN``, and how many). Two queries,
+    per type, the records linked to no area at all (the first ``UNLINKED_SHOWN``, and how many); and per area the
+    instruments and articles the editorial classification gives it (``classified_articles``). Three queries,
     whatever the number of records: what the page shows does not grow with them.
     """
     types = coverage_types()
@@ -118,7 +141,48 @@ def coverage_matrix() -> Coverage:
         if total > len(found):
             gap.all_url = unlinked_url(model)
         gaps.append(gap)
-    return Coverage(types=types, areas=areas, rows=rows, gaps=gaps)
+    classified = classified_articles()
+    for area in areas:
+        area.classified = classified.get(area.pk, [])
+    return Coverage(types=types, areas=areas, rows=rows, gaps=gaps, classified=classified)
+
+
+_ARTICLE_COLUMNS = ("instrument_id", "instrument__slug", "instrument__title", "slug", "title", "number", "position")
+
+
+def classified_articles() -> dict[int, list[InstrumentArticles]]:
+    """Per strategic area (by pk), the public instruments and, for each, its public articles that serve the area
+    under the editors' classification: through a topic the area is classified with, or named on their own (CRC
+    17(e)). One query, at most ``CLASSIFIED_READ`` articles read; instruments by title, articles by number."""
+    by_topic = StrategicArea.topics.through.objects.filter(
+        public_q("strategicarea"),
+        public_q("topic"),
+        public_q("topic__provisions"),
+        public_q("topic__provisions__instrument"),
+    ).values_list("strategicarea_id", *(f"topic__provisions__{name}" for name in _ARTICLE_COLUMNS))
+    on_their_own = StrategicArea.classified_provisions.through.objects.filter(
+        public_q("strategicarea"), public_q("provision"), public_q("provision__instrument")
+    ).values_list("strategicarea_id", *(f"provision__{name}" for name in _ARTICLE_COLUMNS))
+    found: dict[int, dict[int, InstrumentArticles]] = {}
+    seen = set()
+    for part in rows_of_each([by_topic[:CLASSIFIED_READ], on_their_own[:CLASSIFIED_READ]]):
+        for area_id, instrument_id, instrument_slug, instrument_title, slug, title, number, position in part:
+            if (area_id, slug) in seen:
+                continue
+            seen.add((area_id, slug))
+            instruments = found.setdefault(area_id, {})
+            if instrument_id not in instruments:
+                instrument = Instrument(slug=instrument_slug, title=instrument_title, status="published")
+                instruments[instrument_id] = InstrumentArticles(instrument=instrument)
+            provision = Provision(slug=slug, title=title, number=number, position=position, status="published")
+            instruments[instrument_id].provisions.append(provision)
+    for instruments in found.values():
+        for articles in instruments.values():
+            articles.provisions.sort(key=lambda provision: (provision.position, provision.number))
+    return {
+        area_id: sorted(instruments.values(), key=lambda articles: articles.instrument.title)
+        for area_id, instruments in found.items()
+    }
 
 
 def unlinked_url(model) -> str:

@@ -9,7 +9,7 @@ from .models import FocusArea, Principle, Right, Sector, StakeholderGroup, Strat
 
 @admin.register(StrategicArea)
 class StrategicAreaAdmin(RecordAdmin):
-    type_fields = ("position",)
+    type_fields = ("position", "classification_basis")
     list_display = columns("position")
 
 

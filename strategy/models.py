@@ -26,7 +26,7 @@ class StrategicArea(OrderedRecord):
 
     url_name = "strategy:area-detail"
     search_facet_self = "strategic_area"
-    detail_fields = ("position",)
+    detail_fields = ("position", "classification_basis")
     linked_data_type = "DefinedTerm"
     linked_data_fields = {"position": "position"}
 
@@ -47,6 +47,33 @@ class StrategicArea(OrderedRecord):
         label=_("Draws on"),
         inverse_label=_("Underpins strategic areas"),
         linked_data="isBasedOn",
+    )
+    # The editors' own mapping of topics (and a few single provisions) to the area: not something the framework
+    # or any instrument says, so every page labels it "Editorial classification" and shows its basis.
+    topics = LinkManyToManyField(
+        "instruments.Topic",
+        blank=True,
+        related_name="classified_areas",
+        verbose_name=_("topics (editorial classification)"),
+        label=_("Editorial classification: topics"),
+        inverse_label=_("Editorial classification: strategic areas"),
+    )
+    classified_provisions = LinkManyToManyField(
+        "instruments.Provision",
+        blank=True,
+        related_name="classified_areas",
+        verbose_name=_("single provisions (editorial classification)"),
+        label=_("Editorial classification: single provisions"),
+        inverse_label=_("Editorial classification: strategic areas"),
+        help_text=_("Provisions classified on their own, beyond their topics (e.g. CRC 17(e))."),
+    )
+    # Nullable only so that adding it is an ALTER TABLE on SQLite: a NOT NULL column makes Django rebuild the table,
+    # which drops the search index's triggers on it (search migrations 0004 and 0010). Empty is "" or NULL alike.
+    classification_basis = models.TextField(  # noqa: DJ001 (see above)
+        _("editorial classification: basis"),
+        null=True,
+        blank=True,
+        help_text=_("Why the editors classify these topics and provisions under this area (shown with them)."),
     )
 
     class Meta(OrderedRecord.Meta):

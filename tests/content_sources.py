@@ -18,10 +18,12 @@ ITU_COP = "https://www.itu.int/en/cop"
 TOGETHER_FOR_GIRLS = "https://www.togetherforgirls.org"
 ISO_OBP = "https://www.iso.org/obp/ui/#search"
 UN_M49 = "https://unstats.un.org/unsd/methodology/m49/"
+# Given only by provisions.md, for the articles of these two instruments.
+OHCHR_OPSC = "https://www.ohchr.org/en/instruments-mechanisms/instruments/optional-protocol-convention-rights-child-sale-children-child"
+OHCHR_PALERMO = "https://www.ohchr.org/en/instruments-mechanisms/instruments/protocol-prevent-suppress-and-punish-trafficking-persons"
 REFERENCE_URLS = {
-    # Given only by provisions.md, for the articles of these two instruments.
-    "https://www.ohchr.org/en/instruments-mechanisms/instruments/optional-protocol-convention-rights-child-sale-children-child",
-    "https://www.ohchr.org/en/instruments-mechanisms/instruments/protocol-prevent-suppress-and-punish-trafficking-persons",
+    OHCHR_OPSC,
+    OHCHR_PALERMO,
     OHCHR_CRC,
     UN_AVL_CRC,
     NORMLEX_C182,

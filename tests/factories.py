@@ -24,7 +24,7 @@ from cop_kb.records.registry import record_models as registered_record_models
 from cop_kb.records.services import record_create, record_reindex
 from cop_kb.records.services import typed_link_create as _typed_link_create
 from cop_kb.search.services import search_index_update
-from instruments.models import Instrument, Provision
+from instruments.models import Instrument, Provision, Topic
 from programmes.models import Activity, Output, Partnership, Programme
 from strategy.models import FocusArea, Principle, Right, Sector, StakeholderGroup, StrategicArea
 
@@ -97,6 +97,7 @@ FIELDS = {
     Country: _country_fields,
     Instrument: _instrument_fields,
     Provision: lambda number: {"number": str(number), "position": number},
+    Topic: lambda number: {"position": _position(number)},
     StrategicArea: lambda number: {"position": _position(number)},
     Right: lambda number: {"side": Right.Side.PROTECTION},
     StakeholderGroup: lambda number: {},
@@ -183,6 +184,10 @@ def make_provision(**overrides) -> Provision:
     return make(Provision, **overrides)
 
 
+def make_topic(**overrides) -> Topic:
+    return make(Topic, **overrides)
+
+
 def make_strategic_area(**overrides) -> StrategicArea:
     return make(StrategicArea, **overrides)
 
@@ -228,6 +233,7 @@ BUILDERS = {
     Country: make_country,
     Instrument: make_instrument,
     Provision: make_provision,
+    Topic: make_topic,
     StrategicArea: make_strategic_area,
     Right: make_right,
     StakeholderGroup: make_stakeholder_group,

@@ -1,5 +1,5 @@
-"""Loading the framework's content file into an empty database, and the data migration that brings the sources of
-an earlier load in line with the reference sheets.
+"""Loading the framework's content file into an empty database, and the data migrations that bring an earlier load
+in line with the reference sheets (its sources; the provisions' descriptions and the editorial classification).
 
 Loading twice creates nothing twice; a broken or invalid file loads nothing. The loaded framework's own facts:
 tests/test_content.py.
@@ -17,9 +17,10 @@ from django.db import connection
 
 from cop_kb.directory.models import Country, Organisation
 from cop_kb.records.models import Alias, Source
-from instruments.models import Instrument
+from instruments.models import Instrument, Provision
 from programmes.models import Activity, Partnership, Programme
 from programmes.services import framework_load
+from strategy.models import StrategicArea
 
 from .content_sources import (
     CHILDWATCH_RIO,
@@ -189,3 +190,72 @@ def test_migration_changes_nothing_in_an_empty_database():
     migrate_sources()
     assert not Source.objects.exists()
     assert not Instrument.objects.exists()
+
+
+# ---- a database loaded before the provisions --------------------------------------------------------------------
+
+provisions_migration = import_module("programmes.migrations.0009_provisions_from_reference")
+BEFORE_PROVISIONS_CONTENT = """
+[[organisation]]
+slug = "un-general-assembly"
+title = "United Nations General Assembly"
+kind = "un_body"
+
+[[instrument]]
+slug = "crc"
+title = "Convention on the Rights of the Child"
+official_title = "Convention on the Rights of the Child"
+kind = "convention"
+issuing_body = "un-general-assembly"
+
+[[provision]]
+slug = "crc-article-16"
+title = "CRC Article 16"
+instrument = "crc"
+number = "16"
+position = 16
+summary = "Privacy."
+
+[[provision]]
+slug = "crc-article-17"
+title = "CRC Article 17"
+instrument = "crc"
+number = "17"
+position = 17
+summary = "Information."
+
+[[strategic_area]]
+slug = "reducing-availability-of-harm"
+title = "Reducing availability and access to harm"
+position = 3
+"""
+
+
+def test_an_earlier_load_gets_the_sheets_descriptions_and_the_classification(tmp_path):
+    content = tmp_path / "framework.toml"
+    content.write_text(BEFORE_PROVISIONS_CONTENT, encoding="utf-8")
+    framework_load(path=content)
+    Provision.objects.filter(slug="crc-article-17").update(summary="Edited by an editor.")
+
+    provisions_migration.forwards(apps, SimpleNamespace(connection=connection))
+    provisions_migration.forwards(apps, SimpleNamespace(connection=connection))  # again: nothing more changes
+    report = framework_load()
+
+    privacy = Provision.objects.get(slug="crc-article-16")
+    assert privacy.summary.startswith("Protection from arbitrary or unlawful interference with privacy")
+    assert privacy.title == "Article 16"
+    assert Provision.objects.get(slug="crc-article-17").summary == "Edited by an editor."
+    area = StrategicArea.objects.get(slug="reducing-availability-of-harm")
+    assert "17(e) guards against injurious material" in area.classification_basis
+    assert [p.slug for p in area.classified_provisions.all()] == ["crc-article-17"]
+    # The load then adds what is new, linked to what was there: topics, the other articles, the area's topics.
+    assert report.created
+    assert [topic.slug for topic in privacy.topics.all()] == ["privacy"]
+    assert sorted(area.topics.values_list("slug", flat=True)) == ["abuse-material", "solicitation"]
+    assert Provision.objects.count() == 67  # as many as shared/reference/provisions.md lists
+
+
+def test_the_migration_changes_nothing_in_an_empty_database():
+    provisions_migration.forwards(apps, SimpleNamespace(connection=connection))
+    assert not Provision.objects.exists()
+    assert not StrategicArea.objects.exists()

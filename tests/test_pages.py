@@ -18,7 +18,7 @@ from cop_kb.directory.models import Country, Organisation
 from cop_kb.records.link_pages import BACKLINKS_SHOWN
 from cop_kb.records.links import LinkForeignKey
 from cop_kb.records.models import Record, Status
-from instruments.models import Instrument, Provision
+from instruments.models import Instrument, Provision, Topic
 from programmes.models import Activity, Output, Partnership, Programme
 from strategy.models import FocusArea, Principle, Right, Sector, StakeholderGroup, StrategicArea
 
@@ -259,7 +259,11 @@ FACTS: dict[type[Record], tuple[dict, dict[str, str]]] = {
         },
     ),
     Provision: ({"number": "12"}, {"Number": "12"}),
-    StrategicArea: ({"position": 101}, {"Position": "101"}),
+    Topic: ({}, {}),
+    StrategicArea: (
+        {"position": 101, "classification_basis": "Why the editors put topics here."},
+        {"Position": "101", "Editorial classification: basis": "Why the editors put topics here."},
+    ),
     Right: ({}, {"Side of the balance": "Protection"}),
     StakeholderGroup: ({}, {}),
     Sector: ({}, {}),

@@ -25,6 +25,7 @@ from cop_kb.records.registry import record_types
 from cop_kb.records.selectors import list_facets
 from cop_kb.search.facets import FACETS
 from cop_kb.timeline.selectors import area_type, timeline_types
+from instruments.models import Instrument, Topic
 from programmes.selectors import coverage_types, unlinked_url
 
 from .factories import Graph, link_everywhere, make_linked_graph, record_models
@@ -83,6 +84,12 @@ def timeline_filters(graph: Graph) -> str:
     return urlencode([*query, ("area", graph[area_type().model][0].slug)])
 
 
+def compared(graph: Graph) -> str:
+    """The concordance's filter naming two instruments and a topic of ``graph``."""
+    instruments = [("instrument", record.slug) for record in graph[Instrument][:2]]
+    return urlencode([*instruments, ("topic", graph[Topic][0].slug)])
+
+
 def public_pages(graph: Graph) -> dict[str, str]:
     """A URL of every kind of public page: each type's list (plain, and narrowed by each facet with a year range),
     each facet's page of every value, detail pages with each relation's page of every linked record, sitemap
@@ -94,6 +101,8 @@ def public_pages(graph: Graph) -> dict[str, str]:
         "tags": reverse("tag-list"),
         "tag": reverse("tag-detail", args=[GRAPH_TAG]),
         "coverage": reverse("programmes:coverage"),
+        "concordance": reverse("instruments:concordance"),
+        "concordance-compared": f"{reverse('instruments:concordance')}?{compared(graph)}",
         "sitemap": reverse("sitemap-index"),
         "search": f"{search}?q=Summary",
         "search-filtered": f"{search}?{filtered}",

@@ -138,10 +138,10 @@ class RecordLinksView(ListView):
         return context
 
 
-def record_paths(prefix: str, model, name: str = "") -> list:
+def record_paths(prefix: str, model, name: str = "", detail_view: type[RecordDetailView] = RecordDetailView) -> list:
     """The list, facet and detail URLs of one record type: ``<prefix>/``, ``<prefix>/facets/<param>/`` (every
     value of one facet), ``<prefix>/<slug>/`` and ``<prefix>/<slug>/links/<relation>/`` (every record one relation
-    of a record leads to)."""
+    of a record leads to). A type whose page shows more than its links gives its own ``detail_view``."""
     list_name = f"{name}-list" if name else "list"
     facet_name = f"{name}-facet" if name else "facet"
     detail_name = f"{name}-detail" if name else "detail"
@@ -149,7 +149,7 @@ def record_paths(prefix: str, model, name: str = "") -> list:
     return [
         path(f"{prefix}/", RecordListView.as_view(model=model), name=list_name),
         path(f"{prefix}/facets/<slug:param>/", RecordFacetView.as_view(model=model), name=facet_name),
-        path(f"{prefix}/<slug:slug>/", RecordDetailView.as_view(model=model), name=detail_name),
+        path(f"{prefix}/<slug:slug>/", detail_view.as_view(model=model), name=detail_name),
         path(f"{prefix}/<slug:slug>/links/<slug:relation>/", RecordLinksView.as_view(model=model), name=links_name),
     ]
 

@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from cop_kb.directory.models import Country, Organisation
 from cop_kb.records.models import Alias, AuditEvent, PendingChange, Source
-from instruments.models import Instrument, InstrumentRelation, Provision
+from instruments.models import Instrument, InstrumentRelation, Provision, Topic
 from programmes.models import (
     Activity,
     ActivityOrganisation,
@@ -68,8 +68,15 @@ def type_data(model) -> dict:
         }
     if model is Provision:
         return {"instrument": make(Instrument).pk, "number": "13", "position": "13"}
+    if model is Topic:
+        return {"position": number}
     if model is StrategicArea:
-        return {"position": number, "provisions": [make(Provision).pk]}
+        return {
+            "position": number,
+            "provisions": [make(Provision).pk],
+            "topics": [make(Topic).pk],
+            "classification_basis": "Why the editors put it here.",
+        }
     if model is Right:
         return {"side": "participation", "provisions": [make(Provision).pk]}
     if model is FocusArea:

@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 DETAIL_PAGES = {
     "/instruments/": "/instruments/crc/",
     "/provisions/": "/provisions/crc-article-39/",
+    "/topics/": "/topics/recovery/",
     "/strategic-areas/": "/strategic-areas/promoting-recovery/",
     "/principles/": "/principles/multi-stakeholder-approach/",
     "/rights/": "/rights/privacy/",

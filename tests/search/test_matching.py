@@ -4,6 +4,7 @@ import pytest
 
 from cop_kb.directory.models import Country
 from cop_kb.search.models import SearchDocument, Synonym
+from instruments.models import Instrument
 
 from ..admin.support import admin_url, form_errors
 from .support import get_search, hit_titles, record, search_for, shown_hits, shown_titles
@@ -31,6 +32,15 @@ def test_alias_weighs_like_the_title():
     record(title="Zebra charter", aliases=[{"name": "OPAX", "kind": "acronym"}])
 
     assert hit_titles(search_for("OPAX")) == ["Zebra charter", "Capybara study"]
+
+
+def test_an_instruments_short_title_official_title_and_acronym_weigh_like_its_aliases():
+    record(Instrument, title="Quokka Treaty on Island Fauna", short_title="Rottnest Accord", acronym="QTIF")
+    record(Instrument, title="Island fauna report", summary="Mentions the Rottnest accord and QTIF in passing.")
+
+    assert hit_titles(search_for("Rottnest Accord"))[0] == "Quokka Treaty on Island Fauna"
+    assert hit_titles(search_for("QTIF"))[0] == "Quokka Treaty on Island Fauna"
+    assert SearchDocument.objects.get(title="Quokka Treaty on Island Fauna").aliases.count("Rottnest Accord") == 1
 
 
 def test_several_words_must_all_match():

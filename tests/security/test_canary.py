@@ -354,6 +354,11 @@ def autocomplete_url(text: str) -> str:
     return f"{AUTOCOMPLETE_URL}?{urlencode({'q': text})}"
 
 
+# The concordance's filters, by the record type whose slugs they take.
+CONCORDANCE_URL = "/concordance/"
+CONCORDANCE_FILTERS = {"instruments.instrument": "instrument", "instruments.topic": "topic"}
+
+
 def naming_urls(canary: Canary) -> list[Callable[[str], str]]:
     """Addresses that name the canary, as functions of its token (so the twin token gives the never-existed twin)."""
     model = canary.model
@@ -381,6 +386,11 @@ def naming_urls(canary: Canary) -> list[Callable[[str], str]]:
         builders.append(lambda token: search_url(q="narwhal", tag=canary.tag_slug(token)))
     if model is area_type().model:
         builders.append(lambda token: f"{TIMELINE_URL}?{urlencode({'area': canary.slug(token)})}")
+    concordance_param = CONCORDANCE_FILTERS.get(model._meta.label_lower)
+    if concordance_param:
+        builders.append(
+            lambda token, param=concordance_param: f"{CONCORDANCE_URL}?{urlencode({param: canary.slug(token)})}"
+        )
     if model.search_facet_self:
         builders.append(
             lambda token, param=model.search_facet_self: search_url(q="narwhal", **{param: canary.slug(token)})
@@ -440,6 +450,7 @@ def common_seeds() -> list[str]:
     seeds += [autocomplete_url(prefix) for prefix in COMMON_PREFIXES]
     seeds += [csv_of(url) for url in seeds if url.startswith(SEARCH_URL + "?")]
     seeds += [csv_of(model.get_list_url()) for model in RECORD_MODELS] + [ZIP_URL]
+    seeds += [CONCORDANCE_URL, csv_of(CONCORDANCE_URL)]
     return seeds
 
 
@@ -833,7 +844,7 @@ def _named_and_never_existed(world, kinds: Callable[[str], bool]) -> list[str]:
 
 
 def _is_address(path: str) -> bool:
-    return path not in (SEARCH_URL, AUTOCOMPLETE_URL, TIMELINE_URL) and not any(
+    return path not in (SEARCH_URL, AUTOCOMPLETE_URL, CONCORDANCE_URL, TIMELINE_URL) and not any(
         path in (model.get_list_url(), api_list_url(model)) for model in RECORD_MODELS
     )
 

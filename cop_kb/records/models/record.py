@@ -96,6 +96,9 @@ class Record(models.Model):
     # itself a value of (a country is in the "country" facet).
     search_facet_links: dict[str, str] = {}
     search_facet_self = ""
+    # Fields of its own that are other names of the record (an instrument's short title, "Budapest Convention"):
+    # searched with its aliases, at the title's weight.
+    search_name_fields: tuple[str, ...] = ()
     # How the record is published as linked data (``cop_kb.linked_data``): its schema.org type, the type for some
     # values of its ``kind`` ({"report": "Report"}), and the property each of its own fields is published as
     # ({"adopted_on": "legislationDate"}); fields not named are left out. Links carry their own property.
@@ -201,7 +204,7 @@ class Record(models.Model):
         return {
             "url": self.get_absolute_url(),
             "title": self.title,
-            "aliases": [alias.name for alias in self.aliases.all()],
+            "aliases": self._search_names(),
             "summary": self.summary,
             "tags": [tag.name for tag in tags],
             "body": self.body_html,
@@ -209,6 +212,15 @@ class Record(models.Model):
             "years": self.search_years(),
             "facets": facets,
         }
+
+    def _search_names(self) -> list[str]:
+        """Its aliases and the name fields of its own, each once and none repeating the title."""
+        names, seen = [], {self.title.casefold()}
+        for name in [alias.name for alias in self.aliases.all()] + [getattr(self, f) for f in self.search_name_fields]:
+            if name and name.casefold() not in seen:
+                seen.add(name.casefold())
+                names.append(name)
+        return names
 
     def search_years(self) -> list[int]:
         """Every year the record names: its ``year`` and the year of each date of its own (adopted, opened for

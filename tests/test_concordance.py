@@ -1,0 +1,357 @@
+"""The provisions of shared/reference/provisions.md as records, their topics, the concordance, and the strategic
+areas' editorial classification, on the loaded framework.
+
+Counts and sources are read from the reference sheet itself, so a provision left out of the content (or one added
+that the sheet does not give) fails here. Unpublished provisions and topics are made on top of the framework and
+must appear nowhere.
+"""
+
+import csv
+import io
+import re
+from urllib.parse import urlencode
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cop_kb.records.models import Status
+from cop_kb.search.models import SearchDocument
+from instruments.models import Instrument, Provision, Topic
+from instruments.selectors import MAX_COMPARED
+from programmes.services import framework_load
+from strategy.models import Right, StrategicArea
+
+from .content_sources import COE_185, COE_201, NORMLEX_C182, OHCHR_CRC, OHCHR_OPSC, OHCHR_PALERMO, UN_A_61_299
+from .factories import make_provision, make_topic
+from .test_pages import get_page, read_page
+
+pytestmark = pytest.mark.django_db
+
+CONCORDANCE = "/concordance/"
+# From shared/reference/provisions.md: per instrument (its slug in the framework content), the source page its
+# heading names and how many articles (recommendations, for the UN Study) it lists.
+SHEET = {
+    "crc": (OHCHR_CRC, 14),
+    "opsc": (OHCHR_OPSC, 6),
+    "ilo-c182": (NORMLEX_C182, 6),
+    "palermo-protocol": (OHCHR_PALERMO, 5),
+    "lanzarote-convention": (COE_201, 15),
+    "budapest-convention": (COE_185, 9),
+    "un-study-violence-against-children": (UN_A_61_299, 12),
+}
+# The sheet's topics, in its order.
+TOPICS = [
+    "definition-of-a-child",
+    "general-principles",
+    "violence-and-abuse",
+    "sexual-exploitation",
+    "abuse-material",
+    "sale-and-trafficking",
+    "solicitation",
+    "child-labour",
+    "criminal-offences",
+    "investigation",
+    "international-cooperation",
+    "prevention",
+    "recovery",
+    "child-friendly-justice",
+    "information-and-media",
+    "participation",
+    "privacy",
+    "reporting",
+    "research",
+]
+
+
+def text_of(response) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+
+
+def concordance_url(**params) -> str:
+    return f"{CONCORDANCE}?{urlencode(params, doseq=True)}"
+
+
+# ---- loading ----------------------------------------------------------------------------------------------------
+
+
+def test_every_provision_of_the_sheet_is_loaded_with_its_instruments_source(framework):
+    for slug, (source_url, count) in SHEET.items():
+        provisions = Provision.objects.filter(instrument__slug=slug).prefetch_related("sources")
+        assert provisions.count() == count, slug
+        for provision in provisions:
+            assert provision.status == Status.PUBLISHED
+            assert provision.position == int(provision.number)
+            assert provision.summary, provision.slug
+            assert [source.url for source in provision.sources.all()] == [source_url], provision.slug
+    assert Provision.objects.count() == sum(count for _url, count in SHEET.values())
+
+
+def test_a_provisions_summary_is_the_sheets_description_and_its_topics_the_sheets(framework):
+    # Lanzarote article 23, as the sheet describes it (its own words, not the treaty's), with its two topics.
+    article = Provision.objects.get(instrument__slug="lanzarote-convention", number="23")
+    assert article.summary == (
+        "Solicitation of children for sexual purposes through information and communication technologies, "
+        "followed by material acts leading to a meeting."
+    )
+    assert sorted(article.topics.values_list("slug", flat=True)) == ["criminal-offences", "solicitation"]
+    assert article.title == "Article 23"  # the instrument is its link, not part of its title
+
+
+def test_the_nineteen_topics_are_loaded_in_the_sheets_order(framework):
+    assert list(Topic.objects.public().values_list("slug", flat=True)) == TOPICS
+    assert Topic.objects.get(slug="solicitation").title == 'Solicitation of children for sexual purposes ("grooming")'
+
+
+def test_the_crc_articles_rights_point_at_are_the_sheets_records_not_copies(framework):
+    privacy = Right.objects.get(slug="privacy")
+    article = privacy.provisions.get()
+    assert (article.slug, article.number) == ("crc-article-16", "16")
+    assert Provision.objects.filter(instrument__slug="crc", number="16").count() == 1
+    assert [topic.slug for topic in article.topics.all()] == ["privacy"]
+
+
+def test_provisions_are_ordered_by_article_number_not_as_text(framework):
+    numbers = list(Provision.objects.filter(instrument__slug="lanzarote-convention").values_list("number", flat=True))
+    assert numbers[:4] == ["3", "5", "6", "9"]
+    assert numbers == sorted(numbers, key=int)
+
+
+def test_loading_again_changes_nothing(framework):
+    counts = (Provision.objects.count(), Topic.objects.count(), Provision.topics.through.objects.count())
+    report = framework_load()
+    assert not report.created and report.links_added == 0
+    assert (Provision.objects.count(), Topic.objects.count(), Provision.topics.through.objects.count()) == counts
+
+
+# ---- the concordance -------------------------------------------------------------------------------------------
+
+
+def cell_hrefs(response, topic: str, instrument: str) -> list[str]:
+    """The provision pages listed in one cell of the concordance, by topic and instrument slug."""
+    concordance = response.context["concordance"]
+    row = next(row for row in concordance.rows if row.topic.slug == topic)
+    cell = next(cell for cell in row.cells if cell.heading.slug == instrument)
+    return [provision.get_absolute_url() for provision in cell.provisions]
+
+
+def test_the_concordance_lines_up_each_instruments_articles_by_topic(client, framework):
+    response, page = get_page(client, CONCORDANCE)
+    assert cell_hrefs(response, "solicitation", "lanzarote-convention") == ["/provisions/lanzarote-article-23/"]
+    assert cell_hrefs(response, "privacy", "crc") == ["/provisions/crc-article-16/"]
+    assert cell_hrefs(response, "investigation", "budapest-convention") == [
+        f"/provisions/budapest-article-{n}/" for n in (16, 17, 18, 19, 20, 21, 35)
+    ]
+    assert cell_hrefs(response, "solicitation", "crc") == []
+    assert "/provisions/lanzarote-article-23/" in page.main_hrefs
+    assert "/topics/solicitation/" in page.main_hrefs
+    assert "Editorial classification" in text_of(response)
+
+
+def test_comparing_two_instruments_shows_only_their_columns(client, framework):
+    response, page = get_page(client, concordance_url(instrument=["lanzarote-convention", "budapest-convention"]))
+    columns = [column.slug for column in response.context["concordance"].columns]
+    assert columns == ["lanzarote-convention", "budapest-convention"]
+    assert "/provisions/lanzarote-article-20/" in page.main_hrefs
+    assert "/provisions/budapest-article-9/" in page.main_hrefs
+    assert "/provisions/crc-article-34/" not in page.main_hrefs
+    offered = [field for form in page.forms for field in form.inputs if field.get("name") == "instrument"]
+    assert len(offered) == len(SHEET)  # every instrument with provisions stays on offer
+    checked = {field["value"] for field in offered if "checked" in field}
+    assert checked == {"lanzarote-convention", "budapest-convention"}
+
+
+def test_a_topic_filter_keeps_only_that_row(client, framework):
+    response, _page = get_page(client, concordance_url(topic="recovery"))
+    assert [row.topic.slug for row in response.context["concordance"].rows] == ["recovery"]
+
+
+def test_the_concordance_exports_the_comparison_as_csv(client, framework):
+    response = client.get(concordance_url(instrument=["opsc"], topic="abuse-material", format="csv"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [row["provision_slug"] for row in rows] == ["opsc-article-1", "opsc-article-2", "opsc-article-3"]
+    assert {row["topic_slug"] for row in rows} == {"abuse-material"}
+    assert rows[0]["page_url"].endswith("/provisions/opsc-article-1/")
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"instrument": ["crc", "no-such-instrument"]}, "1 of the chosen instruments is not a published instrument"),
+        ({"topic": ["privacy", "nope", "also-nope"]}, "2 of the chosen topics are not published topics"),
+        ({"instrument": list(SHEET)[: MAX_COMPARED + 1]}, f"Compare at most {MAX_COMPARED} instruments"),
+        ({"instrument": list(SHEET)[: MAX_COMPARED + 1], "format": "csv"}, f"at most {MAX_COMPARED}"),
+    ],
+)
+def test_bad_choices_are_a_400_that_says_what_to_change(client, framework, params, message):
+    response = client.get(concordance_url(**params))
+    assert response.status_code == 400
+    assert message in text_of(response)
+    assert read_page(response).forms, "the page offers the filter again"
+
+
+@pytest.mark.parametrize("query", ["page=999", "page=abc", "page=0"])
+def test_a_bad_page_of_topics_is_a_404(client, framework, query):
+    assert client.get(f"{CONCORDANCE}?{query}").status_code == 404
+
+
+def test_an_unknown_format_is_a_400(client, framework):
+    response = client.get(concordance_url(format="xlsx"))
+    assert response.status_code == 400
+    assert "format=csv" in response.content.decode()
+
+
+def test_hostile_values_never_fail(client, framework):
+    for params in ({"instrument": "<script>x</script>"}, {"topic": "' OR 1=1 --"}, {"instrument": "é" * 5000}):
+        response = client.get(concordance_url(**params))
+        assert response.status_code == 400
+        assert "<script>x" not in response.content.decode()
+
+
+def test_an_empty_topic_shows_an_empty_row_and_page(client, framework):
+    topic = make_topic(title="Topic nobody wrote about")
+    response, _page = get_page(client, concordance_url(topic=topic.slug))
+    (row,) = response.context["concordance"].rows
+    assert all(not cell.provisions for cell in row.cells)
+    response, _page = get_page(client, topic.get_absolute_url())
+    assert "No published provision is on this topic yet." in text_of(response)
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.IN_REVIEW, Status.WITHDRAWN])
+def test_unpublished_provisions_and_topics_appear_nowhere(client, framework, status):
+    crc = Instrument.objects.get(slug="crc")
+    privacy = Topic.objects.get(slug="privacy")
+    hidden_topic = make_topic(status=status, title="Hidden topic canary")
+    hidden = make_provision(instrument=crc, number="99", position=99, status=status, title="Hidden article canary")
+    hidden.topics.add(privacy, hidden_topic)
+    Provision.objects.get(slug="crc-article-16").topics.add(hidden_topic)
+    recovery = StrategicArea.objects.get(slug="promoting-recovery")
+    recovery.classified_provisions.add(hidden)
+    recovery.topics.add(hidden_topic)
+
+    for address in (
+        CONCORDANCE,
+        concordance_url(instrument="crc"),
+        concordance_url(format="csv"),
+        "/topics/privacy/",
+        "/provisions/opsc-article-8/",
+        "/provisions/crc-article-16/",
+        "/coverage/",
+    ):
+        response = client.get(address)
+        assert response.status_code == 200, address
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert b"canary" not in body, address
+        assert hidden.get_absolute_url().encode() not in body, address
+        assert hidden_topic.get_absolute_url().encode() not in body, address
+    assert client.get(concordance_url(topic=hidden_topic.slug)).status_code == 400
+
+
+# ---- topic and provision pages ----------------------------------------------------------------------------------
+
+
+def test_a_topics_page_groups_its_provisions_by_instrument(client, framework):
+    response, page = get_page(client, "/topics/recovery/")
+    groups = {
+        group.heading.slug: [p.number for p in group.provisions] for group in response.context["provision_groups"]
+    }
+    assert groups == {
+        "crc": ["39"],
+        "opsc": ["9"],
+        "ilo-c182": ["7"],
+        "palermo-protocol": ["6"],
+        "lanzarote-convention": ["14"],
+        "un-study-violence-against-children": ["6"],
+    }
+    assert "/provisions/lanzarote-article-14/" in page.main_hrefs
+    assert page.groups(inverse=True)["Editorial classification: strategic areas"] == [
+        "/strategic-areas/promoting-recovery/"
+    ]
+
+
+def test_a_provision_page_shows_the_same_topic_in_other_instruments(client, framework):
+    response, page = get_page(client, "/provisions/crc-article-16/")
+    (group,) = response.context["same_topic"]
+    assert group.heading.slug == "privacy"
+    assert sorted(p.slug for p in group.provisions) == ["opsc-article-8", "palermo-protocol-article-6"]
+    assert "The same topic in other instruments" in text_of(response)
+    assert page.groups()["Topics"] == ["/topics/privacy/"]
+
+
+# ---- the editorial classification -------------------------------------------------------------------------------
+
+
+def test_the_classification_is_shown_as_editorial_with_its_basis(client, framework):
+    response, page = get_page(client, "/strategic-areas/reducing-availability-of-harm/")
+    assert "17(e) guards against injurious material" in page.facts["Editorial classification: basis"]
+    groups = page.groups(inverse=False)
+    assert groups["Editorial classification: topics"] == ["/topics/abuse-material/", "/topics/solicitation/"]
+    assert groups["Editorial classification: single provisions"] == ["/provisions/crc-article-17/"]
+
+
+def test_no_instrument_page_presents_the_classification_as_its_own(client, framework):
+    for instrument in Instrument.objects.public():
+        response, _page = get_page(client, instrument.get_absolute_url())
+        assert "Editorial classification" not in text_of(response), instrument.slug
+
+
+def test_the_coverage_page_shows_which_instruments_serve_each_area_through_which_articles(client, framework):
+    response, page = get_page(client, "/coverage/")
+    classified = {area.slug: area.classified for area in response.context["coverage"].areas}
+    recovery = {item.instrument.slug: [p.number for p in item.provisions] for item in classified["promoting-recovery"]}
+    # Through recovery, child-friendly justice and reporting: CRC 19 (reporting) and 39 (recovery), Lanzarote 13
+    # (helplines), 14 (recovery), 30 and 35 (child victims in justice), by article number.
+    assert recovery["crc"] == ["19", "39"]
+    assert recovery["lanzarote-convention"] == ["13", "14", "30", "35"]
+    impunity = {item.instrument.slug for item in classified["preventing-impunity"]}
+    assert impunity == set(SHEET) - {"crc"}  # no CRC article is on offences, investigation or cooperation
+    reducing = {
+        item.instrument.slug: [p.number for p in item.provisions]
+        for item in classified["reducing-availability-of-harm"]
+    }
+    assert reducing["crc"] == ["17", "34"]  # 17 on its own (17(e)), 34 through abuse material
+    assert all(classified[area.slug] for area in StrategicArea.objects.all())
+    assert "/provisions/budapest-article-35/" in page.main_hrefs
+    assert "Editorial classification — basis:" in text_of(response)
+
+
+def test_editors_change_the_classification_in_the_admin(client, framework):
+    editor = get_user_model().objects.create_superuser("editor", "editor@example.org", "x")
+    client.force_login(editor)
+    area = StrategicArea.objects.get(slug="empowering-children")
+    response = client.get(f"/admin/strategy/strategicarea/{area.pk}/change/")
+    assert response.status_code == 200
+    fields = {field["name"] for form in read_page(response).forms for field in form.inputs if "name" in field}
+    body = response.content.decode()
+    assert 'name="topics"' in body and 'name="classified_provisions"' in body
+    assert 'name="classification_basis"' in body
+    assert fields  # the change form is a real form
+    response = client.get("/admin/instruments/topic/")
+    assert response.status_code == 200
+    assert "Who is a child" in response.content.decode()
+
+
+def test_the_concordance_runs_a_bounded_number_of_queries(client, framework):
+    for address in (CONCORDANCE, concordance_url(instrument=["crc", "opsc"], topic=["privacy", "recovery"])):
+        client.get(address)  # warm per-process caches (content types)
+        caches["pages"].clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(address).status_code == 200
+        assert len(queries) <= 10, "\n".join(query["sql"] for query in queries.captured_queries)
+
+
+@pytest.mark.parametrize("model, slug", [(Topic, "privacy"), (StrategicArea, "promoting-recovery")])
+def test_a_topic_or_area_hidden_behind_the_services_back_leaves_the_search_index(framework, model, slug):
+    # The index's triggers must be on the new topic table, and survive the strategic areas' new columns.
+    record = model.objects.get(slug=slug)
+    documents = SearchDocument.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id=record.pk
+    )
+    assert documents.exists()
+    model.objects.filter(pk=record.pk).update(status=Status.DRAFT)
+    assert not documents.exists()
