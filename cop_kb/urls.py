@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include("cop_kb.linked_data.urls")),
     path("", include("cop_kb.graph.urls")),
     path("", include("cop_kb.map.urls")),
+    path("", include("cop_kb.timeline.urls")),
     path("", include("cop_kb.directory.urls")),
     path("", include("instruments.urls")),
     path("", include("strategy.urls")),

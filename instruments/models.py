@@ -53,6 +53,7 @@ class Instrument(Record):
         RelatedFacet("strategic_area", "strategic_areas"),
     )
     year_expression = Coalesce(ExtractYear("adopted_on"), ExtractYear("opened_for_signature_on"))
+    dated_by = (ADOPTED, OPENED_FOR_SIGNATURE)  # as its year: adopted, or else opened for signature
     # No schema.org or ELI property says "opened for signature" (it is not the date of signature), so that date
     # is left out.
     linked_data_type = "Legislation"

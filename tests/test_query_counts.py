@@ -25,6 +25,7 @@ from cop_kb.records.models import Record
 from cop_kb.records.registry import record_types
 from cop_kb.records.selectors import list_facets
 from cop_kb.search.facets import FACETS
+from cop_kb.timeline.selectors import area_type, timeline_types
 from instruments.models import Instrument, Topic
 from programmes.selectors import coverage_types, unlinked_url
 
@@ -78,6 +79,12 @@ def relation_pages(record: Record) -> dict[str, str]:
     return pages
 
 
+def timeline_filters(graph: Graph) -> str:
+    """The timeline narrowed to every dated type, chosen one by one, and to the strategic area more data links to."""
+    query = [("type", entry.slug) for entry in timeline_types()]
+    return urlencode([*query, ("area", graph[area_type().model][0].slug)])
+
+
 def compared(graph: Graph) -> str:
     """The concordance's filter naming two instruments and a topic of ``graph``."""
     instruments = [("instrument", record.slug) for record in graph[Instrument][:2]]
@@ -105,6 +112,8 @@ def public_pages(graph: Graph) -> dict[str, str]:
         "search-by-records": f"{search}?{urlencode({'q': 'Summary', **record_filters(graph)})}",
         "search-typo": f"{search}?q=Sumary+Grahp",  # nothing matches: "Did you mean" looks for titles
         "autocomplete": f"{reverse('search:autocomplete')}?q=Summ",
+        "timeline": reverse("timeline:timeline"),
+        "timeline-filtered": f"{reverse('timeline:timeline')}?{timeline_filters(graph)}",
     }
     for param, _label in FACETS:
         pages[f"search-facet-{param}"] = f"{reverse('search:facet', args=[param])}?{filtered}"
@@ -192,7 +201,19 @@ def test_query_count_is_bounded_and_does_not_grow_with_the_data(query_counts, pa
 
 
 @pytest.mark.parametrize(
-    "page_name", ["home", "tag", "coverage", "map", "search", "search-by-records", "list-Programme", "list-Activity"]
+    "page_name",
+    [
+        "home",
+        "timeline",
+        "timeline-filtered",
+        "tag",
+        "coverage",
+        "map",
+        "search",
+        "search-by-records",
+        "list-Programme",
+        "list-Activity",
+    ],
 )
 def test_pages_show_more_when_there_is_more_data(query_counts, page_name):
     (_few_queries, few_links, _few_sql), (_many_queries, many_links, _many_sql) = query_counts[page_name]

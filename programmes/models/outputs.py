@@ -30,6 +30,7 @@ class Output(Record):
     linked_data_fields = {"kind": "genre", "year": "datePublished", "url": "sameAs"}
     list_facets = (ChoiceFacet("kind", "kind"), ChoiceFacet("year", "year"), RelatedFacet("publisher", "publisher"))
     year_expression = F("year")
+    dated_by = "year"
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True, validators=YEAR_VALIDATORS)

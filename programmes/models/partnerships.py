@@ -25,6 +25,7 @@ class Partnership(Record):
     url_name = "programmes:partnership-detail"
     detail_fields = ("launched_on_display", "website")
     year_expression = ExtractYear("launched_on")
+    dated_by = (LAUNCHED,)
     linked_data_type = "Organization"
     linked_data_fields = {"launched_on": "foundingDate", "website": "sameAs"}
 
@@ -84,6 +85,7 @@ class Activity(Initiative):
         RelatedFacet("stakeholder", "stakeholders"),
     )
     year_expression = F("year")
+    dated_by = "year"
 
     partnership = LinkForeignKey(
         Partnership,

@@ -51,6 +51,7 @@ from cop_kb.records.registry import record_type_of, record_types
 from cop_kb.records.services import record_reindex, record_slug_changed, record_transition, typed_link_create
 from cop_kb.records.snapshots import snapshot_of
 from cop_kb.search.models import SearchDocument
+from cop_kb.timeline.selectors import area_type
 
 from ..factories import FIELDS, link_fields, make, record_models, typed_ends, typed_link_models
 from .support import ATOM_NAMESPACE, Fetched, fetch, internal_target
@@ -68,6 +69,7 @@ COMMON_PREFIXES = ("narw", "anch", "chi", "can")
 TOKEN = re.compile(r"canary[0-9a-f]{10}")
 SEARCH_URL = reverse("search:search")
 AUTOCOMPLETE_URL = reverse("search:autocomplete")
+TIMELINE_URL = reverse("timeline:timeline")
 API_ROOT = reverse("api:root")
 MAX_PAGES = 6000
 ZIP_URL = reverse("exports:csv-zip")
@@ -382,6 +384,8 @@ def naming_urls(canary: Canary) -> list[Callable[[str], str]]:
     if canary.variant in INDEXED_ONCE:
         # Search facets come from the index: only a canary that was once indexed can have left its tag there.
         builders.append(lambda token: search_url(q="narwhal", tag=canary.tag_slug(token)))
+    if model is area_type().model:
+        builders.append(lambda token: f"{TIMELINE_URL}?{urlencode({'area': canary.slug(token)})}")
     concordance_param = CONCORDANCE_FILTERS.get(model._meta.label_lower)
     if concordance_param:
         builders.append(
@@ -415,6 +419,7 @@ def naming_urls(canary: Canary) -> list[Callable[[str], str]]:
         and not _is_autocomplete(build(canary.token))
         and not build(canary.token).startswith(API_ROOT)
         and not build(canary.token).startswith("/explore/")
+        and not build(canary.token).startswith(TIMELINE_URL)
     ]
     builders += [lambda token, build=build: csv_of(build(token)) for build in exported]
     return builders
@@ -438,6 +443,7 @@ def common_seeds() -> list[str]:
     seeds += ["/this-page-never-existed/", reverse("tag-detail", args=["never-existed"])]
     # The whole-data JSON-LD; every detail page links to its own .jsonld address, so the crawl reads those too.
     seeds += [reverse("linked_data:download")]
+    seeds += [TIMELINE_URL]
     seeds += [model.get_list_url() for model in RECORD_MODELS]
     # The API's lists, also two records a page, so that the crawl walks their next links.
     seeds += [f"{api_list_url(model)}?page_size=2" for model in RECORD_MODELS]
@@ -839,7 +845,7 @@ def _named_and_never_existed(world, kinds: Callable[[str], bool]) -> list[str]:
 
 
 def _is_address(path: str) -> bool:
-    return path not in (SEARCH_URL, AUTOCOMPLETE_URL, CONCORDANCE_URL) and not any(
+    return path not in (SEARCH_URL, AUTOCOMPLETE_URL, CONCORDANCE_URL, TIMELINE_URL) and not any(
         path in (model.get_list_url(), api_list_url(model)) for model in RECORD_MODELS
     )
 
@@ -857,7 +863,8 @@ def test_canary_addresses_answer_exactly_like_addresses_that_never_existed(world
 
 
 def test_searches_and_filters_naming_a_canary_answer_like_ones_naming_nothing(world):
-    """Search for its token or a misspelling, autocomplete its prefix, filter a list or search by its slug or tag."""
+    """Search for its token or a misspelling, autocomplete its prefix, filter a list, search or the timeline by its
+    slug or tag."""
     different = _named_and_never_existed(world, lambda path: not _is_address(path))
     assert not different, f"{len(different)} requests tell a canary from nothing:\n" + "\n".join(different[:30])
 

@@ -89,6 +89,9 @@ class Record(models.Model):
     detail_fields: tuple[str, ...] = ()
     list_facets: tuple = ()
     year_expression = None
+    # What places the record on the timeline (``cop_kb.timeline``): the name of its year field, or its partial
+    # dates, the first one known counting (``(ADOPTED, OPENED_FOR_SIGNATURE)``); None keeps the type off it.
+    dated_by: str | tuple | None = None
     # Search facets this record belongs to through its links ({"country": "countries"}), and the facet it is
     # itself a value of (a country is in the "country" facet).
     search_facet_links: dict[str, str] = {}
