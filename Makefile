@@ -18,7 +18,6 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
-PG_WORKERS ?= 2
 
 # `make test-postgres` sets up and uses the local server unless TEST_DATABASE_URL names another one.
 DEFAULT_TEST_DATABASE_URL := postgres://cop_kb:cop_kb@127.0.0.1:5432/cop_kb
@@ -42,7 +41,7 @@ help:
 	@echo "make lint           ruff check . and the dependency contracts (import-linter)"
 	@echo "make venv           create .venv and install requirements.lock"
 	@echo "make clean          remove generated files (keeps .venv and db.sqlite3); distclean also removes .venv"
-	@echo "Variables: HOST, PORT, PYTEST_ARGS, PG_WORKERS (2), TEST_DATABASE_URL, PYTHON; for serve also WEB_CONCURRENCY (2)"
+	@echo "Variables: HOST, PORT, PYTEST_ARGS, TEST_DATABASE_URL, PYTHON; for serve also WEB_CONCURRENCY (2)"
 
 # ---- environment -----------------------------------------------------------------------------------------
 
@@ -94,12 +93,9 @@ test-sqlite: static
 test-fast: static
 	env -u DATABASE_URL $(PY) -m pytest --ignore=tests/browser $(PYTEST_ARGS)
 
-# The PostgreSQL run is the longer one (each query is a round trip), so it is split over two workers, a whole file
-# per worker: a file's tests share its module fixtures (the framework loaded once). Each worker has its own test
-# database (test_<name>_gw0, _gw1); the tests that start servers use ports and databases named after theirs.
 test-postgres: static
 	$(PG_SETUP)
-	env DATABASE_URL='$(PG_URL)' $(PY) -m pytest -n $(PG_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	env DATABASE_URL='$(PG_URL)' $(PY) -m pytest $(PYTEST_ARGS)
 
 # ruff, and the dependency contracts in pyproject.toml ([tool.importlinter]).
 lint: venv
