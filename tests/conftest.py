@@ -23,30 +23,6 @@ def pytest_report_header(config) -> str:
     return f"database: {vendor} at {where}, test database {test_name or 'test_' + db['NAME']}"
 
 
-def _commits(item: pytest.Item) -> bool:
-    """Whether a test commits (and so empties every table after it), as pytest-django decides it."""
-    marker = item.get_closest_marker("django_db")
-    transactional = bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
-    fixtures = getattr(item, "fixturenames", ())
-    return transactional or "transactional_db" in fixtures or "live_server" in fixtures
-
-
-def pytest_collection_modifyitems(items) -> None:
-    """Refuse a file that mixes tests that commit with tests that roll back.
-
-    pytest-django runs every committing test after the others, because one empties every table, rows that
-    migrations made (default synonyms, groups) included. The PostgreSQL run hands whole files to two workers, so a
-    mixed file would empty its worker's tables before the files that follow it there.
-    """
-    kinds: dict[str, set[bool]] = {}
-    for item in items:
-        if item.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(item.fixturenames):
-            kinds.setdefault(item.nodeid.split("::")[0], set()).add(_commits(item))
-    mixed = sorted(path for path, found in kinds.items() if len(found) > 1)
-    if mixed:
-        raise pytest.UsageError(f"files mix committing and rolled-back database tests: {', '.join(mixed)}")
-
-
 @pytest.fixture(scope="session", autouse=True)
 def downloads_folder(tmp_path_factory):
     """Whole-data downloads are built in a folder of the session's own, never in the project's ``var/``."""

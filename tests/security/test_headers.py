@@ -209,10 +209,10 @@ UNESCAPED_BLOCK = re.compile(r"{%\s*(autoescape\s+off|filter\s+[^%]*\bsafe)")
 # The one place a template may output HTML unescaped: the record body, sanitised with nh3 when it is saved
 # (directory/markdown.py).
 ALLOWED_SAFE = {("templates/records/record_detail.html", "object.body_html|safe")}
-# Python that marks text safe: search highlights, escaped first, then given <mark> tags (search/selectors.py), and
+# Python that marks text safe: search highlights, escaped first, then given <mark> tags (search/hits.py), and
 # a detail page's JSON-LD, JSON with <, > and & escaped (linked_data/templatetags.py).
 ALLOWED_MARK_SAFE = {
-    ("cop_kb/search/selectors.py", "highlight"),
+    ("cop_kb/search/hits.py", "highlight"),
     ("cop_kb/linked_data/templatetags.py", "record_linked_data"),
 }
 
