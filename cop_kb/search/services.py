@@ -128,10 +128,17 @@ def search_index_update(records: Iterable[models.Model]) -> None:
         ordered = sorted(pks)
         for start in range(0, len(ordered), BATCH_SIZE):
             batch = ordered[start : start + BATCH_SIZE]
-            SearchDocument.objects.filter(content_type=content_type, object_id__in=batch).delete()
+            stored = SearchDocument.objects.filter(content_type=content_type, object_id__in=batch)
+            # A document written afresh keeps its id: equal ranks are told apart by it, so a record whose neighbour
+            # changed keeps its place among records that rank the same.
+            ids = dict(stored.values_list("object_id", "pk"))
+            stored.delete()
             fresh = list(model.objects.for_search().filter(pk__in=batch))
             related = related_names(model, [record.pk for record in fresh])
-            _write([_document(record, content_type, related[record.pk]) for record in fresh])
+            pairs = [_document(record, content_type, related[record.pk]) for record in fresh]
+            for document, _facets in pairs:
+                document.pk = ids.get(document.object_id)
+            _write(pairs)
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 
 import pytest
 
+from cop_kb.records.services import record_reindex
 from cop_kb.search.models import SearchDocument
 from instruments.models import Instrument
 from programmes.models import Programme
@@ -144,3 +145,15 @@ def test_strategic_area_renamed_in_the_admin_shows_its_new_name_in_the_facet(adm
     page = search_for("axolotl", type="programmes.programme")
     group = next(group for group in page.facets if group.param == "strategic_area")
     assert [(choice.label, choice.count) for choice in group.options] == [("Safety online and offline", 1)]
+
+
+def test_records_that_rank_the_same_keep_their_order_when_a_neighbour_changes():
+    """Equal ranks are told apart by the document's id, which a record keeps when it is written again."""
+    twins = [record(title=f"Quokka survey {letter}") for letter in "ab"]
+    before = hit_titles(search_for("quokka survey"))
+    ids = {document.object_id: document.pk for document in SearchDocument.objects.filter(title__startswith="Quokka")}
+
+    record_reindex(twins[0])
+
+    assert hit_titles(search_for("quokka survey")) == before
+    assert {d.object_id: d.pk for d in SearchDocument.objects.filter(title__startswith="Quokka")} == ids

@@ -129,7 +129,7 @@ def test_linked_record_leaving_published_takes_its_name_out_of_its_neighbours_do
 def test_linked_record_leaving_published_beside_the_write_path_leaves_its_neighbours_at_once(status):
     """A bulk update (the shell, raw SQL) skips the write path: the database's trigger takes the names out."""
     organisation = record(
-        Organisation, title="Quokka Research Centre", aliases=[{"name": "QRC \"Isle\" \\ lab", "kind": "acronym"}]
+        Organisation, title="Quokka Research Centre", aliases=[{"name": 'QRC "Isle" \\ lab', "kind": "acronym"}]
     )
     led_by(organisation, "Walrus study")
     country = record(Country, title="Numbatland")
