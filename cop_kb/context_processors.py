@@ -1,5 +1,6 @@
 """Values every template needs: the main navigation with its current item, and the search box's query."""
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -23,4 +24,4 @@ def site(request) -> dict:
         url = reverse(name)
         current = request.path == url if url == "/" else request.path.startswith(url)
         items.append({"url": url, "label": label, "current": current})
-    return {"navigation": items, "search_query": request.GET.get("q", "")[:200]}
+    return {"navigation": items, "search_query": request.GET.get("q", "")[:200], "site_name": settings.SITE_NAME}

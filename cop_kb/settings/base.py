@@ -209,6 +209,8 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "5000"))
 # (cop_kb/downloads.py). A request that finds them out of date starts that command in a process of its own.
 DOWNLOADS_DIR = Path(os.environ.get("DOWNLOADS_DIR") or BASE_DIR / "var" / "downloads")
 DOWNLOADS_BUILD_ON_REQUEST = True
+# The product's name wherever it is shown or cited (header, page titles, admin, citations, feeds, API docs).
+SITE_NAME = "Child Online Protection Knowledge Base"
 # The site's own address, for files built outside a request (the CSV zip's page_url column names pages with it).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

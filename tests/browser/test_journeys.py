@@ -17,7 +17,7 @@ DIGITAL_CITIZENSHIP = "Digital Citizenship and Safety Project"
 def expect_page(page: Page, heading: str, nav_item: str | None) -> None:
     """The page is titled ``heading`` (h1 and window title) and the main navigation marks ``nav_item`` as current."""
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
-    expect(page).to_have_title(f"{heading} · cop_kb")
+    expect(page).to_have_title(f"{heading} · Child Online Protection Knowledge Base")
     current = page.get_by_role("navigation", name="Main").locator('a[aria-current="page"]')
     if nav_item is None:
         expect(current).to_have_count(0)
