@@ -17,7 +17,8 @@ handler500 = "cop_kb.views.server_error"
 revalidated = cache_control(no_cache=True)
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    # The home page reads across every content app, so it lives in the one that does (programmes/home.py).
+    path("", include("programmes.home")),
     path("sitemap.xml", sitemap_index, name="sitemap-index"),
     path(
         "sitemap-<section>.xml",

@@ -1,12 +1,11 @@
-"""Site-wide pages: the framework at a glance and tags across every record type."""
+"""Site-wide pages: tags across every record type, and the page for unhandled errors."""
 
 import sys
 from urllib.parse import urlencode
 
-from django.apps import apps
 from django.core.paginator import InvalidPage, Paginator
 from django.db import InterfaceError, OperationalError
-from django.db.models import Count, Prefetch, Value, Window
+from django.db.models import Count, Window
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
@@ -16,98 +15,10 @@ from taggit.models import Tag
 from cop_kb.records.batch import rows_of_each
 from cop_kb.records.registry import record_models
 
-# What the home page shows of each part of the framework; each part links to its whole list (or record) for more.
+# What the home page (programmes/home.py) and a tag's page show of each part; each links to its whole list for more.
 HOME_LIMIT = 12
 # The tag index lists this many tags a page.
 TAGS_PER_PAGE = 200
-
-
-def _public(app_label: str, model_name: str):
-    return apps.get_model(app_label, model_name).objects.public()
-
-
-def _record_counts() -> dict[type, int]:
-    """How many public records of each type there are, in one query."""
-    models = record_models()
-    counts = rows_of_each(
-        [
-            model.objects.public().order_by().values(one=Value(1)).annotate(n=Count("pk")).values_list("n")
-            for model in models
-        ]
-    )
-    return {model: rows[0][0] if rows else 0 for model, rows in zip(models, counts, strict=True)}
-
-
-def _headlines(querysets: dict[str, object]) -> dict[str, list]:
-    """The first records of several lists that show only titles (and summaries), in one query: each list's
-    first ``HOME_LIMIT + 1`` records, so a page can tell that there are more."""
-    rows = rows_of_each(
-        [queryset.values_list("slug", "title", "summary")[: HOME_LIMIT + 1] for queryset in querysets.values()]
-    )
-    return {
-        name: [queryset.model(slug=slug, title=title, summary=summary) for slug, title, summary in part]
-        for (name, queryset), part in zip(querysets.items(), rows, strict=True)
-    }
-
-
-def _focus_areas() -> list:
-    """Public focus areas, each with its first sectors, programmes and partnerships (``HOME_LIMIT`` of each; ``more``
-    says whether it has others, which its own page lists)."""
-    first = slice(0, HOME_LIMIT + 1)
-    areas = list(
-        _public("strategy", "FocusArea").prefetch_related(
-            Prefetch("programme_set", queryset=_public("programmes", "Programme")[first], to_attr="home_programmes"),
-            Prefetch("partnerships", queryset=_public("programmes", "Partnership")[first], to_attr="home_partnerships"),
-            Prefetch("sectors", queryset=_public("strategy", "Sector")[first], to_attr="home_sectors"),
-        )
-    )
-    for area in areas:
-        lists = (area.home_programmes, area.home_partnerships, area.home_sectors)
-        area.more = any(len(records) > HOME_LIMIT for records in lists)
-        for records in lists:
-            del records[HOME_LIMIT:]
-    return areas
-
-
-@require_safe
-def home(request):
-    """The framework's parts: instruments, strategy, country- and global-level work, and how many of each exist.
-
-    Each part shows at most ``HOME_LIMIT`` records and links to the rest, so the page and its queries stay the same
-    size however many records there are.
-    """
-    focus_areas = _focus_areas()
-    counts = _record_counts()
-    lists = {
-        "strategic_areas": _public("strategy", "StrategicArea"),
-        "principles": _public("strategy", "Principle"),
-        "rights": _public("strategy", "Right"),
-        "stakeholders": _public("strategy", "StakeholderGroup"),
-        # Programmes under no public focus area, so none disappears with its focus area.
-        "other_programmes": _public("programmes", "Programme").exclude(focus_area__in=_public("strategy", "FocusArea")),
-    }
-    headlines = _headlines(lists)
-    other_programmes = headlines.pop("other_programmes")
-    instrument = apps.get_model("instruments", "Instrument")
-    context = {
-        "instruments": list(instrument.objects.public().select_related("issuing_body")[:HOME_LIMIT]),
-        "more_instruments": instrument.get_list_url() if counts[instrument] > HOME_LIMIT else "",
-        **{name: records[:HOME_LIMIT] for name, records in headlines.items()},
-        # Where to see all of a part that shows only its first records.
-        "more": {
-            name: lists[name].model.get_list_url() for name, records in headlines.items() if len(records) > HOME_LIMIT
-        },
-        "country_focus_areas": [area for area in focus_areas if area.level == "country"],
-        "global_focus_areas": [area for area in focus_areas if area.level != "country"],
-        "other_programmes": other_programmes[:HOME_LIMIT],
-        "more_other_programmes": lists["other_programmes"].model.get_list_url()
-        if len(other_programmes) > HOME_LIMIT
-        else "",
-        "sections": [
-            {"opts": model._meta, "count": counts[model], "url": model.get_list_url()} for model in record_models()
-        ],
-    }
-    return render(request, "home.html", context)
 
 
 @require_safe
