@@ -214,7 +214,7 @@ class InstrumentRelation(TypedLink):
             raise ValidationError({"object": _("An instrument cannot be related to itself.")})
 
 
-@record_type(content_key="provision")
+@record_type(content_key="provision", part_of="instrument")
 class Provision(Record):
     """An article (or other numbered provision) of an instrument, so rights and programmes can cite it exactly."""
 

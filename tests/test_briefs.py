@@ -1,5 +1,7 @@
 """Printable briefs: everything public linked to a country, an instrument or a strategic area, on one page."""
 
+import re
+
 import pytest
 from django.urls import NoReverseMatch, reverse
 
@@ -7,6 +9,7 @@ from cop_kb.records.briefs import brief_url
 from cop_kb.records.link_pages import BACKLINKS_SHOWN
 from cop_kb.records.models import Status
 from cop_kb.records.registry import record_types
+from instruments.models import Provision, Topic
 
 from .factories import make, make_country, make_instrument, make_programme
 
@@ -80,3 +83,34 @@ def test_country_instrument_strategic_area_and_topic_have_briefs():
         "strategy.strategicarea",
         "instruments.topic",
     }
+
+
+def test_a_topics_brief_lists_its_articles_under_their_instruments(client):
+    topic = make(Topic, slug="grooming", title="Grooming")
+    lanzarote = make_instrument(title="Lanzarote Convention")
+    budapest = make_instrument(title="Budapest Convention")
+    hidden = make_instrument(title="Withdrawn Convention", status=Status.WITHDRAWN)
+    for instrument, number in ((lanzarote, "23"), (budapest, "9"), (lanzarote, "18"), (hidden, "5")):
+        make(Provision, instrument=instrument, number=number, title=f"Article {number}").topics.add(topic)
+
+    html = client.get("/topics/grooming/brief/").content.decode()
+    nested = html[html.index('<ul class="by-whole">') :]
+    names = re.findall(r">([^<>]+)</a>", nested[: nested.index("</section>")])
+
+    # Instruments by title, each with its articles on the topic; the article whose instrument was withdrawn last.
+    assert names == [
+        *("Budapest Convention", "Article 9"),
+        *("Lanzarote Convention", "Article 18", "Article 23"),
+        "Article 5",
+    ]
+    assert "Withdrawn Convention" not in html
+
+
+def test_an_instruments_brief_lists_its_own_articles_without_repeating_it(client):
+    instrument = make_instrument(title="Treaty of Sylvania", slug="sylvania")
+    make(Provision, instrument=instrument, number="1", title="Article 1")
+
+    html = client.get("/instruments/sylvania/brief/").content.decode()
+
+    assert "Article 1" in html
+    assert 'class="by-whole"' not in html

@@ -25,6 +25,7 @@ class RecordType:
     model: type["Record"]
     content_key: str  # its key in the framework's content file (programmes/content/framework.toml)
     brief: bool = False  # whether its records have a printable brief (``<detail url>brief/``)
+    part_of: str = ""  # the single link to the record it is a part of (a provision's "instrument"), if any
 
     @property
     def label(self) -> str:
@@ -66,9 +67,10 @@ class RecordType:
 _registry: dict[str, RecordType] = {}
 
 
-def record_type(*, content_key: str, brief: bool = False):
+def record_type(*, content_key: str, brief: bool = False, part_of: str = ""):
     """Class decorator registering a concrete record model under ``content_key``; each model only once. With
-    ``brief``, its records get a printable brief of everything linked to them (cop_kb/records/briefs.py)."""
+    ``brief``, its records get a printable brief of everything linked to them (cop_kb/records/briefs.py); with
+    ``part_of``, the name of its single link to the whole it belongs to, briefs list its records under that whole."""
 
     def register(model):
         label = model._meta.label_lower
@@ -76,7 +78,7 @@ def record_type(*, content_key: str, brief: bool = False):
             raise ValueError(f"{label} is registered twice as a record type")
         if any(entry.content_key == content_key for entry in _registry.values()):
             raise ValueError(f"content key {content_key!r} is already taken")
-        _registry[label] = RecordType(model=model, content_key=content_key, brief=brief)
+        _registry[label] = RecordType(model=model, content_key=content_key, brief=brief, part_of=part_of)
         if apps.ready:
             # Registered after start-up (a test's throwaway type): versioned at once, as start-up versions the rest.
             from .startup import versioning_register
