@@ -17,6 +17,7 @@ class SearchConfig(AppConfig):
         from .hidden_names import hidden_names_triggers_drop, hidden_names_triggers_install
         from .models import SearchDocument, SearchFacet, Synonym
         from .services import search_index_rebuild, search_index_remove, search_index_update
+        from .visibility import visibility_triggers_drop, visibility_triggers_install
 
         # The record services keep the index current through this seam, without importing this app.
         index_register(
@@ -27,3 +28,6 @@ class SearchConfig(AppConfig):
         # A record leaving "published" beside the write path leaves its neighbours' documents at once.
         pre_migrate.connect(hidden_names_triggers_drop, sender=self, dispatch_uid="search_hidden_names_drop")
         post_migrate.connect(hidden_names_triggers_install, sender=self, dispatch_uid="search_hidden_names_install")
+        # ... and leaves the index, with every facet row naming it (cop_kb/search/visibility.py).
+        pre_migrate.connect(visibility_triggers_drop, sender=self, dispatch_uid="search_visibility_drop")
+        post_migrate.connect(visibility_triggers_install, sender=self, dispatch_uid="search_visibility_install")

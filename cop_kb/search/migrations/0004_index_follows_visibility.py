@@ -7,8 +7,8 @@ deleted or its status changes to anything but published, including bulk updates,
 index never holds a hidden record and searches need not look. ``selectors._visible_ids()`` still checks the
 few hits a page shows.
 
-A record type added later needs its table in RECORD_TABLES (``tests/search`` checks that every indexed model has
-its triggers).
+The list of tables is history: ``cop_kb/search/visibility.py`` now installs these triggers on every registered record
+table after each migrate.
 """
 
 from django.db import migrations

@@ -7,8 +7,8 @@ them, and so told that a hidden country exists. These triggers delete every face
 is deleted or its status changes to anything but published, and give the index a new token (migration 0006) so no
 cached search outlives them.
 
-A record type that becomes a facet value later needs its table and facet in FACET_RECORD_TABLES
-(``tests/search/test_facets.py`` checks every model with a ``search_facet_self``).
+The list of tables is history: ``cop_kb/search/visibility.py`` now installs these triggers on every registered type
+with a ``search_facet_self`` after each migrate.
 """
 
 from django.db import migrations
