@@ -85,10 +85,14 @@ def test_on_a_phone_the_pages_work_and_the_menu_leads_to_the_about_page(open_pag
     assert not problems, "\n\n".join(problems)
     assert not console, console
 
-    # The name stays clear of the menu button beside it.
+    # The menu button ends the search row, clear of the search box, and the name has a line of its own above them.
     name = page.get_by_role("banner").get_by_role("link", name=settings.SITE_NAME).bounding_box()
+    search = page.get_by_role("banner").get_by_role("search").bounding_box()
     menu = page.get_by_role("navigation", name="Main").locator("summary")
-    assert name["x"] + name["width"] <= menu.bounding_box()["x"], (name, menu.bounding_box())
+    button = menu.bounding_box()
+    assert search["x"] + search["width"] <= button["x"], (search, button)
+    assert search["y"] < button["y"] + button["height"] and button["y"] < search["y"] + search["height"], (search, button)
+    assert name["y"] + name["height"] <= min(search["y"], button["y"]), (name, search, button)
     about = page.get_by_role("navigation", name="Main").get_by_role("link", name="About")
     expect(about).to_be_hidden()
     menu.click()
