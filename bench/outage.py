@@ -15,7 +15,7 @@ from .common import HOST
 REQUEST_TIMEOUT = 10.0
 
 # The friendly 503 page (templates/503.html) and what must never leak into an error page.
-FRIENDLY_503 = "cop_kb is temporarily unavailable"
+FRIENDLY_503 = "Knowledge Base is temporarily unavailable"
 LEAKS = (
     "Traceback",
     'File "',

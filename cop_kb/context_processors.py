@@ -14,6 +14,7 @@ NAVIGATION = [
     ("programmes:partnership-list", _("Partnerships")),
     ("directory:country-list", _("Countries")),
     ("programmes:coverage", _("Coverage")),
+    ("about", _("About")),
 ]
 
 

@@ -1,6 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -12,6 +15,10 @@ from .sitemaps import sitemap_index, sitemaps
 
 handler500 = "cop_kb.views.server_error"
 
+# The admin carries the product's name, as every public page does, instead of "Django administration".
+admin.site.site_header = admin.site.site_title = settings.SITE_NAME
+admin.site.index_title = format_lazy(_("{site}: editorial administration"), site=settings.SITE_NAME)
+
 # A sitemap section says when its records last changed (Last-Modified), from which a cache may guess how long to
 # keep it without asking; a withdrawn record's address would stay listed that long. Caches must ask every time.
 revalidated = cache_control(no_cache=True)
@@ -19,6 +26,8 @@ revalidated = cache_control(no_cache=True)
 urlpatterns = [
     # The home page reads across every content app, so it lives in the one that does (programmes/home.py).
     path("", include("programmes.home")),
+    path("about/", views.about, name="about"),
+    path("favicon.ico", views.favicon),
     path("sitemap.xml", sitemap_index, name="sitemap-index"),
     path(
         "sitemap-<section>.xml",

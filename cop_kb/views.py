@@ -1,14 +1,18 @@
-"""Site-wide pages: tags across every record type, and the page for unhandled errors."""
+"""Site-wide pages: tags across every record type, the about page and the favicon, and the page for unhandled
+errors."""
 
 import sys
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.db import InterfaceError, OperationalError
 from django.db.models import Count, Window
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
@@ -83,14 +87,30 @@ def tag_detail(request, slug: str):
     return render(request, "tags/tag_detail.html", {"tag": tag, "groups": groups})
 
 
+@require_safe
+def about(request):
+    """What the knowledge base is, where its facts come from, how to cite it and how to report an error. The same for
+    every visitor, so the page cache keeps it like any public page."""
+    return render(request, "about.html")
+
+
+# Browsers ask for /favicon.ico whatever a page links to. It leads to the SVG icon the pages name, whose address
+# carries the file's hash (a new icon gets a new address), so the redirect is temporary and kept for a day.
+@require_safe
+@cache_control(max_age=86400)
+def favicon(request):
+    return redirect(static("img/favicon.svg"))
+
+
 def server_error(request):
     """The page for any unhandled error. When the database is unreachable, a 503 saying to retry shortly.
 
     It renders without a request context, so it needs neither the database nor anything that failed.
     """
     error = sys.exc_info()[1]
+    context = {"site_name": settings.SITE_NAME}
     if isinstance(error, OperationalError | InterfaceError):
-        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response = HttpResponse(loader.render_to_string("503.html", context), status=503)
         response["Retry-After"] = "30"
         return response
-    return HttpResponse(loader.render_to_string("500.html"), status=500)
+    return HttpResponse(loader.render_to_string("500.html", context), status=500)

@@ -14,7 +14,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 pytestmark = pytest.mark.django_db
 
-FRIENDLY_503 = "cop_kb is temporarily unavailable"
+FRIENDLY_503 = f"The {settings.SITE_NAME} is temporarily unavailable"
 FRIENDLY_500 = "Something went wrong on our side"
 SITE_HEADER = 'class="site-header"'
 # The failure's own words: a page that shows them is showing the exception.

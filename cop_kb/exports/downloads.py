@@ -50,7 +50,7 @@ def _readme(site: str, counts: dict[str, int], links: int, changed_at, token: st
     files = "\n".join(f"  {name:<24} {count} records" for name, count in counts.items())
     changed_at = changed_at.astimezone(datetime.UTC)
     day = timezone.localdate()
-    return f"""cop_kb: UNICEF Framework for Action knowledge base - whole-data CSV download
+    return f"""{settings.SITE_NAME} - whole-data CSV download
 
 Every published record of {site}/ as it was when its content last changed, {changed_at:%d %B %Y %H:%M} UTC
 (content version {token or "unknown"}; this file was built on {day:%d %B %Y}).
@@ -68,7 +68,7 @@ A cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab 
 
 Licence: this knowledge base states no licence for its data; see the site's about page.
 
-How to cite: cop_kb: UNICEF Framework for Action knowledge base. Whole-data CSV download.
+How to cite: {settings.SITE_NAME}. Whole-data CSV download.
 {site}/data/downloads/{ZIP_NAME} (content of {changed_at:%d %B %Y}; accessed <date you downloaded it>).
 """
 

@@ -8,6 +8,7 @@ id, so a feed reader does not show a renamed record as new.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.http.request import split_domain_port
@@ -157,7 +158,7 @@ class SiteFeed(ChangesFeed):
     """The latest changes anywhere on the site."""
 
     def about(self) -> About:
-        title = _("cop_kb: latest changes")
+        title = _("%(site)s: latest changes") % {"site": settings.SITE_NAME}
         return About(title=title, link=reverse("home"), changes=site_changes(), quiet_since=_last_change())
 
 
@@ -168,7 +169,10 @@ class TypeFeed(ChangesFeed):
         record_type = feed_record_type(type_slug)
         if record_type is None:
             raise Http404(_("No record type has this name."))
-        title = _("cop_kb: latest changes to %(plural)s") % {"plural": record_type.plural.lower()}
+        title = _("%(site)s: latest changes to %(plural)s") % {
+            "site": settings.SITE_NAME,
+            "plural": record_type.plural.lower(),
+        }
         changes = type_changes(record_type)
         return About(title=title, link=record_type.list_url(), changes=changes, quiet_since=_last_change())
 
@@ -186,6 +190,6 @@ class RecordFeed(ChangesFeed):
             if moved is None:
                 raise Http404(_("No public record has this address."))
             raise _Moved(reverse("feeds:record", args=[type_slug, moved.slug]))
-        title = _("cop_kb: latest changes linked to %(title)s") % {"title": record.title}
+        title = _("%(site)s: latest changes linked to %(title)s") % {"site": settings.SITE_NAME, "title": record.title}
         changes = linked_changes(record)
         return About(title=title, link=record.get_absolute_url(), changes=changes, quiet_since=record.updated_at)

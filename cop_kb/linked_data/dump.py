@@ -14,6 +14,7 @@ import datetime
 import io
 import json
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -34,7 +35,7 @@ def _dataset(address: str, version) -> dict:
         **described,
         "@id": address,
         "@type": "Dataset",
-        "name": _("cop_kb: UNICEF Framework for Action knowledge base, every public record"),
+        "name": _("%(site)s, every public record") % {"site": settings.SITE_NAME},
         "description": _(
             "Every published record of the knowledge base (instruments, provisions, the strategy's areas, principles,"
             " rights, stakeholders, sectors and focus areas, programmes, partnerships, activities, outputs, countries"
@@ -42,10 +43,8 @@ def _dataset(address: str, version) -> dict:
             " the publisher before reusing it beyond quotation with attribution. Each record lists the sources of its"
             " facts (subjectOf)."
         ),
-        "creditText": _(
-            "cop_kb: UNICEF Framework for Action knowledge base, whole-data download (JSON-LD), with the date you"
-            " downloaded it."
-        ),
+        "creditText": _("%(site)s, whole-data download (JSON-LD), with the date you downloaded it.")
+        % {"site": settings.SITE_NAME},
         "encodingFormat": "application/ld+json",
     }
 

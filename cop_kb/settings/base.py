@@ -231,8 +231,8 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "cop_kb API",
-    "DESCRIPTION": "Read-only access to the published records of cop_kb and their links, both ways.",
+    "TITLE": f"{SITE_NAME} API",
+    "DESCRIPTION": f"Read-only access to the published records of the {SITE_NAME} and their links, both ways.",
     "VERSION": "1",
     "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,

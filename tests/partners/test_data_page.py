@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -130,7 +131,7 @@ def test_every_feed_and_page_the_data_page_links_or_calls_answers(client, page):
     feeds = [path for path in ours if path.startswith("/feeds/") and "<" not in path]
     assert len(feeds) >= 4 + len(record_types())
     for path in feeds:
-        assert parse_feed(client.get(path)).title.startswith("cop_kb: "), path
+        assert parse_feed(client.get(path)).title.startswith(f"{settings.SITE_NAME}: "), path
     for path in ours:
         if path not in feeds and not path.startswith("#"):
             assert client.get(path).status_code == 200, path
