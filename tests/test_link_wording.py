@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from cop_kb.directory.models import Country, Organisation
 from cop_kb.records.registry import record_models
-from programmes.models import Programme
+from programmes.models import Activity, Programme
 
 from .factories import make
 
@@ -36,15 +36,26 @@ def _headings(html: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", text).strip() for text in re.findall(r"<h2[^>]*>(.*?)</h2>", html, re.S)]
 
 
-def test_a_country_page_lists_the_programmes_there_under_words_that_say_so(client):
+def test_a_country_page_lists_the_programmes_and_the_activities_there_apart_under_words_that_say_so(client):
     country = make(Country, title="Axolotl Republic")
-    programme = make(Programme, title="Safer schools programme")
-    programme.countries.add(country)
+    make(Programme, title="Safer schools programme").countries.add(country)
+    make(Activity, title="Safer schools workshop").countries.add(country)
 
-    headings = _headings(client.get(country.get_absolute_url()).content.decode())
+    page = client.get(country.get_absolute_url()).content.decode()
 
-    assert "Programmes and activities in this country" in headings
+    headings = _headings(page)
+    assert "Programmes in this country" in headings
+    assert "Activities in this country" in headings
     assert "Hosts" not in headings
+    programmes = page.split("Programmes in this country", 1)[1].split("</section>", 1)[0]
+    assert "Safer schools programme" in programmes
+    assert "Safer schools workshop" not in programmes
+
+
+def test_labels_declared_once_on_a_shared_base_name_each_models_records():
+    assert str(Programme._meta.get_field("provisions").inverse_label) == "Programmes citing it"
+    assert str(Activity._meta.get_field("provisions").inverse_label) == "Activities citing it"
+    assert str(Programme._meta.get_field("provisions").label) == "Cites provisions"
 
 
 def test_an_organisation_page_names_the_instruments_it_issued():

@@ -120,7 +120,7 @@ def test_newcomer_follows_links_both_ways_from_the_home_page_and_cites_a_record(
     expect(page).to_have_url(f"{site}/countries/viet-nam/")
     expect_page(page, "Viet Nam", "Countries")
 
-    hosts = page.get_by_role("region", name="Programmes and activities in this country")
+    hosts = page.get_by_role("region", name="Programmes in this country")
     expect(hosts).to_have_class("link-group backlinks")
     hosts.get_by_role("link", name=DIGITAL_CITIZENSHIP).click()
     expect(page).to_have_url(f"{site}/programmes/digital-citizenship-and-safety/")
