@@ -7,7 +7,7 @@ import pytest
 from cop_kb.search.models import Synonym
 
 from ..admin.support import admin_url, form_errors
-from .support import get_search, hit_titles, record, search_for, shown_hits, shown_titles
+from .support import AUTOCOMPLETE_URL, get_search, hit_titles, record, search_for, shown_hits, shown_titles
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +87,24 @@ def test_synonyms_do_not_reorder_the_records_with_the_words_as_typed():
     record(title="Trafficking in persons protocol")
 
     assert hit_titles(search_for("trafficking")) == ["Trafficking in persons protocol", "Axolotl report"]
+
+
+def test_near_misses_count_a_synonym_as_the_word_it_stands_for():
+    record(title="Axolotl report", summary="Laws against child pornography.")
+    record(title="Badger report", summary="Walrus habitats.")
+
+    page = search_for("CSAM walrus")
+
+    assert page.total == 0
+    assert sorted(hit.title for hit in page.near_misses) == ["Axolotl report", "Badger report"]
+
+
+def test_autocomplete_still_completes_what_was_typed(client):
+    record(title="Solicitation of children for sexual purposes")
+
+    titles = [row["title"] for row in client.get(AUTOCOMPLETE_URL, {"q": "solicit"}).json()["results"]]
+
+    assert titles == ["Solicitation of children for sexual purposes"]
 
 
 def test_an_editor_changing_a_group_takes_effect_on_the_next_search(admin_client, client):
