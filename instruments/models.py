@@ -81,7 +81,7 @@ class Instrument(Record):
         related_name="issued_instruments",
         verbose_name=_("issuing body"),
         label=_("Issued by"),
-        inverse_label=_("Issued"),
+        inverse_label=_("Instruments it issued"),
         linked_data="legislationPassedBy",
     )
     adopted_on = models.DateField(_("adopted / issued on"), null=True, blank=True)

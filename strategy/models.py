@@ -36,7 +36,7 @@ class StrategicArea(OrderedRecord):
         related_name="strategic_areas",
         verbose_name=_("provisions"),
         label=_("Draws on"),
-        inverse_label=_("Underpins strategic areas"),
+        inverse_label=_("Strategic areas drawing on it"),
         linked_data="isBasedOn",
     )
     instruments = LinkManyToManyField(
@@ -45,7 +45,7 @@ class StrategicArea(OrderedRecord):
         related_name="strategic_areas",
         verbose_name=_("instruments"),
         label=_("Draws on"),
-        inverse_label=_("Underpins strategic areas"),
+        inverse_label=_("Strategic areas drawing on it"),
         linked_data="isBasedOn",
     )
     # The editors' own mapping of topics (and a few single provisions) to the area: not something the framework
@@ -108,7 +108,7 @@ class Right(Record):
         related_name="rights",
         verbose_name=_("provisions"),
         label=_("Guaranteed by"),
-        inverse_label=_("Guarantees rights"),
+        inverse_label=_("Rights it guarantees"),
         linked_data="isBasedOn",
     )
 
@@ -172,7 +172,7 @@ class FocusArea(OrderedRecord):
         related_name="focus_areas",
         verbose_name=_("sectors"),
         label=_("Across sectors"),
-        inverse_label=_("Focus of"),
+        inverse_label=_("Focus areas across this sector"),
     )
     stakeholders = LinkManyToManyField(
         StakeholderGroup,
@@ -180,7 +180,7 @@ class FocusArea(OrderedRecord):
         related_name="focus_areas",
         verbose_name=_("stakeholder groups"),
         label=_("Works with"),
-        inverse_label=_("Worked with in"),
+        inverse_label=_("Focus areas working with this group"),
     )
 
     class Meta(OrderedRecord.Meta):
@@ -220,7 +220,7 @@ class Principle(OrderedRecord):
         related_name="principles",
         verbose_name=_("rights"),
         label=_("Balances"),
-        inverse_label=_("Balanced by principles"),
+        inverse_label=_("Principles balancing this right"),
     )
     stakeholders = LinkManyToManyField(
         StakeholderGroup,
@@ -228,15 +228,15 @@ class Principle(OrderedRecord):
         related_name="principles",
         verbose_name=_("stakeholder groups"),
         label=_("Requires collaboration with"),
-        inverse_label=_("Needed by principles"),
+        inverse_label=_("Principles calling for work with this group"),
     )
     strategic_areas = LinkManyToManyField(
         StrategicArea,
         blank=True,
         related_name="principles",
         verbose_name=_("strategic areas"),
-        label=_("Is underpinned by"),
-        inverse_label=_("Underpins principles"),
+        label=_("Underpinned by"),
+        inverse_label=_("Principles it underpins"),
         linked_data="isBasedOn",
     )
     focus_areas = LinkManyToManyField(
@@ -245,7 +245,7 @@ class Principle(OrderedRecord):
         related_name="principles",
         verbose_name=_("focus areas"),
         label=_("Focuses on"),
-        inverse_label=_("Called for by principles"),
+        inverse_label=_("Principles calling for this focus"),
     )
 
     class Meta(OrderedRecord.Meta):

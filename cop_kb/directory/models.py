@@ -77,7 +77,7 @@ class Organisation(Record):
         related_name="units",
         verbose_name=_("part of"),
         label=_("Part of"),
-        inverse_label=_("Has units"),
+        inverse_label=_("Units"),
         linked_data="parentOrganization",
     )
     website = models.URLField(_("website"), max_length=500, blank=True)

@@ -10,9 +10,14 @@ the bounded groups of a public page and the pages of every record a relation lea
 from collections.abc import Iterable
 
 from django.db import models
+from django.utils.text import capfirst, format_lazy
 
 
 class _LabelledLink:
+    """Labels may name the records of the model that declares the link, as ``{records}``: declared once on an
+    abstract base, "{records} in this country" reads "Programmes in this country" on one concrete model's link and
+    "Activities in this country" on another's, so a country page tells them apart."""
+
     def _take_labels(self, kwargs: dict) -> dict:
         self.label = kwargs.pop("label")
         self.inverse_label = kwargs.pop("inverse_label")
@@ -21,6 +26,14 @@ class _LabelledLink:
         # needs no migration.
         self.linked_data = kwargs.pop("linked_data", "")
         return kwargs
+
+    def contribute_to_class(self, cls, name, *args, **kwargs):
+        super().contribute_to_class(cls, name, *args, **kwargs)
+        if not cls._meta.abstract:
+            # Lazily: translations are not ready while models load.
+            records = capfirst(cls._meta.verbose_name_plural)
+            self.label = format_lazy(self.label, records=records)
+            self.inverse_label = format_lazy(self.inverse_label, records=records)
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()

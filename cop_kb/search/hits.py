@@ -42,7 +42,14 @@ def _covers(text: str, term: Term) -> bool:
 
 
 def matched_alias(document: SearchDocument, query: Query) -> str:
-    """The alias a hit was found by, when its title alone would not have matched ("Lanzarote Convention")."""
+    """The alias a hit was found by, when its title alone would not have matched ("Lanzarote Convention"): by the
+    words as typed when an alias and the title hold them all ("Vietnam" finds "Viet Nam" by its alias, though the two
+    are synonyms), else with synonyms ("labor" finds "Child Labour" by its title)."""
+    return _matched_alias(document, query.literal(), partly=False) or _matched_alias(document, query)
+
+
+def _matched_alias(document: SearchDocument, query: Query, *, partly: bool = True) -> str:
+    """``partly``: failing an alias that holds every word the title lacks, one holding some of them."""
     terms = query.positive_terms()
     if not terms or not document.aliases or all(_covers(document.title, term) for term in terms):
         return ""
@@ -50,4 +57,6 @@ def matched_alias(document: SearchDocument, query: Query) -> str:
     for alias in aliases:
         if all(_covers(alias, term) or _covers(document.title, term) for term in terms):
             return alias
+    if not partly:
+        return ""
     return next((alias for alias in aliases if any(_covers(alias, term) for term in terms)), "")

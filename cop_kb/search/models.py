@@ -4,11 +4,15 @@ The database-specific parts (PostgreSQL's weighted tsvector column and GIN index
 step by triggers) are created by migration 0002, which looks at the database it runs on.
 """
 
+import re
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from .query import MAX_PHRASE_WORDS, tokens
 
 
 class SearchDocument(models.Model):
@@ -71,8 +75,13 @@ class SearchFacet(models.Model):
         return f"{self.facet}={self.value}"
 
 
+# A synonym term: words of letters and digits, joined by single spaces or hyphens.
+_TERM = re.compile(r"[^\W_]+(?:[ -][^\W_]+)*")
+
+
 class Synonym(models.Model):
-    """Words that mean the same to a reader ("labour, labor"): a search for one finds the others.
+    """Terms that mean the same to a reader ("labour, labor"; "CSAM, child pornography"): a search for one finds
+    the others. A term may be a phrase of several words, which then matches as a phrase.
 
     Editors manage these in the admin; they take effect on the next search, with no reindex or redeploy.
     """
@@ -81,7 +90,10 @@ class Synonym(models.Model):
         _("terms"),
         max_length=300,
         unique=True,
-        help_text=_("Two or more single words, separated by commas, e.g. “labour, labor”."),
+        help_text=_(
+            "Two or more words or phrases that mean the same, separated by commas, e.g. “labour, labor” or "
+            "“CSAM, child sexual abuse material”. A phrase matches only with its words in that order."
+        ),
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
@@ -94,13 +106,45 @@ class Synonym(models.Model):
     def __str__(self) -> str:
         return self.terms
 
-    def words(self) -> list[str]:
-        return [word.strip().casefold() for word in self.terms.split(",") if word.strip()]
+    def phrases(self) -> list[str]:
+        """The group's terms as written, each in lower case with its spaces evened out."""
+        return [" ".join(term.split()).casefold() for term in self.terms.split(",") if term.strip()]
 
     def clean(self) -> None:
-        words = self.words()
-        if len(words) < 2:
-            raise ValidationError({"terms": _("Give at least two words separated by commas.")})
-        if any(not word.replace("-", "").isalnum() for word in words):
-            raise ValidationError({"terms": _("Each term must be a single word (letters and digits only).")})
-        self.terms = ", ".join(dict.fromkeys(words))
+        phrases = list(dict.fromkeys(self.phrases()))
+        if len(phrases) < 2:
+            raise ValidationError({"terms": _("Give at least two different terms, separated by commas.")})
+        bad = [phrase for phrase in phrases if not _TERM.fullmatch(phrase)]
+        if bad:
+            raise ValidationError(
+                {
+                    "terms": _(
+                        "Each term may hold only letters, digits, spaces and hyphens between words: “%(term)s” does "
+                        "not."
+                    )
+                    % {"term": bad[0]}
+                }
+            )
+        long = [phrase for phrase in phrases if len(tokens(phrase)) > MAX_PHRASE_WORDS]
+        if long:
+            raise ValidationError(
+                {
+                    "terms": _("A term may have at most %(count)d words: “%(term)s” has more.")
+                    % {"count": MAX_PHRASE_WORDS, "term": long[0]}
+                }
+            )
+        self.terms = ", ".join(phrases)
+        self._check_terms_are_in_no_other_group(phrases)
+
+    def _check_terms_are_in_no_other_group(self, phrases: list[str]) -> None:
+        # A term in two groups would find the other terms of only one of them.
+        wanted = {tokens(phrase): phrase for phrase in phrases}
+        for other in Synonym.objects.exclude(pk=self.pk).only("terms"):
+            for phrase in other.phrases():
+                if tokens(phrase) in wanted:
+                    raise ValidationError(
+                        {
+                            "terms": _("“%(term)s” is already in the group “%(group)s”: add the terms there.")
+                            % {"term": wanted[tokens(phrase)], "group": other.terms}
+                        }
+                    )

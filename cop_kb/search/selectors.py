@@ -22,7 +22,7 @@ from .backends.base import Overview
 from .facets import FACETS, facet_groups, facet_options, facet_page, record_facets, record_type_labels
 from .hits import highlight, matched_alias
 from .models import SearchDocument, Synonym
-from .query import MAX_QUERY_LENGTH, MAX_TERMS, Query, parse, tokens
+from .query import MAX_QUERY_LENGTH, MAX_TERMS, Query, Synonyms, parse, tokens
 
 PER_PAGE = 20
 SUGGESTIONS = 5
@@ -78,14 +78,15 @@ def _database_unreachable(error: DatabaseError) -> bool:
     return isinstance(error, OperationalError | InterfaceError) and connection.vendor != "sqlite"
 
 
-def synonym_map(groups: list[str]) -> dict[str, tuple[str, ...]]:
-    """Each word of every synonym group (``Synonym.terms``), mapped to the other words of its group."""
-    mapping: dict[str, tuple[str, ...]] = {}
+def synonym_map(groups: list[str]) -> Synonyms:
+    """The words of each term of every synonym group (``Synonym.terms``), mapped to the words of the other terms of
+    its group (of every group holding it: the admin allows one, the database does not insist)."""
+    mapping: dict[tuple[str, ...], dict[tuple[str, ...], None]] = {}
     for terms in groups:
-        words = Synonym(terms=terms).words()
-        for word in words:
-            mapping[word] = tuple(other for other in words if other != word)
-    return mapping
+        phrases = [words for words in map(tokens, Synonym(terms=terms).phrases()) if words]
+        for words in phrases:
+            mapping.setdefault(words, {}).update(dict.fromkeys(other for other in phrases if other != words))
+    return {words: tuple(others) for words, others in mapping.items() if others}
 
 
 def _public_documents(ids: list[int]) -> dict[int, SearchDocument]:
@@ -106,7 +107,7 @@ def _indexable() -> dict[str, type]:
     return {entry.label: entry.model for entry in record_types()}
 
 
-def _search_inputs(chosen: dict[str, str]) -> tuple[dict[str, tuple[str, ...]], bool]:
+def _search_inputs(chosen: dict[str, str]) -> tuple[Synonyms, bool]:
     """The synonym map, and whether every chosen country or strategic area is a public record: one query.
 
     The index drops facet values naming a record that stops being public (migration 0010), but a slug renamed

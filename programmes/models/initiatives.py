@@ -45,7 +45,7 @@ class Initiative(Record):
         related_name="%(class)s_set",
         verbose_name=_("countries"),
         label=_("Takes place in"),
-        inverse_label=_("Hosts"),
+        inverse_label=_("{records} in this country"),
         linked_data="location",
     )
     instruments = LinkManyToManyField(
@@ -54,7 +54,7 @@ class Initiative(Record):
         related_name="%(class)s_set",
         verbose_name=_("instruments"),
         label=_("Concerns instruments"),
-        inverse_label=_("Concerned by"),
+        inverse_label=_("{records} concerning it"),
         linked_data="about",
     )
     provisions = LinkManyToManyField(
@@ -63,7 +63,7 @@ class Initiative(Record):
         related_name="%(class)s_set",
         verbose_name=_("provisions"),
         label=_("Cites provisions"),
-        inverse_label=_("Cited by"),
+        inverse_label=_("{records} citing it"),
         linked_data="citation",
     )
     strategic_areas = LinkManyToManyField(
@@ -72,7 +72,7 @@ class Initiative(Record):
         related_name="%(class)s_set",
         verbose_name=_("strategic areas"),
         label=_("Contributes to"),
-        inverse_label=_("Served by"),
+        inverse_label=_("{records} contributing to it"),
     )
     sectors = LinkManyToManyField(
         "strategy.Sector",
@@ -80,7 +80,7 @@ class Initiative(Record):
         related_name="%(class)s_set",
         verbose_name=_("sectors"),
         label=_("Involves sectors"),
-        inverse_label=_("Involved in"),
+        inverse_label=_("{records} in this sector"),
     )
     stakeholders = LinkManyToManyField(
         "strategy.StakeholderGroup",
@@ -88,7 +88,7 @@ class Initiative(Record):
         related_name="%(class)s_set",
         verbose_name=_("stakeholder groups"),
         label=_("Engages"),
-        inverse_label=_("Engaged by"),
+        inverse_label=_("{records} engaging this group"),
         linked_data="audience",
     )
 
@@ -108,7 +108,7 @@ class FocusedInitiative(Initiative):
         related_name="%(class)s_set",
         verbose_name=_("focus area"),
         label=_("Part of the work on"),
-        inverse_label=_("Carried out through"),
+        inverse_label=_("{records} in this focus area"),
         linked_data="isPartOf",
     )
 

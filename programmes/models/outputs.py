@@ -51,7 +51,7 @@ class Output(Record):
         related_name="publications",
         verbose_name=_("publisher"),
         label=_("Published by"),
-        inverse_label=_("Published"),
+        inverse_label=_("Outputs it published"),
         linked_data="publisher",
     )
     url = models.URLField(_("URL"), max_length=500, blank=True)

@@ -37,7 +37,7 @@ class Partnership(Record):
         related_name="partnerships",
         verbose_name=_("focus area"),
         label=_("Part of the work on"),
-        inverse_label=_("Carried out through"),
+        inverse_label=_("Partnerships in this focus area"),
         linked_data="isPartOf",
     )
     launched_on = models.DateField(_("launched on"), null=True, blank=True)
@@ -104,7 +104,7 @@ class Activity(Initiative):
         related_name="parts",
         verbose_name=_("part of"),
         label=_("Part of"),
-        inverse_label=_("Includes"),
+        inverse_label=_("Includes activities"),
         linked_data="superEvent",
     )
     place = models.CharField(

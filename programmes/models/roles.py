@@ -25,7 +25,7 @@ ROLE_LABELS = {
     Role.CONVENER: (_("Convened by"), _("Convenes")),
     Role.PARTNER: (_("Partners"), _("Partner in")),
     Role.SUPPORTER: (_("Supported by"), _("Supports")),
-    Role.AUDIENCE: (_("Addressed to"), _("Addressed by")),
+    Role.AUDIENCE: (_("Addressed to"), _("Audience of")),
 }
 # No role is funding: nothing the records hold says who paid for what.
 ROLE_LINKED_DATA = {

@@ -110,7 +110,11 @@ def test_a_link_field_is_on_both_records_read_each_way(client):
     forward = client.get(detail_url(programme)).json()["links"]
     backward = client.get(detail_url(area)).json()["links"]
 
-    expected = {"relation": "strategic_areas", "label": "Contributes to", "inverse_label": "Served by"}
+    expected = {
+        "relation": "strategic_areas",
+        "label": "Contributes to",
+        "inverse_label": "Programmes contributing to it",
+    }
     assert {**expected, "direction": "forward", "target": target(area)} in forward
     assert {**expected, "direction": "inverse", "target": target(programme)} in backward
 
@@ -130,7 +134,7 @@ def test_a_detail_shows_each_relations_first_50_links_with_the_count_and_an_addr
     assert group == {
         "relation": "strategic_areas",
         "direction": "inverse",
-        "label": "Served by",
+        "label": "Programmes contributing to it",
         "count": 53,
         "shown": 50,
         "links_url": group["links_url"],

@@ -85,7 +85,7 @@ def test_newcomer_follows_links_both_ways_from_the_home_page_and_cites_a_record(
     # Provisions have no item of their own in the main navigation, so none is marked.
     expect_page(page, "Article 39", None)
     # The link is followed back: the article names the area that drew on it.
-    expect(page.get_by_role("region", name="Underpins strategic areas")).to_contain_text(RECOVERY)
+    expect(page.get_by_role("region", name="Strategic areas drawing on it")).to_contain_text(RECOVERY)
 
     page.get_by_role("region", name="Provision of").get_by_role("link", name=CRC).click()
     expect(page).to_have_url(f"{site}/instruments/crc/")
@@ -120,7 +120,7 @@ def test_newcomer_follows_links_both_ways_from_the_home_page_and_cites_a_record(
     expect(page).to_have_url(f"{site}/countries/viet-nam/")
     expect_page(page, "Viet Nam", "Countries")
 
-    hosts = page.get_by_role("region", name="Hosts")
+    hosts = page.get_by_role("region", name="Programmes in this country")
     expect(hosts).to_have_class("link-group backlinks")
     hosts.get_by_role("link", name=DIGITAL_CITIZENSHIP).click()
     expect(page).to_have_url(f"{site}/programmes/digital-citizenship-and-safety/")

@@ -161,7 +161,8 @@ def test_the_jsonld_address_is_revalidated_like_a_page(client, framework):
 
 def test_relations_shown_under_one_label_are_published_as_one_property():
     """A page groups links by label and its JSON-LD writes each group under one property, so relations that share a
-    label on a record type's page (programmes' and activities' "Hosts" on a country) must share a property."""
+    label on a record type's page (a strategic area "Draws on" its provisions and its instruments) must share a
+    property."""
     for model in record_models():
         terms: dict[tuple[str, bool], set[str]] = {}
         for other in record_models():

@@ -108,3 +108,31 @@ def test_query_text_is_echoed_escaped(client, query):
     assert "<script>alert(1)" not in page
     assert "<img src=x" not in page
     assert "&lt;script&gt;" in page or "&lt;img" in page
+
+
+def test_snippet_shows_the_body_passage_that_matched_not_the_title(client):
+    record(title="Axolotl grooming guide", summary="A guide for parents.", body="Signs of grooming in chat rooms.")
+
+    snippet = shown_hits(get_search(client, "grooming"))[0].snippet
+
+    assert "<mark>grooming</mark> in chat rooms" in snippet
+    assert "Axolotl" not in snippet
+
+
+def test_snippet_shows_the_summary_passage_that_matched(client):
+    record(title="Axolotl sextortion guide", summary="Sextortion cases reported by schools.", body="Other text.")
+
+    snippet = shown_hits(get_search(client, "sextortion"))[0].snippet
+
+    assert "<mark>Sextortion</mark> cases reported" in snippet
+    assert "Axolotl" not in snippet
+
+
+def test_a_hit_matched_by_its_title_only_shows_the_opening_of_its_summary(client):
+    record(title="Axolotl charter", summary="A charter for safer play online.", body="Further provisions follow.")
+
+    snippet = shown_hits(get_search(client, "axolotl"))[0].snippet
+
+    assert snippet.strip().startswith("A charter for safer play online")
+    assert "Axolotl" not in snippet
+    assert "<mark>" not in snippet

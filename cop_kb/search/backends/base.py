@@ -47,6 +47,12 @@ class Hit:
     snippet: str
 
 
+def passage(summary: str, body: str) -> str:
+    """What a hit shows, from its summary's and its body's snippets: the summary's passage with the matched words,
+    else the body's, else (the words matched in the title, aliases, tags or linked names) the summary's opening."""
+    return next((text for text in (summary, body) if MARK_START in text), summary or body)
+
+
 # Broad queries (see SearchBackend.exact_limit) count facets from an even sample: the documents whose id is a
 # multiple of this, which PostgreSQL reads through a partial index of that sample (migration 0007, which holds the
 # same number).

@@ -29,18 +29,24 @@ CONFIG = "cop_english"
 HEADLINE_OPTIONS = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, MaxFragments=2"
 
 
-def _variant(tokens: tuple[str, ...], params: list) -> str:
+def _variant(tokens: tuple[str, ...], params: list, *, phrase: bool = True) -> str:
     params.append(" ".join(tokens))
-    function = "phraseto_tsquery" if len(tokens) > 1 else "plainto_tsquery"
+    function = "phraseto_tsquery" if phrase and len(tokens) > 1 else "plainto_tsquery"
     return f"{function}('{CONFIG}', %s)"
 
 
-def _term(term: Term, params: list) -> str:
-    return "(" + " || ".join(_variant(variant, params) for variant in term.variants()) + ")"
+def _term(term: Term, params: list, *, ranking: bool = False) -> str:
+    """``ranking``: words typed as such (``Term.loose``) each count on their own, as separate typed words do."""
+    if term.loose and ranking:
+        typed = " || ".join(_variant((token,), params) for token in term.tokens)
+    else:
+        # plainto_tsquery: all the loose words, anywhere.
+        typed = _variant(term.tokens, params, phrase=not term.loose)
+    return "(" + " || ".join([typed, *(_variant(variant, params) for variant in term.alternatives)]) + ")"
 
 
-def _group(group, params: list) -> str:
-    return "(" + " || ".join(_term(term, params) for term in group) + ")"
+def _group(group, params: list, *, ranking: bool = False) -> str:
+    return "(" + " || ".join(_term(term, params, ranking=ranking) for term in group) + ")"
 
 
 def tsquery(query: Query) -> tuple[str, list]:
@@ -57,7 +63,7 @@ def ranking_tsquery(query: Query) -> tuple[str, list]:
     together (a summary's "Rio de Janeiro … 2008") would outrank one with them in its title and its years, whatever
     their weights; ranked against an OR, each term adds its own weight."""
     params: list = []
-    return " || ".join(_group(group, params) for group in query.groups), params
+    return " || ".join(_group(group, params, ranking=True) for group in query.groups), params
 
 
 def _hits(sql: str, params: list) -> list[Hit]:
@@ -164,25 +170,39 @@ class PostgresBackend(SearchBackend):
         params: list = []
         source = _source(filters, params)
         cap = f"LIMIT {int(self.rank_candidates)}" if capped else ""
+        own_vector = "ts_filter(d.search_vector, '{a,b,c}')"
         # ``own``: documents that match without the names of the records linking to them (weight D) come first.
-        first = "ts_filter(d.search_vector, '{a,b,c}') @@ q.query" if own else "true"
+        first = f"({own_vector} @@ q.query)::int" if own else "1"
+        literal, literal_sql, literal_params = "0", "NULL", []
+        if own and query.has_alternatives:
+            # Of those, the ones with the words as typed come first, ranked as if there were no synonyms (a record
+            # with the words and a synonym too would outrank one with the words in its title); then those found
+            # through a synonym only.
+            literal_sql, literal_params = tsquery(query.literal())
+            literal_rank_sql, literal_rank_params = ranking_tsquery(query.literal())
+            literal_sql = f"({literal_sql}) AS literal, ({literal_rank_sql})"
+            literal_params += literal_rank_params
+            first += f" + ({own_vector} @@ q.literal)::int"
+            literal = f"ts_rank({own_vector}, q.literal_ranking)"
         # Rank with the narrow columns only, then fetch the texts of the page and headline them: ts_headline is
         # costly, so it runs on at most `limit` rows.
+        order = "own DESC, literal DESC, rank DESC, title, id"
         sql = f"""
-            WITH q AS (SELECT ({ts_sql}) AS query, ({rank_sql}) AS ranking),
+            WITH q AS (SELECT ({ts_sql}) AS query, ({rank_sql}) AS ranking, {literal_sql} AS literal_ranking),
             matches AS (
-                SELECT d.id, {first} AS own, ts_rank(d.{vector}, q.ranking) AS rank, d.title
+                SELECT d.id, {first} AS own, {literal} AS literal, ts_rank(d.{vector}, q.ranking) AS rank, d.title
                 FROM {source} CROSS JOIN q
                 WHERE {condition}
                 {cap}
             ),
-            page AS (SELECT * FROM matches ORDER BY own DESC, rank DESC, title, id LIMIT %s OFFSET %s)
+            page AS (SELECT * FROM matches ORDER BY {order} LIMIT %s OFFSET %s)
             SELECT page.id, ts_headline('{CONFIG}', translate(d.summary || ' ' || d.body, '<>', %s), q.query, %s),
-                row_number() OVER (ORDER BY page.own DESC, page.rank DESC, page.title, page.id) AS place
+                row_number() OVER (ORDER BY {", ".join(f"page.{key}" for key in order.split(", "))}) AS place
             FROM page JOIN search_searchdocument d ON d.id = page.id CROSS JOIN q
             ORDER BY place
         """
-        return sql, [*ts_params, *rank_params, *params, limit, offset, LESS_THAN + GREATER_THAN, HEADLINE_OPTIONS]
+        values = [*ts_params, *rank_params, *literal_params, *params, limit, offset]
+        return sql, [*values, LESS_THAN + GREATER_THAN, HEADLINE_OPTIONS]
 
     def ranked_and_near_misses(
         self, query: Query, filters, limit: int, offset: int, near_limit: int

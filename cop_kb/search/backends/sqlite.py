@@ -16,6 +16,7 @@ from .base import (
     Hit,
     SearchBackend,
     near_miss_threshold,
+    passage,
     with_filters,
     word_similarity,
 )
@@ -35,7 +36,10 @@ def _quoted(tokens: tuple[str, ...]) -> str:
 
 
 def _term(term: Term) -> str:
-    variants = [_quoted(variant) for variant in term.variants()]
+    typed = _quoted(term.tokens)
+    if term.loose:
+        typed = "(" + " AND ".join(_quoted((token,)) for token in term.tokens) + ")"
+    variants = [typed, *(_quoted(alternative) for alternative in term.alternatives)]
     return variants[0] if len(variants) == 1 else "(" + " OR ".join(variants) + ")"
 
 
@@ -53,6 +57,16 @@ def _excluding(expression: str, query: Query) -> str:
 def match_expression(query: Query) -> str:
     """The query in FTS5 syntax; every token is a quoted string, so user input can add no operator."""
     return _excluding(" AND ".join(_group(group) for group in query.groups), query)
+
+
+# The passage shown with a hit: from the summary or the body (columns 2 and 4), never the title, the aliases or the
+# lists of linked names; see ``passage``.
+SNIPPETS = "snippet(search_fts, 2, %s, %s, '…', 24), snippet(search_fts, 4, %s, %s, '…', 24)"
+SNIPPET_PARAMS = [MARK_START, MARK_END] * 2
+
+
+def _hit(row) -> Hit:
+    return Hit(document_id=row[0], snippet=passage(row[1] or "", row[2] or ""))
 
 
 OWN_MATCH = "search_fts.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
@@ -105,20 +119,32 @@ class SQLiteBackend(SearchBackend):
         # Documents that match without the names of the records linking to them come first (a country is not found
         # first by the titles of its activities); a broad query's candidates are ranked by bm25() alone.
         own, own_params = ("", []) if broad else (f"{OWN_MATCH} DESC, ", [f"{OWN_FILTER} : ({expression})"])
+        literal, literal_params = "", []
+        if not broad and query.has_alternatives:
+            # Of those, the ones with the words as typed come first, ranked as if there were no synonyms (a record
+            # with the words and a synonym too would outrank one with the words in its title); then those found
+            # through a synonym only.
+            literal = f"""
+                LEFT JOIN (
+                    SELECT rowid, bm25(search_fts, {BM25_WEIGHTS}) AS rank FROM search_fts WHERE search_fts MATCH %s
+                ) literal ON literal.rowid = search_fts.rowid"""
+            literal_params = [f"{OWN_FILTER} : ({match_expression(query.literal())})"]
+            own = f"({OWN_MATCH}) + (literal.rowid IS NOT NULL) DESC, literal.rank, "
         # One statement and no join to the documents: FTS5 scores every candidate with bm25() but builds snippet()
         # only for the rows returned. Ties go by id.
-        params: list = [MARK_START, MARK_END]
+        params: list = []
         source = _source(filters, params)
         sql = f"""
-            SELECT search_fts.rowid, snippet(search_fts, -1, %s, %s, '…', 24)
-            FROM {source}
+            SELECT search_fts.rowid, {SNIPPETS}
+            FROM {source}{literal}
             WHERE search_fts MATCH %s{bound}
             ORDER BY {own}bm25(search_fts, {BM25_WEIGHTS}), search_fts.rowid
             LIMIT %s OFFSET %s
         """
+        values = [*SNIPPET_PARAMS, *params, *literal_params, expression, *bound_params, *own_params, limit, offset]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, expression, *bound_params, *own_params, limit, offset])
-            return [Hit(document_id=row[0], snippet=row[1] or "") for row in cursor.fetchall()]
+            cursor.execute(sql, values)
+            return [_hit(row) for row in cursor.fetchall()]
 
     def near_misses(self, query: Query, filters, limit: int) -> list[Hit]:
         groups = [_group(group) for group in query.groups]
@@ -147,16 +173,16 @@ class SQLiteBackend(SearchBackend):
                 ORDER BY matched DESC, rank, rowid
                 LIMIT %s
             )
-            SELECT search_fts.rowid, snippet(search_fts, -1, %s, %s, '…', 24)
+            SELECT search_fts.rowid, {SNIPPETS}
             FROM best JOIN search_fts ON search_fts.rowid = best.rowid
             WHERE search_fts MATCH %s
             ORDER BY best.matched DESC, best.rank, best.rowid
         """
         values = [*groups, *params, some, *(value for group in groups for value in (group, NEAR_MISS_CANDIDATES))]
-        values += [near_miss_threshold(len(groups)), limit, MARK_START, MARK_END, some]
+        values += [near_miss_threshold(len(groups)), limit, *SNIPPET_PARAMS, some]
         with connection.cursor() as cursor:
             cursor.execute(sql, values)
-            return [Hit(document_id=row[0], snippet=row[1] or "") for row in cursor.fetchall()]
+            return [_hit(row) for row in cursor.fetchall()]
 
     @contextmanager
     def bulk_load(self):
