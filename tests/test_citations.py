@@ -13,7 +13,15 @@ from cop_kb.records.citations import bibtex_text
 from cop_kb.records.models import Status
 from instruments.models import Instrument
 
-from .factories import make, make_instrument, make_organisation, make_programme, make_provision, record_models
+from .factories import (
+    make,
+    make_instrument,
+    make_organisation,
+    make_programme,
+    make_provision,
+    record_models,
+    rename,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -243,6 +251,15 @@ def test_unknown_records_and_addresses_have_no_citation_files(client):
     assert client.get("/nothing/sylvania.ris").status_code == 404
     assert client.get("/instruments/sylvania.txt").status_code == 404
     assert client.post("/instruments/sylvania.bib").status_code == 405
+
+
+def test_a_former_slug_redirects_to_the_citation_file_at_the_new_address(client):
+    old = rename(make_instrument(**SYLVANIA), "renamed-treaty")
+
+    response = client.get(f"/instruments/{old}.ris")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/instruments/renamed-treaty.ris"
 
 
 def test_citation_files_are_cached_and_revalidated_like_pages(client, django_assert_num_queries):
