@@ -116,7 +116,7 @@ def _day(value: datetime.date) -> str:
 def page_entry(record, page_url: str, part_of: str = "") -> Entry:
     """``record``'s page on this site as a reference: its title, the site, its address, its last update and today
     as the date it was read; ``part_of``: the citation of what it is part of, for the note ("Provision: …")."""
-    updated = timezone.localdate(record.updated_at)
+    updated = timezone.localtime(record.updated_at).date()
     kind = capfirst(record._meta.verbose_name)
     return Entry(
         kind="page",
