@@ -1,14 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from cop_kb.records.admin_views import data_quality, review_queue
-from cop_kb.records.views import record_preview
+from cop_kb.records.views import record_citation_file, record_preview
 
 from . import views
 from .sitemaps import sitemap_index, sitemaps
@@ -47,6 +47,8 @@ urlpatterns = [
     path("", include("cop_kb.partners.urls")),
     path("", include("cop_kb.search.urls")),
     path("", include("cop_kb.linked_data.urls")),
+    # A detail page's address with ".bib" or ".ris" for its trailing slash: the record's citation as a file.
+    re_path(r"^(?:[-\w]+/)+(?P<slug>[-\w]+)\.(?P<extension>bib|ris)$", record_citation_file, name="record-citation"),
     path("", include("cop_kb.graph.urls")),
     path("", include("cop_kb.map.urls")),
     path("", include("cop_kb.timeline.urls")),

@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
+from cop_kb.records.citations import Document
 from cop_kb.records.facets import ChoiceFacet, RelatedFacet
 from cop_kb.records.links import LinkForeignKey, LinkManyToManyField, TypedLink
 from cop_kb.records.models import DatePrecision, Record
@@ -54,6 +55,17 @@ class Instrument(Record):
     )
     year_expression = Coalesce(ExtractYear("adopted_on"), ExtractYear("opened_for_signature_on"))
     dated_by = (ADOPTED, OPENED_FOR_SIGNATURE)  # as its year: adopted, or else opened for signature
+    # Its own citation: "Convention on Cybercrime, Budapest, 23 November 2001, ETS No. 185", from these fields only.
+    cited_as = Document(
+        title="official_title",
+        dates=dated_by,
+        place="place",
+        number="reference_number",
+        short_title="short_title",
+        body="issuing_body",
+        url="official_url",
+        report_kinds=(InstrumentKind.STUDY,),
+    )
     # No schema.org or ELI property says "opened for signature" (it is not the date of signature), so that date
     # is left out.
     linked_data_type = "Legislation"
@@ -224,6 +236,7 @@ class Provision(Record):
     list_facets = (RelatedFacet("instrument", "instrument"), RelatedFacet("topic", "topics"))
     linked_data_type = "Legislation"
     linked_data_fields = {"number": "position"}
+    cited_within = "instrument"  # "<the instrument's citation>, Article 34"
 
     instrument = LinkForeignKey(
         Instrument,

@@ -21,7 +21,7 @@ from cop_kb.directory.models import Country, Organisation
 from cop_kb.records.links import LinkForeignKey, LinkManyToManyField, TypedLink, typed_link_relations
 from cop_kb.records.models import Alias, Record, Source, Status
 from cop_kb.records.registry import record_models as registered_record_models
-from cop_kb.records.services import record_create, record_reindex
+from cop_kb.records.services import record_create, record_reindex, record_slug_changed
 from cop_kb.records.services import typed_link_create as _typed_link_create
 from cop_kb.search.services import search_index_update
 from instruments.models import Instrument, Provision, Topic
@@ -166,6 +166,15 @@ def make(model: type[Record], **overrides) -> Record:
         if isinstance(field, LinkForeignKey) and not field.null and field.name not in overrides:
             overrides[field.name] = make(field.related_model)
     return record_create(model=model, fields=_fields(model, **overrides), **extras)
+
+
+def rename(record: Record, slug: str) -> str:
+    """Give ``record`` a new slug as the admin does, so its old address redirects; returns the old slug."""
+    old = record.slug
+    record.slug = slug
+    record.save()
+    record_slug_changed(record=record, old_slug=old)
+    return old
 
 
 def make_country(**overrides) -> Country:

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 from cop_kb.records.briefs import brief_url
@@ -34,7 +35,7 @@ def test_country_brief_lists_public_links_by_group_with_counts_date_and_citation
     assert "(2)</span>" in html  # the group's count: the draft is not counted
     assert html.index("Alpha programme") < html.index("Zeta programme")
     assert "Prepared on" in html
-    assert "“Freedonia”. Country, cop_kb" in html
+    assert f"“Freedonia”. Country, {settings.SITE_NAME}" in html
     # Link targets are absolute, so the addresses printed after them work on paper.
     assert 'href="http://testserver/programmes/' in html
 

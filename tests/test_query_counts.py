@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from cop_kb.graph.views import explore_url
 from cop_kb.records.briefs import brief_url
+from cop_kb.records.citations import file_address
 from cop_kb.records.facets import RelatedFacet
 from cop_kb.records.link_pages import relation_url
 from cop_kb.records.links import LinkForeignKey, LinkManyToManyField, TypedLink, _link_fields
@@ -125,6 +126,7 @@ def public_pages(graph: Graph) -> dict[str, str]:
         pages[f"detail-{name}"] = graph[model][0].get_absolute_url()
         pages[f"explore-{name}"] = explore_url(graph[model][0])
         pages[f"explore2-{name}"] = f"{explore_url(graph[model][0])}?depth=2"
+        pages[f"cite-{name}"] = file_address(graph[model][0], "bib")
         pages.update(relation_pages(graph[model][0]))
         if brief_url(graph[model][0]):
             pages[f"brief-{name}"] = brief_url(graph[model][0])

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 
 from cop_kb.downloads import served
 from cop_kb.records.link_pages import load_link_groups
-from cop_kb.records.registry import record_types
+from cop_kb.records.registry import record_model_at
 from cop_kb.records.views import former_slug_target
 
 from .dump import DOCUMENT_TAIL, GRAPH, document_head
@@ -18,17 +18,12 @@ CONTENT_TYPE = "application/ld+json"
 CHUNK = 64 * 1024
 
 
-def _record_type_at(page: str, slug: str):
-    """The record type whose detail page for ``slug`` is ``page``, or None."""
-    return next((entry.model for entry in record_types() if entry.model(slug=slug).get_absolute_url() == page), None)
-
-
 @require_safe
 def record_jsonld(request, slug: str):
     """The record whose page is this address without ``.jsonld``, as JSON-LD: the graph its page embeds.
     Unknown, unpublished and hidden records are a 404, like their pages; a former slug redirects."""
     page = request.path.removesuffix(".jsonld") + "/"
-    model = _record_type_at(page, slug)
+    model = record_model_at(page, slug)
     if model is None:
         raise Http404
     record = model.objects.for_detail().filter(slug=slug).first()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from cop_kb.feeds.selectors import has_record_feeds
-from cop_kb.records.presentation import record_citation
+from cop_kb.records.citations import page_citation
 from cop_kb.records.registry import record_type_by_slug, record_types
 
 # Records of the framework the examples name.
@@ -97,7 +97,7 @@ def _example_citation(request) -> str:
     """The CRC's citation as its page gives it, or "" when it is not public."""
     instruments = record_type_by_slug("instruments")
     record = instruments.model.objects.public().filter(slug=EXAMPLE_INSTRUMENT).first() if instruments else None
-    return record_citation(record, request.build_absolute_uri(record.get_absolute_url())) if record else ""
+    return page_citation(record, request.build_absolute_uri(record.get_absolute_url())) if record else ""
 
 
 @require_safe

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 from django.db import models
-from django.utils import timezone
 from django.utils.text import capfirst
 
 
@@ -36,13 +35,3 @@ def record_facts(record) -> list[Fact]:
         label = str(model_field.verbose_name)
         facts.append(Fact(label=capfirst(label), value=value, is_url=isinstance(model_field, models.URLField)))
     return facts
-
-
-def record_citation(record, permanent_url: str) -> str:
-    """A plain-text citation: title, type, site, permanent URL, last update and today's date of access."""
-    today = timezone.localdate()
-    kind = capfirst(record._meta.verbose_name)
-    return (
-        f"“{record.title}”. {kind}, cop_kb: UNICEF Framework for Action knowledge base. {permanent_url} "
-        f"(last updated {record.updated_at:%d %B %Y}; accessed {today:%d %B %Y})."
-    )

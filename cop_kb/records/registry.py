@@ -114,3 +114,11 @@ def record_type_of(label: str) -> RecordType | None:
 def record_type_by_slug(slug: str) -> RecordType | None:
     """The record type whose public name is ``slug`` (``strategic-areas``), or None."""
     return next((entry for entry in _registry.values() if entry.slug == slug), None)
+
+
+def record_model_at(page: str, slug: str) -> type["Record"] | None:
+    """The record model whose detail page for ``slug`` is at ``page``, or None: how an address derived from a
+    page's (``<page>.jsonld``, ``<page>.bib``) finds its record type."""
+    return next(
+        (entry.model for entry in _registry.values() if entry.model(slug=slug).get_absolute_url() == page), None
+    )

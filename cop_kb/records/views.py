@@ -3,20 +3,23 @@
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
 from .briefs import brief_groups, brief_url, has_brief
+from .citations import bibtex, citation_entry, file_address, record_citation, ris
 from .facets import FacetOption, query_url
-from .link_groups import link_groups
+from .link_groups import link_groups, link_select_related
 from .link_pages import load_link_groups, relation_records
 from .models import Record, SlugHistory
 from .pending import pending_change_for
-from .presentation import record_citation, record_facts
+from .presentation import record_facts
+from .registry import record_model_at
 from .selectors import facet_values, records_for_list
 from .snapshots import Snapshot, snapshot_shown
 
@@ -192,6 +195,34 @@ def record_paths(prefix: str, model, name: str = "", detail_view: type[RecordDet
     ]
 
 
+# Each citation file: how it is written, its media type (the ones reference managers register for), its line ends.
+CITATION_FILES = {
+    "bib": (bibtex, "application/x-bibtex; charset=utf-8"),
+    "ris": (ris, "application/x-research-info-systems; charset=utf-8"),
+}
+
+
+@require_safe
+def record_citation_file(request, slug: str, extension: str):
+    """The citation of the record whose page is this address without ``.bib`` / ``.ris``, as a BibTeX or RIS file
+    to download: the document it is (an instrument), or else its page. Unknown and unpublished records are a 404,
+    like their pages; a former slug redirects."""
+    model = record_model_at(request.path.removesuffix(f".{extension}") + "/", slug)
+    if model is None:
+        raise Http404
+    record = model.objects.public().select_related(*link_select_related(model)).filter(slug=slug).first()
+    if record is None:
+        renamed = former_slug_target(model, slug)
+        if renamed is None:
+            raise Http404
+        return HttpResponsePermanentRedirect(file_address(renamed, extension))
+    write, content_type = CITATION_FILES[extension]
+    entry = citation_entry(record, request.build_absolute_uri(record.get_absolute_url()))
+    response = HttpResponse(write(entry).encode(), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{record.slug}.{extension}"'
+    return response
+
+
 def former_slug_target(model, slug: str):
     """The public record that used to be at ``slug``, if any."""
     history = SlugHistory.objects.filter(content_type=ContentType.objects.get_for_model(model), slug=slug).first()
@@ -234,7 +265,7 @@ def _preview_page(request, record: Record, *, pending: bool = False):
         "list_url": model.get_list_url(),
         "facts": record_facts(record),
         "link_groups": link_groups(record),
-        "citation": "",
+        "citation": None,
         "preview": True,
         "preview_pending": pending,
     }

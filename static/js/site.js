@@ -8,7 +8,8 @@
     }
     var button = document.createElement("button");
     button.type = "button";
-    button.textContent = "Copy citation";
+    // The field names its button ("Copy the citation of the instrument") when a page has more than one.
+    button.textContent = field.dataset.copy || "Copy citation";
     var status = document.createElement("span");
     status.setAttribute("role", "status");
     status.className = "copy-status";

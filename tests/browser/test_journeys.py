@@ -4,6 +4,7 @@ One story rather than several small tests: each browser test loads the whole fra
 """
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -57,13 +58,13 @@ def expect_skip_link_leads_to_main(page: Page) -> None:
 
 def expect_citation(page: Page, title: str, url: str) -> None:
     """The citation box names the record and its absolute address, and (with JavaScript) copies it."""
-    citation = page.get_by_role("textbox", name="Citation, ready to copy")
+    citation = page.get_by_role("textbox", name=f"Citation of this record in the {settings.SITE_NAME}")
     expect(citation).to_have_attribute("readonly", "")
     text = citation.input_value()
     assert title in text
     assert url in text
 
-    copy = page.get_by_role("button", name="Copy citation")
+    copy = page.get_by_role("button", name="Copy the citation of this record")
     expect(copy).to_be_visible()
     copy.click()
     expect(page.locator(".cite [role=status]")).to_have_text("Copied.")

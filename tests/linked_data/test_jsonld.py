@@ -13,7 +13,7 @@ from cop_kb.records.models import Status
 from cop_kb.records.registry import record_models
 from instruments.models import Instrument
 
-from ..factories import link_fields, make, make_instrument, typed_ends, typed_link_models
+from ..factories import link_fields, make, make_instrument, rename, typed_ends, typed_link_models
 from .support import ELI, SCHEMA, XSD, blocks, parsed, shacl_report
 
 pytestmark = pytest.mark.django_db
@@ -139,13 +139,7 @@ def test_unknown_addresses_are_404(client, db):
 
 
 def test_a_former_slug_redirects_to_the_new_jsonld_address(client, db):
-    from cop_kb.records.services import record_slug_changed
-
-    record = make_instrument()
-    old = record.slug
-    record.slug = "renamed-instrument"
-    record.save()
-    record_slug_changed(record=record, old_slug=old)
+    old = rename(make_instrument(), "renamed-instrument")
     response = client.get(f"/instruments/{old}.jsonld")
     assert response.status_code == 301
     assert response["Location"] == "/instruments/renamed-instrument.jsonld"

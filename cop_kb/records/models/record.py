@@ -105,6 +105,11 @@ class Record(models.Model):
     linked_data_type = "Thing"
     linked_data_kind_types: dict[str, str] = {}
     linked_data_fields: dict[str, str] = {}
+    # How the record is cited as a document in its own right (``cop_kb.records.citations``): a ``Document`` naming
+    # its official title, dates, place and number fields; or, for a part of such a document (a provision), the name
+    # of the single link to the whole. Records of other types are cited as their page only.
+    cited_as = None
+    cited_within = ""
 
     slug = models.SlugField(_("slug"), max_length=120, unique=True, help_text=_("Permanent address of the page."))
     title = models.CharField(_("title"), max_length=300)
