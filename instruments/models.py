@@ -1,5 +1,7 @@
 """International instruments (treaties, protocols, declarations, studies), their articles and their relations."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -57,7 +59,7 @@ class Instrument(Record):
         ListColumn("kind", _("Kind"), "get_kind_display", order=("kind",)),
         ListColumn(
             "adopted",
-            _("Adopted or opened for signature"),
+            _("Adopted"),
             "adopted_or_opened_display",
             order=(Coalesce("adopted_on", "opened_for_signature_on"),),
         ),
@@ -287,6 +289,16 @@ class Provision(Record):
             models.UniqueConstraint(fields=["instrument", "number"], name="instruments_provision_unique_number"),
             models.CheckConstraint(condition=~Q(number=""), name="instruments_provision_number_not_empty"),
         ]
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.position:
+            # Left at 0, the position is the number's leading digits, so a provision an editor numbers "19" still
+            # sorts after "2" ("3 bis" after "3", by number); a number without digits (or with too many for the
+            # column) keeps 0.
+            digits = re.match(r"\d{1,9}(?!\d)", self.number or "")
+            if digits:
+                self.position = int(digits.group())
 
 
 @record_type(content_key="topic", brief=True)

@@ -3,8 +3,8 @@ what a cell shows of a record and an order the list can be sorted in (``?sort=<k
 
 from dataclasses import dataclass
 
-from django.db import models
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models import Case, F, Value, When
 from django.db.models.functions import NullIf
 
