@@ -1,5 +1,7 @@
 """International instruments (treaties, protocols, declarations, studies), their articles and their relations."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -9,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cop_kb.records.citations import Document
 from cop_kb.records.facets import ChoiceFacet, RelatedFacet
 from cop_kb.records.links import LinkForeignKey, LinkManyToManyField, TypedLink
+from cop_kb.records.list_columns import ListColumn
 from cop_kb.records.models import DatePrecision, Record
 from cop_kb.records.partial_dates import PartialDate
 from cop_kb.records.registry import record_type
@@ -36,8 +39,9 @@ class Instrument(Record):
     url_name = "instruments:detail"
     search_facet_links = {"strategic_area": "strategic_areas"}
     search_name_fields = ("official_title", "short_title", "acronym")
+    subtitle_fields = ("short_title", "acronym")
+    # Key facts first: what it is called and is, when it was made and took effect, its number and who issued it.
     detail_fields = (
-        "official_title",
         "short_title",
         "acronym",
         "kind",
@@ -46,7 +50,23 @@ class Instrument(Record):
         "entry_into_force_on_display",
         "place",
         "reference_number",
+        "issuing_body",
+        "official_title",
         "official_url",
+    )
+    list_columns = (
+        ListColumn("short-name", _("Short name"), "subtitle"),
+        ListColumn("title", _("Title"), "title", primary=True),
+        ListColumn("kind", _("Kind"), "get_kind_display", order=("kind",)),
+        ListColumn(
+            "adopted",
+            _("Adopted"),
+            "adopted_or_opened_display",
+            order=(Coalesce("adopted_on", "opened_for_signature_on"),),
+        ),
+        ListColumn("in-force", _("In force"), "entry_into_force_on_display", order=("entry_into_force_on",)),
+        ListColumn("number", _("Number"), "reference_number"),
+        ListColumn("body", _("Issuing body"), "issuing_body"),
     )
     list_facets = (
         ChoiceFacet("kind", "kind"),
@@ -168,6 +188,16 @@ class Instrument(Record):
         first = self.adopted_on or self.opened_for_signature_on
         return first.year if first else None
 
+    @property
+    def adopted_or_opened_display(self) -> str:
+        """When it was made, as its list's table shows it: the adoption, or else the opening for signature, said so
+        (the Budapest Convention's adoption date is not recorded; its opening for signature is)."""
+        if self.adopted_on:
+            return self.adopted_on_display
+        if self.opened_for_signature_on:
+            return _("%(date)s (opened for signature)") % {"date": self.opened_for_signature_on_display}
+        return ""
+
 
 class RelationKind(models.TextChoices):
     SUPPLEMENTS = "supplements", _("supplements")
@@ -232,7 +262,7 @@ class Provision(Record):
 
     url_name = "instruments:provision-detail"
     search_facet_links = {"strategic_area": "strategic_areas"}
-    detail_fields = ("number",)
+    detail_fields = ("instrument", "number")
     list_facets = (RelatedFacet("instrument", "instrument"), RelatedFacet("topic", "topics"))
     linked_data_type = "Legislation"
     linked_data_fields = {"number": "position"}
@@ -272,6 +302,16 @@ class Provision(Record):
             models.UniqueConstraint(fields=["instrument", "number"], name="instruments_provision_unique_number"),
             models.CheckConstraint(condition=~Q(number=""), name="instruments_provision_number_not_empty"),
         ]
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.position:
+            # Left at 0, the position is the number's leading digits, so a provision an editor numbers "19" still
+            # sorts after "2" ("3 bis" after "3", by number); a number without digits (or with too many for the
+            # column) keeps 0.
+            digits = re.match(r"\d{1,9}(?!\d)", self.number or "")
+            if digits:
+                self.position = int(digits.group())
 
 
 @record_type(content_key="topic", brief=True)

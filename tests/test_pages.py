@@ -229,7 +229,8 @@ def test_list_shows_published_records_and_hides_the_others(client, model):
     assert response.context["paginator"].count == 1
 
 
-# Each record type's facts as a reader sees them: the builder's values, with fixed ones where it numbers them.
+# Each record type's facts as a reader sees them: the builder's values, with fixed ones where it numbers them. A
+# single link is given as (its type, the linked record's title) and shows as that title, linking to its page.
 FACTS: dict[type[Record], tuple[dict, dict[str, str]]] = {
     Organisation: (
         {"acronym": "ORGX", "website": "https://organisation.example.org/"},
@@ -244,6 +245,7 @@ FACTS: dict[type[Record], tuple[dict, dict[str, str]]] = {
             "place": "Geneva",
             "reference_number": "REF/1",
             "official_url": "https://instrument.example.org/",
+            "issuing_body": (Organisation, "Issuing organisation"),
         },
         {
             "Official title": "Official title of the instrument",
@@ -255,10 +257,14 @@ FACTS: dict[type[Record], tuple[dict, dict[str, str]]] = {
             "Entry into force": "2002",
             "Place of adoption or signature": "Geneva",
             "Reference number": "REF/1",
+            "Issuing body": "Issuing organisation",
             "Official URL": "https://instrument.example.org/",
         },
     ),
-    Provision: ({"number": "12"}, {"Number": "12"}),
+    Provision: (
+        {"number": "12", "instrument": (Instrument, "Parent instrument")},
+        {"Instrument": "Parent instrument", "Number": "12"},
+    ),
     Topic: ({}, {}),
     StrategicArea: (
         {"position": 101, "classification_basis": "Why the editors put topics here."},
@@ -276,8 +282,8 @@ FACTS: dict[type[Record], tuple[dict, dict[str, str]]] = {
     ),
     Activity: ({"place": "Venue"}, {"Kind": "Meeting", "Level": "Global level", "Year": "2015", "Place": "Venue"}),
     Output: (
-        {"url": "https://output.example.org/"},
-        {"Kind": "Report", "Year": "2013", "URL": "https://output.example.org/"},
+        {"url": "https://output.example.org/", "publisher": (Organisation, "Publishing house")},
+        {"Kind": "Report", "Year": "2013", "Publisher": "Publishing house", "URL": "https://output.example.org/"},
     ),
 }
 
@@ -285,6 +291,8 @@ FACTS: dict[type[Record], tuple[dict, dict[str, str]]] = {
 @pytest.mark.parametrize("model", RECORD_MODELS, ids=model_id)
 def test_detail_page_shows_the_record_and_its_fields(client, model):
     fields, facts = FACTS[model]
+    linked = {name: make(value[0], title=value[1]) for name, value in fields.items() if isinstance(value, tuple)}
+    fields = {**fields, **linked}
     record = make(
         model,
         tags=["online safety"],
@@ -305,6 +313,9 @@ def test_detail_page_shows_the_record_and_its_fields(client, model):
     assert "Every date" in html
     assert len(facts) == len(model.detail_fields), f"FACTS should say what each of {model.detail_fields} shows"
     assert {label: page.facts.get(label) for label in facts} == facts
+    # A linked record's fact links to its page, from inside the facts.
+    for target in linked.values():
+        assert any(link.href == url(target) and link.inside("dd") for link in page.links), target.title
 
 
 def test_dates_are_shown_with_their_precision(client):

@@ -39,26 +39,53 @@ def relation_url(record, role: str, model_field, kind: str = "") -> str:
     return f"{url}?{urlencode({'kind': kind})}" if kind else url
 
 
+def natural_order(model, path: str = "") -> list:
+    """``model``'s own order (its ``Meta.ordering``: strategic areas by position, provisions by instrument and
+    article number, instruments by date) as expressions over the record at ``path`` (a link's name and ``__``)."""
+    terms = []
+    for term in model._meta.ordering:
+        if isinstance(term, str):
+            expression = models.F(path + term.removeprefix("-"))
+            terms.append(expression.desc() if term.startswith("-") else expression.asc())
+        else:
+            terms.append(_under(term, path))
+    return terms
+
+
+def _under(expression, path: str):
+    """An ordering expression with every field it names read through ``path``."""
+    if isinstance(expression, models.F):
+        return models.F(path + expression.name)
+    expression = expression.copy()
+    expression.set_source_expressions([_under(part, path) for part in expression.get_source_expressions()])
+    return expression
+
+
 def _linked_rows(record, role: str, model_field) -> models.QuerySet:
     """The first ``BACKLINKS_SHOWN`` public records one relation of ``record`` leads to (of each kind, for typed
-    links), as (pk, slug, title, typed link kind, how many in all) rows."""
+    links) in their type's own order, as (pk, slug, title, typed link kind, how many in all, short name) rows."""
     if role == "typed":
         typed = model_field.related_model
         _forward, other = _typed_ends(model_field)
         target = typed._meta.get_field(other).related_model
+        order = [*natural_order(target, f"{other}__"), models.F("pk").asc()]
         rows = typed.objects.filter(**{model_field.field.name: record.pk, f"{other}__in": _public(target)})
         by_kind = {"partition_by": [models.F("kind")]}
         rows = rows.annotate(
             linked=models.Window(models.Count("*"), **by_kind),
-            place=models.Window(RowNumber(), order_by=[models.F(f"{other}__title"), models.F("pk")], **by_kind),
+            place=models.Window(RowNumber(), order_by=order, **by_kind),
+            short_name=target.subtitle_expression(f"{other}__"),
         ).filter(place__lte=BACKLINKS_SHOWN)
-        rows = rows.order_by("kind", f"{other}__title", "pk")
-        return rows.values_list(f"{other}__pk", f"{other}__slug", f"{other}__title", "kind", "linked")
+        rows = rows.order_by("kind", *order)
+        return rows.values_list(f"{other}__pk", f"{other}__slug", f"{other}__title", "kind", "linked", "short_name")
     query_name = model_field.related_query_name() if role == "many" else model_field.field.name
-    rows = _public(model_field.related_model).filter(**{query_name: record.pk})
+    target = model_field.related_model
+    rows = _public(target).filter(**{query_name: record.pk})
     kind = models.Value("", output_field=models.CharField())
-    rows = rows.annotate(link_kind=kind, linked=models.Window(models.Count("*"))).order_by("title", "pk")
-    return rows.values_list("pk", "slug", "title", "link_kind", "linked")[:BACKLINKS_SHOWN]
+    rows = rows.annotate(
+        link_kind=kind, linked=models.Window(models.Count("*")), short_name=target.subtitle_expression()
+    ).order_by(*natural_order(target), "pk")
+    return rows.values_list("pk", "slug", "title", "link_kind", "linked", "short_name")[:BACKLINKS_SHOWN]
 
 
 def _more(record, role: str, model_field, rows) -> list:
@@ -113,8 +140,9 @@ def load_link_groups(record) -> list[LinkGroup]:
                 labels = model_field.related_model.LABELS
             else:
                 target = model_field.related_model
-            for pk, slug, title, kind, _linked in rows:
+            for pk, slug, title, kind, _linked, short_name in rows:
                 linked = target(pk=pk, slug=slug, title=title, status="published")  # read through public()
+                linked.subtitle = short_name
                 if role == "typed":
                     label, inverse_label = labels[kind]
                     term = model_field.related_model.linked_data_of(kind)
@@ -133,7 +161,7 @@ class Relation:
 
     label: str
     model: type
-    records: models.QuerySet  # in title order, to be paginated
+    records: models.QuerySet  # in their type's own order, to be paginated
 
 
 def relation_records(record, relation: str, kind: str) -> Relation:
@@ -161,10 +189,11 @@ def relation_records(record, relation: str, kind: str) -> Relation:
         target = typed._meta.get_field(other).related_model
         rows = typed.objects.filter(**{model_field.field.name: record.pk, "kind": kind}).values(other)
         label = typed.LABELS[kind][0 if forward else 1]
-        return Relation(str(label), target, _public(target).filter(pk__in=rows).order_by("title", "pk"))
+        return Relation(str(label), target, _public(target).filter(pk__in=rows).order_by(*natural_order(target), "pk"))
     if kind:
         raise LookupError(kind)
     target = model_field.related_model
     query_name = model_field.related_query_name() if role == "many" else model_field.field.name
     label = model_field.label if role == "many" else model_field.field.inverse_label
-    return Relation(str(label), target, _public(target).filter(**{query_name: record.pk}).order_by("title", "pk"))
+    records = _public(target).filter(**{query_name: record.pk}).order_by(*natural_order(target), "pk")
+    return Relation(str(label), target, records)

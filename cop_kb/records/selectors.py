@@ -30,11 +30,21 @@ class SortOption:
     selected: bool
 
 
+@dataclass(frozen=True)
+class ColumnHeader:
+    """A table column's header: following its link sorts by it (ascending, or descending when it already is)."""
+
+    column: object  # the ``ListColumn``
+    url: str
+    sorted: str  # "ascending", "descending" or "" (its ``aria-sort``)
+
+
 @dataclass
 class RecordList:
     queryset: models.QuerySet
     facets: list[FacetResult]
     sort_options: list[SortOption]
+    columns: list[ColumnHeader] = field(default_factory=list)
     year_from: int | None = None
     year_to: int | None = None
     has_year: bool = False
@@ -45,13 +55,45 @@ class RecordList:
         return any(facet.clear_url for facet in self.facets) or self.year_from is not None or self.year_to is not None
 
 
-def _sorts(model) -> dict[str, tuple[str, list]]:
-    sorts = {"title": (_("Title A–Z"), ["title"])}
+def _menu_sorts(model) -> dict[str, tuple[str, list]]:
+    """The orders a list's sort menu offers, by ``sort`` value, the first the default unless the type has years."""
+    sorts = {}
+    if model.year_expression is None and list(model._meta.ordering) != ["title"]:
+        # The type's own order comes first: strategic areas by position, provisions by article number.
+        sorts["default"] = (_("Default order"), [*model._meta.ordering, "pk"])
+    sorts["title"] = (_("Title A–Z"), ["title"])
     if model.year_expression is not None:
         sorts["-year"] = (_("Newest first"), [models.F("list_year").desc(nulls_last=True), "title"])
         sorts["year"] = (_("Oldest first"), [models.F("list_year").asc(nulls_last=True), "title"])
     sorts["-updated"] = (_("Recently updated"), ["-updated_at", "title"])
     return sorts
+
+
+def _sorts(model) -> dict[str, tuple[str, list]]:
+    """Every order a list can be in: its menu's, then each table column's both ways (``key``, ``-key``: the
+    column headers' links)."""
+    sorts = _menu_sorts(model)
+    for column in model.list_columns:
+        sorts.setdefault(column.key, (column.label, column.ordering(model)))
+        sorts[f"-{column.key}"] = (column.label, column.ordering(model, descending=True))
+    return sorts
+
+
+def _column_headers(model, params: QueryDict, chosen: str) -> list[ColumnHeader]:
+    headers = []
+    for column in model.list_columns:
+        sorted_as = {column.key: "ascending", f"-{column.key}": "descending"}.get(chosen, "")
+        following = f"-{column.key}" if sorted_as == "ascending" else column.key
+        headers.append(ColumnHeader(column=column, url=_sort_url(params, following), sorted=sorted_as))
+    return headers
+
+
+def _sort_url(params: QueryDict, value: str) -> str:
+    """The list as it is (filters kept) from its first page, in the order ``value``."""
+    query = params.copy()
+    query.pop("page", None)
+    query["sort"] = value
+    return f"?{query.urlencode()}"
 
 
 def _year(params: QueryDict, name: str, notices: list[str]) -> int | None:
@@ -142,16 +184,15 @@ def records_for_list(model, params: QueryDict) -> RecordList:
     sorts = _sorts(model)
     chosen = _sort_chosen(model, sorts, params, notices)
     queryset = queryset.order_by(*sorts[chosen][1])
-    sort_options = []
-    for value, (label, _ordering) in sorts.items():
-        query = params.copy()
-        query.pop("page", None)
-        query["sort"] = value
-        sort_options.append(SortOption(value=value, label=label, url=f"?{query.urlencode()}", selected=value == chosen))
+    sort_options = [
+        SortOption(value=value, label=label, url=_sort_url(params, value), selected=value == chosen)
+        for value, (label, _ordering) in _menu_sorts(model).items()
+    ]
     return RecordList(
         queryset=queryset,
         facets=facets,
         sort_options=sort_options,
+        columns=_column_headers(model, params, chosen),
         year_from=found.year_from,
         year_to=found.year_to,
         has_year=model.year_expression is not None,

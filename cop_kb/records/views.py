@@ -18,7 +18,7 @@ from .link_groups import link_groups, link_select_related
 from .link_pages import load_link_groups, relation_records
 from .models import Record, SlugHistory
 from .pending import pending_change_for
-from .presentation import record_facts
+from .presentation import record_aliases, record_facts
 from .registry import record_model_at
 from .selectors import facet_values, records_for_list
 from .snapshots import Snapshot, snapshot_shown
@@ -118,10 +118,12 @@ class RecordDetailView(DetailView):
 def record_page_context(request, record) -> dict:
     """What a record's detail page and its brief both show of it: its type, list, facts and citation."""
     model = type(record)
+    facts = record_facts(record)
     return {
         "opts": model._meta,
         "list_url": model.get_list_url(),
-        "facts": record_facts(record),
+        "facts": facts,
+        "aliases": record_aliases(record, facts),
         "citation": record_citation(record, request.build_absolute_uri(record.get_absolute_url())),
     }
 
@@ -165,7 +167,7 @@ class RecordLinksView(ListView):
             self.relation = relation_records(self.record, self.kwargs["relation"], self.request.GET.get("kind", ""))
         except LookupError as exc:
             raise Http404("This record has no such links.") from exc
-        return self.relation.records.only("pk", "slug", "title", "status")
+        return self.relation.records.only("pk", "slug", "title", "status", *self.relation.model.subtitle_fields)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -259,11 +261,13 @@ def record_preview(request, content_type_id: int, pk: int):
 def _preview_page(request, record: Record, *, pending: bool = False):
     opts = record._meta
     model = type(record)
+    facts = record_facts(record)
     context = {
         "object": record,
         "opts": opts,
         "list_url": model.get_list_url(),
-        "facts": record_facts(record),
+        "facts": facts,
+        "aliases": record_aliases(record, facts),
         "link_groups": link_groups(record),
         "citation": None,
         "preview": True,

@@ -32,13 +32,14 @@ def record_count(page: Page):
 
 
 def titles(page: Page) -> list[str]:
-    return page.locator(".record-list h2").all_inner_texts()
+    # A list's records are headed by their titles; the instruments table's rows are.
+    return page.locator(".record-list h2, .record-table tbody th").all_inner_texts()
 
 
 def years(page: Page) -> list[int]:
-    return [
-        int(re.search(r"\b(\d{4})\b", meta).group(1)) for meta in page.locator(".record-list .meta").all_inner_texts()
-    ]
+    # The year in a list row's short facts, or in the instruments table's "Adopted" column (its fourth).
+    dated = page.locator(".record-list .meta, .record-table tbody td:nth-child(4)")
+    return [int(re.search(r"\b(\d{4})\b", text).group(1)) for text in dated.all_inner_texts()]
 
 
 def test_facets_year_range_and_sort_order_narrow_and_reorder_a_list(page: Page, site):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Case, F, Prefetch, Q, Value, When
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -99,6 +99,11 @@ class Record(models.Model):
     # Fields of its own that are other names of the record (an instrument's short title, "Budapest Convention"):
     # searched with its aliases, at the title's weight.
     search_name_fields: tuple[str, ...] = ()
+    # Fields of its own that give its short name ("Budapest Convention", "CRC"), shown under its title wherever it
+    # is listed: the first one filled in that is not the title again.
+    subtitle_fields: tuple[str, ...] = ()
+    # When its list is a table (``cop_kb.records.columns``): the columns, each a way to sort it.
+    list_columns: tuple = ()
     # How the record is published as linked data (``cop_kb.linked_data``): its schema.org type, the type for some
     # values of its ``kind`` ({"report": "Report"}), and the property each of its own fields is published as
     # ({"adopted_on": "legislationDate"}); fields not named are left out. Links carry their own property.
@@ -189,6 +194,26 @@ class Record(models.Model):
     def get_facet_url(cls, param: str) -> str:
         """The page listing every value of one facet of this record type's list (``/programmes/facets/country/``)."""
         return reverse(cls.url_name.removesuffix("detail") + "facet", kwargs={"param": param})
+
+    @functools.cached_property
+    def subtitle(self) -> str:
+        """Its short name, or "" (see ``subtitle_fields``); ``subtitle_expression`` is the same rule in SQL, for
+        loaders that read rows rather than records and set this from them."""
+        for name in self.subtitle_fields:
+            value = getattr(self, name)
+            if value and value.casefold() != self.title.casefold():
+                return value
+        return ""
+
+    @classmethod
+    def subtitle_expression(cls, path: str = ""):
+        """``subtitle`` as an SQL expression over the record at ``path`` ("" for the record itself, or a link's
+        name followed by ``__``): "" for a type without a short name, so rows of any types can be read together."""
+        cases = [
+            When(~Q(**{path + name: ""}) & ~Q(**{f"{path}{name}__iexact": F(path + "title")}), then=F(path + name))
+            for name in cls.subtitle_fields
+        ]
+        return Case(*cases, default=Value(""), output_field=models.CharField())
 
     @property
     def is_public(self) -> bool:

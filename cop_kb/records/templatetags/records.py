@@ -23,3 +23,9 @@ def list_meta(record) -> list[str]:
     if year:
         items.append(str(year))
     return items
+
+
+@register.filter
+def list_cell(record, column):
+    """What one column of a list's table shows of ``record`` (``cop_kb.records.list_columns``)."""
+    return column.cell(record)

@@ -1,0 +1,99 @@
+"""Natural order: strategic areas by their position and provisions by article number, on their lists, in the link
+groups of other records' pages and on a relation's page of every linked record (A–Z would put "Promoting…", the
+fourth area, before "Reducing…", the third, and "Article 19" before "Article 2")."""
+
+import re
+
+import pytest
+
+from instruments.models import Instrument, Provision
+from strategy.models import StrategicArea
+
+from .factories import make
+from .test_pages import get_page, read_page
+
+pytestmark = pytest.mark.django_db
+
+
+def titles_in(html: str, urls: dict[str, str]) -> list[str]:
+    """The titles of ``urls`` ({url: title}) in the order the page links to them, each once."""
+    order = re.findall(r'<a href="([^"]+)"', html)
+    return list(dict.fromkeys(urls[url] for url in order if url in urls))
+
+
+@pytest.fixture
+def areas(db) -> list[StrategicArea]:
+    # Positions against the alphabet: by title these would read 4, 3, 2, 1.
+    return [
+        make(StrategicArea, position=201 + place, title=title)
+        for place, title in enumerate(["Zulu area", "Yankee area", "X-ray area", "Whiskey area"])
+    ]
+
+
+@pytest.fixture
+def articles(db) -> tuple[Instrument, list[Provision]]:
+    instrument = make(Instrument, title="Convention on Numbering")
+    # Made out of order, and with no position given: it comes from the number.
+    numbers = ["19", "3 bis", "2", "3", "10"]
+    made = {
+        number: make(Provision, instrument=instrument, number=number, position=0, title=f"Article {number}")
+        for number in numbers
+    }
+    return instrument, [made[number] for number in ("2", "3", "3 bis", "10", "19")]
+
+
+def test_a_provision_left_without_a_position_takes_its_numbers_leading_digits(articles):
+    _instrument, provisions = articles
+
+    assert [provision.position for provision in provisions] == [2, 3, 3, 10, 19]
+    assert make(Provision, number="Preamble", position=0).position == 0
+    assert make(Provision, number="12345678901", position=0).position == 0  # too long for the column
+    assert make(Provision, number="7", position=70).position == 70  # a position given is kept
+
+
+def test_strategic_areas_list_is_in_position_order_by_default(client, areas):
+    response, _page = get_page(client, StrategicArea.get_list_url())
+    urls = {area.get_absolute_url(): area.title for area in areas}
+
+    assert titles_in(response.content.decode(), urls) == [area.title for area in areas]
+    by_title = get_page(client, StrategicArea.get_list_url() + "?sort=title")[0].content.decode()
+    assert titles_in(by_title, urls) == sorted(area.title for area in areas)
+    assert 'aria-current="true">Default order' in response.content.decode()
+
+
+def test_provisions_list_is_in_article_order_by_default(client, articles):
+    _instrument, provisions = articles
+
+    response, _page = get_page(client, Provision.get_list_url())
+
+    urls = {provision.get_absolute_url(): provision.title for provision in provisions}
+    assert titles_in(response.content.decode(), urls) == [
+        "Article 2",
+        "Article 3",
+        "Article 3 bis",
+        "Article 10",
+        "Article 19",
+    ]
+
+
+def test_link_groups_list_provisions_by_article_and_areas_by_position(client, articles, areas):
+    instrument, provisions = articles
+    for area in areas:
+        area.instruments.add(instrument)
+
+    _response, page = get_page(client, instrument.get_absolute_url())
+
+    groups = page.groups(inverse=True)
+    assert groups["Provisions"] == [provision.get_absolute_url() for provision in provisions]
+    assert groups["Underpins strategic areas"] == [area.get_absolute_url() for area in areas]
+
+
+def test_a_relations_page_of_every_record_is_in_natural_order_too(client, articles):
+    instrument, provisions = articles
+
+    page = read_page(client.get(f"{instrument.get_absolute_url()}links/provisions/"))
+
+    shown = [
+        link.text for link in page.links if link.href in {provision.get_absolute_url() for provision in provisions}
+    ]
+    assert shown == ["Article 2", "Article 3", "Article 3 bis", "Article 10", "Article 19"]
