@@ -92,7 +92,9 @@ def test_a_topics_brief_lists_its_articles_under_their_instruments(client):
     budapest = make_instrument(title="Budapest Convention")
     hidden = make_instrument(title="Withdrawn Convention", status=Status.WITHDRAWN)
     for instrument, number in ((lanzarote, "23"), (budapest, "9"), (lanzarote, "18"), (hidden, "5")):
-        make(Provision, instrument=instrument, number=number, title=f"Article {number}").topics.add(topic)
+        make(
+            Provision, instrument=instrument, number=number, position=int(number), title=f"Article {number}"
+        ).topics.add(topic)
 
     html = client.get("/topics/grooming/brief/").content.decode()
     nested = html[html.index('<ul class="by-whole">') :]
