@@ -10,6 +10,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from cop_kb.templatetags.page_meta import DESCRIPTION_LENGTH, meta_description
+from cop_kb.views import server_error
 from instruments.models import Instrument
 
 from .factories import make, record_models
@@ -89,6 +90,14 @@ def test_the_header_names_the_product_and_what_it_is_built_on(client):
     assert f">{settings.SITE_NAME}</a>" in header
     assert "Built on UNICEF's <em>Framework for Action</em> on children and ICTs" in unescape(header)
     assert "cop_kb" not in page
+
+
+def test_the_error_page_rendered_without_a_request_context_names_the_product(rf):
+    page = server_error(rf.get("/")).content.decode()
+
+    assert f"<title>Something went wrong · {settings.SITE_NAME}</title>" in page
+    assert f">{settings.SITE_NAME}</a>" in page
+    assert "cop_kb" not in page and "{#" not in page
 
 
 def test_the_about_page_explains_sources_classification_citing_and_errors_without_inventing_a_contact(client):

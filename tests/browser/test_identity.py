@@ -91,7 +91,8 @@ def test_on_a_phone_the_pages_work_and_the_menu_leads_to_the_about_page(open_pag
     menu = page.get_by_role("navigation", name="Main").locator("summary")
     button = menu.bounding_box()
     assert search["x"] + search["width"] <= button["x"], (search, button)
-    assert search["y"] < button["y"] + button["height"] and button["y"] < search["y"] + search["height"], (search, button)
+    same_row = search["y"] < button["y"] + button["height"] and button["y"] < search["y"] + search["height"]
+    assert same_row, (search, button)
     assert name["y"] + name["height"] <= min(search["y"], button["y"]), (name, search, button)
     about = page.get_by_role("navigation", name="Main").get_by_role("link", name="About")
     expect(about).to_be_hidden()
