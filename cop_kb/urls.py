@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from cop_kb.records.admin_views import data_quality, review_queue
+from cop_kb.records.admin_views import data_quality, review_queue, waiting_list
 from cop_kb.records.views import record_preview
 
 from . import views
@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("tags/", views.tag_list, name="tag-list"),
     path("tags/<str:slug>/", views.tag_detail, name="tag-detail"),
+    path("admin/editorial/waiting/", admin.site.admin_view(waiting_list), name="admin-waiting"),
     path("admin/editorial/review/", admin.site.admin_view(review_queue), name="admin-review-queue"),
     path("admin/editorial/quality/", admin.site.admin_view(data_quality), name="admin-data-quality"),
     path("admin/", admin.site.urls),

@@ -20,7 +20,7 @@ from reversion.admin import VersionAdmin
 
 from .admin_history import RecordHistoryMixin
 from .admin_import import RecordImportExportMixin  # import/export buttons (CSV, JSON) on every record admin
-from .admin_workflow import RecordWorkflowMixin
+from .admin_workflow import RecordWorkflowMixin, warn_if_sourceless
 from .links import LinkForeignKey, LinkManyToManyField
 from .models import Alias, AuditAction, Source
 from .services import Attribution, RecordBefore, records_delete, records_saved
@@ -182,6 +182,14 @@ class RecordAdmin(RecordImportExportMixin, RecordWorkflowMixin, RecordHistoryMix
                 request=request,
             )
         records_saved([(form.instance, before)], by=by)
+        # A save that leaves the record public publishes what was saved (an editor's save of a published record
+        # only proposes changes; a workflow step sent with the form warns for itself once it is taken).
+        if (
+            form.instance.is_public
+            and not getattr(request, "proposing_changes", False)
+            and not hasattr(request, "workflow_step")
+        ):
+            warn_if_sourceless(request, [form.instance])
 
     def delete_model(self, request, obj):
         records_delete([obj], by=self._deleted_by(request))
