@@ -35,6 +35,7 @@ class Instrument(Record):
     url_name = "instruments:detail"
     search_facet_links = {"strategic_area": "strategic_areas"}
     search_name_fields = ("official_title", "short_title", "acronym")
+    short_name_fields = ("short_title", "acronym")
     detail_fields = (
         "official_title",
         "short_title",

@@ -99,6 +99,9 @@ class Record(models.Model):
     # Fields of its own that are other names of the record (an instrument's short title, "Budapest Convention"):
     # searched with its aliases, at the title's weight.
     search_name_fields: tuple[str, ...] = ()
+    # Fields of its own holding a short name it is known by ("Lanzarote Convention", "UNICEF"), first filled one
+    # first: the admin's link pickers show it before the title (aliases of kind short title or acronym count too).
+    short_name_fields: tuple[str, ...] = ()
     # How the record is published as linked data (``cop_kb.linked_data``): its schema.org type, the type for some
     # values of its ``kind`` ({"report": "Report"}), and the property each of its own fields is published as
     # ({"adopted_on": "legislationDate"}); fields not named are left out. Links carry their own property.
