@@ -20,11 +20,10 @@ from instruments.models import Instrument
 from programmes.models import Programme
 
 from ..factories import make
-from .conftest import DESKTOP, PHONE
+from .conftest import DESKTOP, PASSWORD, PHONE, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "Correct-horse-battery-9"
 # Sources and aliases are edited on a record's page, as the Editors group may.
 MODELS = ("programme", "instrument", "source", "alias")
 
@@ -37,14 +36,6 @@ def staff(username: str, *, publisher: bool = False) -> User:
         codenames.append("publish_records")
     user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
     return user
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def watch(page: Page) -> list[str]:

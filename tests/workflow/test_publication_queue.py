@@ -158,3 +158,12 @@ def test_a_published_record_with_waiting_changes_says_so_on_its_badge(editor_cli
     page = editor_client.get(admin_url(Sector, "change", sector.pk)).content.decode()
 
     assert "Published, with changes waiting for review</strong>" in page
+
+
+def test_the_queue_escapes_titles(publisher_client, editor):
+    submitted(make(Sector, status=Status.DRAFT, title="<b>Bold</b> sector"), editor)
+
+    page = publisher_client.get(reverse("admin:index")).content.decode()
+
+    assert "&lt;b&gt;Bold&lt;/b&gt; sector</a>" in page
+    assert "<b>Bold</b>" not in page

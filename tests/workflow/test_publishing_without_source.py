@@ -136,3 +136,13 @@ def test_an_editors_save_of_a_published_record_proposes_changes_and_does_not_war
 
     saved(response)
     assert warnings_of(response) == []
+
+
+def test_the_warning_escapes_the_title(publisher_client):
+    record = make(Instrument, status=Status.IN_REVIEW, title="<b>Bold</b> convention")
+
+    response = publisher_client.post(transition_url(record, "publish"), follow=True)
+
+    page = response.content.decode()
+    assert "&lt;b&gt;Bold&lt;/b&gt; convention</a> — readers cannot check" in page
+    assert "<b>Bold</b>" not in page
