@@ -89,6 +89,9 @@ def test_the_admin_home_lists_what_waits_for_review_and_the_record_shows_its_sta
         # The queue comes before the report of records due for review.
         due = page.get_by_role("link", name="Records due for review")
         assert queue.bounding_box()["y"] < due.bounding_box()["y"]
+        # The whole table fits the page's width, on a phone too.
+        box = queue.bounding_box()
+        assert box["x"] + box["width"] <= page.viewport_size["width"]
         problems += axe_problems(page, "#waiting-module", "#editorial-module")
 
         row.get_by_role("link", name=programme.title).click()
