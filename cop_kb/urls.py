@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from cop_kb.records.admin_views import data_quality, review_queue
+from cop_kb.records.admin_pickers import LinkPickerAutocompleteView
+from cop_kb.records.admin_views import data_quality, review_queue, waiting_list
 from cop_kb.records.views import record_citation_file, record_preview
 
 from . import views
@@ -37,8 +38,16 @@ urlpatterns = [
     ),
     path("tags/", views.tag_list, name="tag-list"),
     path("tags/<str:slug>/", views.tag_detail, name="tag-detail"),
+    path("admin/editorial/waiting/", admin.site.admin_view(waiting_list), name="admin-waiting"),
     path("admin/editorial/review/", admin.site.admin_view(review_queue), name="admin-review-queue"),
     path("admin/editorial/quality/", admin.site.admin_view(data_quality), name="admin-data-quality"),
+    # The admin's own autocomplete address (``admin:autocomplete``), answered first here: its record pickers label
+    # records with their short name and type (cop_kb/records/admin_pickers.py).
+    path(
+        "admin/autocomplete/",
+        admin.site.admin_view(LinkPickerAutocompleteView.as_view(admin_site=admin.site)),
+        name="admin-link-picker",
+    ),
     path("admin/", admin.site.urls),
     path("preview/<int:content_type_id>/<int:pk>/", record_preview, name="record-preview"),
     path("api/", include("cop_kb.api.urls")),

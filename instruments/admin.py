@@ -4,11 +4,12 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from cop_kb.records.admin import RecordAdmin, TypedLinkAdmin, columns, filters
+from cop_kb.records.admin_pickers import LinkPickerMixin
 
 from .models import Instrument, InstrumentRelation, Provision, Topic
 
 
-class RelationInline(admin.TabularInline):
+class RelationInline(LinkPickerMixin, admin.TabularInline):
     """Typed relations on an instrument's page, from the end ``fk_name`` names; the other end is picked."""
 
     model = InstrumentRelation

@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from cop_kb.records.admin import RecordAdmin, TypedLinkAdmin, columns, filters
+from cop_kb.records.admin_pickers import LinkPickerMixin
 
 from .models import (
     Activity,
@@ -17,7 +18,7 @@ from .models import (
 INITIATIVE_DETAILS = (("kind", "level", "year"),)
 
 
-class RoleInline(admin.TabularInline):
+class RoleInline(LinkPickerMixin, admin.TabularInline):
     """An organisation and its role, edited on the record it takes part in."""
 
     fields = ("organisation", "kind")

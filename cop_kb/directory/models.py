@@ -63,6 +63,7 @@ class Organisation(Record):
 
     url_name = "directory:organisation-detail"
     detail_fields = ("acronym", "kind", "website")
+    subtitle_fields = ("acronym",)
     linked_data_type = "Organization"
     linked_data_fields = {"acronym": "alternateName", "website": "sameAs"}
     list_facets = (ChoiceFacet("kind", "kind"), RelatedFacet("part_of", "parent", _("part of")))

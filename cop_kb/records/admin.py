@@ -20,7 +20,8 @@ from reversion.admin import VersionAdmin
 
 from .admin_history import RecordHistoryMixin
 from .admin_import import RecordImportExportMixin  # import/export buttons (CSV, JSON) on every record admin
-from .admin_workflow import RecordWorkflowMixin
+from .admin_pickers import LinkPickerMixin
+from .admin_workflow import RecordWorkflowMixin, warn_if_sourceless
 from .links import LinkForeignKey, LinkManyToManyField
 from .models import Alias, AuditAction, Source
 from .services import Attribution, RecordBefore, records_delete, records_saved
@@ -52,6 +53,12 @@ class TagListFilter(admin.SimpleListFilter):
 
 # Editors paste addresses without a scheme ("unicef.org/…"); read them as https, as Django 6 will.
 URL_FIELD_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
+
+
+SLUG_ON_ADD = _(
+    "The page's permanent address, filled in from the title as you type it (type it yourself if JavaScript is off). "
+    "Change it here if you like; once saved it stays, and a later change redirects the old address."
+)
 
 
 class AliasFormSet(BaseGenericInlineFormSet):
@@ -87,7 +94,7 @@ class SourceInline(GenericTabularInline):
     formfield_overrides = URL_FIELD_OVERRIDES
 
 
-class RecordAdmin(RecordImportExportMixin, RecordWorkflowMixin, RecordHistoryMixin, VersionAdmin):
+class RecordAdmin(LinkPickerMixin, RecordImportExportMixin, RecordWorkflowMixin, RecordHistoryMixin, VersionAdmin):
     """What every record admin shares; subclasses add their own columns, filters and fields.
 
     Subclasses name their extra fields in ``identity_fields`` (shown after title and slug), ``content_fields``
@@ -115,6 +122,16 @@ class RecordAdmin(RecordImportExportMixin, RecordWorkflowMixin, RecordHistoryMix
         self.autocomplete_fields = (*links, *self.autocomplete_fields)
         if self.fieldsets is None:
             self.fieldsets = self.record_fieldsets(links)
+
+    def get_prepopulated_fields(self, request, obj=None):
+        # A saved record's slug is its permanent address: only a new record's follows the title.
+        return self.prepopulated_fields if obj is None else {}
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is None and "slug" in form.base_fields:
+            form.base_fields["slug"].help_text = SLUG_ON_ADD
+        return form
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # An empty nullable text box means NULL, as Django already does for a nullable CharField: otherwise a save
@@ -182,6 +199,14 @@ class RecordAdmin(RecordImportExportMixin, RecordWorkflowMixin, RecordHistoryMix
                 request=request,
             )
         records_saved([(form.instance, before)], by=by)
+        # A save that leaves the record public publishes what was saved (an editor's save of a published record
+        # only proposes changes; a workflow step sent with the form warns for itself once it is taken).
+        if (
+            form.instance.is_public
+            and not getattr(request, "proposing_changes", False)
+            and not hasattr(request, "workflow_step")
+        ):
+            warn_if_sourceless(request, [form.instance])
 
     def delete_model(self, request, obj):
         records_delete([obj], by=self._deleted_by(request))
@@ -194,7 +219,7 @@ class RecordAdmin(RecordImportExportMixin, RecordWorkflowMixin, RecordHistoryMix
         return Attribution(action=AuditAction.DELETE, user=request.user, request=request)
 
 
-class TypedLinkAdmin(admin.ModelAdmin):
+class TypedLinkAdmin(LinkPickerMixin, admin.ModelAdmin):
     """The admin of typed link rows on their own pages (instrument relations, organisations' roles).
 
     A row belongs to the record at its ``source_field`` end, as on that record's form, so saving or deleting one is a

@@ -1,10 +1,12 @@
-"""Editorial views across every record type: what is due for review, and what is incomplete."""
+"""Editorial views across every record type: what waits for a publisher, what is due for review, what is incomplete."""
 
 import datetime
 from dataclasses import dataclass, field
 
 from django.contrib import admin
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import BooleanField, DateTimeField, ExpressionWrapper, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -13,10 +15,12 @@ from django.utils.translation import gettext_lazy as _
 
 from .body_links import records_linking_to_hidden
 from .links import link_lookups
-from .models import Record
-from .registry import record_models
+from .models import AuditAction, AuditEvent, PendingChange, Record, Status
+from .registry import record_models, record_type_of
 
 ROWS_PER_TYPE = 100
+# The admin home shows this many of the newest submissions; the rest are on the full list.
+WAITING_ON_HOME = 50
 
 
 @dataclass
@@ -30,7 +34,7 @@ def _viewable_models(user) -> list[type[Record]]:
     return [m for m in record_models() if user.has_perm(f"{m._meta.app_label}.view_{m._meta.model_name}")]
 
 
-def _change_url(record) -> str:
+def change_url(record) -> str:
     """The record's admin page; "" for a record type with no admin (yet): the report lists it all the same."""
     opts = record._meta
     try:
@@ -54,9 +58,98 @@ def _groups(request, build) -> list[RecordGroup]:
         queryset, describe = build(model)
         count = queryset.count()
         if count:
-            rows = [{"record": r, "url": _change_url(r), "note": describe(r)} for r in queryset[:ROWS_PER_TYPE]]
+            rows = [{"record": r, "url": change_url(r), "note": describe(r)} for r in queryset[:ROWS_PER_TYPE]]
             groups.append(RecordGroup(label=capfirst(model._meta.verbose_name_plural), count=count, rows=rows))
     return groups
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One submission waiting for a publisher: a record in review, or a published record's submitted changes."""
+
+    title: str
+    type_name: str
+    url: str
+    changes: bool
+    submitted_by: str
+    submitted_at: datetime.datetime | None
+
+
+# Where a record in review with no known submission sorts: after every submission.
+_NEVER = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def waiting_for_review(user, *, limit: int | None = WAITING_ON_HOME) -> tuple[list[Waiting], int]:
+    """What waits for a publisher across every record type ``user`` may see, newest submission first: records in
+    review, and published records whose saved changes were submitted. Returns the first ``limit`` (all for None) and
+    how many there are in all.
+
+    Records in review come from one query over every type (a UNION), each with its latest submission from the audit
+    trail; one put in review without one (by an import or the loader) comes last, with no one named.
+    """
+    models = _viewable_models(user)
+    if not models:
+        return [], 0
+    types = ContentType.objects.get_for_models(*models)
+    parts = []
+    for model in models:
+        submissions = AuditEvent.objects.filter(
+            content_type=types[model], object_id=OuterRef("pk"), action=AuditAction.SUBMIT
+        ).order_by("-at", "-pk")
+        submitted_at = Subquery(submissions.values("at")[:1])
+        parts.append(
+            model.objects.filter(status=Status.IN_REVIEW)
+            .order_by()
+            .annotate(
+                type_id=Value(types[model].pk),
+                submitted_at=submitted_at,
+                submitted_by=Subquery(submissions.values("username")[:1]),
+                sort_at=Coalesce(submitted_at, Value(_NEVER, output_field=DateTimeField())),
+            )
+            .values("pk", "title", "type_id", "submitted_at", "submitted_by", "sort_at")
+        )
+    in_review = parts[0].union(*parts[1:], all=True).order_by("-sort_at", "title")
+    changes = PendingChange.objects.filter(submitted_at__isnull=False, content_type__in=types.values()).order_by(
+        "-submitted_at"
+    )
+    count = in_review.count() + changes.count()
+    if limit is not None:
+        in_review, changes = in_review[:limit], changes[:limit]
+    models_by_type = {content_type.pk: model for model, content_type in types.items()}
+    rows = [
+        _waiting(models_by_type[row["type_id"]], row["pk"], row["title"], row["submitted_by"], row["submitted_at"])
+        for row in in_review
+    ]
+    for change in changes.select_related("changed_by").prefetch_related("record"):
+        if change.record is not None:
+            by = change.changed_by.get_username() if change.changed_by else ""
+            record = change.record
+            rows.append(_waiting(type(record), record.pk, record.title, by, change.submitted_at, changes=True))
+    rows.sort(key=lambda row: row.submitted_at or _NEVER, reverse=True)
+    return rows[:limit], count
+
+
+def _waiting(model, pk: int, title: str, by: str | None, at, *, changes: bool = False) -> Waiting:
+    return Waiting(
+        title=title,
+        type_name=str(record_type_of(model._meta.label_lower).name),
+        url=change_url(model(pk=pk)),
+        changes=changes,
+        submitted_by=by or "",
+        submitted_at=at,
+    )
+
+
+def waiting_list(request):
+    """Every submission waiting for a publisher (the admin home shows the newest)."""
+    rows, count = waiting_for_review(request.user, limit=None)
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Waiting for review"),
+        "waiting": rows,
+        "waiting_count": count,
+    }
+    return TemplateResponse(request, "admin/directory/waiting_for_review.html", context)
 
 
 def review_queue(request):

@@ -7,18 +7,21 @@ takes the step only if the save succeeded, so typing and then pressing "Submit f
 from django.contrib import admin, messages
 from django.contrib.admin.options import get_content_type_for_model
 from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from .admin_history import field_differences, form_over
+from .admin_views import change_url
 from .links import typed_link_relations
-from .models import PendingChange
+from .models import PendingChange, Source, Status
 from .pending import (
     CHANGE_STEPS,
     allowed_change_steps,
@@ -75,6 +78,55 @@ def _typed(typed, own_field: str, rows: list[dict] | None) -> str:
     )
 
 
+# The steps after which a record is public with what was just approved: its sources matter from then on.
+PUBLISHING_STEPS = frozenset({"publish", "publish_changes"})
+# Where a record's form lists its sources (the source inline's formset prefix, and "-group").
+SOURCES_ANCHOR = f"#{Source._meta.app_label}-{Source._meta.model_name}-content_type-object_id-group"
+
+
+def warn_if_sourceless(request, records) -> None:
+    """Publishing a record with no source is allowed (the source may come later), but readers then cannot check
+    where its facts come from: the publisher is told which records lack one, and where on each page to add it."""
+    sourceless = []
+    for model in {type(record) for record in records}:
+        of_model = [record for record in records if type(record) is model]
+        with_sources = set(
+            Source.objects.filter(
+                content_type=ContentType.objects.get_for_model(model), object_id__in=[r.pk for r in of_model]
+            ).values_list("object_id", flat=True)
+        )
+        sourceless += [record for record in of_model if record.pk not in with_sources]
+    if not sourceless:
+        return
+    links = format_html_join(
+        ", ",
+        '<a href="{}{}">{}</a>',
+        ((change_url(record), SOURCES_ANCHOR, record.title) for record in sourceless),
+    )
+    messages.warning(
+        request,
+        format_html(
+            "{} {} {}",
+            _("Published with no source:"),
+            links,
+            _(
+                "— readers cannot check where the facts come from. Add a source (the title and address of the "
+                "document the facts come from) under “Sources” on the record’s page, and save."
+            ),
+        ),
+    )
+
+
+def status_badge(record, waiting: PendingChange | None) -> dict:
+    """What the badge at the top of a record's form says: its status, and whether changes wait for review."""
+    if record is None or record.pk is None:
+        return {"status": Status.DRAFT, "label": _("Draft, not saved yet")}
+    if waiting is not None:
+        # Whether they are submitted yet is said beside them, in the "Changes waiting for review" section.
+        return {"status": record.status, "label": _("Published, with changes waiting for review")}
+    return {"status": record.status, "label": record.get_status_display()}
+
+
 def _step_action(step: str, description, permission: str):
     """A changelist action taking the selected records through one workflow step (those whose status allows it)."""
 
@@ -110,10 +162,6 @@ class RecordWorkflowMixin:
             ),
         ]
         return own + super().get_urls()
-
-    def _change_url(self, record) -> str:
-        opts = self.model._meta
-        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
 
     # ---- pending changes ---------------------------------------------------------------------------------------
 
@@ -190,10 +238,11 @@ class RecordWorkflowMixin:
         if getattr(request, "proposing_changes", False):
             # Back to the record, where the waiting changes are shown; ``change_view`` says what happened, since
             # the admin's own message would say the record changed, and publicly it has not.
-            return HttpResponseRedirect(self._change_url(obj))
+            return HttpResponseRedirect(change_url(obj))
         return super().response_change(request, obj)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["status_badge"] = status_badge(obj, context.get("pending_change"))
         if obj is not None and obj.pk:
             waiting = context.get("pending_change")
             context["workflow_steps"] = [
@@ -222,7 +271,9 @@ class RecordWorkflowMixin:
         if record is None:
             raise Http404
         if "_with_form" in request.POST:
-            response = self.change_view(request, object_id, form_url=self._change_url(record))
+            # The step says what the save leads to; the save alone does not warn (see ``RecordAdmin.save_related``).
+            request.workflow_step = step
+            response = self.change_view(request, object_id, form_url=change_url(record))
             if response.status_code != 302:
                 return response
             record = self.get_object(request, unquote(object_id))
@@ -239,18 +290,22 @@ class RecordWorkflowMixin:
             self.message_user(request, str(error), messages.ERROR)
         else:
             self.message_user(request, done, messages.SUCCESS)
-        return redirect(self._change_url(record))
+            if step in PUBLISHING_STEPS:
+                warn_if_sourceless(request, [record])
+        return redirect(change_url(record))
 
     def _bulk_step(self, request, queryset, step: str) -> None:
-        done, refused = 0, []
+        done, refused = [], []
         for record in queryset:
             try:
                 record_transition(record=record, action=step, user=request.user, request=request)
-                done += 1
+                done.append(record)
             except WorkflowError:
                 refused.append(str(record))
         if done:
-            self.message_user(request, _("%(count)d records changed.") % {"count": done}, messages.SUCCESS)
+            self.message_user(request, _("%(count)d records changed.") % {"count": len(done)}, messages.SUCCESS)
+            if step in PUBLISHING_STEPS:
+                warn_if_sourceless(request, done)
         if refused:
             self.message_user(
                 request,

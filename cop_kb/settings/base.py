@@ -90,6 +90,7 @@ TEMPLATES = [
             # The record core and linked data are packages, not apps, so their template tags are named here.
             "libraries": {
                 "records": "cop_kb.records.templatetags.records",
+                "records_admin": "cop_kb.records.templatetags.records_admin",
                 "linked_data": "cop_kb.linked_data.templatetags",
                 "graph": "cop_kb.graph.templatetags",
             },

@@ -156,7 +156,7 @@ def test_programme_roles_are_edited_inline(admin_client):
 
 
 def test_autocomplete_finds_instruments_to_link_from_a_programme(admin_client):
-    convention = make(Instrument, title="Convention on the Rights of the Child")
+    convention = make(Instrument, title="Convention on the Rights of the Child", short_title="", acronym="CRC")
     make(Instrument, title="Optional Protocol on the sale of children")
 
     response = admin_client.get(
@@ -165,7 +165,9 @@ def test_autocomplete_finds_instruments_to_link_from_a_programme(admin_client):
     )
 
     assert response.status_code == 200
-    assert response.json()["results"] == [{"id": str(convention.pk), "text": "Convention on the Rights of the Child"}]
+    assert response.json()["results"] == [
+        {"id": str(convention.pk), "text": "CRC — Convention on the Rights of the Child (Instrument)"}
+    ]
 
 
 def test_autocomplete_and_search_find_a_record_by_its_alias(admin_client):

@@ -42,6 +42,8 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
 TIMEOUT_MS = 10_000
 ALLOWED_HOSTS = {"127.0.0.1"}
+# The password of the staff users admin tests make.
+PASSWORD = "Correct-horse-battery-9"
 
 expect.set_options(timeout=TIMEOUT_MS)
 
@@ -127,6 +129,15 @@ def phone_page(open_page):
 def no_js_page(open_page):
     """A desktop-sized page with JavaScript switched off."""
     return open_page(java_script_enabled=False)
+
+
+def sign_in(page, username: str) -> None:
+    """Sign in to the admin as ``username`` (password ``PASSWORD``) and wait until the admin says so."""
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("link", name="Log out").or_(page.get_by_role("button", name="Log out"))).to_be_visible()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -8,10 +8,9 @@ from cop_kb.records.models import Status
 from instruments.models import Instrument
 
 from ..factories import make
+from .conftest import PASSWORD, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PASSWORD = "Correct-horse-battery-9"
 
 
 @pytest.fixture
@@ -19,14 +18,6 @@ def editor() -> User:
     user = User.objects.create_user("editor", "editor@example.org", PASSWORD, is_staff=True)
     user.user_permissions.add(*Permission.objects.filter(codename__in=["view_instrument", "change_instrument"]))
     return user
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("link", name="Log out").or_(page.get_by_role("button", name="Log out"))).to_be_visible()
 
 
 def test_typing_then_pressing_submit_for_review_saves_the_typing_and_submits(page: Page, site, editor):

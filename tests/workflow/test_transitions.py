@@ -29,6 +29,8 @@ from .support import (
 
 pytestmark = pytest.mark.django_db
 
+SOURCE = {"title": "Council of Europe Treaty Office", "url": "https://www.coe.int/en/web/conventions/"}
+
 
 def search_urls(client, text: str) -> list[str]:
     response = client.get(reverse("search:search"), {"q": text})
@@ -43,7 +45,8 @@ def take_step(client, record, step: str):
 
 
 def test_record_goes_from_draft_through_review_and_publication_to_withdrawn_and_back(publisher_client):
-    record = make(Instrument, status=Status.DRAFT, title="Convention on cybercrime")
+    # With a source, so that publishing says only that it published (see test_publishing_without_source).
+    record = make(Instrument, status=Status.DRAFT, title="Convention on cybercrime", sources=[SOURCE])
     seen = []
 
     for step in ("submit", "publish", "withdraw", "return"):
@@ -97,7 +100,7 @@ def test_workflow_step_refuses_a_get_so_a_link_cannot_publish(publisher_client):
 
 
 def test_bulk_step_changes_the_records_it_applies_to_and_names_the_others(publisher_client):
-    ready = make(Instrument, status=Status.IN_REVIEW, title="Ready to publish")
+    ready = make(Instrument, status=Status.IN_REVIEW, title="Ready to publish", sources=[SOURCE])
     out = make(Instrument, status=Status.PUBLISHED, title="Already published")
 
     response = publisher_client.post(
