@@ -42,7 +42,7 @@ def bounded_link_groups(record) -> list[BoundedGroup]:
             target = model_field.related_model
             entries = [
                 LinkEntry(*labels, LinkedRecord(target, pk, slug, title), declared.linked_data)
-                for pk, slug, title, _kind, _count in rows
+                for pk, slug, title, *_rest in rows
             ]
             groups.append(BoundedGroup(declared.name, path, "", rows[0][4], entries))
     return groups
@@ -61,7 +61,7 @@ def _typed_groups(model_field, path: str, rows) -> list[BoundedGroup]:
         term = typed.linked_data_of(kind)
         entries = [
             LinkEntry(kind, label, inverse_label, not forward, LinkedRecord(target, pk, slug, title), term)
-            for pk, slug, title, _kind, _count in kind_rows
+            for pk, slug, title, *_rest in kind_rows
         ]
         groups.append(BoundedGroup(kind, path, kind, kind_rows[0][4], entries))
     return groups
