@@ -18,6 +18,10 @@ class _LabelledLink:
     abstract base, "{records} in this country" reads "Programmes in this country" on one concrete model's link and
     "Activities in this country" on another's, so a country page tells them apart."""
 
+    # Labels are wording: changing one alters no column. Without this, SQLite would rebuild the table for it and lose
+    # the triggers the migrations put on it (the index following visibility, migration search 0004).
+    non_db_attrs = (*models.Field.non_db_attrs, "label", "inverse_label")
+
     def _take_labels(self, kwargs: dict) -> dict:
         self.label = kwargs.pop("label")
         self.inverse_label = kwargs.pop("inverse_label")

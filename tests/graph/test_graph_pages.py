@@ -101,7 +101,7 @@ def test_two_steps_reach_the_records_linked_to_the_neighbours(client, web):
     nodes = graph_nodes(html, "explore-graph")
     ring, name = nodes[web["sibling"].get_absolute_url()]
     assert ring == 2
-    assert name == "Sibling Convention (Instrument: Issued from Assembly of Graph Tests)"
+    assert name == "Sibling Convention (Instrument: Instruments it issued from Assembly of Graph Tests)"
     assert "Hidden" not in html
 
 
