@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import override_settings
 
-from .snapshot import PostgresOperations, Snapshot, framework_snapshot, sql_flush_by_delete
+from .snapshot import PostgresOperations, Snapshot, forget_content_types, framework_snapshot, sql_flush_by_delete
 
 
 def pytest_report_header(config) -> str:
@@ -102,6 +102,8 @@ def framework(request, django_db_setup, django_db_blocker):
         snapshot = request.getfixturevalue("loaded_framework")
         request.getfixturevalue("module_db")
         snapshot.restore()
+        # Django's content types in memory are the snapshot's until the module's rollback puts the earlier ones back.
+        request.addfinalizer(forget_content_types)
     else:
         request.getfixturevalue("module_db")
         call_command("load_framework", verbosity=0)

@@ -12,6 +12,7 @@ new, as it would be after a fresh load, so no cache keyed on it outlives a test.
 import io
 import sqlite3
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
@@ -60,6 +61,7 @@ class Snapshot:
         # A new token, as a fresh load would leave: pages cached under the last one never answer for this test.
         with transaction.atomic():
             content_changing()
+        forget_content_types()
 
     def drop(self) -> None:
         if connection.vendor == "sqlite":
@@ -67,6 +69,11 @@ class Snapshot:
         else:
             with connection.cursor() as cursor:
                 cursor.execute(f"DROP SCHEMA {connection.ops.quote_name(self.name)} CASCADE")
+
+
+def forget_content_types() -> None:
+    """Django keeps content types by id in memory; the ids in the tables have just changed under it."""
+    ContentType.objects.clear_cache()
 
 
 def _tables() -> list[str]:
