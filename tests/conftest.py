@@ -9,8 +9,10 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
+
+from .snapshot import PostgresOperations, Snapshot, forget_content_types, framework_snapshot, sql_flush_by_delete
 
 
 def pytest_report_header(config) -> str:
@@ -21,6 +23,32 @@ def pytest_report_header(config) -> str:
         return f"database: sqlite3, test database {test_name or 'in memory'} (DATABASE_URL unset)"
     where = f"{db.get('HOST') or 'socket'}:{db.get('PORT') or 'default'}"
     return f"database: {vendor} at {where}, test database {test_name or 'test_' + db['NAME']}"
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "database_independent: nothing it checks depends on which database serves the page; run on SQLite only",
+    )
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Tests marked ``database_independent`` run once, in the SQLite run: ``make test`` runs both side by side, and
+    running the same browser check against PostgreSQL again would prove nothing new."""
+    if connection.vendor == "sqlite":
+        return
+    once = pytest.mark.skip(reason="database_independent: runs in the SQLite run only")
+    for item in items:
+        if item.get_closest_marker("database_independent"):
+            item.add_marker(once)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def flush_by_delete():
+    """On PostgreSQL a ``transaction=True`` test empties the tables by DELETE, not TRUNCATE (``tests/snapshot.py``)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(PostgresOperations, "sql_flush", sql_flush_by_delete)
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -52,7 +80,30 @@ def module_db(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
+@pytest.fixture(scope="session")
+def loaded_framework(django_db_setup, django_db_blocker) -> Snapshot:
+    """The framework loaded once per run and kept as a snapshot (``tests/snapshot.py``); ``restore()`` copies it in.
+
+    Taken outside any transaction, so request it before ``module_db`` (``framework`` does).
+    """
+    with django_db_blocker.unblock():
+        return framework_snapshot()
+
+
 @pytest.fixture(scope="module")
-def framework(module_db):
-    """The real framework's records, loaded and indexed once per module."""
-    call_command("load_framework", verbosity=0)
+def framework(request, django_db_setup, django_db_blocker):
+    """The real framework's records, loaded and indexed once per module.
+
+    On PostgreSQL they are copied from the run's snapshot, which loading them would cost seconds per module to
+    rebuild; SQLite restores a snapshot only outside a transaction, so there the module loads them. The snapshot is
+    taken before the module's transaction opens, unless another module fixture already opened it.
+    """
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        snapshot = request.getfixturevalue("loaded_framework")
+        request.getfixturevalue("module_db")
+        snapshot.restore()
+        # Django's content types in memory are the snapshot's until the module's rollback puts the earlier ones back.
+        request.addfinalizer(forget_content_types)
+    else:
+        request.getfixturevalue("module_db")
+        call_command("load_framework", verbosity=0)

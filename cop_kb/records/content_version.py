@@ -22,6 +22,7 @@ from django.db import connections, models, router
 from django.utils.translation import gettext_lazy as _
 
 from .links import typed_link_relations
+from .post_migrate import sent_by_flush
 from .registry import record_models
 
 
@@ -103,8 +104,10 @@ def _trigger_statements(vendor: str, tables: list[str]) -> list[str]:
     return statements
 
 
-def install_content_triggers(*, using: str = "default", **_kwargs) -> None:
+def install_content_triggers(*, using: str = "default", **kwargs) -> None:
     """Install or refresh the triggers on every watched table that exists; safe to run again (post_migrate)."""
+    if sent_by_flush(kwargs):
+        return
     connection = connections[using]
     existing = set(connection.introspection.table_names())
     if ContentVersion._meta.db_table not in existing:  # migrated back before the version existed

@@ -14,6 +14,7 @@ from taggit.managers import TaggableManager
 from .facet_counts import TRIGGER_PREFIX, FacetCount, _facets, facet_counts_rebuild
 from .facets import ChoiceFacet
 from .models import Status
+from .post_migrate import sent_by_flush
 from .registry import record_models
 
 
@@ -188,9 +189,11 @@ def facet_triggers_drop(*, using: str = "default", **_kwargs) -> None:
         remove_facet_triggers(connection)
 
 
-def install_facet_counts(*, using: str = "default", **_kwargs) -> None:
+def install_facet_counts(*, using: str = "default", **kwargs) -> None:
     """Install the triggers afresh for the registry as it is and rebuild every count (post_migrate): a facet
     added or removed since the last migrate is counted, or forgotten, from now on. Safe to run again."""
+    if sent_by_flush(kwargs):
+        return
     connection = connections[using]
     existing = set(connection.introspection.table_names())
     if FacetCount._meta.db_table not in existing:  # migrated back before the counts existed

@@ -16,6 +16,7 @@ beside the write path keeps its old, public, name in its neighbours' documents u
 
 from django.db import connections
 
+from cop_kb.records.post_migrate import sent_by_flush
 from cop_kb.records.registry import record_models
 
 # Not "search_unname_": migration 0010 names its triggers so.
@@ -98,8 +99,10 @@ def hidden_names_triggers_drop(*, using: str = "default", **_kwargs) -> None:
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
-def hidden_names_triggers_install(*, using: str = "default", **_kwargs) -> None:
+def hidden_names_triggers_install(*, using: str = "default", **kwargs) -> None:
     """Install the triggers afresh on every registered record table (post_migrate); safe to run again."""
+    if sent_by_flush(kwargs):
+        return
     connection = connections[using]
     existing = set(connection.introspection.table_names())
     if "search_searchdocument" not in existing or "directory_alias" not in existing:

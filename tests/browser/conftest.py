@@ -6,7 +6,6 @@ leaves a full-page screenshot of each page it opened in ``test-results/<test-nam
 on it (or of the world map) in ``test-results/<test-name>-graph.png``.
 """
 
-import io
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -14,7 +13,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.management import call_command
 from playwright import sync_api
 from playwright.sync_api import expect
 
@@ -72,9 +70,12 @@ def browser(playwright) -> Iterator:
 
 
 @pytest.fixture
-def site(live_server) -> str:
-    """The live server's address, with the framework loaded into the (flushed-after-each-test) database."""
-    call_command("load_framework", stdout=io.StringIO())
+def site(live_server, loaded_framework) -> str:
+    """The live server's address, with the framework in the (flushed-after-each-test) database.
+
+    Its rows are copied from the run's snapshot (``tests/snapshot.py``), taken once, not loaded for every test.
+    """
+    loaded_framework.restore()
     return live_server.url
 
 
