@@ -32,3 +32,6 @@ def test_after_a_flush_the_tables_are_empty_and_every_trigger_still_works():
     assert FacetCount.objects.filter(record_type="instruments.instrument", records__gt=0).exists()
     assert facet_counts_differences() == []
     assert SearchDocument.objects.filter(url=made.get_absolute_url()).exists()
+    # The index's visibility triggers (cop_kb/search/visibility.py) are still there too.
+    Instrument.objects.filter(pk=made.pk).update(status=Status.DRAFT)
+    assert not SearchDocument.objects.filter(url=made.get_absolute_url()).exists()

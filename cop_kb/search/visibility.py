@@ -11,6 +11,7 @@ own, and a migration that rebuilds a record table on SQLite (which drops its tri
 
 from django.db import connections
 
+from cop_kb.records.post_migrate import sent_by_flush
 from cop_kb.records.registry import record_models
 
 HIDE_PREFIX = "search_hide_"
@@ -111,8 +112,10 @@ def visibility_triggers_drop(*, using: str = "default", **_kwargs) -> None:
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
-def visibility_triggers_install(*, using: str = "default", **_kwargs) -> None:
+def visibility_triggers_install(*, using: str = "default", **kwargs) -> None:
     """Install the triggers afresh on every registered record table (post_migrate); safe to run again."""
+    if sent_by_flush(kwargs):
+        return
     connection = connections[using]
     existing = set(connection.introspection.table_names())
     if not {"search_searchdocument", "search_searchfacet", "django_content_type"} <= existing:
