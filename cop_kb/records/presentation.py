@@ -56,4 +56,3 @@ def record_aliases(record, facts: list[Fact]) -> list[str]:
             seen.add(alias.name.casefold())
             names.append(alias.name)
     return names
-
