@@ -262,6 +262,8 @@ class Provision(Record):
 
     url_name = "instruments:provision-detail"
     search_facet_links = {"strategic_area": "strategic_areas"}
+    # "Article 16" alone does not say of what: wherever articles are listed, their instrument's short name says it.
+    subtitle_fields = ("instrument__acronym", "instrument__short_title")
     detail_fields = ("instrument", "number")
     list_facets = (RelatedFacet("instrument", "instrument"), RelatedFacet("topic", "topics"))
     linked_data_type = "Legislation"

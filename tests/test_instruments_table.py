@@ -10,8 +10,9 @@ import re
 import pytest
 
 from cop_kb.directory.models import Organisation
-from instruments.models import Instrument
-from strategy.models import StrategicArea
+from cop_kb.records.models import Status
+from instruments.models import Instrument, Provision
+from strategy.models import Right, StrategicArea
 
 from .factories import make
 from .test_pages import get_page
@@ -210,3 +211,21 @@ def test_short_name_is_under_the_title_on_the_home_page_and_in_link_groups(clien
     assert linked in home
     assert linked in body_page
     assert linked in relation
+
+
+@pytest.mark.parametrize("status", [Status.PUBLISHED, Status.WITHDRAWN])
+def test_an_article_is_listed_with_its_public_instruments_short_name(client, status):
+    instrument = make(Instrument, title="Convention on Short Names", acronym="CSN", status=status)
+    article = make(Provision, instrument=instrument, number="16", title="Article 16")
+    right = make(Right, title="Privacy")
+    right.provisions.add(article)
+    shown = "CSN" if status == Status.PUBLISHED else ""
+
+    assert Provision.objects.get(pk=article.pk).subtitle == shown
+    annotated = Provision.objects.annotate(short_name=Provision.subtitle_expression()).get(pk=article.pk)
+    assert annotated.short_name == shown
+    # A right's page names the article with its instrument, where the instrument may be seen.
+    page = get_page(client, right.get_absolute_url())[0].content.decode()
+    named = f'<a href="{article.get_absolute_url()}">Article 16</a> <span class="subtitle">CSN</span>'
+    assert (named in page) == (status == Status.PUBLISHED)
+    assert "CSN" not in page or status == Status.PUBLISHED

@@ -85,7 +85,7 @@ def test_link_groups_list_provisions_by_article_and_areas_by_position(client, ar
 
     groups = page.groups(inverse=True)
     assert groups["Provisions"] == [provision.get_absolute_url() for provision in provisions]
-    assert groups["Underpins strategic areas"] == [area.get_absolute_url() for area in areas]
+    assert groups["Strategic areas drawing on it"] == [area.get_absolute_url() for area in areas]
 
 
 def test_a_relations_page_of_every_record_is_in_natural_order_too(client, articles):

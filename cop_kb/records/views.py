@@ -167,7 +167,8 @@ class RecordLinksView(ListView):
             self.relation = relation_records(self.record, self.kwargs["relation"], self.request.GET.get("kind", ""))
         except LookupError as exc:
             raise Http404("This record has no such links.") from exc
-        return self.relation.records.only("pk", "slug", "title", "status", *self.relation.model.subtitle_fields)
+        shown = self.relation.records.only("pk", "slug", "title", "status")
+        return shown.annotate(subtitle=self.relation.model.subtitle_expression())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -99,8 +99,9 @@ class Record(models.Model):
     # Fields of its own that are other names of the record (an instrument's short title, "Budapest Convention"):
     # searched with its aliases, at the title's weight.
     search_name_fields: tuple[str, ...] = ()
-    # Fields of its own that give its short name ("Budapest Convention", "CRC"), shown under its title wherever it
-    # is listed: the first one filled in that is not the title again.
+    # Fields that give its short name ("Budapest Convention", "CRC"), shown under its title wherever it is listed:
+    # the first one filled in that is not the title again. A field of a single link ("instrument__acronym": an
+    # article shows its instrument's) counts only while the linked record is public.
     subtitle_fields: tuple[str, ...] = ()
     # When its list is a table (``cop_kb.records.columns``): the columns, each a way to sort it.
     list_columns: tuple = ()
@@ -200,19 +201,29 @@ class Record(models.Model):
         """Its short name, or "" (see ``subtitle_fields``); ``subtitle_expression`` is the same rule in SQL, for
         loaders that read rows rather than records and set this from them."""
         for name in self.subtitle_fields:
-            value = getattr(self, name)
-            if value and value.casefold() != self.title.casefold():
-                return value
+            value = self
+            *links, field_name = name.split("__")
+            for link in links:  # through single links ("instrument__acronym"), as far as the public may see
+                value = getattr(value, link)
+                if value is None or not value.is_public:
+                    break
+            else:
+                value = getattr(value, field_name)
+                if value and value.casefold() != self.title.casefold():
+                    return value
         return ""
 
     @classmethod
     def subtitle_expression(cls, path: str = ""):
         """``subtitle`` as an SQL expression over the record at ``path`` ("" for the record itself, or a link's
         name followed by ``__``): "" for a type without a short name, so rows of any types can be read together."""
-        cases = [
-            When(~Q(**{path + name: ""}) & ~Q(**{f"{path}{name}__iexact": F(path + "title")}), then=F(path + name))
-            for name in cls.subtitle_fields
-        ]
+        cases = []
+        for name in cls.subtitle_fields:
+            condition = ~Q(**{path + name: ""}) & ~Q(**{f"{path}{name}__iexact": F(path + "title")})
+            links = name.split("__")[:-1]
+            for end in range(1, len(links) + 1):
+                condition &= public_q(path + "__".join(links[:end]))
+            cases.append(When(condition, then=F(path + name)))
         return Case(*cases, default=Value(""), output_field=models.CharField())
 
     @property
