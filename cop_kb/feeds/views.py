@@ -120,7 +120,7 @@ class ChangesFeed(Feed):
         return subject.feed_url
 
     def author_name(self) -> str:
-        return "cop_kb"
+        return settings.SITE_NAME
 
     def feed_extra_kwargs(self, subject: Subject) -> dict:
         return {"quiet_since": subject.about.quiet_since}

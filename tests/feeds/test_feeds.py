@@ -7,6 +7,7 @@ order unlike the order of creation, so no test passes because records happen to 
 import math
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
+from xml.etree import ElementTree
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -26,7 +27,7 @@ from programmes.models import Programme
 from strategy.models import Sector, StrategicArea
 
 from ..factories import link_everywhere, make, make_linked_graph
-from .support import parse_feed
+from .support import ATOM, parse_feed
 
 pytestmark = pytest.mark.django_db
 
@@ -353,3 +354,9 @@ def test_country_and_strategic_area_pages_announce_their_feed_and_no_other_page_
         assert feed(client, found[0]).alternate == f"http://testserver{record.get_absolute_url()}"
     else:
         assert found == []
+
+
+def test_the_feed_is_written_by_the_product(client, settings):
+    root = ElementTree.fromstring(client.get(SITE_FEED).content)  # noqa: S314 - our own feed
+
+    assert root.findtext(f"{ATOM}author/{ATOM}name") == settings.SITE_NAME == "Child Online Protection Knowledge Base"
