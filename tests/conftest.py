@@ -82,12 +82,19 @@ def module_db(django_db_setup, django_db_blocker):
 
 @pytest.fixture(scope="session")
 def loaded_framework(django_db_setup, django_db_blocker) -> Snapshot:
-    """The framework loaded once per run and kept as a snapshot (``tests/snapshot.py``); ``restore()`` copies it in.
-
-    Taken outside any transaction, so request it before ``module_db`` (``framework`` does).
-    """
+    """The framework loaded once per run into a flushed database, as a ``transaction=True`` test finds it, and kept as
+    a snapshot (``tests/snapshot.py``); ``restore()`` copies it in. For browser tests (``site``)."""
     with django_db_blocker.unblock():
-        return framework_snapshot()
+        return framework_snapshot(flushed=True)
+
+
+@pytest.fixture(scope="session")
+def loaded_framework_over_migrations(django_db_setup, django_db_blocker) -> Snapshot:
+    """The framework loaded once per run over the rows the migrations made (editor groups, default synonyms), as a
+    module's transaction finds them, and kept as a snapshot. Taken outside any transaction (``framework`` asks for
+    it before ``module_db``)."""
+    with django_db_blocker.unblock():
+        return framework_snapshot(flushed=False)
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +106,7 @@ def framework(request, django_db_setup, django_db_blocker):
     taken before the module's transaction opens, unless another module fixture already opened it.
     """
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        snapshot = request.getfixturevalue("loaded_framework")
+        snapshot = request.getfixturevalue("loaded_framework_over_migrations")
         request.getfixturevalue("module_db")
         snapshot.restore()
         # Django's content types in memory are the snapshot's until the module's rollback puts the earlier ones back.

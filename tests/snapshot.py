@@ -136,8 +136,10 @@ def sql_flush_by_delete(self, style, tables, *, reset_sequences=False, allow_cas
         return [_replace_rows_sql(cursor, [self.quote_name(table) for table in tables], [])]
 
 
-def framework_snapshot() -> Snapshot:
-    """The framework loaded into a flushed database (as a ``transaction=True`` test leaves it), kept as a snapshot.
+def framework_snapshot(*, flushed: bool) -> Snapshot:
+    """The framework loaded and kept as a snapshot: into a flushed database (as a ``transaction=True`` test leaves
+    it) or over the rows the database holds (those the migrations made, since pytest-django runs the tests that
+    commit last).
 
     The database is left as it was found: its rows are kept aside first and put back at the end.
     """
@@ -145,9 +147,10 @@ def framework_snapshot() -> Snapshot:
         raise RuntimeError("the framework's snapshot is taken outside transactions")
     before = Snapshot("test_snapshot_before")
     before.take()
-    call_command("flush", interactive=False, verbosity=0, reset_sequences=False)
+    if flushed:
+        call_command("flush", interactive=False, verbosity=0, reset_sequences=False)
     call_command("load_framework", stdout=io.StringIO())
-    loaded = Snapshot("test_snapshot_framework")
+    loaded = Snapshot("test_snapshot_framework_flushed" if flushed else "test_snapshot_framework")
     loaded.take()
     before.restore()
     before.drop()
