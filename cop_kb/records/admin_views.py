@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import BooleanField, DateTimeField, ExpressionWrapper, OuterRef, Q, Subquery, Value
+from django.db.models import BooleanField, DateTimeField, ExpressionWrapper, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from .audit import submissions_of
 from .body_links import records_linking_to_hidden
 from .links import link_lookups
-from .models import AuditAction, AuditEvent, PendingChange, Record, Status
+from .models import PendingChange, Record, Status
 from .registry import record_models, record_type_of
 
 ROWS_PER_TYPE = 100
@@ -93,9 +94,7 @@ def waiting_for_review(user, *, limit: int | None = WAITING_ON_HOME) -> tuple[li
     types = ContentType.objects.get_for_models(*models)
     parts = []
     for model in models:
-        submissions = AuditEvent.objects.filter(
-            content_type=types[model], object_id=OuterRef("pk"), action=AuditAction.SUBMIT
-        ).order_by("-at", "-pk")
+        submissions = submissions_of(types[model])
         submitted_at = Subquery(submissions.values("at")[:1])
         parts.append(
             model.objects.filter(status=Status.IN_REVIEW)

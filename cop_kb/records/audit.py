@@ -1,7 +1,8 @@
 """The audit trail's one writer: the events of record changes, which only the write path
-(``cop_kb.records.services``) asks for, and sign-ins, sign-outs and failed sign-ins."""
+(``cop_kb.records.services``) asks for, and sign-ins, sign-outs and failed sign-ins; and what the admin reads of it."""
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import OuterRef, QuerySet
 from django.http import HttpRequest
 
 from cop_kb.client_address import client_ip
@@ -37,3 +38,10 @@ def record_login_failed(sender, credentials, request=None, **kwargs) -> None:
     event = audit_record(action=AuditAction.LOGIN_FAILED, user=None, request=request)
     event.username = str(credentials.get("username", ""))[:150]
     event.save(update_fields=["username"])
+
+
+def submissions_of(content_type: ContentType) -> QuerySet:
+    """The submissions for review of the record at ``OuterRef("pk")``, of one type, newest first (for a subquery)."""
+    return AuditEvent.objects.filter(
+        content_type=content_type, object_id=OuterRef("pk"), action=AuditAction.SUBMIT
+    ).order_by("-at", "-pk")

@@ -35,7 +35,7 @@ def test_instrument_page_opens_with_its_key_facts_and_a_cite_link(open_page, sit
         expect(page.locator("ul.aliases li")).to_have_count(0)
         page.get_by_role("link", name="Cite this record").click()
         assert page.url.endswith("#cite")
-        expect(page.locator("#cite textarea")).to_be_in_viewport()
+        expect(page.locator("#cite textarea").first).to_be_in_viewport()
 
 
 def sort_by(page: Page, label: str, direction: str) -> list[str]:

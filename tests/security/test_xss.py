@@ -246,14 +246,17 @@ def injected(page: str) -> list[str]:
         shape_ok = {
             "script": lambda a: a.get("src", "").startswith("/static/") or a == {"type": "application/ld+json"},
             "link": lambda a: (
-                (a.get("rel") == "stylesheet" and a.get("href", "").startswith("/static/"))
+                (a.get("rel") in ("stylesheet", "icon") and a.get("href", "").startswith("/static/"))
                 or (a.get("rel") == "alternate" and a.get("type") == "application/ld+json" and _jsonld(a.get("href")))
                 or (
                     (a.get("rel"), a.get("type")) == ("alternate", "application/atom+xml")
                     and a.get("href", "").startswith("/feeds/")
                 )
             ),
-            "meta": lambda a: set(a) <= {"charset", "name", "content"} and a.get("name") in (None, "viewport"),
+            # A description's content is the record's summary: text in an attribute, escaped like any other.
+            "meta": lambda a: (
+                set(a) <= {"charset", "name", "content"} and a.get("name") in (None, "viewport", "description")
+            ),
             "form": lambda a: a.get("method") == "get" and a.get("action", "").startswith("/"),
         }.get(tag)
         if shape_ok is not None and not shape_ok(attrs):
