@@ -155,6 +155,17 @@ def link_fields(model: type[Record]) -> list:
     return [field for field in fields if isinstance(field, LinkForeignKey | LinkManyToManyField)]
 
 
+# An instrument with no date at all: give as ``make(Instrument, **NO_DATES)``.
+NO_DATES = {
+    "adopted_on": None,
+    "adopted_precision": "",
+    "opened_for_signature_on": None,
+    "opened_for_signature_precision": "",
+    "entry_into_force_on": None,
+    "entry_into_force_precision": "",
+}
+
+
 def make(model: type[Record], **overrides) -> Record:
     """A valid, published record of ``model``; ``tags``, ``aliases`` and ``sources`` may be given as overrides.
 

@@ -14,6 +14,7 @@ from cop_kb.records.models import Status
 from instruments.models import Instrument
 
 from .factories import (
+    NO_DATES,
     make,
     make_instrument,
     make_organisation,
@@ -27,14 +28,6 @@ pytestmark = pytest.mark.django_db
 
 RECORD_MODELS = record_models()
 UNPUBLISHED = [status for status in Status.values if status != Status.PUBLISHED]
-NO_DATES = {
-    "adopted_on": None,
-    "adopted_precision": "",
-    "opened_for_signature_on": None,
-    "opened_for_signature_precision": "",
-    "entry_into_force_on": None,
-    "entry_into_force_precision": "",
-}
 SYLVANIA = {
     **NO_DATES,
     "official_title": "Treaty of Sylvania",

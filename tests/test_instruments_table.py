@@ -14,20 +14,12 @@ from cop_kb.records.models import Status
 from instruments.models import Instrument, Provision
 from strategy.models import Right, StrategicArea
 
-from .factories import make
+from .factories import NO_DATES, make
 from .test_pages import get_page
 
 pytestmark = pytest.mark.django_db
 
 LIST = "/instruments/"
-NO_DATES = {
-    "adopted_on": None,
-    "adopted_precision": "",
-    "opened_for_signature_on": None,
-    "opened_for_signature_precision": "",
-    "entry_into_force_on": None,
-    "entry_into_force_precision": "",
-}
 
 
 def adopted_instrument(title: str, short_title: str, kind: str, number: str, body: str, adopted: int, in_force: int):
