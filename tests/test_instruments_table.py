@@ -221,3 +221,14 @@ def test_an_article_is_listed_with_its_public_instruments_short_name(client, sta
     named = f'<a href="{article.get_absolute_url()}">Article 16</a> <span class="subtitle">CSN</span>'
     assert (named in page) == (status == Status.PUBLISHED)
     assert "CSN" not in page or status == Status.PUBLISHED
+
+
+def test_an_instruments_own_page_lists_its_articles_without_repeating_its_short_name(client):
+    instrument = make(Instrument, title="Convention on Short Names", acronym="CSN")
+    article = make(Provision, instrument=instrument, number="16", title="Article 16")
+    listed = f'<a href="{article.get_absolute_url()}">Article 16</a>'
+
+    for address in (instrument.get_absolute_url(), f"{instrument.get_absolute_url()}links/provisions/"):
+        page = get_page(client, address)[0].content.decode()
+        assert listed in page
+        assert f'{listed} <span class="subtitle">CSN</span>' not in page

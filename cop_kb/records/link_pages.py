@@ -130,6 +130,9 @@ def load_link_groups(record) -> list[LinkGroup]:
         for entry in _more(record, role, model_field, rows)
     ]
 
+    # On a record's own page its articles need not repeat its short name under each of them ("Article 3 · CRC").
+    own_names = record.own_names()
+
     def entries():
         for entry in _single_links(record):
             yield entry.shown_label, entry.inverse, entry.linked_data, entry.target
@@ -142,7 +145,7 @@ def load_link_groups(record) -> list[LinkGroup]:
                 target = model_field.related_model
             for pk, slug, title, kind, _linked, short_name in rows:
                 linked = target(pk=pk, slug=slug, title=title, status="published")  # read through public()
-                linked.subtitle = short_name
+                linked.subtitle = "" if short_name in own_names else short_name
                 if role == "typed":
                     label, inverse_label = labels[kind]
                     term = model_field.related_model.linked_data_of(kind)

@@ -172,6 +172,11 @@ class RecordLinksView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # As on the record's page: no short name that only repeats the record's own (its articles' "CRC").
+        own_names = self.record.own_names()
+        for linked in context["object_list"]:
+            if linked.subtitle in own_names:
+                linked.subtitle = ""
         context.update(
             opts=self.model._meta, record=self.record, relation=self.relation, target_opts=self.relation.model._meta
         )

@@ -213,6 +213,12 @@ class Record(models.Model):
                     return value
         return ""
 
+    def own_names(self) -> set[str]:
+        """Its title and every short name of its own ("CRC", "Worst Forms of Child Labour Convention"): what a
+        linked record's short name need not repeat on this record's pages."""
+        own = (getattr(self, name) for name in self.subtitle_fields if "__" not in name)
+        return {self.title, *(name for name in own if name)}
+
     @classmethod
     def subtitle_expression(cls, path: str = ""):
         """``subtitle`` as an SQL expression over the record at ``path`` ("" for the record itself, or a link's
