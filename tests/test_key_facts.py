@@ -5,11 +5,20 @@ import re
 
 import pytest
 
-from cop_kb.directory.models import Organisation
+from cop_kb.directory.models import Country, Organisation
+from cop_kb.records.registry import record_models
 from instruments.models import Instrument, Provision
-from programmes.models import Output
+from programmes.models import (
+    Activity,
+    ActivityOrganisation,
+    Output,
+    Partnership,
+    PartnershipMember,
+    Programme,
+    ProgrammeOrganisation,
+)
 
-from .factories import make
+from .factories import make, make_typed_link
 from .test_pages import get_page
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +142,81 @@ def test_brief_shows_a_linked_fact_with_its_full_address(client):
     response, _page = get_page(client, instrument.get_absolute_url() + "brief/")
 
     assert f'<a href="http://testserver{body.get_absolute_url()}">Council of Briefs</a>' in response.content.decode()
+
+
+def linked_names(html: str, label: str) -> list[tuple[str, str]]:
+    """The links (address, text) of one fact of the panel."""
+    found = re.search(rf"<dt>{label}</dt>\s*<dd>(.*?)</dd>", panel(html), re.S)
+    assert found, f"the panel has no {label!r} fact"
+    return re.findall(r'<a href="([^"]*)">([^<]*)</a>', found.group(1))
+
+
+def test_programme_panel_names_its_countries_and_organisations_by_role(client):
+    # Made in an order other than the natural one (titles A-Z), and a draft country among them.
+    countries = [make(Country, title=title) for title in ("Zambia", "Kenya", "Brazil", "Mexico")]
+    hidden = make(Country, title="Atlantis", status="draft")
+    programme = make(Programme, title="Safer online")
+    programme.countries.set([*countries, hidden])
+    unicef, itu = make(Organisation, title="UNICEF"), make(Organisation, title="ITU")
+    make_typed_link(ProgrammeOrganisation, programme, itu, "partner")
+    make_typed_link(ProgrammeOrganisation, programme, unicef, "lead")
+
+    response, page = get_page(client, programme.get_absolute_url())
+    html = response.content.decode()
+
+    by_title = {country.title: country for country in countries}
+    assert linked_names(html, "Countries") == [
+        (by_title[title].get_absolute_url(), title) for title in ("Brazil", "Kenya", "Mexico")
+    ] + [(f"{programme.get_absolute_url()}links/countries/", "and 1 more country")]
+    assert "Atlantis" not in html
+    # Roles in the order they are declared (lead first), each a link to the organisation.
+    assert list(page.facts)[-2:] == ["Led by", "Partners"]
+    assert linked_names(html, "Led by") == [(unicef.get_absolute_url(), "UNICEF")]
+    assert linked_names(html, "Partners") == [(itu.get_absolute_url(), "ITU")]
+
+
+def test_the_more_link_leads_to_every_linked_record(client):
+    countries = [make(Country, title=f"Country {number}") for number in range(5)]
+    programme = make(Programme)
+    programme.countries.set(countries)
+
+    response, _page = get_page(client, programme.get_absolute_url())
+    more_url, text = linked_names(response.content.decode(), "Countries")[-1]
+    _response, every = get_page(client, more_url)
+
+    assert text == "and 2 more countries"
+    assert {country.get_absolute_url() for country in countries} <= every.main_hrefs
+
+
+def test_a_programme_without_public_links_shows_no_link_facts(client):
+    programme = make(Programme)
+    programme.countries.set([make(Country, status="draft")])
+
+    _response, page = get_page(client, programme.get_absolute_url())
+
+    assert "Countries" not in page.facts and "Led by" not in page.facts
+
+
+def test_partnership_and_activity_panels_name_their_partners_partnership_and_countries(client):
+    partnership = make(Partnership, title="Together for Safety")
+    make_typed_link(PartnershipMember, partnership, make(Organisation, title="Member Org"), "partner")
+    activity = make(Activity, partnership=partnership)
+    activity.countries.set([make(Country, title="Viet Nam")])
+    make_typed_link(ActivityOrganisation, activity, make(Organisation, title="Convening Org"), "convener")
+
+    response, page = get_page(client, partnership.get_absolute_url())
+    assert linked_names(response.content.decode(), "Partners")[0][1] == "Member Org"
+
+    response, page = get_page(client, activity.get_absolute_url())
+    html = response.content.decode()
+    assert page.facts["Partnership"] == "Together for Safety"
+    assert linked_names(html, "Countries")[0][1] == "Viet Nam"
+    assert linked_names(html, "Convened by")[0][1] == "Convening Org"
+
+
+def test_every_declared_link_fact_names_a_relation_of_its_type(client):
+    # A misspelt name in ``detail_links`` would break the page: each type's page renders with its links declared.
+    for model in record_models():
+        if model.detail_links:
+            response, _page = get_page(client, make(model).get_absolute_url())
+            assert response.status_code == 200, model

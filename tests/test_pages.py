@@ -233,8 +233,13 @@ def test_list_shows_published_records_and_hides_the_others(client, model):
 # single link is given as (its type, the linked record's title) and shows as that title, linking to its page.
 FACTS: dict[type[Record], tuple[dict, dict[str, str]]] = {
     Organisation: (
-        {"acronym": "ORGX", "website": "https://organisation.example.org/"},
-        {"Acronym": "ORGX", "Kind": "UN agency", "Website": "https://organisation.example.org/"},
+        {"acronym": "ORGX", "website": "https://organisation.example.org/", "parent": (Organisation, "Parent body")},
+        {
+            "Acronym": "ORGX",
+            "Kind": "UN agency",
+            "Part of": "Parent body",
+            "Website": "https://organisation.example.org/",
+        },
     ),
     Country: ({"iso_alpha2": "ZZ", "iso_alpha3": "ZZZ"}, {"ISO 3166-1 alpha-2": "ZZ", "ISO 3166-1 alpha-3": "ZZZ"}),
     Instrument: (
@@ -275,15 +280,37 @@ FACTS: dict[type[Record], tuple[dict, dict[str, str]]] = {
     Sector: ({}, {}),
     FocusArea: ({}, {"Level": "Country level", "Statement": "In its words."}),
     Principle: ({}, {"Scope": "Child protection strategy and ICTs", "Statement": "In its own words."}),
-    Programme: ({}, {"Kind": "Research", "Level": "Global level", "Year": "2011"}),
-    Partnership: (
-        {"website": "https://partnership.example.org/"},
-        {"Launched on": "November 2008", "Website": "https://partnership.example.org/"},
+    Programme: (
+        {"focus_area": (FocusArea, "Line of work")},
+        {"Kind": "Research", "Level": "Global level", "Year": "2011", "Focus area": "Line of work"},
     ),
-    Activity: ({"place": "Venue"}, {"Kind": "Meeting", "Level": "Global level", "Year": "2015", "Place": "Venue"}),
+    Partnership: (
+        {"website": "https://partnership.example.org/", "focus_area": (FocusArea, "Line of work")},
+        {"Launched on": "November 2008", "Website": "https://partnership.example.org/", "Focus area": "Line of work"},
+    ),
+    Activity: (
+        {"place": "Venue", "partnership": (Partnership, "Parent partnership")},
+        {
+            "Partnership": "Parent partnership",
+            "Kind": "Meeting",
+            "Level": "Global level",
+            "Year": "2015",
+            "Place": "Venue",
+        },
+    ),
     Output: (
-        {"url": "https://output.example.org/", "publisher": (Organisation, "Publishing house")},
-        {"Kind": "Report", "Year": "2013", "Publisher": "Publishing house", "URL": "https://output.example.org/"},
+        {
+            "url": "https://output.example.org/",
+            "publisher": (Organisation, "Publishing house"),
+            "programme": (Programme, "Parent programme"),
+        },
+        {
+            "Programme": "Parent programme",
+            "Kind": "Report",
+            "Year": "2013",
+            "Publisher": "Publishing house",
+            "URL": "https://output.example.org/",
+        },
     ),
 }
 

@@ -62,7 +62,7 @@ class Organisation(Record):
     Kind = OrganisationKind
 
     url_name = "directory:organisation-detail"
-    detail_fields = ("acronym", "kind", "website")
+    detail_fields = ("acronym", "kind", "parent", "website")
     subtitle_fields = ("acronym",)
     linked_data_type = "Organization"
     linked_data_fields = {"acronym": "alternateName", "website": "sameAs"}

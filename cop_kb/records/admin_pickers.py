@@ -75,4 +75,7 @@ class LinkPickerMixin:
         ):
             formfield.queryset = formfield.queryset.prefetch_related("aliases")
             formfield.label_from_instance = picker_label
+            # Select2 opens its results at the end of <body>, outside every landmark, where a screen reader's
+            # list of regions misses them; in the page's <main> they are part of the form they belong to.
+            formfield.widget.attrs["data-dropdown-parent"] = "#content-start"
         return formfield

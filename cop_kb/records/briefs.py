@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from .batch import rows_of_each
 from .link_groups import LinkGroup
-from .link_pages import load_link_groups
+from .link_pages import LoadedLinks, load_link_groups
 from .models import public_q
 from .registry import record_models, record_type_of
 
@@ -58,16 +58,17 @@ def _brief_group(group: LinkGroup) -> BriefGroup:
     return BriefGroup(label=group.label, records=group.records, total=total, more_url=more_url)
 
 
-def brief_groups(record) -> list[BriefGroup]:
+def brief_groups(record, loaded: LoadedLinks | None = None) -> list[BriefGroup]:
     """``record``'s public links and backlinks as brief groups, in the registry's order of the types they lead to
     (instruments before programmes before activities), then by relation; read in the queries of
-    ``load_link_groups`` (one for every relation, whatever the number of links)."""
+    ``load_link_groups`` (one for every relation, whatever the number of links), or from what ``load_links``
+    ``loaded``."""
     order = {model: place for place, model in enumerate(record_models())}
 
     def type_place(group: LinkGroup) -> int:
         return order.get(type(group.records[0]), len(order)) if group.records else len(order)
 
-    groups = sorted(load_link_groups(record), key=lambda group: (type_place(group), group.inverse))
+    groups = sorted(load_link_groups(record, loaded), key=lambda group: (type_place(group), group.inverse))
     found = [_brief_group(group) for group in groups if group.records]
     _nest_parts(record, found)
     return found

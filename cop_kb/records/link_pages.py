@@ -117,13 +117,42 @@ def _more(record, role: str, model_field, rows) -> list:
     return [(model_field.field.inverse_label, True, (rest, rows[0][4], plural))]
 
 
-def load_link_groups(record) -> list[LinkGroup]:
+@dataclass(frozen=True)
+class LoadedLinks:
+    """A record's relations to many records (role and field each) and, for each, its first ``BACKLINKS_SHOWN``
+    public records as ``_linked_rows`` reads them: what its page's key facts and link groups both show."""
+
+    relations: list
+    rows: list
+
+    def of(self, relation: str) -> tuple[str, object, list]:
+        """The role, field and rows of the relation named ``relation`` in addresses; LookupError if it has none."""
+        for (role, model_field), rows in zip(self.relations, self.rows, strict=True):
+            if _relation_name(role, model_field) == relation:
+                return role, model_field, rows
+        raise LookupError(relation)
+
+
+def load_links(record, only: tuple[str, ...] | None = None) -> LoadedLinks:
+    """Every relation of ``record`` to many records (or ``only`` those named, as in addresses) with its first public
+    records, all read in one query whatever the number of relations and links."""
+    relations = [
+        (role, model_field)
+        for role, model_field in _link_fields(type(record))
+        if role != "single" and (only is None or _relation_name(role, model_field) in only)
+    ]
+    return LoadedLinks(
+        relations, rows_of_each([_linked_rows(record, role, model_field) for role, model_field in relations])
+    )
+
+
+def load_link_groups(record, loaded: LoadedLinks | None = None) -> list[LinkGroup]:
     """Group ``record``'s public links and backlinks by relation, reading every relation in one query (its single
-    links come with the record, ``link_select_related``). For public pages, whatever the number of links: each
-    group shows its first ``BACKLINKS_SHOWN`` records and links to a page of them all (for a backlink a list can
-    be narrowed by, such as programmes by strategic area, that list)."""
-    relations = [(role, model_field) for role, model_field in _link_fields(type(record)) if role != "single"]
-    every_rows = rows_of_each([_linked_rows(record, role, model_field) for role, model_field in relations])
+    links come with the record, ``link_select_related``), or from what ``load_links`` already ``loaded``. For public
+    pages, whatever the number of links: each group shows its first ``BACKLINKS_SHOWN`` records and links to a page
+    of them all (for a backlink a list can be narrowed by, such as programmes by strategic area, that list)."""
+    loaded = loaded or load_links(record)
+    relations, every_rows = loaded.relations, loaded.rows
     more = [
         entry
         for (role, model_field), rows in zip(relations, every_rows, strict=True)

@@ -15,7 +15,7 @@ from .briefs import brief_groups, brief_url, has_brief
 from .citations import bibtex, citation_entry, file_address, record_citation, ris
 from .facets import FacetOption, query_url
 from .link_groups import link_groups, link_select_related
-from .link_pages import load_link_groups, relation_records
+from .link_pages import load_link_groups, load_links, relation_records
 from .models import Record, SlugHistory
 from .pending import pending_change_for
 from .presentation import record_aliases, record_facts
@@ -107,18 +107,20 @@ class RecordDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         record = self.object
+        loaded = load_links(record)  # one query: the first links of each relation, for the facts and the groups
         context.update(
-            record_page_context(self.request, record),
-            link_groups=load_link_groups(record),
+            record_page_context(self.request, record, loaded),
+            link_groups=load_link_groups(record, loaded),
             brief_url=brief_url(record),
         )
         return context
 
 
-def record_page_context(request, record) -> dict:
-    """What a record's detail page and its brief both show of it: its type, list, facts and citation."""
+def record_page_context(request, record, loaded) -> dict:
+    """What a record's detail page and its brief both show of it: its type, list, facts and citation; its facts'
+    links read from what ``load_links`` ``loaded``."""
     model = type(record)
-    facts = record_facts(record)
+    facts = record_facts(record, loaded)
     return {
         "opts": model._meta,
         "list_url": model.get_list_url(),
@@ -141,9 +143,10 @@ class RecordBriefView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         record = self.object
+        loaded = load_links(record)
         context.update(
-            record_page_context(self.request, record),
-            groups=brief_groups(record),
+            record_page_context(self.request, record, loaded),
+            groups=brief_groups(record, loaded),
             # Printed link targets must work on paper: every address on the brief is absolute.
             site_root=self.request.build_absolute_uri("/").removesuffix("/"),
             prepared=timezone.localdate(),

@@ -122,7 +122,8 @@ class Programme(FocusedInitiative):
 
     url_name = "programmes:detail"
     search_facet_links = {"strategic_area": "strategic_areas", "country": "countries"}
-    detail_fields = ("kind", "level", "year")
+    detail_fields = ("kind", "level", "year", "focus_area")
+    detail_links = ("countries", "organisation_roles")
     list_facets = (
         ChoiceFacet("kind", "kind"),
         ChoiceFacet("level", "level"),

@@ -24,7 +24,7 @@ class Output(Record):
     Kind = OutputKind
 
     url_name = "programmes:output-detail"
-    detail_fields = ("kind", "year", "publisher", "url")
+    detail_fields = ("programme", "kind", "year", "publisher", "url")
     linked_data_type = "CreativeWork"
     linked_data_kind_types = {OutputKind.REPORT: "Report"}
     linked_data_fields = {"kind": "genre", "year": "datePublished", "url": "sameAs"}

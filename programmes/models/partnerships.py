@@ -23,7 +23,8 @@ class Partnership(Record):
     """A partnership UNICEF works in (ITU Child Online Protection, Together for Girls), with its partners."""
 
     url_name = "programmes:partnership-detail"
-    detail_fields = ("launched_on_display", "website")
+    detail_fields = ("launched_on_display", "website", "focus_area")
+    detail_links = ("members",)
     year_expression = ExtractYear("launched_on")
     dated_by = (LAUNCHED,)
     linked_data_type = "Organization"
@@ -72,7 +73,8 @@ class Activity(Initiative):
 
     url_name = "programmes:activity-detail"
     search_facet_links = {"strategic_area": "strategic_areas", "country": "countries"}
-    detail_fields = ("kind", "level", "year", "place")
+    detail_fields = ("partnership", "kind", "level", "year", "place")
+    detail_links = ("countries", "organisation_roles")
     linked_data_type = "Event"
     linked_data_fields = {"year": "startDate", "place": "location"}
     list_facets = (

@@ -1,5 +1,6 @@
-"""An instrument's page opens with its key facts, and the instruments list is a table a reader sorts by clicking a
-column's header, with or without JavaScript; both pass an axe scan at desktop and phone width."""
+"""An instrument's page opens with its key facts, as do a programme's and a partnership's (with their countries and
+organisations), and the instruments list is a table a reader sorts by clicking a column's header, with or without
+JavaScript; all pass an axe scan at desktop and phone width."""
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -36,6 +37,24 @@ def test_instrument_page_opens_with_its_key_facts_and_a_cite_link(open_page, sit
         page.get_by_role("link", name="Cite this record").click()
         assert page.url.endswith("#cite")
         expect(page.locator("#cite textarea").first).to_be_in_viewport()
+
+
+def test_programme_and_partnership_pages_open_with_their_countries_and_organisations(open_page, site):
+    programme, partnership = "/programmes/digital-citizenship-and-safety/", "/partnerships/itu-child-online-protection/"
+    for viewport in ({"width": 1280, "height": 900}, PHONE):
+        page = open_page(viewport=viewport)
+        assert not scan(page, [partnership, programme]), viewport
+        facts = page.locator(".key-facts dl")
+        expect(facts.get_by_role("link", name="Youth Section, Division of Communications")).to_be_visible()
+        # Eight countries: the first three by name, then the rest behind one link.
+        countries = facts.locator("dt:text-is('Countries') + dd")
+        expect(countries.get_by_role("link")).to_have_text(
+            ["Argentina", "Indonesia", "Russian Federation", "and 5 more countries"]
+        )
+        # The panel fits a phone's width: it wraps, never scrolls sideways.
+        assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    countries.get_by_role("link", name="and 5 more countries").click()
+    expect(page.locator(".linked-records li")).to_have_count(8)
 
 
 def sort_by(page: Page, label: str, direction: str) -> list[str]:

@@ -87,6 +87,9 @@ class Record(models.Model):
     url_name = ""
     # What the record's page shows as facts, what its list can be narrowed by, and the year it sorts by.
     detail_fields: tuple[str, ...] = ()
+    # Its links to many records that are key facts too ("countries", "organisation_roles": named as in the addresses
+    # of their pages), shown after ``detail_fields`` with their first few public records (``link_facts``).
+    detail_links: tuple[str, ...] = ()
     list_facets: tuple = ()
     year_expression = None
     # What places the record on the timeline (``cop_kb.timeline``): the name of its year field, or its partial
