@@ -1,8 +1,9 @@
 """Serializers made from the registry: a record's own fields from its model, its links from the link declarations.
 
 One class is built per record type (``record_serializer``), named after the model so the OpenAPI schema has one
-component per type; nothing here names a type. Links come from ``link_entries``, the same declarations the detail
-pages group by label, so every link appears both ways: on the record that declares it and on its target.
+component per type; nothing here names a type. Links come from the same declarations the detail pages group by label
+(``bounded_link_groups``), so every link appears both ways: on the record that declares it and on its target; each
+relation lists its first few links only, with how many there are and where to read them all.
 """
 
 import functools
@@ -12,13 +13,17 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cop_kb.records.link_bounds import bounded_link_groups
-from cop_kb.records.link_groups import LinkEntry, link_entries
+from cop_kb.records.link_groups import LinkEntry
 from cop_kb.records.link_pages import BACKLINKS_SHOWN
 from cop_kb.records.models import Record
 from cop_kb.records.registry import RecordType, record_type_of
 
 # Fields every record has that say how it is kept, not what it is; the body is given as its rendered, sanitised HTML.
 INTERNAL_FIELDS = {"id", "status", "body", "last_verified_by", "last_verified_on", "review_interval_days"}
+# Links listed per relation: a detail lists as many as the record's page shows; a list page holds up to 100 records,
+# so each lists fewer, keeping a page of records linked to a popular one small (its ``links_url`` has them all).
+DETAIL_LINKS = BACKLINKS_SHOWN
+LIST_LINKS = 10
 
 
 def api_url(request, record_type: RecordType, slug: str | None = None) -> str:
@@ -63,14 +68,15 @@ class SourceSerializer(serializers.Serializer):
 
 class LinkGroupSerializer(serializers.Serializer):
     """One relation of the record (one kind of a typed link), read one way: how many links it has in all, how many
-    ``links`` shows (at most the first 50, by title), and where to read them all."""
+    ``links`` shows (the first ones in the linked type's own order), and where to read them all."""
 
     relation = serializers.CharField(help_text="As in `links`: a link field's name, or a typed link's kind.")
     direction = serializers.ChoiceField(choices=["forward", "inverse"])
     label = serializers.CharField(help_text="How the record reads it: the label, or the inverse label for inverse.")
     count = serializers.IntegerField(min_value=0, help_text="How many public records it links in all.")
     shown = serializers.IntegerField(
-        min_value=0, help_text=f"How many of them `links` lists (at most {BACKLINKS_SHOWN})."
+        min_value=0,
+        help_text=f"How many of them `links` lists: at most {DETAIL_LINKS} in a detail, {LIST_LINKS} in a list.",
     )
     links_url = serializers.URLField(
         allow_null=True, help_text="Every linked record, a page at a time (null for a single link: it is shown)."
@@ -107,8 +113,22 @@ def links_url(request, record, path: str, kind: str) -> str:
     return request.build_absolute_uri(address)
 
 
+class RecordListSerializer(serializers.ListSerializer):
+    """A page of records: the links of every record on it read together, ``LIST_LINKS`` per relation, in one query
+    whatever the page size."""
+
+    def to_representation(self, data):
+        records = list(data)
+        groups = bounded_link_groups(records, LIST_LINKS)
+        for record in records:
+            record._api_link_groups = groups[record.pk]
+        return super().to_representation(records)
+
+
 class RecordSerializer(serializers.ModelSerializer):
-    """What every record type shares; ``record_serializer`` adds each model's own fields."""
+    """What every record type shares; ``record_serializer`` adds each model's own fields. ``links`` lists each
+    relation's first links, ``link_groups`` says for each how many there are and where to read them all: in a
+    detail ``DETAIL_LINKS`` per relation, in a list ``LIST_LINKS`` (``RecordListSerializer`` reads them)."""
 
     type = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
@@ -117,9 +137,10 @@ class RecordSerializer(serializers.ModelSerializer):
     tags = serializers.SerializerMethodField()
     sources = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
+    link_groups = serializers.SerializerMethodField()
 
     SHARED = ("type", "slug", "title", "url", "api_url", "summary", "body_html", "created_at", "updated_at")
-    RELATED = ("aliases", "tags", "sources", "links")
+    RELATED = ("aliases", "tags", "sources", "links", "link_groups")
 
     def get_type(self, record) -> str:
         return record_type_of(record._meta.label_lower).slug
@@ -141,22 +162,10 @@ class RecordSerializer(serializers.ModelSerializer):
     def get_sources(self, record) -> list[dict]:
         return [{"title": s.title, "url": s.url, "supports": s.supports} for s in record.sources.all()]
 
-    @extend_schema_field(LinkSerializer(many=True))
-    def get_links(self, record) -> list[dict]:
-        return [_link(self.context["request"], entry) for entry in link_entries(record)]
-
-
-class RecordDetailSerializer(RecordSerializer):
-    """A record on its own: each relation's first links only, with ``link_groups`` saying how many there are and
-    where to read the rest (``bounded_link_groups``: one query, whatever the number of links)."""
-
-    link_groups = serializers.SerializerMethodField()
-
-    RELATED = (*RecordSerializer.RELATED, "link_groups")
-
     def _groups(self, record):
+        # A record on its own (a detail); a list has read every record's links already.
         if not hasattr(record, "_api_link_groups"):
-            record._api_link_groups = bounded_link_groups(record)
+            record._api_link_groups = bounded_link_groups([record], DETAIL_LINKS)[record.pk]
         return record._api_link_groups
 
     @extend_schema_field(LinkSerializer(many=True))
@@ -190,11 +199,9 @@ def own_fields(model: type[Record]) -> tuple[str, ...]:
 
 
 @functools.cache
-def record_serializer(model: type[Record], *, detail: bool = False) -> type[RecordSerializer]:
-    """The serializer of one record type: shared fields, the model's own, then aliases, tags, sources and links (in
-    a detail, each relation's first links and ``link_groups``)."""
-    base = RecordDetailSerializer if detail else RecordSerializer
-    fields = (*RecordSerializer.SHARED, *own_fields(model), *base.RELATED)
-    meta = type("Meta", (), {"model": model, "fields": fields})
-    name = f"{model.__name__}Record{'Detail' if detail else ''}"
-    return type(name, (base,), {"Meta": meta, "__module__": __name__})
+def record_serializer(model: type[Record]) -> type[RecordSerializer]:
+    """The serializer of one record type, for its lists and its details alike: shared fields, the model's own, then
+    aliases, tags, sources, links and link groups."""
+    fields = (*RecordSerializer.SHARED, *own_fields(model), *RecordSerializer.RELATED)
+    meta = type("Meta", (), {"model": model, "fields": fields, "list_serializer_class": RecordListSerializer})
+    return type(f"{model.__name__}Record", (RecordSerializer,), {"Meta": meta, "__module__": __name__})

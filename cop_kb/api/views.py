@@ -13,14 +13,13 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
-from cop_kb.records.link_groups import link_select_related
 from cop_kb.records.link_pages import relation_records
 from cop_kb.records.registry import RecordType, record_type_by_slug, record_types
 from cop_kb.search.selectors import FACETS, PageNotFound, search
 
 from .filters import filterset_for
 from .pagination import RecordPages
-from .serializers import TargetSerializer, api_url, record_serializer, target_of
+from .serializers import DETAIL_LINKS, LIST_LINKS, TargetSerializer, api_url, record_serializer, target_of
 
 MAX_PARAM_LENGTH = 200
 # jQuery's ``cache: false`` (and other clients) add ``_=<timestamp>`` so that no cache answers; it means nothing
@@ -75,7 +74,8 @@ class RecordList(generics.ListAPIView):
 
     def get_queryset(self):
         model = self.record_type.model
-        records = model.objects.public().with_links().order_by("title", "pk")
+        # Links to many records are read per page, bounded (``RecordListSerializer``), not prefetched unbounded.
+        records = model.objects.for_detail().order_by("title", "pk")
         if model.year_expression is not None:
             records = records.annotate(list_year=model.year_expression)
         return records
@@ -125,19 +125,17 @@ def _previous(address: str, page: int) -> str | None:
 
 
 class RecordDetail(generics.RetrieveAPIView):
-    """One published record with its fields, aliases, tags, sources and links both ways (each relation's first 50,
-    with how many there are and where to read them all)."""
+    """One published record with its fields, aliases, tags, sources and links both ways (each relation's first
+    ``DETAIL_LINKS``, with how many there are and where to read them all)."""
 
     record_type: RecordType = None
     lookup_field = "slug"
 
     def get_serializer_class(self):
-        return record_serializer(self.record_type.model, detail=True)
+        return record_serializer(self.record_type.model)
 
     def get_queryset(self):
-        model = self.record_type.model
-        records = model.objects.public().select_related(*link_select_related(model))
-        return records.prefetch_related("tags", "aliases", "sources")
+        return self.record_type.model.objects.for_detail()
 
     def retrieve(self, request, *args, **kwargs):
         check_params(request, set())
@@ -167,7 +165,7 @@ def detail_view(record_type: RecordType):
     view = type(f"{model.__name__}Detail", (RecordDetail,), {"record_type": record_type, "__module__": __name__})
     schema = extend_schema(
         summary=f"{record_type.name}: one published record, by its slug",
-        responses={200: record_serializer(model, detail=True), **ERRORS},
+        responses={200: record_serializer(model), **ERRORS},
     )
     return schema(view).as_view()
 
@@ -216,6 +214,8 @@ class RelationLinks(generics.GenericAPIView):
 
 
 _LIST_DESCRIPTION = (
+    f"Each record lists at most {LIST_LINKS} links per relation (a detail: {DETAIL_LINKS}); its `link_groups` give "
+    "each relation's count of links and `links_url`, where they all are. "
     "Filters take slugs or stored values, as the site's list pages do; a value that names nothing is a 400. "
     "`q` searches as the site's search page does and returns its ranking; it combines only with "
     f"{', '.join(sorted(SEARCH_FILTERS))}, `page` and `page_size`."

@@ -48,6 +48,10 @@ def examples() -> dict[str, list[Example]]:
                 f"/api/v1/instruments/{EXAMPLE_INSTRUMENT}/",
             ),
             Example(
+                _("Every instrument that supplements the CRC (a link group's links_url), a page at a time"),
+                f"/api/v1/instruments/{EXAMPLE_INSTRUMENT}/links/relations_in/?kind=supplements",
+            ),
+            Example(
                 _("What changed since a date, for an incremental sync"), "/api/v1/instruments/?updated_since=2026-01-01"
             ),
             Example(_("The OpenAPI 3.1 schema"), "/api/v1/schema/"),

@@ -1,18 +1,17 @@
-"""A record's links, each relation's first ``BACKLINKS_SHOWN`` with how many there are in all, for outputs that show
-one record and must stay bounded however many records link to it (the API's detail answer).
+"""Records' links, each relation's first few with how many there are in all, for outputs that must stay bounded
+however many records link to them (the API's lists and details).
 
-The detail pages read the same rows (``links.load_link_groups``), grouped by label for display; here each group is one
-relation (and kind, for typed links) with its names, so a client can page through the rest at the relation's own
-address (``links.relation_records`` gives them all).
+The detail pages read the same rows (``link_pages.load_link_groups``), grouped by label for display; here each group
+is one relation (and kind, for typed links) with its names, so a client can page through the rest at the relation's
+own address (``link_pages.relation_records`` gives them all).
 """
 
 from dataclasses import dataclass
 
-from .batch import rows_of_each
 from .chunks import LinkedRecord
 from .link_groups import LinkEntry, _single_links
-from .link_pages import _linked_rows, _relation_name
-from .links import _link_fields, _typed_ends
+from .link_pages import _relation_name, linked_rows_by_record, many_link_fields
+from .links import _typed_ends
 
 
 @dataclass
@@ -26,12 +25,19 @@ class BoundedGroup:
     entries: list[LinkEntry]
 
 
-def bounded_link_groups(record) -> list[BoundedGroup]:
-    """Every public link of ``record`` both ways, grouped by relation, at most ``BACKLINKS_SHOWN`` per group, in one
-    query for all relations (single links come with the record: ``link_select_related``)."""
+def bounded_link_groups(records: list, bound: int) -> dict[int, list[BoundedGroup]]:
+    """Every public link of each of ``records`` (all of one type) both ways, grouped by relation, at most ``bound``
+    per group, by record pk: one query for all records and relations (single links come with the records:
+    ``link_select_related``)."""
+    if not records:
+        return {}
+    relations = many_link_fields(type(records[0]))
+    rows_by_record = linked_rows_by_record([record.pk for record in records], relations, bound)
+    return {record.pk: _groups(record, relations, rows_by_record[record.pk]) for record in records}
+
+
+def _groups(record, relations: list, every_rows: list[list[tuple]]) -> list[BoundedGroup]:
     groups = [BoundedGroup(entry.relation, "", "", 1, [entry]) for entry in _single_links(record)]
-    relations = [(role, model_field) for role, model_field in _link_fields(type(record)) if role != "single"]
-    every_rows = rows_of_each([_linked_rows(record, role, model_field) for role, model_field in relations])
     for (role, model_field), rows in zip(relations, every_rows, strict=True):
         path = _relation_name(role, model_field)
         if role == "typed":

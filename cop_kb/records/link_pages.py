@@ -25,6 +25,11 @@ def _narrowed_list(record, model_field) -> str:
     return ""
 
 
+def many_link_fields(model) -> list:
+    """(role, field) of every relation of ``model`` that can lead to many records: all but its single links."""
+    return [(role, model_field) for role, model_field in _link_fields(model) if role != "single"]
+
+
 def _relation_name(role: str, model_field) -> str:
     """How a relation of a record is named in the address of its page of every linked record."""
     return model_field.name if role == "many" else model_field.get_accessor_name()
@@ -61,31 +66,56 @@ def _under(expression, path: str):
     return expression
 
 
-def _linked_rows(record, role: str, model_field) -> models.QuerySet:
-    """The first ``BACKLINKS_SHOWN`` public records one relation of ``record`` leads to (of each kind, for typed
-    links) in their type's own order, as (pk, slug, title, typed link kind, how many in all, short name) rows."""
+def _linked_rows(pks: list[int], role: str, model_field, bound: int) -> models.QuerySet:
+    """The first ``bound`` public records one relation of each record of ``pks`` leads to (of each kind, for typed
+    links) in their type's own order, as (linking record's pk, pk, slug, title, typed link kind, how many in all,
+    short name) rows, by linking record: numbered within each record (and kind) by a window function, so a page of
+    many records reads every relation in one query however many links each has."""
     if role == "typed":
         typed = model_field.related_model
+        source = model_field.field.name
         _forward, other = _typed_ends(model_field)
         target = typed._meta.get_field(other).related_model
-        order = [*natural_order(target, f"{other}__"), models.F("pk").asc()]
-        rows = typed.objects.filter(**{model_field.field.name: record.pk, f"{other}__in": _public(target)})
-        by_kind = {"partition_by": [models.F("kind")]}
-        rows = rows.annotate(
-            linked=models.Window(models.Count("*"), **by_kind),
-            place=models.Window(RowNumber(), order_by=order, **by_kind),
-            short_name=target.subtitle_expression(f"{other}__"),
-        ).filter(place__lte=BACKLINKS_SHOWN)
-        rows = rows.order_by("kind", *order)
-        return rows.values_list(f"{other}__pk", f"{other}__slug", f"{other}__title", "kind", "linked", "short_name")
-    query_name = model_field.related_query_name() if role == "many" else model_field.field.name
-    target = model_field.related_model
-    rows = _public(target).filter(**{query_name: record.pk})
-    kind = models.Value("", output_field=models.CharField())
+        rows = typed.objects.filter(**{f"{source}__in": pks, f"{other}__in": _public(target)})
+        order = [*natural_order(target, f"{other}__"), models.F(f"{other}__pk").asc()]
+        columns = (f"{other}__pk", f"{other}__slug", f"{other}__title", "kind")
+        by_kind = ["kind"]
+        short_name = target.subtitle_expression(f"{other}__")
+    else:
+        target = model_field.related_model
+        # The linking record's end: a backlink's field on the target, or the target's way back along a many-link.
+        source = model_field.related_query_name() if role == "many" else model_field.field.name
+        rows = _public(target).filter(**{f"{source}__in": pks})
+        order = [*natural_order(target), models.F("pk").asc()]
+        rows = rows.annotate(bounded_kind=models.Value("", output_field=models.CharField()))
+        columns = ("pk", "slug", "title", "bounded_kind")
+        by_kind = []
+        short_name = target.subtitle_expression()
+    partition = [models.F(source), *map(models.F, by_kind)]
+    # Prefixed names, so that no record type's own field (a country's ``place``) is shadowed.
     rows = rows.annotate(
-        link_kind=kind, linked=models.Window(models.Count("*")), short_name=target.subtitle_expression()
-    ).order_by(*natural_order(target), "pk")
-    return rows.values_list("pk", "slug", "title", "link_kind", "linked", "short_name")[:BACKLINKS_SHOWN]
+        bounded_source=models.F(source),
+        bounded_count=models.Window(models.Count("*"), partition_by=partition),
+        bounded_place=models.Window(RowNumber(), order_by=order, partition_by=partition),
+        bounded_short_name=short_name,
+    ).filter(bounded_place__lte=bound)
+    rows = rows.order_by("bounded_source", *by_kind, *order)
+    return rows.values_list("bounded_source", *columns, "bounded_count", "bounded_short_name")
+
+
+def linked_rows_by_record(pks: list[int], relations: list, bound: int) -> dict[int, list[list[tuple]]]:
+    """For each record of ``pks`` (all of one type), the rows of each of ``relations`` (``_link_fields`` pairs, in
+    that order) as ``_linked_rows`` reads them without the linking record's pk: at most ``bound`` per relation and
+    kind, in one query for every record and relation. The one reader of bounded links: detail pages, and the API's
+    lists and details."""
+    by_record = {pk: [[] for _ in relations] for pk in pks}
+    if not pks or not relations:
+        return by_record
+    every_rows = rows_of_each([_linked_rows(pks, role, model_field, bound) for role, model_field in relations])
+    for number, rows in enumerate(every_rows):
+        for linking, *row in rows:
+            by_record[linking][number].append(tuple(row))
+    return by_record
 
 
 def _more(record, role: str, model_field, rows) -> list:
@@ -138,12 +168,10 @@ def load_links(record, only: tuple[str, ...] | None = None) -> LoadedLinks:
     records, all read in one query whatever the number of relations and links."""
     relations = [
         (role, model_field)
-        for role, model_field in _link_fields(type(record))
-        if role != "single" and (only is None or _relation_name(role, model_field) in only)
+        for role, model_field in many_link_fields(type(record))
+        if only is None or _relation_name(role, model_field) in only
     ]
-    return LoadedLinks(
-        relations, rows_of_each([_linked_rows(record, role, model_field) for role, model_field in relations])
-    )
+    return LoadedLinks(relations, linked_rows_by_record([record.pk], relations, BACKLINKS_SHOWN)[record.pk])
 
 
 def load_link_groups(record, loaded: LoadedLinks | None = None) -> list[LinkGroup]:

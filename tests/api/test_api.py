@@ -2,11 +2,14 @@
 errors as JSON. Records are made with the factories, so each test says what it expects of data it made."""
 
 import datetime
+import json
 
 import pytest
 from django.http import QueryDict
 from django.urls import reverse
 
+from cop_kb.api.serializers import LIST_LINKS
+from cop_kb.records.models import Status
 from cop_kb.records.registry import record_type_of, record_types
 from cop_kb.search.selectors import search
 from instruments.models import Instrument, InstrumentRelation
@@ -63,10 +66,7 @@ def test_every_type_has_a_list_and_a_detail_with_its_fields(client, entry):
 
     assert record.slug in [item["slug"] for item in listed]
     item = next(item for item in listed if item["slug"] == record.slug)
-    assert {key: value for key, value in detail.items() if key not in ("links", "link_groups")} == {
-        key: value for key, value in item.items() if key != "links"
-    }
-    assert sorted(map(repr, detail["links"])) == sorted(map(repr, item["links"]))
+    assert detail == item, "with few links, a list shows a record as its detail does"
     assert sum(group["shown"] for group in detail["link_groups"]) == len(detail["links"])
     assert detail["title"] == record.title
     assert detail["summary"] == record.summary
@@ -153,6 +153,82 @@ def test_a_detail_shows_each_relations_first_50_links_with_the_count_and_an_addr
         assert client.get(address).status_code in (400, 404), address
     assert client.get(f"{links_root}?kind=nothing").status_code == 404
     assert client.get(f"{links_root}?kind=supplements&_=1").status_code == 200
+
+
+def listed_by_slug(client, model) -> dict[str, dict]:
+    return {item["slug"]: item for item in client.get(list_url(model, "page_size=100")).json()["results"]}
+
+
+def relation_links(item: dict, relation: str) -> list[str]:
+    return [link["target"]["slug"] for link in item["links"] if link["relation"] == relation]
+
+
+def relation_group(item: dict, relation: str) -> dict:
+    (group,) = [group for group in item["link_groups"] if group["relation"] == relation]
+    return group
+
+
+def test_a_list_shows_each_records_first_links_in_natural_order_with_the_count_and_the_address_of_them_all(client):
+    # Positions run against titles and creation order: only the areas' own order (by position) lists them this way.
+    areas = [make(StrategicArea, title=f"Area {n:02d}", position=990 - n) for n in range(LIST_LINKS + 3)]
+    in_order = areas[::-1]
+    popular, other = make(Programme, title="Programme A"), make(Programme, title="Programme B")
+    popular.strategic_areas.add(*areas)
+    other.strategic_areas.add(areas[0])
+
+    listed = listed_by_slug(client, Programme)
+
+    item = listed[popular.slug]
+    assert relation_links(item, "strategic_areas") == [area.slug for area in in_order[:LIST_LINKS]]
+    links_url = reverse(
+        "api:links", kwargs={"type_slug": "programmes", "slug": popular.slug, "relation": "strategic_areas"}
+    )
+    assert relation_group(item, "strategic_areas") == {
+        "relation": "strategic_areas",
+        "direction": "forward",
+        "label": "Contributes to",
+        "count": LIST_LINKS + 3,
+        "shown": LIST_LINKS,
+        "links_url": f"http://testserver{links_url}",
+    }
+    every_link = client.get(links_url).json()
+    assert [target["slug"] for target in every_link["results"]] == [area.slug for area in in_order]
+    # The other record on the page has its own links only, counted on their own.
+    assert relation_links(listed[other.slug], "strategic_areas") == [areas[0].slug]
+    assert relation_group(listed[other.slug], "strategic_areas")["count"] == 1
+    # A detail's bound is higher: it lists them all.
+    assert relation_links(client.get(detail_url(popular)).json(), "strategic_areas") == [a.slug for a in in_order]
+    # Read the other way, from the areas' list: the area both programmes contribute to counts both.
+    listed_areas = listed_by_slug(client, StrategicArea)
+    assert relation_group(listed_areas[areas[0].slug], "strategic_areas")["count"] == 2
+    assert relation_links(listed_areas[areas[0].slug], "strategic_areas") == [popular.slug, other.slug]
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.IN_REVIEW, Status.WITHDRAWN])
+def test_a_hidden_linked_record_is_neither_listed_nor_counted_in_a_list_a_detail_or_its_links(client, status):
+    programme = make(Programme)
+    # The hidden area comes first in the areas' order, so only its visibility can keep it out.
+    hidden_area, shown_area = make(StrategicArea, position=980, status=status), make(StrategicArea, position=981)
+    programme.strategic_areas.add(hidden_area, shown_area)
+    crc = make(Instrument)
+    hidden_protocol, shown_protocol = make(Instrument, title="A hidden", status=status), make(Instrument, title="B")
+    for protocol in (hidden_protocol, shown_protocol):
+        make_typed_link(InstrumentRelation, protocol, crc, kind="supplements")
+
+    for record, relation, hidden, shown in (
+        (programme, "strategic_areas", hidden_area, shown_area),
+        (crc, "supplements", hidden_protocol, shown_protocol),
+    ):
+        item = listed_by_slug(client, type(record))[record.slug]
+        detail = client.get(detail_url(record)).json()
+        for answer in (item, detail):
+            assert relation_links(answer, relation) == [shown.slug]
+            group = relation_group(answer, relation)
+            assert (group["count"], group["shown"]) == (1, 1)
+            every_link = client.get(group["links_url"]).json()
+            assert every_link["count"] == 1
+            assert [target["slug"] for target in every_link["results"]] == [shown.slug]
+        assert f'"{hidden.slug}"' not in json.dumps([item, detail])
 
 
 def test_filters_narrow_by_country_strategic_area_instrument_tag_and_year_range(client):

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
+from cop_kb.api.serializers import DETAIL_LINKS, LIST_LINKS
 from cop_kb.records.registry import record_types
 
 from ..feeds.support import parse_feed
@@ -106,6 +107,15 @@ def test_the_example_calls_are_real_addresses_of_the_framework(page):
     assert len(paths) >= 12
     # A whole-data download is saved to a file, never printed to the terminal.
     assert all("-sSLO " in line for line in _CURL.findall(page) if "/data/downloads/" in line)
+
+
+def test_the_page_states_the_api_link_bounds_and_calls_a_relations_links(client, page):
+    assert f"{DETAIL_LINKS} in a record's own answer and {LIST_LINKS} for each record of a list" in page
+    call = "/api/v1/instruments/crc/links/relations_in/?kind=supplements"
+    assert call in example_paths(page)
+    crc = client.get("/api/v1/instruments/crc/").json()
+    assert f"http://testserver{call}" in [group["links_url"] for group in crc["link_groups"]]
+    assert "optional" in " ".join(target["title"] for target in client.get(call).json()["results"]).lower()
 
 
 def test_the_page_names_every_record_type_and_its_addresses(page):
