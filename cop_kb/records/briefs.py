@@ -8,6 +8,7 @@ a group of its own, bounded and nested alike."""
 
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from .batch import rows_of_each
@@ -82,7 +83,7 @@ def brief_groups(record) -> list[BriefGroup]:
     return found
 
 
-def _reached(record, path: str) -> tuple[type, object]:
+def _reached(record, path: str) -> tuple[type, QuerySet]:
     """The model at the end of ``path`` and its public records reached from ``record`` through public records only,
     at every step (a hidden topic leads to none of its provisions)."""
     model, records = type(record), type(record).objects.filter(pk=record.pk)
@@ -140,7 +141,7 @@ def _own_parts(record, group: BriefGroup) -> bool:
 
 def _nest_parts(record, groups: list[BriefGroup]) -> None:
     """Give each group of records that are parts of a whole (``part_of``) its records under their public wholes,
-    wholes by title, parts in the group's order; one query for every such group. The brief's own parts (an
+    wholes by title, parts in the group's order; one query for all such groups. The brief's own parts (an
     instrument's articles) stay as they are, without a query."""
     nested = [group for group in groups if _part_of(group) and not _own_parts(record, group)]
     parts = [
