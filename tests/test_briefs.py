@@ -219,3 +219,25 @@ def test_what_a_brief_gathers_through_links_follows_declared_links(entry):
             role, link = links[name]
             assert step or role != "single", "the first step needs a page of every record it leads to"
             model = link.related_model
+
+
+def test_an_instrument_linked_beside_articles_heads_its_own_articles_and_takes_no_others(client):
+    area = make(StrategicArea, slug="drawing-area")
+    zeta = make_instrument(title="Zeta Treaty")
+    # The instrument the area draws on has the same key as an article it does not: neither may be taken for the other.
+    taken = max(Provision.objects.order_by("-pk").values_list("pk", flat=True).first() or 0, zeta.pk) + 1000
+    make(Provision, id=taken, instrument=zeta, number="77", title="Article 77")
+    sylvania = make_instrument(id=taken, title="Sylvanian Convention")
+    protocol = make_instrument(title="Optional Protocol")
+    area.instruments.add(sylvania)
+    area.provisions.add(
+        make(Provision, instrument=sylvania, number="3", title="Article 3"),
+        make(Provision, instrument=protocol, number="9", title="Article 9"),
+    )
+
+    html = client.get("/strategic-areas/drawing-area/brief/").content.decode()
+    group = brief_group(html, "Draws on")
+    names = re.findall(r">([^<>]+)</a>", group)
+
+    assert names == ["Optional Protocol", "Article 9", "Sylvanian Convention", "Article 3"]
+    assert "Zeta Treaty" not in html and "Others" not in group

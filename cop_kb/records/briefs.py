@@ -142,22 +142,30 @@ def _own_parts(record, group: BriefGroup) -> bool:
 def _nest_parts(record, groups: list[BriefGroup]) -> None:
     """Give each group of records that are parts of a whole (``part_of``) its records under their public wholes,
     wholes by title, parts in the group's order; one query for all such groups. The brief's own parts (an
-    instrument's articles) stay as they are, without a query."""
+    instrument's articles) stay as they are, without a query. A group with wholes of its own too (an area drawing on
+    an instrument and on articles) lists each of them with its articles in the group beneath it."""
     nested = [group for group in groups if _part_of(group) and not _own_parts(record, group)]
     parts = [
         type(group.records[0])
-        .objects.filter(public_q(_part_of(group)), pk__in=[linked.pk for linked in group.records])
+        .objects.filter(
+            public_q(_part_of(group)),
+            pk__in=[linked.pk for linked in group.records if type(linked) is type(group.records[0])],
+        )
         .values_list("pk", f"{_part_of(group)}_id", f"{_part_of(group)}__slug", f"{_part_of(group)}__title")
         for group in nested
     ]
     for group, rows in zip(nested, rows_of_each(parts), strict=True):
-        whole_model = type(group.records[0])._meta.get_field(_part_of(group)).related_model
+        part_model = type(group.records[0])
+        whole_model = part_model._meta.get_field(_part_of(group)).related_model
         wholes = {pk: (whole_pk, slug, title) for pk, whole_pk, slug, title in rows}
         by_whole: dict[int, BriefPart] = {}
         # A part whose whole the public cannot see is still listed, after the others, under no whole.
         unplaced = BriefPart(whole=None)
         for linked in group.records:
-            if linked.pk not in wholes:
+            if type(linked) is whole_model:
+                by_whole.setdefault(linked.pk, BriefPart(whole=linked)).whole = linked
+                continue
+            if type(linked) is not part_model or linked.pk not in wholes:
                 unplaced.records.append(linked)
                 continue
             whole_pk, slug, title = wholes[linked.pk]
