@@ -20,7 +20,7 @@ from instruments.models import Instrument
 from strategy.models import FocusArea, Principle, Right, Sector, StakeholderGroup, StrategicArea
 
 from .models import Partnership, Programme
-from .selectors import classified_articles
+from .selectors import classified_counts
 
 # How many of the latest changes the home page names; the feed and its page have the rest.
 HOME_CHANGES = 6
@@ -71,11 +71,9 @@ def _focus_areas() -> list:
 
 def _served(areas: list[StrategicArea]) -> None:
     """Give each area how many articles, of how many instruments, serve it under the editorial classification."""
-    classified = classified_articles()
+    counts = classified_counts()
     for area in areas:
-        instruments = classified.get(area.pk, [])
-        area.served_instruments = len(instruments)
-        area.served_articles = sum(len(item.provisions) for item in instruments)
+        area.served_articles, area.served_instruments = counts.get(area.pk, (0, 0))
 
 
 @require_safe

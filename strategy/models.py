@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from cop_kb.records.facets import ChoiceFacet
 from cop_kb.records.links import LinkManyToManyField
 from cop_kb.records.models import Record
-from cop_kb.records.registry import record_type
+from cop_kb.records.registry import Through, record_type
 
 
 class OrderedRecord(Record):
@@ -20,7 +20,22 @@ class OrderedRecord(Record):
         ordering = ["position", "title"]
 
 
-@record_type(content_key="strategic_area", brief=True)
+@record_type(
+    content_key="strategic_area",
+    brief=True,
+    # What serves an area is mostly reached through the topics the editors classify under it: its brief lists those
+    # provisions too, said to be the editors' classification, not something the instruments state.
+    brief_through=(
+        Through(
+            "topics__provisions",
+            label=_("Editorial classification: provisions on its topics"),
+            note=_(
+                "The editors classify these topics under this area (see the basis above); the instruments do not "
+                "say so. Each provision is listed under the instrument it belongs to."
+            ),
+        ),
+    ),
+)
 class StrategicArea(OrderedRecord):
     """One of the four strategic areas that should underpin the national and international response."""
 

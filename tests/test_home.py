@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from cop_kb.directory.models import Country
 from cop_kb.records.models import Status
-from instruments.models import Provision
+from instruments.models import Instrument, Provision
+from programmes import selectors
 from programmes.selectors import classified_articles
 from strategy.models import StrategicArea
 
@@ -66,6 +67,37 @@ def test_an_article_that_leaves_the_site_no_longer_counts(client, framework):
     Provision.objects.filter(pk=article.pk).update(status=Status.WITHDRAWN)
 
     assert int(served_line(client, area).split()[0]) == before - 1
+
+
+def served_numbers(client, area: StrategicArea) -> tuple[int, int]:
+    """The articles and instruments ``area``'s card says serve it (0, 0 when none)."""
+    found = re.match(r"(\d+) articles? of (\d+) instruments?", served_line(client, area))
+    return (int(found[1]), int(found[2])) if found else (0, 0)
+
+
+def real_numbers(area: StrategicArea) -> tuple[int, int]:
+    """The public articles of public instruments on the area's public topics or classified under it on their own,
+    each once, and their instruments: counted here record by record, apart from the page's own count."""
+    articles = {article for topic in area.topics.public() for article in topic.provisions.public()}
+    articles |= set(area.classified_provisions.public())
+    articles = {article for article in articles if article.instrument.is_public}
+    return len(articles), len({article.instrument_id for article in articles})
+
+
+def test_the_numbers_shown_are_the_real_counts_with_hidden_instruments_and_articles(client, framework, monkeypatch):
+    # The page counts in the database: reading fewer rows (the coverage page's bound) changes nothing it says.
+    monkeypatch.setattr(selectors, "CLASSIFIED_READ", 3)
+    area = StrategicArea.objects.get(slug="promoting-recovery")
+    serving = Provision.objects.public().filter(topics__classified_areas=area).order_by("instrument__title", "pk")
+    hidden_instrument = serving.first().instrument
+    Instrument.objects.filter(pk=hidden_instrument.pk).update(status=Status.WITHDRAWN)
+    hidden_article = serving.exclude(instrument=hidden_instrument).first()
+    Provision.objects.filter(pk=hidden_article.pk).update(status=Status.DRAFT)
+
+    shown = {area.slug: served_numbers(client, area) for area in StrategicArea.objects.public()}
+
+    assert shown == {area.slug: real_numbers(area) for area in StrategicArea.objects.public()}
+    assert sum(articles for articles, _instruments in shown.values()) > selectors.CLASSIFIED_READ
 
 
 def test_the_map_link_names_how_many_countries_there_are(client, framework):

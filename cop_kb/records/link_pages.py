@@ -118,6 +118,25 @@ def linked_rows_by_record(pks: list[int], relations: list, bound: int) -> dict[i
     return by_record
 
 
+def shown_rows(target, records: models.QuerySet) -> models.QuerySet:
+    """``records`` (public records of ``target``) as a group of links shows them: the first ``BACKLINKS_SHOWN`` in
+    their type's own order, as (pk, slug, title, "" for the kind, how many in all, short name) rows."""
+    kind = models.Value("", output_field=models.CharField())
+    rows = records.annotate(
+        link_kind=kind, linked=models.Window(models.Count("*")), short_name=target.subtitle_expression()
+    ).order_by(*natural_order(target), "pk")
+    return rows.values_list("pk", "slug", "title", "link_kind", "linked", "short_name")[:BACKLINKS_SHOWN]
+
+
+def shown_record(target, row: tuple, own_names: set):
+    """The record a row of ``shown_rows`` (or of a relation's rows) names, with its short name unless that only
+    repeats one of ``own_names`` (the record on the page's: its articles need not repeat "CRC")."""
+    pk, slug, title, _kind, _linked, short_name = row
+    linked = target(pk=pk, slug=slug, title=title, status="published")  # read through public()
+    linked.subtitle = "" if short_name in own_names else short_name
+    return linked
+
+
 def _more(record, role: str, model_field, rows) -> list:
     """(label, inverse, (where to see them all, how many, their type's plural name)) for each group of a relation
     that has more records than it shows: a backlink's list narrowed to ``record`` when there is one, else the
@@ -200,9 +219,8 @@ def load_link_groups(record, loaded: LoadedLinks | None = None) -> list[LinkGrou
                 labels = model_field.related_model.LABELS
             else:
                 target = model_field.related_model
-            for pk, slug, title, kind, _linked, short_name in rows:
-                linked = target(pk=pk, slug=slug, title=title, status="published")  # read through public()
-                linked.subtitle = "" if short_name in own_names else short_name
+            for row in rows:
+                linked, kind = shown_record(target, row, own_names), row[3]
                 if role == "typed":
                     label, inverse_label = labels[kind]
                     term = model_field.related_model.linked_data_of(kind)

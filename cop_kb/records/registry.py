@@ -19,6 +19,17 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class Through:
+    """Records a brief gathers through links, never stored as links of their own: ``path`` is the query path of
+    links from the record (``topics__provisions``: its topics, then their provisions; the first a link the record's
+    page lists), ``label`` the brief group's heading and ``note`` a line under it, both saying how they are reached."""
+
+    path: str
+    label: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class RecordType:
     """One record type and what outputs read of it: names, list page, facets, search facets and links."""
 
@@ -26,6 +37,7 @@ class RecordType:
     content_key: str  # its key in the framework's content file (programmes/content/framework.toml)
     brief: bool = False  # whether its records have a printable brief (``<detail url>brief/``)
     part_of: str = ""  # the single link to the record it is a part of (a provision's "instrument"), if any
+    brief_through: tuple[Through, ...] = ()  # what its brief also gathers through its links
 
     @property
     def label(self) -> str:
@@ -67,10 +79,12 @@ class RecordType:
 _registry: dict[str, RecordType] = {}
 
 
-def record_type(*, content_key: str, brief: bool = False, part_of: str = ""):
+def record_type(*, content_key: str, brief: bool = False, part_of: str = "", brief_through: tuple[Through, ...] = ()):
     """Class decorator registering a concrete record model under ``content_key``; each model only once. With
-    ``brief``, its records get a printable brief of everything linked to them (cop_kb/records/briefs.py); with
-    ``part_of``, the name of its single link to the whole it belongs to, briefs list its records under that whole."""
+    ``brief``, its records get a printable brief of everything linked to them (cop_kb/records/briefs.py), and with
+    ``brief_through`` also the records reached through its links (a strategic area's articles through its topics);
+    with ``part_of``, the name of its single link to the whole it belongs to, briefs list its records under that
+    whole."""
 
     def register(model):
         label = model._meta.label_lower
@@ -78,7 +92,9 @@ def record_type(*, content_key: str, brief: bool = False, part_of: str = ""):
             raise ValueError(f"{label} is registered twice as a record type")
         if any(entry.content_key == content_key for entry in _registry.values()):
             raise ValueError(f"content key {content_key!r} is already taken")
-        _registry[label] = RecordType(model=model, content_key=content_key, brief=brief, part_of=part_of)
+        _registry[label] = RecordType(
+            model=model, content_key=content_key, brief=brief, part_of=part_of, brief_through=brief_through
+        )
         if apps.ready:
             # Registered after start-up (a test's throwaway type): versioned at once, as start-up versions the rest.
             from .startup import versioning_register

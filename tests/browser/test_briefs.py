@@ -22,6 +22,15 @@ BRIEFS = {
     "/topics/recovery/brief/": 6,
 }
 A4_POINTS = (595, 842)  # 210 × 297 mm
+# What a brief must print beyond its headings: a strategic area's provisions on its topics, said to be the editors'
+# classification, under their instruments.
+PRINTED = {
+    "/strategic-areas/promoting-recovery/brief/": [
+        "Editorial classification: provisions on its topics",
+        "the instruments do not say so",
+        "Palermo Protocol on trafficking in persons",
+    ],
+}
 
 
 def printed(page: Page) -> tuple[int, str, tuple[int, int]]:
@@ -47,6 +56,8 @@ def test_brief_prints_on_a_few_a4_pages_with_every_heading_and_no_navigation(pag
     assert not missing, f"headings cut or missing from the printed brief: {missing}"
     for chrome in ("Skip to main content", "Search the framework", "Menu"):
         assert chrome not in text
+    for phrase in PRINTED.get(path, ()):
+        assert phrase in text
     # Link targets are printed after the links, as full addresses (long ones may break across lines).
     assert f"<{site}{path.removesuffix('brief/')}>" in text.replace(" ", "")
 

@@ -1,6 +1,6 @@
-"""The product's identity in a real browser: at 1280×800 the header is one compact band with the whole navigation
-in one row; on a phone the navigation folds behind Menu and the about page is one tap away. Every page tested shows
-its favicon and meta description, logs no console error and has no axe violation at either width."""
+"""The product's identity in a real browser: at 1024, 1100, 1280 and 1440 px the header is one compact band with the
+whole navigation in one row; on a phone the navigation folds behind Menu and the about page is one tap away. Every
+page tested shows its favicon and meta description, logs no console error and has no axe violation at each width."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -12,6 +12,7 @@ from .conftest import PHONE
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LAPTOP = {"width": 1280, "height": 800}
+SMALL_LAPTOP = {"width": 1024, "height": 768}
 # The name and search box over one row of navigation; two rows of navigation (the old header) reach 150 px.
 HEADER_MAX_HEIGHT = 120
 PAGES = {
@@ -50,21 +51,28 @@ def check_page(page: Page, path: str, heading: str) -> list[str]:
     return problems
 
 
-def test_at_1280_the_header_is_one_band_with_the_navigation_in_one_row(open_page, site):
-    page, console = open_watched(open_page, LAPTOP)
+def header_problems(page: Page, path: str) -> list[str]:
+    """What is wrong with the open page's header: too tall, a menu button showing, navigation on several rows."""
+    problems = []
+    header = page.get_by_role("banner").bounding_box()
+    if header["height"] > HEADER_MAX_HEIGHT:
+        problems.append(f"{path}: header {header['height']:.0f}px tall")
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.locator("summary")).to_be_hidden()
+    links = nav.get_by_role("link").all()
+    rows = {round(link.bounding_box()["y"]) for link in links}
+    if len(rows) != 1:
+        problems.append(f"{path}: navigation on {len(rows)} rows: {[link.inner_text() for link in links]}")
+    return problems
+
+
+@pytest.mark.parametrize("viewport", [SMALL_LAPTOP, LAPTOP], ids=lambda viewport: f"{viewport['width']}px")
+def test_at_desktop_widths_the_header_is_one_band_with_the_navigation_in_one_row(open_page, site, viewport):
+    page, console = open_watched(open_page, viewport)
     problems = []
     for path, heading in PAGES.items():
         problems += check_page(page, path, heading)
-
-        header = page.get_by_role("banner").bounding_box()
-        if header["height"] > HEADER_MAX_HEIGHT:
-            problems.append(f"{path}: header {header['height']:.0f}px tall")
-        nav = page.get_by_role("navigation", name="Main")
-        expect(nav.locator("summary")).to_be_hidden()
-        links = nav.get_by_role("link").all()
-        rows = {round(link.bounding_box()["y"]) for link in links}
-        if len(rows) != 1:
-            problems.append(f"{path}: navigation on {len(rows)} rows: {[link.inner_text() for link in links]}")
+        problems += header_problems(page, path)
     assert not problems, "\n\n".join(problems)
     assert not console, console
 
@@ -72,6 +80,14 @@ def test_at_1280_the_header_is_one_band_with_the_navigation_in_one_row(open_page
     expect(page.get_by_role("banner")).to_contain_text("Built on UNICEF's Framework for Action on children and ICTs")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="About").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(PAGES["/about/"])
+
+
+@pytest.mark.parametrize("width", [1100, 1440])
+def test_between_and_above_those_widths_the_navigation_stays_in_one_row(open_page, site, width):
+    page = open_page(viewport={"width": width, "height": 800})
+    page.goto("/instruments/crc/")
+
+    assert not header_problems(page, "/instruments/crc/")
 
 
 def test_on_a_phone_the_pages_work_and_the_menu_leads_to_the_about_page(open_page, site):

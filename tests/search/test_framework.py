@@ -192,3 +192,19 @@ def test_several_words_finding_few_records_show_near_misses_apart(client):
     assert "/organisations/unicef-innocenti-research-centre/" in urls
     assert "/organisations/unicef-youth-section/" in urls
     assert "Results with some of your words" in response.content.decode()
+
+
+def found(query: str) -> set[str]:
+    """The addresses of every record a search finds (one page holds them all here)."""
+    page = search_for(query)
+    assert page.total == len(page.hits), "the records found should fit on one page"
+    return {hit.url for hit in page.hits}
+
+
+@pytest.mark.parametrize("query", ["abuse material", "CSAM", "child sexual abuse material"])
+def test_staffs_words_for_csam_find_what_child_pornography_finds(query):
+    instruments_term = found("child pornography")
+    assert "/instruments/opsc/" in instruments_term
+
+    # Typed words also match loosely, as any typed words do: "abuse material" may find a little more, never less.
+    assert found(query) >= instruments_term

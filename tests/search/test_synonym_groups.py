@@ -1,8 +1,11 @@
-"""Synonym groups of words and phrases (migration 0013 and the admin): a search for any term of a group finds the
-records using any other, phrases match as phrases, the words as typed rank first, and an editor's change to a
-group shows on the very next search. Runs on SQLite and PostgreSQL alike."""
+"""Synonym groups of words and phrases (migrations 0013 and 0014, and the admin): a search for any term of a group
+finds the records using any other, phrases match as phrases, the words as typed rank first, and an editor's change to
+a group shows on the very next search. Runs on SQLite and PostgreSQL alike."""
+
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 
 from cop_kb.search.models import Synonym
 
@@ -11,13 +14,14 @@ from .support import AUTOCOMPLETE_URL, get_search, hit_titles, record, search_fo
 
 pytestmark = pytest.mark.django_db
 
-# The groups migration 0013 creates, as a reader would type each term.
+# The groups migration 0013 creates (with the term 0014 adds), as a reader would type each term.
 GROUPS = {
     "child sexual abuse material": [
         "child sexual abuse material",
         "CSAM",
         "child pornography",
         "child sexual exploitation material",
+        "abuse material",
     ],
     "recovery": ["recovery", "rehabilitation", "reintegration"],
     "grooming": ["grooming", "solicitation of children"],
@@ -25,7 +29,7 @@ GROUPS = {
     "viet nam": ["Viet Nam", "Vietnam"],
 }
 # Titles sharing no word with any term or with each other.
-ANIMALS = ["Axolotl", "Badger", "Capybara", "Dugong"]
+ANIMALS = ["Axolotl", "Badger", "Capybara", "Dugong", "Echidna"]
 
 
 @pytest.mark.parametrize("terms", GROUPS.values(), ids=GROUPS.keys())
@@ -180,9 +184,41 @@ def test_migration_creates_the_subject_groups():
     stored = set(Synonym.objects.values_list("terms", flat=True))
 
     assert {
-        "child sexual abuse material, csam, child pornography, child sexual exploitation material",
+        "child sexual abuse material, csam, child pornography, child sexual exploitation material, abuse material",
         "recovery, rehabilitation, reintegration",
         "grooming, solicitation of children",
         "trafficking, sale of children",
         "viet nam, vietnam",
     } <= stored
+
+
+abuse_material = import_module("cop_kb.search.migrations.0014_abuse_material")
+
+
+def csam_group() -> str:
+    return Synonym.objects.get(terms__contains="csam").terms
+
+
+def csam_terms() -> list[str]:
+    return Synonym.objects.get(terms__contains="csam").phrases()
+
+
+def test_abuse_material_joins_the_csam_group_once_and_leaves_it_when_reversed():
+    added = csam_group()
+    assert added.endswith(", abuse material")
+
+    abuse_material.backwards(apps, None)
+    assert csam_group() == "child sexual abuse material, csam, child pornography, child sexual exploitation material"
+    abuse_material.forwards(apps, None)
+    abuse_material.forwards(apps, None)
+    assert csam_group() == added
+
+
+def test_a_group_an_editor_already_gave_abuse_material_is_left_as_it_is():
+    abuse_material.backwards(apps, None)
+    Synonym.objects.create(terms="abuse material, abusive material")
+
+    abuse_material.forwards(apps, None)
+
+    assert "abuse material" not in csam_terms()
+    assert Synonym.objects.filter(terms="abuse material, abusive material").exists()
