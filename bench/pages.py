@@ -10,23 +10,43 @@ record types come from the registry, so a new record type is measured without to
 import argparse
 import json
 import os
+import re
 import time
 
 
 def page_paths() -> list[tuple[str, str]]:
     """(name, path) of every public page type, with the most recently created public record of each type as the
-    detail page (at the larger sizes a synthetic record, linked like the real ones)."""
+    detail page (at the larger sizes a synthetic record, linked like the real ones), and the pictures: each type's
+    explore page at both depths for that record and for its oldest one (a real record, which at the larger sizes
+    thousands of synthetic records link to), the oldest one's detail page (its compact graph), the map and the
+    timeline, plain and narrowed to a strategic area."""
     from django.db.models import Count
     from taggit.models import Tag
 
+    from cop_kb.graph.views import explore_url
     from cop_kb.records.registry import record_types
+    from cop_kb.timeline.selectors import area_type
 
     paths = [("home", "/"), ("tag list", "/tags/")]
+    pictures = []
     for entry in record_types():
         paths.append((f"list {entry.label}", entry.list_url()))
-        latest = entry.model.objects.public().order_by("-pk").first()
-        if latest is not None:
-            paths.append((f"detail {entry.label}", latest.get_absolute_url()))
+        public = entry.model.objects.public()
+        latest, oldest = public.order_by("-pk").first(), public.order_by("pk").first()
+        if latest is None:
+            continue
+        paths.append((f"detail {entry.label}", latest.get_absolute_url()))
+        pictures.append((f"detail {entry.label} oldest", oldest.get_absolute_url()))
+        for which, record in (("latest", latest), ("oldest", oldest)):
+            pictures += [
+                (f"explore {entry.label} {which}", explore_url(record)),
+                (f"explore2 {entry.label} {which}", f"{explore_url(record)}?depth=2"),
+            ]
+    areas = area_type()
+    area = areas.model.objects.public().order_by("pk").first() if areas else None
+    pictures += [("map", "/map/"), ("timeline", "/timeline/")]
+    if area is not None:
+        pictures.append(("timeline area", f"/timeline/?area={area.slug}"))
     tag = Tag.objects.annotate(uses=Count("taggit_taggeditem_items")).order_by("-uses").first()
     if tag is not None:
         paths.append(("tag detail", f"/tags/{tag.slug}/"))
@@ -36,7 +56,7 @@ def page_paths() -> list[tuple[str, str]]:
         ("coverage", "/coverage/"),
         ("sitemap", "/sitemap.xml"),
     ]
-    return paths
+    return paths + pictures
 
 
 def measure(path: str, *, runs: int, budget: float) -> dict:
@@ -71,6 +91,7 @@ def main() -> None:
     parser.add_argument("output")
     parser.add_argument("--runs", type=int, default=30, help="Fresh requests per page (one untimed before).")
     parser.add_argument("--budget", type=float, default=20.0, help="Seconds after which a page gets no new sample.")
+    parser.add_argument("--only", default="", help="Measure only the pages whose name matches this regex.")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
@@ -82,6 +103,8 @@ def main() -> None:
     warm = Client(HTTP_HOST="127.0.0.1")
     pages = {}
     for name, path in page_paths():
+        if not re.search(args.only, name):
+            continue
         warm.get(path)  # templates compiled and connections open, as in a running server
         pages[name] = measure(path, runs=args.runs, budget=args.budget)
     with open(args.output, "w", encoding="utf-8") as handle:

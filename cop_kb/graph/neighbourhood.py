@@ -3,7 +3,9 @@
 Read from the link declarations, like a detail page's link groups: the compact graph on a detail page is drawn from
 the groups the page has already loaded (no query of its own); the explore page reads each step with one query, a
 ``UNION ALL`` over every relation of every record type in that step (``cop_kb.records.batch.rows_of_each``), each
-relation's rows numbered per linking record and cut at a limit, so a step costs one query whatever the data.
+relation's rows numbered per linking record and cut at a limit, so a step costs one query whatever the data. The
+second step counts the links of a relation with more than ``HUB_LINKS`` of them (a strategic area's programmes)
+from the kept facet counts instead of reading them, so its query reads a bounded number of links.
 """
 
 from collections.abc import Callable
@@ -13,6 +15,7 @@ from django.db import models
 from django.db.models.functions import RowNumber
 
 from cop_kb.records.batch import rows_of_each
+from cop_kb.records.facet_counts import kept_link_counts
 from cop_kb.records.link_pages import BACKLINKS_SHOWN
 from cop_kb.records.links import _link_fields, _typed_ends
 
@@ -25,6 +28,9 @@ FIRST_STEP_LIMIT = BACKLINKS_SHOWN
 # ... the second step starts from at most this many of them, taking at most this many of each one's relations.
 SECOND_STEP_FROM = 60
 SECOND_STEP_LIMIT = 6
+# A relation of a second-step record with more public links than this is counted, not drawn: reading thousands of
+# links to draw six would make the page grow with the data. Known only where a list facet keeps the counts.
+HUB_LINKS = 200
 
 
 def node_key(record) -> tuple[str, int]:
@@ -99,8 +105,9 @@ class _Relation:
 
     target: type
     inverse: bool
-    rows: Callable  # (source pks, limit) -> rows of (source pk, pk, slug, title, kind, how many in all)
+    rows: Callable  # (source pks, limit, hubs) -> rows of (source pk, pk, slug, title, kind, how many in all)
     label: Callable  # kind -> what the source says ("Supplements")
+    hubs: Callable | None = None  # source pks -> rows of (source pk, 0, "", "", "", how many) for hubs; None: not known
 
 
 def _public(model) -> models.QuerySet:
@@ -120,7 +127,18 @@ def _numbered(rows: models.QuerySet, partition: list, order: list, limit: int) -
 def _field_relation(target, path: str, label, inverse: bool) -> _Relation:
     """A link field (either way): ``path`` leads from the target records back to the records they link with."""
 
-    def rows(pks, limit):
+    kept = kept_link_counts(target, path)
+
+    def hubs(pks):
+        empty = models.Value("", output_field=models.CharField())
+        return kept.filter(target__in=pks, records__gt=HUB_LINKS).values_list(
+            "target", models.Value(0), empty, empty, empty, "records"
+        )
+
+    def rows(pks, limit, skip_hubs):
+        if skip_hubs and kept is not None:
+            source = target._meta.get_field(path).related_model
+            pks = source._default_manager.filter(pk__in=pks).exclude(pk__in=hubs(pks).values("target")).values("pk")
         found = (
             _public(target)
             .filter(**{f"{path}__in": pks})
@@ -130,7 +148,7 @@ def _field_relation(target, path: str, label, inverse: bool) -> _Relation:
         found = found.order_by("graph_source", "title", "pk")
         return found.values_list("graph_source", "pk", "slug", "title", "graph_kind", "graph_linked")
 
-    return _Relation(target, inverse, rows, lambda _kind: str(label))
+    return _Relation(target, inverse, rows, lambda _kind: str(label), hubs if kept is not None else None)
 
 
 def _typed_relation(model_field) -> _Relation:
@@ -140,7 +158,7 @@ def _typed_relation(model_field) -> _Relation:
     own = model_field.field.name
     target = typed._meta.get_field(other).related_model
 
-    def rows(pks, limit):
+    def rows(pks, limit, _skip_hubs):
         found = typed.objects.filter(**{f"{own}__in": pks, f"{other}__in": _public(target)})
         partition = [models.F(own), models.F("kind")]
         found = _numbered(found, partition, [models.F(f"{other}__title"), models.F("pk")], limit)
@@ -174,19 +192,25 @@ class Link:
     inverse: bool
 
 
-def links_from(sources: dict, types: set, limit: int) -> tuple[list[Link], int]:
+def links_from(sources: dict, types: set, limit: int, *, skip_hubs: bool = False) -> tuple[list[Link], int]:
     """The public links of ``sources`` (model -> primary keys) to records of ``types``, in one query: at most
-    ``limit`` of each relation (each kind, for typed links) of each source, by title. Returns the links, forward
-    relations first, and how many were left out."""
+    ``limit`` of each relation (each kind, for typed links) of each source, by title; with ``skip_hubs``, a relation
+    with more than ``HUB_LINKS`` links (by the kept counts) is only counted. Returns the links, forward relations
+    first, and how many were left out."""
     parts = [
         (model, relation)
         for model, pks in sources.items()
         for relation in relations(model)
         if relation.target in types and pks
     ]
-    every_rows = rows_of_each([relation.rows(sources[model], limit) for model, relation in parts])
-    found, hidden = [], 0
-    for (model, relation), rows in zip(parts, every_rows, strict=True):
+    counted = [(model, relation) for model, relation in parts if skip_hubs and relation.hubs is not None]
+    every_rows = rows_of_each(
+        [relation.rows(sources[model], limit, skip_hubs) for model, relation in parts]
+        + [relation.hubs(sources[model]) for model, relation in counted]
+    )
+    hidden = sum(row[5] for rows in every_rows[len(parts) :] for row in rows)
+    found = []
+    for (model, relation), rows in zip(parts, every_rows[: len(parts)], strict=True):
         shown: dict = {}
         for source, pk, slug, title, kind, linked in rows:
             target = relation.target(pk=pk, slug=slug, title=title, status="published")  # read through public()
@@ -200,7 +224,8 @@ def links_from(sources: dict, types: set, limit: int) -> tuple[list[Link], int]:
 def explore_neighbourhood(record, *, depth: int, types: set) -> Neighbourhood:
     """The neighbourhood of ``record`` for the explore page: its links to records of ``types`` (at most
     ``FIRST_STEP_LIMIT`` per relation), and at depth 2 their own links (from the first ``SECOND_STEP_FROM`` of them,
-    ``SECOND_STEP_LIMIT`` per relation each); at most ``EXPLORE_NODES`` records in all. Two queries at most."""
+    ``SECOND_STEP_LIMIT`` per relation each, relations with more than ``HUB_LINKS`` links counted only); at most
+    ``EXPLORE_NODES`` records in all. Two queries at most."""
     found = Neighbourhood(centre=record)
     centre = found.add(record)
     first, found.hidden = links_from({type(record): [record.pk]}, types, FIRST_STEP_LIMIT)
@@ -220,7 +245,7 @@ def explore_neighbourhood(record, *, depth: int, types: set) -> Neighbourhood:
     sources: dict = {}
     for key in ring[:SECOND_STEP_FROM]:
         sources.setdefault(type(found.records[key]), []).append(key[1])
-    second, hidden = links_from(sources, types, SECOND_STEP_LIMIT)
+    second, hidden = links_from(sources, types, SECOND_STEP_LIMIT, skip_hubs=True)
     found.hidden += hidden + _second_ring(found, second)
     return found
 

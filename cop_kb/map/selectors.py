@@ -2,7 +2,9 @@
 
 Countries are found through the registry (the record type whose records are the values of the "country" search
 facet) and their links through the link declarations, so the map imports no content app. Two queries at any size:
-the countries, and one ``UNION ALL`` counting each relation's public records per country in the database.
+the countries, and one ``UNION ALL`` of each relation's public records per country: read from the kept facet counts
+(``FacetCount``, one row per country) where a list facet counts the relation (programmes by country), else counted
+in the database.
 """
 
 from dataclasses import dataclass
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 from django.db import models
 
 from cop_kb.records.batch import rows_of_each
+from cop_kb.records.facet_counts import kept_link_counts
 from cop_kb.records.links import _link_fields, _typed_ends
 from cop_kb.records.registry import record_types
 
@@ -43,6 +46,10 @@ def _count_parts(model, countries: models.QuerySet) -> list[models.QuerySet]:
             continue
         if role == "backlink":
             target, path = model_field.related_model, model_field.field.name
+            kept = kept_link_counts(target, path)
+            if kept is not None:
+                parts.append(kept.filter(target__in=countries))
+                continue
         else:
             target, path = model_field.related_model, model_field.related_query_name()
         rows = _public(target).filter(**{f"{path}__in": countries})

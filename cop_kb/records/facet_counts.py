@@ -76,6 +76,17 @@ def kept_grouped(model, facet) -> models.QuerySet:
     )
 
 
+def kept_link_counts(model, path: str) -> models.QuerySet | None:
+    """``(linked record's pk, public records of model linking to it)`` rows for the link ``path`` of ``model``, from
+    the kept counts when one of its list facets counts that link (None when none does), so a page that counts
+    links per linked record (the world map) reads a row per linked record instead of every link."""
+    facet = next((facet for facet in _facets(model) if getattr(facet, "path", None) == path), None)
+    if facet is None:
+        return None
+    kept = FacetCount.objects.filter(record_type=model._meta.label_lower, facet=facet.param, records__gt=0)
+    return kept.values_list("target", "records")
+
+
 def counted(model, facet) -> Counter:
     """A fresh count of ``facet`` over the public records of ``model``: {(value, target): records}."""
     public = model.objects.public()

@@ -105,6 +105,16 @@ def test_two_steps_reach_the_records_linked_to_the_neighbours(client, web):
     assert "Hidden" not in html
 
 
+def test_a_second_step_relation_with_more_links_than_the_bound_is_counted_not_drawn(client, web, monkeypatch):
+    # The assembly issued two instruments: the treaty (in the middle) and its sibling, two steps out.
+    monkeypatch.setattr(neighbourhood, "HUB_LINKS", 1)
+
+    html = client.get(explore_url(web["treaty"]) + "?depth=2").content.decode()
+
+    assert web["sibling"].get_absolute_url() not in graph_nodes(html, "explore-graph")
+    assert "And 2 more links, not drawn" in html, "both instruments it issued are counted, from the kept counts"
+
+
 def test_choosing_record_types_leaves_the_others_out(client, web):
     html = client.get(explore_url(web["treaty"]) + "?type=provisions&depth=1").content.decode()
 
