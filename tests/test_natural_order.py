@@ -1,12 +1,16 @@
 """Natural order: strategic areas by their position and provisions by article number, on their lists, in the link
-groups of other records' pages and on a relation's page of every linked record (A–Z would put "Promoting…", the
+groups of other records' pages, on a relation's page of every linked record and in the facets of lists and search
+(A–Z would put "Promoting…", the
 fourth area, before "Reducing…", the third, and "Article 19" before "Article 2")."""
 
 import re
 
 import pytest
+from django.urls import reverse
 
+from cop_kb.records.services import record_reindex
 from instruments.models import Instrument, Provision
+from programmes.models import Programme
 from strategy.models import StrategicArea
 
 from .factories import make
@@ -97,3 +101,45 @@ def test_a_relations_page_of_every_record_is_in_natural_order_too(client, articl
         link.text for link in page.links if link.href in {provision.get_absolute_url() for provision in provisions}
     ]
     assert shown == ["Article 2", "Article 3", "Article 3 bis", "Article 10", "Article 19"]
+
+
+@pytest.fixture
+def area_facet(areas) -> list[StrategicArea]:
+    """Programmes linked to the areas so that their counts run against their positions (and names): the fourth
+    area has the most programmes, the first the fewest. Every programme says "narwhal"."""
+    for last in range(len(areas)):
+        programme = make(Programme, title=f"Narwhal programme {last}")
+        programme.strategic_areas.add(*areas[len(areas) - 1 - last :])
+        record_reindex(programme)
+    return areas
+
+
+def area_options(page, areas: list[StrategicArea]) -> list[str]:
+    """The strategic areas a page's strategic-area facet offers, in the order it lists them."""
+    titles = [area.title for area in areas]
+    links = [link for link in page.links if link.inside("section", **{"aria-labelledby": "facet-strategic_area"})]
+    return [title for link in links for title in titles if link.text.startswith(title)]
+
+
+def area_values(html: str, areas: list[StrategicArea]) -> list[str]:
+    """The strategic areas a page of every value of the facet lists, in its order."""
+    return [
+        title for title in re.findall(r">([^<]+) <span class=\"count\">", html) if title in {a.title for a in areas}
+    ]
+
+
+@pytest.mark.parametrize("query", ["", "?kind=research"], ids=["kept counts", "counted over the filter"])
+def test_a_lists_strategic_area_facet_lists_the_areas_in_position_order(client, area_facet, query):
+    _response, page = get_page(client, Programme.get_list_url() + query)
+    every = client.get(Programme.get_facet_url("strategic_area") + query).content.decode()
+
+    assert area_options(page, area_facet) == ["Zulu area", "Yankee area", "X-ray area", "Whiskey area"]
+    assert area_values(every, area_facet) == ["Zulu area", "Yankee area", "X-ray area", "Whiskey area"]
+
+
+def test_searchs_strategic_area_facet_lists_the_areas_in_position_order(client, area_facet):
+    page = read_page(client.get(reverse("search:search"), {"q": "narwhal"}))
+    every = client.get(reverse("search:facet", kwargs={"param": "strategic_area"}), {"q": "narwhal"})
+
+    assert area_options(page, area_facet) == ["Zulu area", "Yankee area", "X-ray area", "Whiskey area"]
+    assert area_values(every.content.decode(), area_facet) == ["Zulu area", "Yankee area", "X-ray area", "Whiskey area"]

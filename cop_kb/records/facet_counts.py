@@ -22,7 +22,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
-from .facets import COUNT, LABEL, VALUE, ChoiceFacet, named_field
+from .facets import COUNT, LABEL, VALUE, ChoiceFacet, named_field, placed
 from .registry import record_models
 
 TRIGGER_PREFIX = "facet_counts"
@@ -57,23 +57,18 @@ def _facets(model) -> tuple:
 
 def kept_grouped(model, facet) -> models.QuerySet:
     """The kept counts of ``facet`` over every public record of ``model``: the rows ``facet.grouped`` counts over
-    ``model.objects.public()``, (value, label, count) each, unordered."""
+    ``model.objects.public()``, (value, label, count, place) each, unordered."""
     kept = FacetCount.objects.filter(record_type=model._meta.label_lower, facet=facet.param, records__gt=0)
     if isinstance(facet, ChoiceFacet):
-        return kept.values(**{VALUE: F("value"), LABEL: F("value"), COUNT: F("records")})
-    targets = facet.public_targets(model).order_by()
-    # One linked record by its key (unordered, so the key's index finds it), for its slug and title.
-    target = targets.filter(pk=OuterRef("target"))
-    return (
-        # A draft or withdrawn linked record is not offered, as in a fresh count.
-        kept.filter(target__in=targets.values("pk")).values(
-            **{
-                VALUE: Subquery(target.values("slug")[:1]),
-                LABEL: Subquery(target.values(named_field(targets.model))[:1]),
-                COUNT: F("records"),
-            }
-        )
+        return placed(kept.values(**{VALUE: F("value"), LABEL: F("value"), COUNT: F("records")}), facet.value_order())
+    # Read from the public linked records (a draft or withdrawn one is not offered, as in a fresh count), each with
+    # its kept count found by the count's key: its place in its type's order is then read from its own columns.
+    records = kept.filter(value="", target=OuterRef("pk")).values("records")[:1]
+    targets = facet.public_targets(model).order_by().annotate(**{COUNT: Subquery(records)})
+    rows = targets.filter(**{f"{COUNT}__isnull": False}).values(
+        COUNT, **{VALUE: F("slug"), LABEL: F(named_field(targets.model))}
     )
+    return placed(rows, facet.value_order(model))
 
 
 def kept_link_counts(model, path: str) -> models.QuerySet | None:

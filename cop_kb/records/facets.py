@@ -4,8 +4,9 @@ A facet narrows a list by one value given in the URL (``?kind=convention``, ``?c
 filtered list is a link people can share. Unknown or malformed values never fail: an unknown value simply
 matches nothing, and a malformed year is ignored with a message.
 
-A list shows each facet's ``TOP_VALUES`` most used values (and the chosen one, always); when a facet has more, a
-link leads to a page with every value of it. All the facets of a list are counted in one query, each facet by one
+A list shows each facet's ``TOP_VALUES`` most used values (and the chosen one, always) in the facet's natural
+order (a linked type's own: strategic areas by position), and when a facet has more, a link leads to a page with
+every value of it, in that order too. All the facets of a list are counted in one query, each facet by one
 grouped subquery that also says how many values it has, so neither the query count nor what a page renders grows
 with the data.
 """
@@ -15,18 +16,26 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, CharField, Count, F, Q, Value, When, Window
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Lower, RowNumber
 from django.http import QueryDict
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .batch import rows_of_each
+from .link_pages import natural_order
 from .models import public_q
 
 MAX_PARAM_LENGTH = 120
 TOP_VALUES = 10
-# The columns every facet's grouped rows have: the value in the URL, its label, and how many records have it.
-VALUE, LABEL, COUNT = "facet_value", "facet_label", "facet_count"
+# The columns every facet's grouped rows have: the value in the URL, its label, how many records have it, and its
+# place in the facet's natural order.
+VALUE, LABEL, COUNT, PLACE = "facet_value", "facet_label", "facet_count", "facet_place"
+
+
+def placed(rows: models.QuerySet, order: list) -> models.QuerySet:
+    """A facet's grouped ``rows`` numbered (``PLACE``) in ``order``, the facet's natural order of its values: the
+    order key travels as one number, so the rows of every facet still read together (``rows_of_each``)."""
+    return rows.annotate(**{PLACE: Window(RowNumber(), order_by=order)})
 
 
 # One facet group and its values as a page shows them, on list pages and search results alike.
@@ -80,21 +89,21 @@ class ChoiceFacet:
         return queryset.filter(**{self.field_name: value})
 
     def grouped(self, records: models.QuerySet) -> models.QuerySet:
-        """One row per value the records have (value, label, count), unordered; labels come from ``label_of``."""
+        """One row per value the records have (value, label, count, place), unordered; labels come from
+        ``label_of``."""
         as_text = Cast(self.field_name, CharField())
-        return (
+        rows = (
             records.exclude(**{f"{self.field_name}__isnull": True})
             .values(**{VALUE: as_text, LABEL: as_text})
             .exclude(**{VALUE: ""})
             .annotate(**{COUNT: Count("pk")})
         )
+        return placed(rows, self.value_order())
 
-    def natural_order(self) -> list:
-        """How every value is listed: years newest first, other choices by their stored value."""
-        return [F(VALUE).desc() if self.field_name == "year" else F(VALUE)]
-
-    def in_order(self, options: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
-        return sorted(options, key=lambda option: option[0], reverse=self.field_name == "year")
+    def value_order(self) -> list:
+        """How every value is listed (over rows with a ``VALUE``): years newest first, other choices by their
+        stored value."""
+        return [F(VALUE).desc() if self.field_name == "year" else F(VALUE).asc()]
 
     def label_of(self, model, value: str, label: str) -> str:
         model_field = model._meta.get_field(self.field_name)
@@ -137,22 +146,26 @@ class RelatedFacet:
         return queryset.filter(**{f"{self.path}__in": targets}).distinct()
 
     def grouped(self, records: models.QuerySet) -> models.QuerySet:
-        """One row per public linked record (slug, title or name, count of records linked to it), unordered."""
+        """One row per public linked record (slug, title or name, count of records linked to it, place in the
+        linked type's order), unordered."""
         target = self._target(records.model)
         named = named_field(target)
         public = public_q(self.path) if hasattr(target._default_manager, "public") else Q()
-        return (
+        rows = (
             records.filter(public, **{f"{self.path}__isnull": False})
             .values(**{VALUE: F(f"{self.path}__slug"), LABEL: F(f"{self.path}__{named}")})
             .annotate(**{COUNT: Count("pk", distinct=True)})
         )
+        # The order's columns join the grouping; each is one linked record's, so the groups stay the same.
+        return placed(rows, self.value_order(records.model, f"{self.path}__"))
 
-    def natural_order(self) -> list:
-        """How every value is listed: by name."""
-        return [F(LABEL), F(VALUE)]
-
-    def in_order(self, options: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
-        return sorted(options, key=lambda option: (option[1].casefold(), option[0]))
+    def value_order(self, model, path: str = "") -> list:
+        """How every value is listed: in the linked type's natural order (its ``Meta.ordering``: strategic areas
+        by position, instruments by date; tags, which have none, by name whatever its case), over the linked
+        record at ``path``."""
+        target = self._target(model)
+        by_name = Lower(path + named_field(target)).asc()
+        return [*(natural_order(target, path) or [by_name]), F(path + "slug").asc()]
 
     def label_of(self, model, value: str, label: str) -> str:
         return label
@@ -191,8 +204,8 @@ def counted_records(queryset: models.QuerySet) -> models.QuerySet:
 
 
 def _top_values(grouped: models.QuerySet, chosen: str | None) -> models.QuerySet:
-    """A facet's most used values (of its ``grouped`` rows), the chosen one first whatever its count, with the
-    facet's number of values."""
+    """A facet's most used values (of its ``grouped`` rows), the chosen one first whatever its count, with their
+    places in the facet's order and the facet's number of values."""
     order = [F(COUNT).desc(), F(LABEL), F(VALUE)]
     # PostgreSQL refuses NUL in text; such a value names nothing, so nothing needs to come first.
     if chosen and "\x00" not in chosen:
@@ -200,7 +213,7 @@ def _top_values(grouped: models.QuerySet, chosen: str | None) -> models.QuerySet
     return (
         grouped.annotate(facet_values=Window(Count("*")))
         .order_by(*order)
-        .values_list(VALUE, LABEL, COUNT, "facet_values")[:TOP_VALUES]
+        .values_list(VALUE, LABEL, COUNT, PLACE, "facet_values")[:TOP_VALUES]
     )
 
 
@@ -211,8 +224,9 @@ def count_facets(
     for all facets.
 
     ``all_url(param)`` gives the page listing every value of a facet; it is linked, with the current filters,
-    when a facet has more values than are shown. ``grouped(facet)`` gives a facet's (value, label, count) rows
-    when they are not counted over ``records`` (the kept counts of an unfiltered list).
+    when a facet has more values than are shown. ``grouped(facet)`` gives a facet's (value, label, count, place)
+    rows when they are not counted over ``records`` (the kept counts of an unfiltered list). The values chosen by
+    count are shown in the facet's natural order (``PLACE``).
     """
     model = records.model
     chosen = chosen_values(params, facets)
@@ -221,14 +235,14 @@ def count_facets(
     results = []
     for facet, top in zip(facets, every_top, strict=True):
         result = FacetResult(param=facet.param, label=capfirst(facet.title(model)))
-        shown = [(value, facet.label_of(model, value, label), count) for value, label, count, _total in top]
-        for value, label, count in facet.in_order(shown):
+        for value, stored_label, count, _place, _total in sorted(top, key=lambda row: row[3]):
+            label = facet.label_of(model, value, stored_label)
             selected = chosen.get(facet.param) == value
             url = query_url(params, **{facet.param: None if selected else value})
             result.options.append(FacetOption(value=value, label=label, count=count, url=url, selected=selected))
             if selected:
                 result.selected_label = label
-        result.value_count = top[0][3] if top else 0
+        result.value_count = top[0][4] if top else 0
         if all_url is not None and result.value_count > len(top):
             result.all_url = all_url(facet.param) + query_url(params)
         if facet.param in chosen:

@@ -10,6 +10,7 @@ from .facet_counts import kept_grouped
 from .facets import (
     COUNT,
     LABEL,
+    PLACE,
     TAG_FACET,
     VALUE,
     FacetResult,
@@ -220,7 +221,7 @@ def facet_values(model, param: str, params: QueryDict) -> FacetValues:
     if facet is None:
         raise LookupError(param)
     found = _filtered(model, params)
-    rows = found.grouped(facet).order_by(*facet.natural_order())
+    rows = found.grouped(facet).order_by(PLACE)
     return FacetValues(
         facet=facet,
         title=str(facet.title(model)),

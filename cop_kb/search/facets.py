@@ -1,5 +1,6 @@
 """Search facets as a results page shows them: each facet's most used values (and the chosen one, always) with a
-link to a page of every value, labelled with one query whatever the number of values."""
+link to a page of every value, labelled with one query whatever the number of values. Values that are records (a
+strategic area, a country) are listed in their type's natural order (strategic areas by position)."""
 
 from django.core.paginator import Page, Paginator
 from django.db.models import CharField, Value
@@ -10,9 +11,8 @@ from taggit.models import Tag
 
 from cop_kb.records.batch import rows_of_each
 from cop_kb.records.facets import TOP_VALUES, FacetOption, FacetResult, query_url
+from cop_kb.records.link_pages import natural_order
 from cop_kb.records.registry import record_types
-
-from .models import SearchDocument
 
 FACETS = (
     ("type", _("Record type")),
@@ -35,7 +35,8 @@ def record_facets() -> dict[str, type]:
 
 
 def _facet_labels(counts: list[dict]) -> dict[tuple[str, str], str]:
-    """Readable names for facet values: record types and years as they are, tags and linked records looked up."""
+    """Readable names for facet values: record types and years as they are, tags and linked records looked up.
+    Values that are records come in their type's natural order, so the labels' order is also theirs."""
     type_labels = record_type_labels()
     labels = {}
     wanted: dict[str, set[str]] = {}
@@ -47,28 +48,40 @@ def _facet_labels(counts: list[dict]) -> dict[tuple[str, str], str]:
             labels[(facet, value)] = value
         else:
             wanted.setdefault(facet, set()).add(value)
-    # Tags are named by taggit; strategic areas and countries are records themselves, and their documents give
-    # their titles. The index holds only public records (migration 0004), so a value whose record is not public
-    # gets no label and is not offered. One query for both.
-    facet_types = {facet: model._meta.label_lower for facet, model in record_facets().items()}
-    named_facets = {facet_types[facet]: facet for facet in wanted if facet in facet_types}
-    slugs = set().union(*(values for facet, values in wanted.items() if facet != "tag"))
-    tags, named = rows_of_each(
+    # Tags are named by taggit; strategic areas and countries are records themselves, read through ``public()`` in
+    # their type's order: a value whose record is not public gets no label and is not offered. One query for all.
+    models = record_facets()
+    named = [facet for facet in wanted if facet in models]
+    as_facet = {"output_field": CharField()}
+    parts = rows_of_each(
         [
             Tag.objects.filter(slug__in=wanted.get("tag", ()))
             .order_by()
-            .annotate(facet=Value("tag", output_field=CharField()))
+            .annotate(facet=Value("tag", **as_facet))
             .values_list("facet", "slug", "name"),
-            SearchDocument.objects.filter(record_type__in=named_facets, slug__in=slugs)
-            .order_by()
-            .values_list("record_type", "slug", "title"),
+            *(
+                models[facet]
+                .objects.public()
+                .filter(slug__in=wanted[facet])
+                .order_by(*natural_order(models[facet]), "pk")
+                .annotate(facet=Value(facet, **as_facet))
+                .values_list("facet", "slug", "title")
+                for facet in named
+            ),
         ]
     )
-    for _facet, slug, name in tags:
-        labels[("tag", slug)] = name
-    for record_type, slug, title in named:
-        labels[(named_facets[record_type], slug)] = title
+    for facet, slug, name in (row for part in parts for row in part):
+        labels[(facet, slug)] = name
     return labels
+
+
+def _in_order(rows: list[dict], labels: dict[tuple[str, str], str]) -> list[dict]:
+    """``rows`` of one facet that have a label, in the labels' order (a record type's natural order)."""
+    places = {key: place for place, key in enumerate(labels)}
+    return sorted(
+        (row for row in rows if (row["facet"], row["value"]) in places),
+        key=lambda row: places[(row["facet"], row["value"])],
+    )
 
 
 def _option(row: dict, label: str, params: QueryDict, chosen: dict[str, str], base: str = "") -> FacetOption:
@@ -92,7 +105,9 @@ def facet_groups(counts: list[dict], params: QueryDict, chosen: dict[str, str]) 
         group = FacetResult(param=param, label=str(label))
         top, group.value_count = tops[param]
         rows = [row for row in top if (param, row["value"]) in labels]
-        if param == "year":
+        if param in record_facets():
+            rows = _in_order(rows, labels)
+        elif param == "year":
             rows.sort(key=lambda row: row["value"], reverse=True)
         else:
             rows.sort(key=lambda row: (-row["n"], labels[(param, row["value"])].casefold()))
@@ -107,9 +122,15 @@ def facet_groups(counts: list[dict], params: QueryDict, chosen: dict[str, str]) 
 
 
 def facet_page(counts: list[dict], param: str, page_number: str) -> tuple[Page, dict[tuple[str, str], str]]:
-    """One page of every value of the facet ``param`` (years newest first, other values in their order: names
-    by their slugs), and the labels of the values on it. Raises django's ``InvalidPage`` for a bad page."""
+    """One page of every value of the facet ``param`` (records in their type's natural order, labelled all at
+    once to be put in it; years newest first; other values by their slugs), and the labels of the values on it.
+    Raises django's ``InvalidPage`` for a bad page."""
     rows = sorted((row for row in counts if row["facet"] == param), key=lambda row: row["value"])
+    if param in record_facets():
+        labels = _facet_labels(rows)
+        return Paginator(_in_order(rows, labels), VALUES_PER_PAGE, allow_empty_first_page=True).page(
+            page_number
+        ), labels
     if param == "year":
         rows.reverse()
     page = Paginator(rows, VALUES_PER_PAGE, allow_empty_first_page=True).page(page_number)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import InvalidPage, Page
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.utils.formats import number_format
@@ -46,6 +46,7 @@ class SearchHit:
     snippet: SafeString
     matched_alias: str
     slug: str = ""  # for callers that load the records themselves (the API)
+    subtitle: str = ""  # its short name, as lists show it under the title ("Budapest Convention")
 
 
 @dataclass
@@ -90,17 +91,25 @@ def synonym_map(groups: list[str]) -> Synonyms:
 
 
 def _public_documents(ids: list[int]) -> dict[int, SearchDocument]:
-    """The documents with these ids whose record is public right now, read with that check in one query.
+    """The documents with these ids whose record is public right now, read with that check in one query, each
+    with its record's ``subtitle`` (the short name lists show under its title, "" for none).
 
     The index never holds a hidden record (migration 0004), so this is a last check on what is shown; it looks
-    only at the few records behind those documents, one indexed lookup each.
+    only at the few records behind those documents, one indexed lookup each. The short name is read from the
+    record, not stored in the index: it may come through a link (a provision's instrument), and read here it is
+    always current and follows the link's visibility (``subtitle_expression``).
     """
     if not ids:
         return {}
-    public = Q()
+    public, subtitles = Q(), []
     for label, model in _indexable().items():
-        public |= Q(record_type=label) & Exists(model.objects.public().filter(pk=OuterRef("object_id")))
-    return SearchDocument.objects.filter(public, pk__in=ids).in_bulk()
+        record = model.objects.public().filter(pk=OuterRef("object_id"))
+        public |= Q(record_type=label) & Exists(record)
+        if model.subtitle_fields:
+            subtitle = record.annotate(subtitle=model.subtitle_expression()).values("subtitle")[:1]
+            subtitles.append(When(record_type=label, then=Subquery(subtitle)))
+    subtitle = Case(*subtitles, default=Value(""), output_field=CharField())
+    return SearchDocument.objects.filter(public, pk__in=ids).annotate(subtitle=subtitle).in_bulk()
 
 
 def _indexable() -> dict[str, type]:
@@ -286,6 +295,7 @@ def _shown(query: Query, hits: list, by_id: dict) -> list[SearchHit]:
             snippet=highlight(hit.snippet),
             matched_alias=matched_alias(document, query),
             slug=document.slug,
+            subtitle=document.subtitle,
         )
         for hit in hits
         if (document := by_id.get(hit.document_id))
@@ -316,7 +326,12 @@ def autocomplete(text: str) -> list[dict]:
     found = _public_documents(ids)
     type_labels = record_type_labels()
     return [
-        {"title": found[pk].title, "url": found[pk].url, "type": type_labels.get(found[pk].record_type, "")}
+        {
+            "title": found[pk].title,
+            "subtitle": found[pk].subtitle,
+            "url": found[pk].url,
+            "type": type_labels.get(found[pk].record_type, ""),
+        }
         for pk in ids
         if pk in found
     ]

@@ -100,6 +100,14 @@
         option.appendChild(document.createTextNode(result.title));
         separator.className = "visually-hidden";
         separator.textContent = ", ";
+        if (result.subtitle) {
+          // The short name lists show under the title: "Budapest Convention", an article's "CRC".
+          var subtitle = document.createElement("span");
+          subtitle.className = "combobox-type";
+          subtitle.appendChild(separator.cloneNode(true));
+          subtitle.appendChild(document.createTextNode(result.subtitle));
+          option.appendChild(subtitle);
+        }
         type.className = "combobox-type";
         type.appendChild(separator);
         type.appendChild(document.createTextNode(result.type));

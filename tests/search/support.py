@@ -48,18 +48,22 @@ _HIT = re.compile(r"<li>(.*?)</li>", re.S)
 _LINK = re.compile(r'<h2><a href="(?P<url>[^"]*)">(?P<title>.*?)</a></h2>', re.S)
 _ALIAS = re.compile(r'<span class="alias">(.*?)</span>', re.S)
 _SNIPPET = re.compile(r'<p class="snippet">(.*?)</p>', re.S)
+_SUBTITLE = re.compile(r'<p class="subtitle">(.*?)</p>', re.S)
 
 
 class ShownHit:
-    """One result as the page renders it: link, title, "matched alias" line and snippet (HTML as served)."""
+    """One result as the page renders it: link, title, short name, "matched alias" line and snippet (HTML as
+    served)."""
 
     def __init__(self, item: str):
         link = _LINK.search(item)
         alias = _ALIAS.search(item)
         snippet = _SNIPPET.search(item)
+        subtitle = _SUBTITLE.search(item)
         self.url = link["url"]
         self.title_html = link["title"]
         self.title = html.unescape(link["title"])
+        self.subtitle = html.unescape(subtitle.group(1)) if subtitle else ""
         self.alias = html.unescape(alias.group(1)) if alias else ""
         self.snippet = snippet.group(1) if snippet else ""
 

@@ -108,7 +108,12 @@ def test_autocomplete_offers_lanzarote_first_as_you_type(client):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response.json()["results"][0] == {"title": LANZAROTE_TITLE, "url": LANZAROTE, "type": "Instrument"}
+    assert response.json()["results"][0] == {
+        "title": LANZAROTE_TITLE,
+        "subtitle": "Lanzarote Convention",
+        "url": LANZAROTE,
+        "type": "Instrument",
+    }
 
 
 def test_autocomplete_completes_the_last_of_several_words(client):
