@@ -8,6 +8,7 @@ make a query broad; with a sample of every document, estimates must equal the tr
 import pytest
 from django.db import connection
 
+from cop_kb.records.services import record_reindex
 from cop_kb.search.backends import base, get_backend
 from cop_kb.search.models import SearchDocument
 from programmes.models import Programme
@@ -131,3 +132,18 @@ def test_a_broad_query_with_a_countable_number_of_matches_gets_an_exact_total(cl
     page = response.context["results"]
     assert (page.broad, page.total_estimated, page.total) == (True, False, 7)
     assert "7 results for “walrus”" in response.content.decode()
+
+
+def test_broad_candidates_are_the_first_documents_by_id_whatever_was_rewritten_since(small_limits):
+    """A rewritten document keeps its id, but PostgreSQL stores the new row elsewhere: the candidates a broad query
+    ranks are still the first by id, so the same query lists the same records before and after an unrelated save."""
+    named = [record(Programme, title=f"Walrus survey {number}") for number in range(3)]
+    walruses(30)
+    before = hit_titles(search_for("walrus"))
+    for programme in named:
+        record_reindex(programme)  # its document rewritten, under the same id
+
+    after = hit_titles(search_for("walrus"))
+
+    assert after[:3] == [programme.title for programme in named]
+    assert after == before
