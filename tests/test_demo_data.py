@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.http import QueryDict
 from taggit.models import Tag, TaggedItem
 
@@ -200,3 +201,15 @@ def test_a_demo_looking_slug_without_the_tag_is_never_removed(framework):
 def test_loading_the_framework_makes_no_demo_data(framework):
     assert not any(model.objects.filter(slug__startswith=SLUG_PREFIX).exists() for model in DEMO_MODELS)
     assert not Tag.objects.filter(name=DEMO_TAG).exists()
+
+
+def test_the_tables_just_filled_have_planner_statistics(demo):
+    """SQLite gathers none by itself, and plans link queries from every record without them."""
+    table = Programme._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = %s", [table])
+            assert cursor.fetchone()[0] > 0
+        else:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+            assert cursor.fetchone()[0] >= Programme.objects.count() > 0
