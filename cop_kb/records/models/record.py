@@ -256,7 +256,9 @@ class Record(models.Model):
             "title": self.title,
             "aliases": self._search_names(),
             "summary": self.summary,
-            "tags": [tag.name for tag in tags],
+            # By name: the two ways tags are loaded (for_search(), a rebuild's prefetch_for_search) come in whatever
+            # order the database returns them, and a document must not depend on which one wrote it.
+            "tags": sorted(tag.name for tag in tags),
             "body": self.body_html,
             "year": year,
             "years": self.search_years(),
