@@ -16,6 +16,7 @@ from .models import Alias, public_q
 # A document carries the names of at most this many linked records (the first by title): a country linked from
 # thousands of activities must not carry all their titles.
 RELATED_NAMES_LIMIT = 50
+ALIAS_IDS_LIMIT = 10_000
 
 
 def prefetch_for_search(model, records: list) -> None:
@@ -59,7 +60,9 @@ def _model_at(model, path: str):
     return model
 
 
-def related_names(model, pks: list[int]) -> dict[int, tuple[list[str], list[str]]]:
+def related_names(
+    model, pks: list[int], records: models.QuerySet | None = None
+) -> dict[int, tuple[list[str], list[str]]]:
     """For each record of ``model`` in ``pks``: the titles and aliases of the public records it links to, and of those
     linking to it, whatever their type (read from the link declarations), the first ``RELATED_NAMES_LIMIT`` of each
     by title.
@@ -67,15 +70,16 @@ def related_names(model, pks: list[int]) -> dict[int, tuple[list[str], list[str]
     The two are kept apart because they say different things: an activity's country says where the activity is,
     while the activities linking to a country say little about the country. One query per relation of the type and
     one for all the aliases, however many records. A record that is not public is never named.
+
+    ``records``, a queryset of ``model`` holding ``pks`` (and no more than it needs), is read instead of the list
+    of ``pks``: a full rebuild reads every public record's names at once, which SQLite could not take as a list
+    of ids (at most 32,766 parameters a statement).
     """
     found: dict[int, tuple[dict, dict]] = {pk: ({}, {}) for pk in pks}
+    source = model._default_manager.filter(pk__in=pks) if records is None else records
     for path, forward in link_paths(model):
         target = _model_at(model, path)
-        rows = (
-            model._default_manager.filter(public_q(path), pk__in=pks)
-            .order_by()
-            .values_list("pk", f"{path}__pk", f"{path}__title")
-        )
+        rows = source.filter(public_q(path)).order_by().values_list("pk", f"{path}__pk", f"{path}__title")
         for pk, linked_pk, title in rows:
             if (target, linked_pk) != (model, pk):
                 found[pk][0 if forward else 1][(target, linked_pk)] = title
@@ -100,10 +104,15 @@ def _aliases_of(keys: set[tuple]) -> dict[tuple, list[str]]:
     content_types = ContentType.objects.get_for_models(*by_model)
     condition = models.Q()
     for target, pks in by_model.items():
-        condition |= models.Q(content_type=content_types[target], object_id__in=pks)
+        # A full rebuild names most records of a type: then all its aliases are read, not a list of ids longer than
+        # SQLite takes in a statement.
+        ids = {} if len(pks) > ALIAS_IDS_LIMIT else {"object_id__in": pks}
+        condition |= models.Q(content_type=content_types[target], **ids)
     models_of = {content_types[target].pk: target for target in by_model}
     aliases: dict[tuple, list[str]] = {}
     rows = Alias.objects.filter(condition).order_by("name", "pk").values_list("content_type_id", "object_id", "name")
     for content_type_id, object_id, name in rows:
-        aliases.setdefault((models_of[content_type_id], object_id), []).append(name)
+        key = (models_of[content_type_id], object_id)
+        if key in keys:
+            aliases.setdefault(key, []).append(name)
     return aliases
