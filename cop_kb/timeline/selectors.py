@@ -1,13 +1,16 @@
-"""Reading the timeline: per record type one query that ranks its public records within each year and counts them
-(window functions), keeping the first ``PER_YEAR`` of each year; the types are merged here, so the page runs one
-query per type (plus one for the strategic areas) at any size."""
+"""Reading the timeline: one grouped query counts every type's public records by year, then per record type one
+query takes the first ``PER_YEAR`` of each year (from an index on the year field, or by a window function where
+the date is the first known of several); the types are merged here, so the page runs the same few queries at any
+size."""
 
 import datetime
+import functools
+import operator
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db import models
-from django.db.models import Case, Count, F, Value, When, Window
+from django.db.models import Case, Count, F, Q, Value, When, Window
 from django.db.models.functions import Coalesce, ExtractYear, RowNumber
 
 from cop_kb.records.models import DatePrecision, Record, format_partial_date
@@ -98,22 +101,51 @@ def _dating(model) -> tuple:
     return ExtractYear(date), date, precision
 
 
-def _ranked(entry: RecordType, area) -> list:
-    """The type's first ``PER_YEAR`` public records of each year (and of the undated), with each year's count."""
+def _public(entry: RecordType, area):
+    """The type's public records, narrowed to the strategic area ``area`` if one is given."""
+    queryset = entry.model.objects.public().order_by()
+    return queryset if area is None else queryset.filter(**{area_path(entry): area.pk})
+
+
+def _year_counts(entries: list[RecordType], area) -> dict[tuple[str, int | None], int]:
+    """How many public records each type has in each year (None: undated), in one grouped query for every type."""
+    parts = [
+        _public(entry, area)
+        .annotate(tl_year=_dating(entry.model)[0])
+        .values("tl_year")
+        .annotate(tl_count=Count("pk"), tl_type=Value(entry.slug))
+        .values_list("tl_type", "tl_year", "tl_count")
+        for entry in entries
+    ]
+    rows = parts[0].union(*parts[1:], all=True) if parts else []
+    return {(slug, year): count for slug, year, count in rows}
+
+
+def _first(entry: RecordType, area, years: list[int]) -> list:
+    """The type's first ``PER_YEAR`` public records of each of ``years``, in the timeline's order, in one query."""
     year, date, precision = _dating(entry.model)
-    queryset = entry.model.objects.public()
-    if area is not None:
-        queryset = queryset.filter(**{area_path(entry): area.pk})
-    ordering = [date.asc(nulls_first=True), F("title").asc(), F("pk").asc()]
-    return list(
-        queryset.annotate(
-            tl_year=year,
-            tl_date=date,
-            tl_precision=precision,
-            tl_rank=Window(RowNumber(), partition_by=[year], order_by=ordering),
-            tl_in_year=Window(Count("pk"), partition_by=[year]),
+    queryset = _public(entry, area)
+    if isinstance(entry.model.dated_by, str):
+        # A year field is indexed with status and title (outputs, activities: tens of thousands of records): each
+        # year's first few are read from the index by a subquery with a limit, so the cost follows the years shown
+        # (at most 201: year fields are held to 1900-2100, well within SQLite's limit on an expression's depth).
+        firsts = [
+            Q(pk__in=queryset.filter(**{entry.model.dated_by: each}).order_by("title", "pk").values("pk")[:PER_YEAR])
+            for each in years
+        ]
+        if not firsts:
+            return []
+        queryset = entry.model.objects.filter(functools.reduce(operator.or_, firsts))
+    else:
+        # No index orders the first known of several dates (instruments, partnerships: a few thousand records):
+        # they are numbered within each year by a window function, the first few kept.
+        ordering = [date.asc(nulls_first=True), F("title").asc(), F("pk").asc()]
+        queryset = queryset.annotate(tl_rank=Window(RowNumber(), partition_by=[year], order_by=ordering)).filter(
+            tl_rank__lte=PER_YEAR
         )
-        .filter(tl_rank__lte=PER_YEAR)
+    return list(
+        queryset.annotate(tl_year=year, tl_date=date, tl_precision=precision)
+        .order_by()
         .only("pk", "slug", "title", "status")
     )
 
@@ -130,25 +162,22 @@ def timeline(types: list[RecordType], area=None) -> Timeline:
     """The public records of ``types`` by year, oldest first, at most ``PER_YEAR`` a year, narrowed to the
     strategic area ``area`` if one is given (types not linked to strategic areas are then left out)."""
     left_out = [entry for entry in types if area is not None and area_path(entry) is None]
+    shown = [entry for entry in types if entry not in left_out]
+    counts = _year_counts(shown, area)
     years: dict[int, Year] = {}
-    counts: dict[tuple[int, str], int] = {}
-    undated = []
-    for entry in types:
-        if entry in left_out:
-            continue
-        for record in _ranked(entry, area):
-            if record.tl_year is None:
-                undated.append((entry, record.tl_in_year))
+    for entry in shown:
+        dated_years = sorted(year for slug, year in counts if slug == entry.slug and year is not None)
+        for record in _first(entry, area, dated_years):
+            if record.tl_year is None:  # the window also numbers the undated, which are counted, not placed
                 continue
-            years.setdefault(record.tl_year, Year(record.tl_year))
-            counts[record.tl_year, entry.label] = record.tl_in_year
-            years[record.tl_year].entries.append(
+            years.setdefault(record.tl_year, Year(record.tl_year)).entries.append(
                 Entry(record, entry, record.tl_year, record.tl_date, record.tl_precision or DatePrecision.YEAR)
             )
     for year in years.values():
         year.entries = sorted(year.entries, key=lambda item: item.sort_key)[:PER_YEAR]
-        for entry in types:
-            hidden = counts.get((year.year, entry.label), 0) - sum(item.type == entry for item in year.entries)
+        for entry in shown:
+            hidden = counts.get((entry.slug, year.year), 0) - sum(item.type == entry for item in year.entries)
             if hidden > 0:
                 year.more.append(More(entry, hidden, _more_url(entry, year.year, area)))
-    return Timeline(sorted(years.values(), key=lambda item: item.year), list(dict.fromkeys(undated)), left_out)
+    undated = [(entry, counts[entry.slug, None]) for entry in shown if (entry.slug, None) in counts]
+    return Timeline(sorted(years.values(), key=lambda item: item.year), undated, left_out)

@@ -58,6 +58,9 @@ class Output(Record):
 
     class Meta(Record.Meta):
         verbose_name = _("output")
+        # The timeline counts each year's public outputs and takes its first few by title from this, not by sorting
+        # them all (tens of thousands).
+        indexes = [*Record.Meta.indexes, models.Index(fields=["status", "year", "title"], name="output_timeline_idx")]
         verbose_name_plural = _("outputs")
         ordering = ["-year", "title"]
         constraints = [

@@ -116,6 +116,11 @@ class Activity(Initiative):
     class Meta(Initiative.Meta):
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
+        # As for outputs: the timeline's count and first few of each year, read in order from the index.
+        indexes = [
+            *Initiative.Meta.indexes,
+            models.Index(fields=["status", "year", "title"], name="activity_timeline_idx"),
+        ]
         constraints = [
             *Record.Meta.constraints,
             models.CheckConstraint(condition=Q(kind__in=InitiativeKind.values), name="programmes_activity_kind_valid"),

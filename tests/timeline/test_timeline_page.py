@@ -163,6 +163,48 @@ def test_each_year_shows_a_bounded_number_and_links_to_the_rest(client):
     assert "Report 10" in listing.content.decode()
 
 
+def test_a_full_year_keeps_its_first_records_across_types_and_counts_the_rest_of_each(client):
+    # Created latest date first, so that neither creation order nor the primary key gives the date order.
+    for number in range(PER_YEAR + 2):
+        make_instrument(title=f"Treaty {number:02d}", adopted_on=datetime.date(1999, 12 - number, 1))
+    make_instrument(
+        title="Treaty Opened Only",
+        adopted_on=None,
+        adopted_precision="",
+        opened_for_signature_on=datetime.date(1999, 2, 1),
+        opened_for_signature_precision="month",
+    )
+    for title in ("Meeting C", "Meeting A", "Meeting B"):
+        make_activity(title=title, year=1999)
+    html = get(client)
+    # Year-only dates first (by title), then by date; eight in all, the rest of each type counted.
+    assert [title for _, _, title in years(html)[1999]] == [
+        "Meeting A",
+        "Meeting B",
+        "Meeting C",
+        "Treaty Opened Only",
+        "Treaty 09",
+        "Treaty 08",
+        "Treaty 07",
+        "Treaty 06",
+    ]
+    assert "And 6 more instruments of 1999</a>" in html
+    assert "more activities of 1999" not in html
+
+
+def test_a_full_year_narrowed_to_an_area_counts_and_links_only_that_area(client):
+    area = make_strategic_area(title="Area of Meetings")
+    make_activity(title="A Meeting Elsewhere", year=2001)  # first by title, but not in the area
+    for number in range(PER_YEAR + 2):
+        make_activity(title=f"Meeting {9 - number:02d}", year=2001).strategic_areas.add(area)
+    html = get(client, f"?area={area.slug}")
+    assert [title for _, _, title in years(html)[2001]] == [f"Meeting {number:02d}" for number in range(PER_YEAR)]
+    more = re.search(r'<p class="tl-more"><a href="([^"]+)">And 2 more activities of 2001</a>', html)
+    assert more, html
+    listing = client.get(more.group(1).replace("&amp;", "&")).content.decode()
+    assert "Meeting 09" in listing and "A Meeting Elsewhere" not in listing
+
+
 def test_only_get_and_head_are_answered(client):
     assert client.post(TIMELINE).status_code == 405
 
