@@ -122,3 +122,13 @@ def test_recently_updated_lists_the_latest_public_changes_newest_first(client, f
     assert url(hidden) not in changes, "a withdrawn record is not announced"
     assert changes[-1] == reverse("feeds:site")
     assert len(changes) == 6 + 1
+
+
+def test_one_instrument_is_named_in_the_singular(client, framework):
+    area = StrategicArea.objects.get(slug="promoting-recovery")
+    kept = classified_articles()[area.pk][0].instrument.slug
+    Instrument.objects.exclude(slug=kept).update(status=Status.WITHDRAWN)
+    articles, instruments = real_numbers(area)
+    assert (instruments, articles > 1) == (1, True)
+
+    assert served_line(client, area) == f"{articles} articles of 1 instrument serve it (editorial classification)"
