@@ -3,8 +3,7 @@
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value, Window
-from django.db.models.functions import Coalesce
+from django.db.models import Count, QuerySet, Window
 from django.urls import reverse
 from django.utils.text import capfirst
 
@@ -186,25 +185,28 @@ def classified_articles() -> dict[int, list[InstrumentArticles]]:
     }
 
 
-_SERVED = ("served_articles", "served_instruments")
-
-
 def classified_counts() -> dict[int, tuple[int, int]]:
     """Per public strategic area (by pk): how many public articles, of how many public instruments, serve it under
     the editors' classification, counted as ``classified_articles`` lists them (through a public topic classified
-    under it, or named on their own; each article once) but by the database, in one query whatever their number."""
-    serving = Provision.objects.public().filter(
-        public_q("instrument"),
-        (Q(topics__classified_areas=OuterRef("pk")) & public_q("topics")) | Q(classified_areas=OuterRef("pk")),
-    )
+    under it, or named on their own; each article once), in one query whatever the number of articles.
 
-    def counted(column: str) -> Coalesce:
-        number = serving.order_by().values(one=Value(1)).annotate(n=Count(column, distinct=True)).values("n")
-        return Coalesce(Subquery(number), 0)
-
-    areas = StrategicArea.objects.public().order_by()
-    rows = areas.annotate(served_articles=counted("pk"), served_instruments=counted("instrument"))
-    return {pk: (articles, instruments) for pk, articles, instruments in rows.values_list("pk", *_SERVED)}
+    It reads the classification's own link rows (an article's topics under an area, and the articles an area names
+    on their own: a few hundred), each with its article's instrument, never every article: with 6,000 articles
+    (100,000 demo records) counting over the articles cost a quarter of a second a page."""
+    shown = (public_q("provision"), public_q("provision__instrument"))
+    on_topics = Provision.topics.through.objects.filter(
+        *shown, public_q("topic"), topic__classified_areas__in=StrategicArea.objects.public()
+    ).values_list("topic__classified_areas", "provision", "provision__instrument")
+    on_their_own = StrategicArea.classified_provisions.through.objects.filter(
+        *shown, public_q("strategicarea")
+    ).values_list("strategicarea", "provision", "provision__instrument")
+    serving: dict[int, tuple[set, set]] = {}
+    for rows in rows_of_each([on_topics.order_by(), on_their_own.order_by()]):
+        for area, article, instrument in rows:
+            articles, instruments = serving.setdefault(area, (set(), set()))
+            articles.add(article)
+            instruments.add(instrument)
+    return {area: (len(articles), len(instruments)) for area, (articles, instruments) in serving.items()}
 
 
 def unlinked_url(model) -> str:
