@@ -62,7 +62,7 @@ def _model_at(model, path: str):
 
 
 def related_names(
-    model, pks: list[int], records: models.QuerySet | None = None
+    model, pks: list[int], records: models.QuerySet | None = None, titles: dict[type, dict[int, str]] | None = None
 ) -> dict[int, tuple[list[str], list[str]]]:
     """For each record of ``model`` in ``pks``: the titles and aliases of the public records it links to, and of those
     linking to it, whatever their type (read from the link declarations), the first ``RELATED_NAMES_LIMIT`` of each
@@ -75,7 +75,8 @@ def related_names(
 
     ``records``, a queryset of ``model`` holding ``pks`` (and no more than it needs), is read instead of the list
     of ``pks``: a full rebuild reads every public record's names at once, which SQLite could not take as a list
-    of ids (at most 32,766 parameters a statement).
+    of ids (at most 32,766 parameters a statement). ``titles``, one dict shared by the calls of a full rebuild, which
+    names most public records, gets the titles of every public record of each type linked, read once for them all.
     """
     found: dict[int, tuple[dict, dict]] = {pk: ({}, {}) for pk in pks}
     source = model._default_manager.filter(pk__in=pks) if records is None else records
@@ -89,7 +90,7 @@ def related_names(
         for pk, linked_pk in rows:
             if (target, linked_pk) != (model, pk):
                 found[pk][0 if forward else 1][(target, linked_pk)] = None
-    titles = _public_titles({key for sides in found.values() for linked in sides for key in linked})
+    titles = _public_titles({key for sides in found.values() for linked in sides for key in linked}, titles)
     chosen = {pk: [_first_by_title(linked, titles) for linked in sides] for pk, sides in found.items()}
     aliases = _aliases_of({key for sides in chosen.values() for entries in sides for key, _title in entries})
     return {
@@ -98,10 +99,10 @@ def related_names(
     }
 
 
-def _first_by_title(linked: dict[tuple, None], titles: dict[tuple, str]) -> list[tuple[tuple, str]]:
+def _first_by_title(linked: dict[tuple, None], titles: dict[type, dict[int, str]]) -> list[tuple[tuple, str]]:
     """The first RELATED_NAMES_LIMIT of the ``linked`` records that are public, as ((model, pk), title), by title
     and then id."""
-    public = [(key, titles[key]) for key in linked if key in titles]
+    public = [((target, pk), titles[target][pk]) for target, pk in linked if pk in titles[target]]
     return sorted(public, key=lambda item: (item[1], item[0][1]))[:RELATED_NAMES_LIMIT]
 
 
@@ -112,16 +113,18 @@ def _by_model(keys: set[tuple]) -> dict[type, list[int]]:
     return by_model
 
 
-def _public_titles(keys: set[tuple]) -> dict[tuple, str]:
-    """The titles of the public records among those named by (model, pk), in one query per model."""
-    titles: dict[tuple, str] = {}
+def _public_titles(keys: set[tuple], every: dict[type, dict[int, str]] | None) -> dict[type, dict[int, str]]:
+    """By model, the titles of its public records among those named by (model, pk): one query per model. With
+    ``every``, those of all its public records, kept there for the next call."""
+    titles = {} if every is None else every
     for target, pks in _by_model(keys).items():
-        # A full rebuild names most records of a type: then all its public titles are read, not a list of ids
-        # longer than SQLite takes in a statement.
-        public = target._default_manager.public()
-        if len(pks) <= IDS_LIMIT:
+        if target in titles:
+            continue
+        public = target._default_manager.public().order_by()
+        # More ids than SQLite takes in a statement: the whole type.
+        if every is None and len(pks) <= IDS_LIMIT:
             public = public.filter(pk__in=pks)
-        titles.update(((target, pk), title) for pk, title in public.order_by().values_list("pk", "title"))
+        titles[target] = dict(public.values_list("pk", "title"))
     return titles
 
 
