@@ -88,7 +88,8 @@ def related_names(
         # provisions by 33,000 programmes: 36 s for one relation at 100,000 records.
         rows = source.filter(**{f"{path}__isnull": False}).order_by().values_list("pk", f"{path}__pk")
         for pk, linked_pk in rows:
-            if (target, linked_pk) != (model, pk):
+            # ``records`` is read again by each query: one published since ``pks`` were read is not asked for here.
+            if pk in found and (target, linked_pk) != (model, pk):
                 found[pk][0 if forward else 1][(target, linked_pk)] = None
     titles = _public_titles({key for sides in found.values() for linked in sides for key in linked}, titles)
     chosen = {pk: [_first_by_title(linked, titles) for linked in sides] for pk, sides in found.items()}
