@@ -1,5 +1,6 @@
 """The one entry point for search: parse, match, rank, highlight, count facets, suggest — public records only."""
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -101,6 +102,18 @@ def _public_documents(ids: list[int]) -> dict[int, SearchDocument]:
     """
     if not ids:
         return {}
+    sql, params = _public_documents_sql(connection.vendor)
+    placeholders = ", ".join(["%s"] * len(ids))
+    # The ORM's own SQL, and the ids bound.
+    shown = SearchDocument.objects.raw(f"SELECT * FROM ({sql}) shown WHERE id IN ({placeholders})", [*params, *ids])  # noqa: S608
+    return {document.pk: document for document in shown}
+
+
+@functools.cache
+def _public_documents_sql(vendor: str) -> tuple[str, tuple]:
+    """``_public_documents``' query but for the ids, compiled once per database kind: building and compiling its
+    check and short name for every record type cost 10 ms a search, reading the rows under 1 ms. The visibility
+    rule and the record types are fixed in code, so the SQL never changes while the process runs."""
     public, subtitles = Q(), []
     for label, model in _indexable().items():
         record = model.objects.public().filter(pk=OuterRef("object_id"))
@@ -109,7 +122,7 @@ def _public_documents(ids: list[int]) -> dict[int, SearchDocument]:
             subtitle = record.annotate(subtitle=model.subtitle_expression()).values("subtitle")[:1]
             subtitles.append(When(record_type=label, then=Subquery(subtitle)))
     subtitle = Case(*subtitles, default=Value(""), output_field=CharField())
-    return SearchDocument.objects.filter(public, pk__in=ids).annotate(subtitle=subtitle).in_bulk()
+    return SearchDocument.objects.filter(public).annotate(subtitle=subtitle).order_by().query.sql_with_params()
 
 
 def _indexable() -> dict[str, type]:

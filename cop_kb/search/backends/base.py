@@ -105,39 +105,14 @@ class SearchBackend:
         """SQL selecting ``id`` of the documents that match ``query`` and carry every (facet, value) of ``filters``."""
         raise NotImplementedError
 
-    def count(self, query: Query, filters: Filters) -> int:
-        """How many documents match, counted on the full-text index itself."""
-        sql, params = self.match_sql(query, filters)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM ({sql}) matches", params)
-            return cursor.fetchone()[0]
-
     def overview(self, query: Query, filters: Filters) -> Overview:
-        """The exact total, and facet counts that are exact up to ``exact_limit`` matches and sampled above."""
-        total = self.count(query, filters)
-        broad = total > self.exact_limit
-        return Overview(total=total, facets=self.facet_counts(query, filters, sample=broad), broad=broad)
+        """The exact total, and facet counts that are exact up to ``exact_limit`` matches and sampled above
+        (SAMPLE_MODULUS)."""
+        raise NotImplementedError
 
     def ranked(self, query: Query, filters: Filters, limit: int, offset: int, broad: bool) -> list[Hit]:
         """One page of the matching documents, best first, each with a snippet (``broad``: see ``rank_candidates``)."""
         raise NotImplementedError
-
-    def facet_counts(self, query: Query, filters: Filters, *, sample: bool) -> list[dict]:
-        """Facet values of the matching documents with their counts; from the sample, scaled up, if ``sample``."""
-        sql, params = self.match_sql(query, filters)
-        if sample:
-            # The modulus is written into the SQL, not bound: PostgreSQL uses the sample's partial index only for a
-            # condition that is literally its predicate.
-            sql = f"SELECT id FROM ({sql}) matches WHERE id %% {SAMPLE_MODULUS} = 0"
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT facet, value, count(*) FROM search_searchfacet WHERE document_id IN ({sql})"
-                " GROUP BY facet, value",
-                params,
-            )
-            rows = cursor.fetchall()
-        scale = SAMPLE_MODULUS if sample else 1
-        return [{"facet": facet, "value": value, "n": n * scale} for facet, value, n in rows]
 
     def near_misses(self, query: Query, filters: Filters, limit: int) -> list[Hit]:
         """Up to ``limit`` documents that match some but not all of the query's words (groups), at least

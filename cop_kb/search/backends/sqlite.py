@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from django.db import connection
 
 from ..query import Query, Term
+from . import base
 from .base import (
     AUTOCOMPLETE_CANDIDATES,
     MARK_END,
@@ -14,6 +15,7 @@ from .base import (
     SUGGESTION_CANDIDATES,
     SUGGESTION_THRESHOLD,
     Hit,
+    Overview,
     SearchBackend,
     near_miss_threshold,
     passage,
@@ -85,6 +87,34 @@ class SQLiteBackend(SearchBackend):
             *params,
             match_expression(query),
         ]
+
+    def overview(self, query: Query, filters) -> Overview:
+        # The count reads every match, and the ids of the sample come with it: a broad query's facets are then
+        # counted from those ids, not from the full-text index read a second time (for a phrase with synonyms, such
+        # as "child sexual abuse material", reading the matches costs 15-20 ms at 100,000 documents). The ids of
+        # every match are not gathered: a list of tens of thousands costs more than the second reading of a
+        # common word it would save. A query within the limit reads the index again, for its few matches only.
+        sql, params = self.match_sql(query, filters)
+        modulus = base.SAMPLE_MODULUS
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*), json_group_array(id) FILTER (WHERE id %% {modulus} = 0) FROM ({sql}) matches",
+                params,
+            )
+            total, sample = cursor.fetchone()
+            if not total:
+                return Overview(total=0, facets=[])
+            broad = total > self.exact_limit
+            documents, values = ("SELECT value FROM json_each(%s)", [sample]) if broad else (sql, params)
+            cursor.execute(
+                f"SELECT facet, value, count(*) FROM search_searchfacet WHERE document_id IN ({documents})"
+                " GROUP BY facet, value",
+                values,
+            )
+            rows = cursor.fetchall()
+        scale = modulus if broad else 1
+        facets = [{"facet": facet, "value": value, "n": n * scale} for facet, value, n in rows]
+        return Overview(total=total, facets=facets, broad=broad)
 
     def _candidates(self, query: Query, filters) -> tuple[str, int | None]:
         """What a broad query ranks: the FTS5 expression and the last rowid (None: no bound).
