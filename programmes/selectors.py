@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.text import capfirst
 
-from cop_kb.records.batch import rows_of_each
+from cop_kb.records.batch import prepared_rows, rows_of_each
 from cop_kb.records.facets import COUNT, LABEL, VALUE, RelatedFacet
 from cop_kb.records.models import Record, public_q
 from cop_kb.records.registry import record_type_of, record_types
@@ -193,6 +193,12 @@ def classified_counts() -> dict[int, tuple[int, int]]:
     """Per public strategic area (by pk): how many public articles, of how many public instruments, serve it under
     the editors' classification, counted as ``classified_articles`` lists them (through a public topic classified
     under it, or named on their own; each article once) but by the database, in one query whatever their number."""
+    # The same statement at every request: prepared once (``prepared_rows``).
+    (counts,) = prepared_rows("classified counts", _classified_counts_read)
+    return {pk: (articles, instruments) for pk, articles, instruments in counts}
+
+
+def _classified_counts_read() -> list[QuerySet]:
     serving = Provision.objects.public().filter(
         public_q("instrument"),
         (Q(topics__classified_areas=OuterRef("pk")) & public_q("topics")) | Q(classified_areas=OuterRef("pk")),
@@ -203,8 +209,8 @@ def classified_counts() -> dict[int, tuple[int, int]]:
         return Coalesce(Subquery(number), 0)
 
     areas = StrategicArea.objects.public().order_by()
-    rows = areas.annotate(served_articles=counted("pk"), served_instruments=counted("instrument"))
-    return {pk: (articles, instruments) for pk, articles, instruments in rows.values_list("pk", *_SERVED)}
+    served = areas.annotate(served_articles=counted("pk"), served_instruments=counted("instrument"))
+    return [served.values_list("pk", *_SERVED)]
 
 
 def unlinked_url(model) -> str:
