@@ -4,10 +4,10 @@ facets or relations it shows.
 Django's ``union()`` refuses parts with their own ORDER BY or LIMIT on SQLite. Wrapping each part in a subquery
 lets both databases keep them, and numbering each part's rows keeps every part's order in the combined result.
 
-Building and compiling those querysets costs a fresh page more than the database spends answering them (a detail
-page's bounded links: 8 windowed parts, some 4 ms of Python for well under 1 ms of SQLite). A read whose SQL
-depends only on the code, the registry's declarations and a few record keys is therefore prepared once per
-process and database (``prepared_rows``), and later requests only bind the keys.
+Building and compiling those querysets can cost a fresh page far more than the database spends answering them (a
+programme page's bounded links, 8 windowed parts: 21 ms of Python for 0.4 ms of SQLite, on this 2-core machine at
+load 5). A read whose SQL depends only on the code, the registry's declarations and a few record keys is therefore
+prepared once per process and database (``prepared_rows``), and later requests only bind the keys (0.3 ms in all).
 """
 
 from collections.abc import Callable, Hashable
