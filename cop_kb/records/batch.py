@@ -98,6 +98,9 @@ def prepared_rows(shape: Hashable, build: Callable[..., list[QuerySet]], *keys: 
             (position, places.get(value)) for position, value in enumerate(statement.params) if type(value) is int
         ]
         keys_at = tuple((position, number) for position, number in filled if number is not None)
+        if statement.sql and {number for _position, number in keys_at} != set(range(len(keys))):
+            # A key the ORM did not pass as a parameter of its own could not be bound: fail, never read other rows.
+            raise ValueError(f"the read {shape!r} does not take each of its keys as a parameter")
         statement = _Statement(statement.sql, statement.params, keys_at, statement.parts)
         if not any(isinstance(value, Promise) for value in statement.params):
             _prepared.setdefault(shape, (querysets[0].model, {}))[1][alias] = statement
