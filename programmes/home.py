@@ -6,8 +6,8 @@ editorial classification), so it lives here, in the app that already reads acros
 page and its queries stay the same size however many records there are.
 """
 
-from django.db.models import Count, F, IntegerField, QuerySet, Value, Window
-from django.db.models.functions import Cast, RowNumber
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
+from django.db.models.functions import Cast
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_safe
@@ -15,8 +15,6 @@ from django.views.decorators.http import require_safe
 from cop_kb.feeds.selectors import site_changes
 from cop_kb.map.selectors import country_model
 from cop_kb.records.batch import prepared_rows
-from cop_kb.records.link_pages import natural_order
-from cop_kb.records.models import Status, public_q
 from cop_kb.records.registry import record_models
 from cop_kb.views import HOME_LIMIT
 from instruments.models import Instrument
@@ -43,7 +41,7 @@ def _record_counts() -> dict[type, int]:
 
 
 # The lists the home page shows only the titles (and summaries) of, each a type's public records; programmes only
-# those under no public focus area (``_headline_records``), so none disappears with its focus area.
+# those under no public focus area (``_other_programmes``), so none disappears with its focus area.
 _HEADLINES = {
     "strategic_areas": StrategicArea,
     "principles": Principle,
@@ -53,66 +51,81 @@ _HEADLINES = {
 }
 
 
-def _headline_records(model):
-    public = model.objects.public()
-    return public.exclude(focus_area__in=FocusArea.objects.public()) if model is Programme else public
+def _other_programmes(hidden: tuple[int, ...]) -> QuerySet:
+    """Public programmes under no public focus area (``hidden``: the focus areas that are not public): the first of
+    those under none and of those under a hidden one, each read in order through the index on the focus area, and of
+    these the first in order.
+
+    Asked at once ("no focus area, or a hidden one"), both databases read every programme to find the few."""
+    public = Programme.objects.public()
+
+    def first(records):
+        return records.values("pk")[: HOME_LIMIT + 1]
+
+    return public.filter(
+        Q(pk__in=first(public.filter(focus_area__isnull=True)))
+        | Q(pk__in=first(public.filter(focus_area__in=list(hidden))))
+    )
 
 
 def _headlines() -> dict[str, list]:
     """The first records of each of ``_HEADLINES``, in one query: each list's first ``HOME_LIMIT + 1`` records,
-    so the page can tell that there are more."""
-    rows = prepared_rows(
-        ("home headlines", *_HEADLINES.items()),
-        lambda: [
-            _headline_records(model).values_list("pk", "slug", "title", "summary")[: HOME_LIMIT + 1]
-            for model in _HEADLINES.values()
-        ],
-    )
+    so the page can tell that there are more. The focus areas that are not public are read first (a query): the
+    prepared statement takes their keys."""
+    hidden = tuple(FocusArea.objects.exclude(pk__in=FocusArea.objects.public()).values_list("pk", flat=True))
+
+    def parts(*hidden_keys: int) -> list[QuerySet]:
+        lists = [model.objects.public() for model in _HEADLINES.values()]
+        lists[-1] = _other_programmes(hidden_keys)
+        return [records.values_list("pk", "slug", "title", "summary")[: HOME_LIMIT + 1] for records in lists]
+
+    rows = prepared_rows(("home headlines", *_HEADLINES.items(), len(hidden)), parts, *hidden)
     return {
         name: [model(pk=pk, slug=slug, title=title, summary=summary) for pk, slug, title, summary in part]
         for (name, model), part in zip(_HEADLINES.items(), rows, strict=True)
     }
 
 
-# What the home page lists under each focus area: (attribute, type, the type's link to the focus area).
+# What the home page lists under each focus area: where the list goes, its type, the type's link to the focus area,
+# and the year field the list shows (the parts of one query read the same columns, so the others read none).
 _AREA_LISTS = (
-    ("home_programmes", Programme, "focus_area"),
-    ("home_partnerships", Partnership, "focus_area"),
-    ("home_sectors", Sector, "focus_areas"),
+    ("home_programmes", Programme, "focus_area", "year"),
+    ("home_partnerships", Partnership, "focus_area", ""),
+    ("home_sectors", Sector, "focus_areas", ""),
 )
-
-
-def _area_list_rows(model, path: str) -> QuerySet:
-    """The first ``HOME_LIMIT + 1`` public records of ``model`` under each public focus area (linked by ``path``),
-    in the type's own order, as (focus area's pk, pk, slug, title, year) rows; year is None for a type without
-    one."""
-    year = F("year") if model is Programme else Cast(Value(None), IntegerField())
-    place = Window(RowNumber(), partition_by=[F(path)], order_by=[*natural_order(model), F("pk").asc()])
-    rows = model.objects.public().filter(public_q(path)).annotate(home_area=F(path), home_year=year, home_place=place)
-    return rows.filter(home_place__lte=HOME_LIMIT + 1).values_list("home_area", "pk", "slug", "title", "home_year")
 
 
 def _focus_areas() -> list:
     """Public focus areas, each with its first sectors, programmes and partnerships (``HOME_LIMIT`` of each; ``more``
-    says whether it has others, which its own page lists): two queries, the second prepared once."""
+    says whether it has others, which its own page lists).
+
+    Each list is read on its own, in its type's order and cut at ``HOME_LIMIT + 1`` by the database, all in one
+    query (prepared once per number of areas, ``prepared_rows``, the areas' keys bound): a prefetch cut to a number
+    would number every programme of every area first, which at 100,000 records sorted some 30,000 rows, texts and
+    all, for a dozen titles each."""
     areas = list(FocusArea.objects.public())
-    every_rows = prepared_rows(
-        ("home focus areas", *_AREA_LISTS), lambda: [_area_list_rows(model, path) for _name, model, path in _AREA_LISTS]
-    )
-    by_area = {area.pk: area for area in areas}
+    # Typed, or PostgreSQL takes the NULL for text and refuses to put it in one column with the years.
+    no_year = Cast(Value(None), output_field=IntegerField())
+
+    def parts(*area_keys: int) -> list[QuerySet]:
+        return [
+            model.objects.public()
+            .filter(**{path: key})
+            .annotate(shown_year=F(year) if year else no_year)
+            .values_list("pk", "slug", "title", "shown_year")[: HOME_LIMIT + 1]
+            for key in area_keys
+            for _name, model, path, year in _AREA_LISTS
+        ]
+
+    every_rows = iter(prepared_rows(("home focus areas", *_AREA_LISTS, len(areas)), parts, *(a.pk for a in areas)))
     for area in areas:
-        for name, _model, _path in _AREA_LISTS:
-            setattr(area, name, [])
-    for (name, model, _path), rows in zip(_AREA_LISTS, every_rows, strict=True):
-        for area_pk, pk, slug, title, year in rows:
-            if area_pk not in by_area:  # published after the areas were read: it shows from the next request
-                continue
-            record = model(pk=pk, slug=slug, title=title, status=Status.PUBLISHED)
-            if year is not None:  # programmes only
-                record.year = year
-            getattr(by_area[area_pk], name).append(record)
-    for area in areas:
-        lists = [getattr(area, name) for name, _model, _path in _AREA_LISTS]
+        for name, model, _path, year in _AREA_LISTS:
+            shown = [
+                model(pk=pk, slug=slug, title=title, **({year: value} if year else {}))
+                for pk, slug, title, value in next(every_rows)
+            ]
+            setattr(area, name, shown)
+        lists = (area.home_programmes, area.home_partnerships, area.home_sectors)
         area.more = any(len(records) > HOME_LIMIT for records in lists)
         for records in lists:
             del records[HOME_LIMIT:]

@@ -3,8 +3,7 @@
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value, Window
-from django.db.models.functions import Coalesce
+from django.db.models import Count, QuerySet, Window
 from django.urls import reverse
 from django.utils.text import capfirst
 
@@ -186,31 +185,33 @@ def classified_articles() -> dict[int, list[InstrumentArticles]]:
     }
 
 
-_SERVED = ("served_articles", "served_instruments")
-
-
 def classified_counts() -> dict[int, tuple[int, int]]:
     """Per public strategic area (by pk): how many public articles, of how many public instruments, serve it under
     the editors' classification, counted as ``classified_articles`` lists them (through a public topic classified
-    under it, or named on their own; each article once) but by the database, in one query whatever their number."""
+    under it, or named on their own; each article once), in one query whatever the number of articles.
+
+    It reads the classification's own link rows (an article's topics under an area, and the articles an area names
+    on their own: a few hundred), each with its article's instrument, never every article: with 6,000 articles
+    (100,000 demo records) counting over the articles cost a quarter of a second a page."""
+
+    def parts() -> list[QuerySet]:
+        shown = (public_q("provision"), public_q("provision__instrument"))
+        on_topics = Provision.topics.through.objects.filter(
+            *shown, public_q("topic"), topic__classified_areas__in=StrategicArea.objects.public()
+        ).values_list("topic__classified_areas", "provision", "provision__instrument")
+        on_their_own = StrategicArea.classified_provisions.through.objects.filter(
+            *shown, public_q("strategicarea")
+        ).values_list("strategicarea", "provision", "provision__instrument")
+        return [on_topics.order_by(), on_their_own.order_by()]
+
+    serving: dict[int, tuple[set, set]] = {}
     # The same statement at every request: prepared once (``prepared_rows``).
-    (counts,) = prepared_rows("classified counts", _classified_counts_read)
-    return {pk: (articles, instruments) for pk, articles, instruments in counts}
-
-
-def _classified_counts_read() -> list[QuerySet]:
-    serving = Provision.objects.public().filter(
-        public_q("instrument"),
-        (Q(topics__classified_areas=OuterRef("pk")) & public_q("topics")) | Q(classified_areas=OuterRef("pk")),
-    )
-
-    def counted(column: str) -> Coalesce:
-        number = serving.order_by().values(one=Value(1)).annotate(n=Count(column, distinct=True)).values("n")
-        return Coalesce(Subquery(number), 0)
-
-    areas = StrategicArea.objects.public().order_by()
-    served = areas.annotate(served_articles=counted("pk"), served_instruments=counted("instrument"))
-    return [served.values_list("pk", *_SERVED)]
+    for rows in prepared_rows("classified counts", parts):
+        for area, article, instrument in rows:
+            articles, instruments = serving.setdefault(area, (set(), set()))
+            articles.add(article)
+            instruments.add(instrument)
+    return {area: (len(articles), len(instruments)) for area, (articles, instruments) in serving.items()}
 
 
 def unlinked_url(model) -> str:

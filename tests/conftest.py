@@ -15,14 +15,17 @@ from django.test import override_settings
 from .snapshot import PostgresOperations, Snapshot, forget_content_types, framework_snapshot, sql_flush_by_delete
 
 
-def pytest_report_header(config) -> str:
+def pytest_report_header(config) -> str | list[str]:
     db = settings.DATABASES["default"]
     vendor = db["ENGINE"].rsplit(".", 1)[-1]
     test_name = (db.get("TEST") or {}).get("NAME")
     if vendor == "sqlite3":
         return f"database: sqlite3, test database {test_name or 'in memory'} (DATABASE_URL unset)"
     where = f"{db.get('HOST') or 'socket'}:{db.get('PORT') or 'default'}"
-    return f"database: {vendor} at {where}, test database {test_name or 'test_' + db['NAME']}"
+    return [
+        f"database: {vendor} at {where}, test database {test_name or 'test_' + db['NAME']}",
+        "tests marked database_independent (the browser tests and a few more) are deselected: the SQLite run has them",
+    ]
 
 
 def pytest_configure(config) -> None:
@@ -34,13 +37,14 @@ def pytest_configure(config) -> None:
 
 def pytest_collection_modifyitems(config, items) -> None:
     """Tests marked ``database_independent`` run once, in the SQLite run: ``make test`` runs both side by side, and
-    running the same browser check against PostgreSQL again would prove nothing new."""
+    running the same browser check against PostgreSQL again would prove nothing new. The PostgreSQL run leaves them
+    out (reported as deselected, the header says why), so its skips are only the other backend's own checks."""
     if connection.vendor == "sqlite":
         return
-    once = pytest.mark.skip(reason="database_independent: runs in the SQLite run only")
-    for item in items:
-        if item.get_closest_marker("database_independent"):
-            item.add_marker(once)
+    once = [item for item in items if item.get_closest_marker("database_independent")]
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = [item for item in items if not item.get_closest_marker("database_independent")]
 
 
 @pytest.fixture(scope="session", autouse=True)

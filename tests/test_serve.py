@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.db import connection
 
@@ -124,6 +125,7 @@ def refusal(*args: str, **variables: str) -> subprocess.CompletedProcess:
     return python(*args, env=server_env(**variables))
 
 
+@pytest.mark.database_independent
 def test_local_http_is_refused_for_a_public_host_name():
     result = refusal(
         "-c",
@@ -136,6 +138,7 @@ def test_local_http_is_refused_for_a_public_host_name():
     assert "LOCAL_HTTP serves plain HTTP to this machine only" in result.stderr
 
 
+@pytest.mark.database_independent
 def test_local_http_gunicorn_refuses_to_listen_beyond_this_machine():
     result = refusal(
         "-m",
@@ -150,6 +153,7 @@ def test_local_http_gunicorn_refuses_to_listen_beyond_this_machine():
     assert "refusing to bind to ['0.0.0.0:" in result.stderr
 
 
+@pytest.mark.database_independent
 def test_the_downloads_are_built_beside_the_server_and_rebuilt_after_a_change_without_a_request_waiting(tmp_path):
     """serve.sh builds the whole-data downloads in the background; after the content changes, a request gets the older
     file at once (saying so) and starts a build process; the next requests get the new file. A SQLite file of the

@@ -18,7 +18,7 @@ rows the other wants next. SQLite, which has no statement triggers and only one 
 import datetime
 import uuid
 
-from django.db import connections, models, router
+from django.db import InterfaceError, OperationalError, connections, models, router
 from django.utils.translation import gettext_lazy as _
 
 from .links import typed_link_relations
@@ -148,9 +148,25 @@ def content_version() -> tuple[str, datetime.datetime] | None:
     """The current token and when it changed, read where public pages are read from; None if there is no row.
 
     Plain SQL: this runs on every anonymous request, and building the ORM query would take longer than the read.
+
+    It is an anonymous page's first query, so where persistent connections are health-checked (``CONN_HEALTH_CHECKS``,
+    on PostgreSQL) it is the check: Django's own would first send a ``SELECT 1``, a round trip to the server costing
+    as much as the read itself, on every request. A connection the server has dropped (a restart) fails the read
+    instead; it is closed and the read made once more on a new one, as the health check would have done. Inside a
+    transaction a failure is the transaction's, never retried.
     """
-    using = router.db_for_read(ContentVersion)
-    connection = connections[using]
+    connection = connections[router.db_for_read(ContentVersion)]
+    if connection.connection is None or connection.in_atomic_block or not connection.health_check_enabled:
+        return _read_version(connection)
+    connection.health_check_done = True
+    try:
+        return _read_version(connection)
+    except (OperationalError, InterfaceError):
+        connection.close()
+        return _read_version(connection)
+
+
+def _read_version(connection) -> tuple[str, datetime.datetime] | None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT token, changed_at FROM directory_contentversion WHERE id = 1")
         row = cursor.fetchone()

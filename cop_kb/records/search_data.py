@@ -16,7 +16,8 @@ from .models import Alias, public_q
 # A document carries the names of at most this many linked records (the first by title): a country linked from
 # thousands of activities must not carry all their titles.
 RELATED_NAMES_LIMIT = 50
-ALIAS_IDS_LIMIT = 10_000
+# Titles and aliases of more records of a type than this are read for the whole type, not by a list of ids.
+IDS_LIMIT = 10_000
 
 
 def prefetch_for_search(model, records: list) -> None:
@@ -61,32 +62,37 @@ def _model_at(model, path: str):
 
 
 def related_names(
-    model, pks: list[int], records: models.QuerySet | None = None
+    model, pks: list[int], records: models.QuerySet | None = None, titles: dict[type, dict[int, str]] | None = None
 ) -> dict[int, tuple[list[str], list[str]]]:
     """For each record of ``model`` in ``pks``: the titles and aliases of the public records it links to, and of those
     linking to it, whatever their type (read from the link declarations), the first ``RELATED_NAMES_LIMIT`` of each
     by title.
 
     The two are kept apart because they say different things: an activity's country says where the activity is,
-    while the activities linking to a country say little about the country. One query per relation of the type and
-    one for all the aliases, however many records. A record that is not public is never named.
+    while the activities linking to a country say little about the country. One query per relation of the type for
+    the links, one per type linked for the titles of its public records and one for all the aliases, however many
+    records. A record that is not public is never named.
 
     ``records``, a queryset of ``model`` holding ``pks`` (and no more than it needs), is read instead of the list
     of ``pks``: a full rebuild reads every public record's names at once, which SQLite could not take as a list
-    of ids (at most 32,766 parameters a statement).
+    of ids (at most 32,766 parameters a statement). ``titles``, one dict shared by the calls of a full rebuild, which
+    names most public records, gets the titles of every public record of each type linked, read once for them all.
     """
     found: dict[int, tuple[dict, dict]] = {pk: ({}, {}) for pk in pks}
     source = model._default_manager.filter(pk__in=pks) if records is None else records
     for path, forward in link_paths(model):
         target = _model_at(model, path)
-        rows = source.filter(public_q(path)).order_by().values_list("pk", f"{path}__pk", f"{path}__title")
-        for pk, linked_pk, title in rows:
-            if (target, linked_pk) != (model, pk):
-                found[pk][0 if forward else 1][(target, linked_pk)] = title
-    chosen = {
-        pk: [sorted(linked.items(), key=lambda item: (item[1], item[0][1]))[:RELATED_NAMES_LIMIT] for linked in sides]
-        for pk, sides in found.items()
-    }
+        # The link rows alone, the far end's id being a column of the row: joined to the far end's table as well
+        # (for its status and title), SQLite without planner statistics (no ANALYZE since the data grew) took both
+        # ends' status indexes for selective and probed the link table for every pair of records, e.g. 6,000
+        # provisions by 33,000 programmes: 36 s for one relation at 100,000 records.
+        rows = source.filter(**{f"{path}__isnull": False}).order_by().values_list("pk", f"{path}__pk")
+        for pk, linked_pk in rows:
+            # ``records`` is read again by each query: one published since ``pks`` were read is not asked for here.
+            if pk in found and (target, linked_pk) != (model, pk):
+                found[pk][0 if forward else 1][(target, linked_pk)] = None
+    titles = _public_titles({key for sides in found.values() for linked in sides for key in linked}, titles)
+    chosen = {pk: [_first_by_title(linked, titles) for linked in sides] for pk, sides in found.items()}
     aliases = _aliases_of({key for sides in chosen.values() for entries in sides for key, _title in entries})
     return {
         pk: tuple([name for key, title in entries for name in (title, *aliases.get(key, ()))] for entries in sides)
@@ -94,11 +100,38 @@ def related_names(
     }
 
 
-def _aliases_of(keys: set[tuple]) -> dict[tuple, list[str]]:
-    """The aliases of the records named by (model, pk), in one query."""
+def _first_by_title(linked: dict[tuple, None], titles: dict[type, dict[int, str]]) -> list[tuple[tuple, str]]:
+    """The first RELATED_NAMES_LIMIT of the ``linked`` records that are public, as ((model, pk), title), by title
+    and then id."""
+    public = [((target, pk), titles[target][pk]) for target, pk in linked if pk in titles[target]]
+    return sorted(public, key=lambda item: (item[1], item[0][1]))[:RELATED_NAMES_LIMIT]
+
+
+def _by_model(keys: set[tuple]) -> dict[type, list[int]]:
     by_model: dict[type, list[int]] = {}
     for target, pk in keys:
         by_model.setdefault(target, []).append(pk)
+    return by_model
+
+
+def _public_titles(keys: set[tuple], every: dict[type, dict[int, str]] | None) -> dict[type, dict[int, str]]:
+    """By model, the titles of its public records among those named by (model, pk): one query per model. With
+    ``every``, those of all its public records, kept there for the next call."""
+    titles = {} if every is None else every
+    for target, pks in _by_model(keys).items():
+        if target in titles:
+            continue
+        public = target._default_manager.public().order_by()
+        # More ids than SQLite takes in a statement: the whole type.
+        if every is None and len(pks) <= IDS_LIMIT:
+            public = public.filter(pk__in=pks)
+        titles[target] = dict(public.values_list("pk", "title"))
+    return titles
+
+
+def _aliases_of(keys: set[tuple]) -> dict[tuple, list[str]]:
+    """The aliases of the records named by (model, pk), in one query."""
+    by_model = _by_model(keys)
     if not by_model:
         return {}
     content_types = ContentType.objects.get_for_models(*by_model)
@@ -106,7 +139,7 @@ def _aliases_of(keys: set[tuple]) -> dict[tuple, list[str]]:
     for target, pks in by_model.items():
         # A full rebuild names most records of a type: then all its aliases are read, not a list of ids longer than
         # SQLite takes in a statement.
-        ids = {} if len(pks) > ALIAS_IDS_LIMIT else {"object_id__in": pks}
+        ids = {} if len(pks) > IDS_LIMIT else {"object_id__in": pks}
         condition |= models.Q(content_type=content_types[target], **ids)
     models_of = {content_types[target].pk: target for target in by_model}
     aliases: dict[tuple, list[str]] = {}

@@ -262,13 +262,15 @@ def search_index_rebuild(progress: Callable[[int, int], None] | None = None) -> 
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_searchdocument")
         targets = []
+        titles: dict = {}
         for model in indexable_models():
             public = model.objects.public()
             pks = list(public.order_by("pk").values_list("pk", flat=True))
-            # Every public record's linked names at once, one query per relation: read round by round, each query
-            # joined the links of a few hundred records and cost about as much as reading them all (SQLite scans the
-            # link tables either way), 50 times over at 100,000 records.
-            related = related_names(model, pks, records=public)
+            # Every public record's linked names at once, one query per relation (and each linked type's public
+            # titles once for the whole rebuild, in ``titles``): read round by round, each query joined the links of
+            # a few hundred records and cost about as much as reading them all (SQLite scans the link tables either
+            # way), 50 times over at 100,000 records.
+            related = related_names(model, pks, records=public, titles=titles)
             targets.append((model, ContentType.objects.get_for_model(model).pk, pks, related))
         total = sum(len(pks) for _model, _type, pks, _related in targets)
         rounds = max(1, math.ceil(total / REBUILD_BATCH))

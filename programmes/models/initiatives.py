@@ -142,6 +142,11 @@ class Programme(FocusedInitiative):
     class Meta(Initiative.Meta):
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
+        # A focus area's latest programmes (the home page) read in order, the first few only.
+        indexes = [
+            *Initiative.Meta.indexes,
+            models.Index(fields=["focus_area", "-year", "title"], name="programme_focus_area_year_idx"),
+        ]
         constraints = [
             *Record.Meta.constraints,
             models.CheckConstraint(condition=Q(kind__in=InitiativeKind.values), name="programmes_programme_kind_valid"),

@@ -47,9 +47,14 @@ expect.set_options(timeout=TIMEOUT_MS)
 
 
 def pytest_collection_modifyitems(items) -> None:
+    """Every browser test is marked ``browser``, and ``database_independent``: what a browser checks (layout, keyboard,
+    scripts, axe) is the same whichever database served the page, and what the database decides (which records, in
+    which order, counted how) is checked on both by the tests outside this folder. Runs before the root conftest's
+    hook, which skips such tests on PostgreSQL."""
     for item in items:
         if "tests/browser/" in item.nodeid.replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.database_independent)
 
 
 def pytest_configure(config) -> None:

@@ -5,8 +5,7 @@ and no console error."""
 import pytest
 from playwright.sync_api import expect
 
-# The documentation pages are built from the API's schema, not from rows, so one database's run checks them.
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.database_independent]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 # Runs before the page's own scripts, outside its policy (Playwright injects it), to count what the policy refused.

@@ -6,7 +6,8 @@ from django.db import connection
 from cop_kb.directory.models import Country
 from cop_kb.records.services import record_reindex
 from cop_kb.search.backends.base import SAMPLE_MODULUS
-from cop_kb.search.models import SearchDocument
+from cop_kb.search.models import SearchDocument, SearchFacet
+from cop_kb.search.services import search_index_rebuild
 
 from .support import record
 
@@ -148,6 +149,21 @@ def test_fts5_table_follows_inserts_updates_and_deletes(sqlite):
 
     assert fts_ids("quokka") == []
     integrity_check()
+
+
+def test_rebuild_leaves_planner_statistics_of_the_index_it_wrote(sqlite):
+    record(title="Axolotl survey")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_searchfacet")
+    for title in ("Quokka survey", "Numbat survey", "Wombat survey"):
+        record(title=title)
+
+    search_index_rebuild()
+
+    rows = column("SELECT stat FROM sqlite_stat1 WHERE tbl = 'search_searchfacet'")
+    assert rows and {int(stat.split()[0]) for stat in rows} == {SearchFacet.objects.count()}
+    rows = column("SELECT stat FROM sqlite_stat1 WHERE tbl = 'search_searchdocument'")
+    assert rows and {int(stat.split()[0]) for stat in rows} == {SearchDocument.objects.count()}
 
 
 def test_broad_query_sample_has_a_partial_index_with_the_backends_modulus(postgresql):

@@ -9,6 +9,7 @@ import datetime
 import pytest
 
 from cop_kb.directory.models import Country, Organisation
+from cop_kb.records import search_data
 from cop_kb.records.models import AuditAction, Status
 from cop_kb.records.services import Attribution, RecordBefore, records_delete, records_saved, typed_link_create
 from cop_kb.search.models import SearchDocument
@@ -211,3 +212,42 @@ def test_rebuild_writes_the_same_linked_names_as_the_write_path():
     assert dict(SearchDocument.objects.values_list("title", "backlinked")) == backlinked
     assert before["Walrus study"].splitlines()[:2] == ["Quokka Research Centre", "QRC"]
     assert backlinked["Quokka Research Centre"] == "Walrus study"
+
+
+def test_document_names_the_first_linked_records_by_title_across_relations_leaving_out_hidden_ones(monkeypatch):
+    monkeypatch.setattr(search_data, "RELATED_NAMES_LIMIT", 3)
+    # Three instruments of one title told apart by their aliases: the limit falls between them, so the tie-break
+    # (the record's id) decides; a draft country sorts first and must not take a place.
+    accords = [
+        record(Instrument, title="Beta accord", aliases=[{"name": f"B{number}", "kind": "acronym"}])
+        for number in (1, 2, 3)
+    ]
+    countries = [record(Country, title="Aspen land"), record(Country, title="Alpha land", status=Status.DRAFT)]
+    programme = record(Programme, title="Walrus study")
+
+    def link():
+        programme.instruments.add(*reversed(accords))
+        programme.countries.add(*countries)
+
+    saved(programme, link=link)
+    written = SearchDocument.objects.get(title="Walrus study").related.splitlines()
+    search_index_rebuild()
+    rebuilt = SearchDocument.objects.get(title="Walrus study").related.splitlines()
+
+    expected = ["Aspen land", "Beta accord", "B1", "Beta accord", "B2"]
+    assert written[:5] == rebuilt[:5] == expected
+    assert "B3" not in written and "B3" not in rebuilt
+
+
+def test_a_record_published_while_a_rebuild_reads_names_is_left_to_its_own_indexing():
+    """A full rebuild reads the public records' ids, then their links with the public queryset read again: a record
+    published in between comes back in the links without having been asked for, and is left out, not a KeyError."""
+    country = record(Country, title="Quokka Republic")
+    asked = activity_in(country, "Asked for")
+    published_since = activity_in(country, "Published since")
+
+    names = search_data.related_names(Activity, [asked.pk], records=Activity.objects.public())
+
+    assert list(names) == [asked.pk]
+    assert "Quokka Republic" in names[asked.pk][0]
+    assert published_since.pk not in names

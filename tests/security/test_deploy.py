@@ -28,6 +28,8 @@ PROD_VARIABLES = {
 }
 # Nothing listens here: the checks must not need the database.
 DATABASE_URL = "postgres://kb:kb@127.0.0.1:9/kb"
+# Every case runs an interpreter of its own on the address above, never the run's database: the SQLite run has them.
+pytestmark = pytest.mark.database_independent
 
 SHOW_SETTINGS = """
 import json

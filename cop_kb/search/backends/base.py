@@ -1,6 +1,7 @@
 """What every search backend provides. Queries arrive parsed (``cop_kb.search.query.Query``); user text is only ever
 passed to the database as bound parameters, and the SQL around it is built from fixed fragments."""
 
+import functools
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -216,11 +217,17 @@ class SearchBackend:
 
 def trigrams(text: str) -> set[str]:
     """pg_trgm's trigrams of a text: each word padded with two spaces before and one after."""
-    grams = set()
+    grams: set[str] = set()
     for word in re.findall(r"\w+", text.casefold()):
-        padded = f"  {word} "
-        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
+        grams |= _word_trigrams(word)
     return grams
+
+
+@functools.lru_cache(maxsize=10_000)
+def _word_trigrams(word: str) -> frozenset[str]:
+    # Kept: "Did you mean" scores a few hundred titles per search, mostly of the same few thousand words.
+    padded = f"  {word} "
+    return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
 
 
 def word_similarity(needle: str, haystack: str) -> float:
@@ -228,11 +235,13 @@ def word_similarity(needle: str, haystack: str) -> float:
     wanted = trigrams(needle)
     if not wanted:
         return 0.0
-    words = re.findall(r"\w+", haystack.casefold())
+    # A stretch's trigrams are its words' trigrams together: each word is split into trigrams once, not once per
+    # stretch it is in.
+    words = [_word_trigrams(word) for word in re.findall(r"\w+", haystack.casefold())]
     span = max(1, len(re.findall(r"\w+", needle)))
     best = 0.0
     for start in range(max(1, len(words) - span + 1)):
-        window = trigrams(" ".join(words[start : start + span]))
+        window = frozenset().union(*words[start : start + span])
         if window:
             best = max(best, len(wanted & window) / len(wanted | window))
     return best
