@@ -142,10 +142,12 @@ class Programme(FocusedInitiative):
     class Meta(Initiative.Meta):
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
-        # A focus area's latest programmes (the home page) read in order, the first few only.
+        # Read in order, the first few only: a focus area's latest programmes (the home page), and a page of the list
+        # in its usual order (by year), which otherwise sorts every published programme for 50 of them.
         indexes = [
             *Initiative.Meta.indexes,
             models.Index(fields=["focus_area", "-year", "title"], name="programme_focus_area_year_idx"),
+            models.Index(fields=["status", "year", "title"], name="programme_list_idx"),
         ]
         constraints = [
             *Record.Meta.constraints,
