@@ -16,7 +16,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
-from cop_kb.records.batch import rows_of_each
+from cop_kb.records.batch import prepared_rows
 from cop_kb.records.registry import record_models
 
 # What the home page (programmes/home.py) and a tag's page show of each part; each links to its whole list for more.
@@ -30,15 +30,17 @@ def tag_list(request):
     """Every tag used by a published record, with how many published records carry it (one query), A–Z,
     ``TAGS_PER_PAGE`` a page; a bad page number is a 404."""
     counts: dict[str, dict] = {}
-    per_type = rows_of_each(
-        [
+    models = record_models()
+    per_type = prepared_rows(
+        ("tag counts", *models),
+        lambda: [
             model.objects.public()
             .filter(tags__isnull=False)
             .values_list("tags__slug", "tags__name")
             .annotate(n=Count("pk", distinct=True))
             .order_by()
-            for model in record_models()
-        ]
+            for model in models
+        ],
     )
     for slug, name, count in (row for rows in per_type for row in rows):
         entry = counts.setdefault(slug, {"slug": slug, "name": name, "count": 0})
@@ -62,15 +64,17 @@ def tag_detail(request, slug: str):
         raise Http404
     tag = get_object_or_404(Tag, slug=slug)
     models = record_models()
-    per_type = rows_of_each(
-        [
+    per_type = prepared_rows(
+        ("tagged records", *models),
+        lambda tag_pk: [
             model.objects.public()
-            .filter(tags=tag)
+            .filter(tags=tag_pk)
             .annotate(tagged=Window(Count("*")))
             .order_by("title", "pk")
             .values_list("slug", "title", "summary", "tagged")[:HOME_LIMIT]
             for model in models
-        ]
+        ],
+        tag.pk,
     )
     groups = [
         {

@@ -6,7 +6,7 @@ editorial classification), so it lives here, in the app that already reads acros
 page and its queries stay the same size however many records there are.
 """
 
-from django.db.models import Count, F, IntegerField, Q, Value
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Cast
 from django.shortcuts import render
 from django.urls import path
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 
 from cop_kb.feeds.selectors import site_changes
 from cop_kb.map.selectors import country_model
-from cop_kb.records.batch import rows_of_each
+from cop_kb.records.batch import prepared_rows
 from cop_kb.records.registry import record_models
 from cop_kb.views import HOME_LIMIT
 from instruments.models import Instrument
@@ -30,77 +30,34 @@ HOME_CHANGES = 6
 def _record_counts() -> dict[type, int]:
     """How many public records of each type there are, in one query."""
     models = record_models()
-    counts = rows_of_each(
-        [
+    counts = prepared_rows(
+        ("home counts", *models),
+        lambda: [
             model.objects.public().order_by().values(one=Value(1)).annotate(n=Count("pk")).values_list("n")
             for model in models
-        ]
+        ],
     )
     return {model: rows[0][0] if rows else 0 for model, rows in zip(models, counts, strict=True)}
 
 
-def _headlines(querysets: dict[str, object]) -> dict[str, list]:
-    """The first records of several lists that show only titles (and summaries), in one query: each list's
-    first ``HOME_LIMIT + 1`` records, so a page can tell that there are more."""
-    rows = rows_of_each(
-        [queryset.values_list("pk", "slug", "title", "summary")[: HOME_LIMIT + 1] for queryset in querysets.values()]
-    )
-    return {
-        name: [queryset.model(pk=pk, slug=slug, title=title, summary=summary) for pk, slug, title, summary in part]
-        for (name, queryset), part in zip(querysets.items(), rows, strict=True)
-    }
+# The lists the home page shows only the titles (and summaries) of, each a type's public records; programmes only
+# those under no public focus area (``_other_programmes``), so none disappears with its focus area.
+_HEADLINES = {
+    "strategic_areas": StrategicArea,
+    "principles": Principle,
+    "rights": Right,
+    "stakeholders": StakeholderGroup,
+    "other_programmes": Programme,
+}
 
 
-def _focus_areas() -> list:
-    """Public focus areas, each with its first sectors, programmes and partnerships (``HOME_LIMIT`` of each; ``more``
-    says whether it has others, which its own page lists).
-
-    Each list is read on its own, in its type's order and cut at ``HOME_LIMIT + 1`` by the database, all in one
-    query: a prefetch cut to a number would number every programme of every area first, which at 100,000 records
-    sorted some 30,000 rows, texts and all, for a dozen titles each."""
-    areas = list(FocusArea.objects.public())
-    # Where each list goes, its type, the area's public records of it, and the year field a list shows (the parts
-    # of one query read the same columns, so the others read none).
-    kinds = (
-        ("home_programmes", Programme, lambda area: area.programme_set.public(), "year"),
-        ("home_partnerships", Partnership, lambda area: area.partnerships.public(), ""),
-        ("home_sectors", Sector, lambda area: area.sectors.public(), ""),
-    )
-    # Typed, or PostgreSQL takes the NULL for text and refuses to put it in one column with the years.
-    no_year = Cast(Value(None), output_field=IntegerField())
-    parts = iter(
-        rows_of_each(
-            [
-                records(area)
-                .annotate(shown_year=F(year) if year else no_year)
-                .values_list("pk", "slug", "title", "shown_year")[: HOME_LIMIT + 1]
-                for area in areas
-                for _name, _model, records, year in kinds
-            ]
-        )
-    )
-    for area in areas:
-        for name, model, _records, year in kinds:
-            rows = next(parts)
-            shown = [
-                model(pk=pk, slug=slug, title=title, **({year: value} if year else {}))
-                for pk, slug, title, value in rows
-            ]
-            setattr(area, name, shown)
-        lists = (area.home_programmes, area.home_partnerships, area.home_sectors)
-        area.more = any(len(records) > HOME_LIMIT for records in lists)
-        for records in lists:
-            del records[HOME_LIMIT:]
-    return areas
-
-
-def _other_programmes():
-    """Public programmes under no public focus area: the first of those under none and of those under a hidden one,
-    each read in order through the index on the focus area, and of these the first in order.
+def _other_programmes(hidden: tuple[int, ...]) -> QuerySet:
+    """Public programmes under no public focus area (``hidden``: the focus areas that are not public): the first of
+    those under none and of those under a hidden one, each read in order through the index on the focus area, and of
+    these the first in order.
 
     Asked at once ("no focus area, or a hidden one"), both databases read every programme to find the few."""
     public = Programme.objects.public()
-    hidden = FocusArea.objects.exclude(pk__in=FocusArea.objects.public()).values_list("pk", flat=True)
 
     def first(records):
         return records.values("pk")[: HOME_LIMIT + 1]
@@ -109,6 +66,70 @@ def _other_programmes():
         Q(pk__in=first(public.filter(focus_area__isnull=True)))
         | Q(pk__in=first(public.filter(focus_area__in=list(hidden))))
     )
+
+
+def _headlines() -> dict[str, list]:
+    """The first records of each of ``_HEADLINES``, in one query: each list's first ``HOME_LIMIT + 1`` records,
+    so the page can tell that there are more. The focus areas that are not public are read first (a query): the
+    prepared statement takes their keys."""
+    hidden = tuple(FocusArea.objects.exclude(pk__in=FocusArea.objects.public()).values_list("pk", flat=True))
+
+    def parts(*hidden_keys: int) -> list[QuerySet]:
+        lists = [model.objects.public() for model in _HEADLINES.values()]
+        lists[-1] = _other_programmes(hidden_keys)
+        return [records.values_list("pk", "slug", "title", "summary")[: HOME_LIMIT + 1] for records in lists]
+
+    rows = prepared_rows(("home headlines", *_HEADLINES.items(), len(hidden)), parts, *hidden)
+    return {
+        name: [model(pk=pk, slug=slug, title=title, summary=summary) for pk, slug, title, summary in part]
+        for (name, model), part in zip(_HEADLINES.items(), rows, strict=True)
+    }
+
+
+# What the home page lists under each focus area: where the list goes, its type, the type's link to the focus area,
+# and the year field the list shows (the parts of one query read the same columns, so the others read none).
+_AREA_LISTS = (
+    ("home_programmes", Programme, "focus_area", "year"),
+    ("home_partnerships", Partnership, "focus_area", ""),
+    ("home_sectors", Sector, "focus_areas", ""),
+)
+
+
+def _focus_areas() -> list:
+    """Public focus areas, each with its first sectors, programmes and partnerships (``HOME_LIMIT`` of each; ``more``
+    says whether it has others, which its own page lists).
+
+    Each list is read on its own, in its type's order and cut at ``HOME_LIMIT + 1`` by the database, all in one
+    query (prepared once per number of areas, ``prepared_rows``, the areas' keys bound): a prefetch cut to a number
+    would number every programme of every area first, which at 100,000 records sorted some 30,000 rows, texts and
+    all, for a dozen titles each."""
+    areas = list(FocusArea.objects.public())
+    # Typed, or PostgreSQL takes the NULL for text and refuses to put it in one column with the years.
+    no_year = Cast(Value(None), output_field=IntegerField())
+
+    def parts(*area_keys: int) -> list[QuerySet]:
+        return [
+            model.objects.public()
+            .filter(**{path: key})
+            .annotate(shown_year=F(year) if year else no_year)
+            .values_list("pk", "slug", "title", "shown_year")[: HOME_LIMIT + 1]
+            for key in area_keys
+            for _name, model, path, year in _AREA_LISTS
+        ]
+
+    every_rows = iter(prepared_rows(("home focus areas", *_AREA_LISTS, len(areas)), parts, *(a.pk for a in areas)))
+    for area in areas:
+        for name, model, _path, year in _AREA_LISTS:
+            shown = [
+                model(pk=pk, slug=slug, title=title, **({year: value} if year else {}))
+                for pk, slug, title, value in next(every_rows)
+            ]
+            setattr(area, name, shown)
+        lists = (area.home_programmes, area.home_partnerships, area.home_sectors)
+        area.more = any(len(records) > HOME_LIMIT for records in lists)
+        for records in lists:
+            del records[HOME_LIMIT:]
+    return areas
 
 
 def _served(areas: list[StrategicArea]) -> None:
@@ -124,15 +145,7 @@ def home(request):
     with what serves each strategic area, where the work reaches, and what changed last."""
     focus_areas = _focus_areas()
     counts = _record_counts()
-    lists = {
-        "strategic_areas": StrategicArea.objects.public(),
-        "principles": Principle.objects.public(),
-        "rights": Right.objects.public(),
-        "stakeholders": StakeholderGroup.objects.public(),
-        # Programmes under no public focus area, so none disappears with its focus area.
-        "other_programmes": _other_programmes(),
-    }
-    headlines = _headlines(lists)
+    headlines = _headlines()
     other_programmes = headlines.pop("other_programmes")
     _served(headlines["strategic_areas"])
     countries = country_model()
@@ -142,14 +155,14 @@ def home(request):
         **{name: records[:HOME_LIMIT] for name, records in headlines.items()},
         # Where to see all of a part that shows only its first records.
         "more": {
-            name: lists[name].model.get_list_url() for name, records in headlines.items() if len(records) > HOME_LIMIT
+            name: _HEADLINES[name].get_list_url() for name, records in headlines.items() if len(records) > HOME_LIMIT
         },
         "country_focus_areas": [area for area in focus_areas if area.level == "country"],
         "global_focus_areas": [area for area in focus_areas if area.level != "country"],
         "other_programmes": other_programmes[:HOME_LIMIT],
         "more_other_programmes": Programme.get_list_url() if len(other_programmes) > HOME_LIMIT else "",
         "countries_reached": counts.get(countries, 0),
-        "changes": site_changes()[:HOME_CHANGES],
+        "changes": site_changes(HOME_CHANGES),
         "sections": [
             {"opts": model._meta, "count": counts[model], "url": model.get_list_url()} for model in record_models()
         ],

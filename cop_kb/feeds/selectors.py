@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
 
-from cop_kb.records.batch import rows_of_each
+from cop_kb.records.batch import prepared_rows, rows_of_each
 from cop_kb.records.links import linked_public
 from cop_kb.records.models import Record, Status
-from cop_kb.records.registry import RecordType, record_type_by_slug, record_type_of, record_types
+from cop_kb.records.registry import RecordType, record_models, record_type_by_slug, record_type_of
 
 # A feed says what changed lately, not everything: the 50 most recently updated records.
 FEED_LENGTH = 50
@@ -45,42 +45,62 @@ def _as_datetime(value) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def recent_changes(querysets: list[QuerySet]) -> list[Change]:
-    """The ``FEED_LENGTH`` public records of ``querysets`` (each of one record type) updated last, newest first,
-    each once; one query whatever the number of querysets, each part bounded by its own index order."""
-    parts = [
-        queryset.public().order_by("-updated_at", "-pk").values_list(*_COLUMNS)[:FEED_LENGTH] for queryset in querysets
-    ]
-    seen, changes = set(), []
-    for queryset, rows in zip(querysets, rows_of_each(parts), strict=True):
-        model = queryset.model
+def _latest(querysets: list[QuerySet], length: int) -> list[QuerySet]:
+    """Each queryset's ``length`` public records updated last, as rows of ``_COLUMNS``, newest first."""
+    return [queryset.public().order_by("-updated_at", "-pk").values_list(*_COLUMNS)[:length] for queryset in querysets]
+
+
+def _changes(models: list[type[Record]], every_rows: list[list[tuple]], length: int) -> list[Change]:
+    """The ``length`` newest of the rows ``_latest`` read for ``models`` (one model each), each record once."""
+    seen, dated = set(), []
+    for model, rows in zip(models, every_rows, strict=True):
         record_type = record_type_of(model._meta.label_lower)
-        for pk, slug, title, summary, created, updated in rows:
-            if (model, pk) in seen:
-                continue
-            seen.add((model, pk))
-            record = model(
+        slug = record_type.slug  # reverses a URL: once per type, not once per comparison
+        for row in rows:
+            if (model, row[0]) not in seen:
+                seen.add((model, row[0]))
+                dated.append(((_as_datetime(row[5]), row[0], slug), model, record_type, row))
+    dated.sort(key=lambda entry: entry[0], reverse=True)
+    return [
+        Change(
+            record=model(
                 pk=pk,
                 slug=slug,
                 title=title,
                 summary=summary,
                 status=Status.PUBLISHED,
                 created_at=_as_datetime(created),
-                updated_at=_as_datetime(updated),
-            )
-            changes.append(Change(record=record, record_type=record_type))
-    changes.sort(key=lambda change: (change.record.updated_at, change.record.pk, change.record_type.slug), reverse=True)
-    return changes[:FEED_LENGTH]
+                updated_at=updated,
+            ),
+            record_type=record_type,
+        )
+        for (updated, _pk, _type), model, record_type, (pk, slug, title, summary, created, _updated) in dated[:length]
+    ]
 
 
-def site_changes() -> list[Change]:
-    """The latest changes to public records of every type."""
-    return recent_changes([entry.model.objects.public() for entry in record_types()])
+def recent_changes(querysets: list[QuerySet]) -> list[Change]:
+    """The ``FEED_LENGTH`` public records of ``querysets`` (each of one record type) updated last, newest first,
+    each once; one query whatever the number of querysets, each part bounded by its own index order."""
+    every_rows = rows_of_each(_latest(querysets, FEED_LENGTH))
+    return _changes([queryset.model for queryset in querysets], every_rows, FEED_LENGTH)
+
+
+def _of_types(models: list[type[Record]], length: int) -> list[Change]:
+    """The latest ``length`` changes to public records of ``models``: a read that depends on nothing else, so
+    its statement is prepared once (``prepared_rows``)."""
+    shape = ("latest changes", *models, length)
+    every_rows = prepared_rows(shape, lambda: _latest([model.objects.all() for model in models], length))
+    return _changes(models, every_rows, length)
+
+
+def site_changes(length: int = FEED_LENGTH) -> list[Change]:
+    """The latest changes to public records of every type (``length`` of them: the home page names a few)."""
+    return _of_types(record_models(), length)
 
 
 def type_changes(record_type: RecordType) -> list[Change]:
     """The latest changes to public records of one type."""
-    return recent_changes([record_type.model.objects.public()])
+    return _of_types([record_type.model], FEED_LENGTH)
 
 
 def linked_changes(record: Record) -> list[Change]:

@@ -6,9 +6,11 @@ of its own and the two never depend on colour alone. The colours are dark enough
 and so also for shapes (3:1); types after the first seven are drawn hollow with the same shapes in other colours.
 """
 
+import functools
 import math
 from dataclasses import dataclass
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cop_kb.records.registry import record_types
@@ -26,6 +28,7 @@ LABEL_CHARS = 28
 COMPACT_LABEL_CHARS = 20
 
 
+@functools.cache
 def shape_path(shape: str, radius: float) -> str:
     """An SVG path for ``shape`` centred on the origin, about ``radius`` across from the centre."""
     if shape == "circle":
@@ -63,9 +66,16 @@ class TypeStyle:
 
 
 def type_styles() -> dict[str, TypeStyle]:
-    """Every record type's style, by registry label, in registry order."""
+    """Every record type's style, by registry label, in registry order (not to be changed: it is shared)."""
+    return _type_styles(tuple(record_types()), get_language())
+
+
+@functools.cache
+def _type_styles(entries: tuple, language: str | None) -> dict[str, TypeStyle]:
+    """The styles of the registry's ``entries``, worked out once per registry and language (the names are
+    translated) rather than for every graph drawn."""
     styles = {}
-    for number, entry in enumerate(record_types()):
+    for number, entry in enumerate(entries):
         round_, place = divmod(number, len(SHAPES))
         colour = COLOURS[(place + 3 * round_) % len(COLOURS)]
         hollow = round_ % 2 == 1

@@ -126,7 +126,7 @@ def loaded_in_chunks(
     """Every record of ``queryset`` (in its order) with its tags, aliases, sources (if asked) and the public links it
     makes (unless not asked), ``chunk_size`` records at a time: one query per relation per chunk, plain rows."""
     model = queryset.model
-    queryset = queryset.prefetch_related(None)  # a list's loader prefetches its tags the slow way; read here instead
+    queryset = queryset.prefetch_related(None)  # whatever a caller prefetches is read here instead, as plain rows
     if links:
         queryset = queryset.select_related(*link_select_related(model))
     records = queryset.iterator(chunk_size=chunk_size)

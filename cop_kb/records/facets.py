@@ -21,7 +21,7 @@ from django.http import QueryDict
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .batch import rows_of_each
+from .batch import prepared_rows, rows_of_each
 from .link_pages import natural_order
 from .models import public_q
 
@@ -218,7 +218,7 @@ def _top_values(grouped: models.QuerySet, chosen: str | None) -> models.QuerySet
 
 
 def count_facets(
-    records: models.QuerySet, params: QueryDict, facets, *, all_url=None, grouped=None
+    records: models.QuerySet, params: QueryDict, facets, *, all_url=None, grouped=None, shape=None
 ) -> list[FacetResult]:
     """Each facet's most used values over ``records`` (see ``counted_records``) with their counts, in one query
     for all facets.
@@ -226,12 +226,17 @@ def count_facets(
     ``all_url(param)`` gives the page listing every value of a facet; it is linked, with the current filters,
     when a facet has more values than are shown. ``grouped(facet)`` gives a facet's (value, label, count, place)
     rows when they are not counted over ``records`` (the kept counts of an unfiltered list). The values chosen by
-    count are shown in the facet's natural order (``PLACE``).
+    count are shown in the facet's natural order (``PLACE``). ``shape`` names the counting query when it depends on
+    nothing the request chose (an unfiltered list: ``prepared_rows``); with a value chosen it is not used.
     """
     model = records.model
     chosen = chosen_values(params, facets)
     grouped = grouped or (lambda facet: facet.grouped(records))
-    every_top = rows_of_each([_top_values(grouped(facet), chosen.get(facet.param)) for facet in facets])
+
+    def parts() -> list[models.QuerySet]:
+        return [_top_values(grouped(facet), chosen.get(facet.param)) for facet in facets]
+
+    every_top = prepared_rows((shape, *facets), parts) if shape and not chosen else rows_of_each(parts())
     results = []
     for facet, top in zip(facets, every_top, strict=True):
         result = FacetResult(param=facet.param, label=capfirst(facet.title(model)))

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 
-from .batch import rows_of_each
+from .batch import prepared_rows
 from .link_groups import LinkGroup, _grouped, _single_links
 from .links import _link_fields, _public, _typed_ends
 
@@ -111,7 +111,12 @@ def linked_rows_by_record(pks: list[int], relations: list, bound: int) -> dict[i
     by_record = {pk: [[] for _ in relations] for pk in pks}
     if not pks or not relations:
         return by_record
-    every_rows = rows_of_each([_linked_rows(pks, role, model_field, bound) for role, model_field in relations])
+
+    # The statement depends on the relations, the bound and how many records there are; their keys are bound.
+    def parts(*keys: int) -> list[models.QuerySet]:
+        return [_linked_rows(list(keys), role, model_field, bound) for role, model_field in relations]
+
+    every_rows = prepared_rows(("linked rows", *relations, bound, len(pks)), parts, *pks)
     for number, rows in enumerate(every_rows):
         for linking, *row in rows:
             by_record[linking][number].append(tuple(row))

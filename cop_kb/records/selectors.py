@@ -179,7 +179,13 @@ def records_for_list(model, params: QueryDict) -> RecordList:
     found = _filtered(model, params)
     queryset, notices = found.queryset, found.notices
     facets = count_facets(
-        found.countable, params, list_facets(model), all_url=model.get_facet_url, grouped=found.grouped
+        found.countable,
+        params,
+        list_facets(model),
+        all_url=model.get_facet_url,
+        grouped=found.grouped,
+        # Unfiltered, the counts read the same rows of the kept counts at every request.
+        shape=None if found.narrowed else ("kept facet counts", model),
     )
 
     sorts = _sorts(model)

@@ -52,8 +52,9 @@ class RecordQuerySet(models.QuerySet):
         return self.filter(public_q())
 
     def for_list(self) -> "RecordQuerySet":
-        """Public records with what a list row shows (tags and single links) loaded up front."""
-        return self.public().select_related(*link_select_related(self.model)).prefetch_related("tags")
+        """Public records with what a list row shows (their single links) loaded up front. Not their tags, which no
+        row shows: prefetching them cost a query and, per record, a queryset built to hold them."""
+        return self.public().select_related(*link_select_related(self.model))
 
     def with_links(self) -> "RecordQuerySet":
         """Records with every public link, backlink, tag, alias and source, in a fixed number of queries."""
@@ -192,7 +193,7 @@ class Record(models.Model):
     @classmethod
     def get_list_url(cls) -> str:
         """The list page of this record type; its URL name pairs with the detail page's ("x-detail" / "x-list")."""
-        return reverse(cls.url_name.removesuffix("detail") + "list")
+        return _list_url(cls.url_name.removesuffix("detail") + "list", get_script_prefix())
 
     @classmethod
     def get_facet_url(cls, param: str) -> str:
@@ -302,6 +303,13 @@ def _detail_url_parts(url_name: str, script_prefix: str) -> tuple[str, str]:
     index build thousands of these URLs, which differ only by slug; so each record type's is reversed once (per
     script prefix, which reverse() reads)."""
     return tuple(reverse(url_name, kwargs={"slug": _SLUG_STAND_IN}).split(_SLUG_STAND_IN))
+
+
+@functools.cache
+def _list_url(url_name: str, script_prefix: str) -> str:
+    """A list page's URL, reversed once per script prefix (see ``_detail_url_parts``): the home page, navigation,
+    feeds and every type's slug (``RecordType.slug``) ask for them on each request."""
+    return reverse(url_name)
 
 
 def date_precision_ok(date_field: str, precision_field: str) -> Q:

@@ -1,0 +1,39 @@
+"""Reads prepared once per process (``prepared_rows``): each later read binds its own keys, and a read that could not
+bind one fails instead of reading other rows."""
+
+import pytest
+
+from cop_kb.records.batch import _prepared, prepared_rows
+from instruments.models import Instrument
+
+from .factories import make
+
+pytestmark = pytest.mark.django_db
+
+
+def _titles(pk: int) -> list[tuple]:
+    return prepared_rows(
+        ("test: title by key",), lambda key: [Instrument.objects.filter(pk=key).values_list("title")], pk
+    )[0]
+
+
+def test_a_prepared_read_binds_each_requests_keys():
+    # Two records, so a statement that kept the first request's key would answer the second with the wrong title.
+    first, second = make(Instrument, title="First instrument"), make(Instrument, title="Second instrument")
+    _prepared.pop(("test: title by key",), None)
+
+    assert _titles(first.pk) == [("First instrument",)]
+    assert ("test: title by key",) in _prepared  # the second read reuses the statement
+    assert _titles(second.pk) == [("Second instrument",)]
+    assert _titles(first.pk) == [("First instrument",)]
+
+
+def test_a_read_whose_key_is_not_a_parameter_of_its_own_is_refused():
+    record = make(Instrument)
+    shape = ("test: key changed before it is a parameter",)
+    _prepared.pop(shape, None)
+
+    with pytest.raises(ValueError, match="does not take each of its keys"):
+        # Worked out in Python, the parameter is no longer the key, so no later key could take its place.
+        prepared_rows(shape, lambda key: [Instrument.objects.filter(pk=key + 1).values_list("title")], record.pk)
+    assert shape not in _prepared
