@@ -2,8 +2,7 @@
 
 from django import template
 from django.utils.formats import localize
-from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from .drawing import COMPACT_LABEL_CHARS, draw
@@ -27,9 +26,9 @@ def record_graph(context) -> dict:
     }
 
 
-def _value(value) -> str:
-    """A value as ``{% localize off %}{{ value }}`` writes it: numbers unlocalised, text escaped."""
-    return conditional_escape(localize(value, use_l10n=False))
+def _plain(value) -> str:
+    """A value as ``{% localize off %}{{ value }}`` writes it, before escaping: numbers unlocalised."""
+    return localize(value, use_l10n=False)
 
 
 @register.simple_tag
@@ -37,52 +36,78 @@ def graph_svg(drawing, title, svg_id: str, *, link_centre: bool) -> str:
     """The SVG of ``drawing`` titled ``title``, its ids prefixed ``svg_id``; with ``link_centre`` the centre record
     links to its page too (the explore page). Written here rather than in a template: a graph has a node, an edge
     and a label per linked record, and a template spent some 5 ms on a large record's page resolving their dozen
-    values each, where this takes a fraction of that."""
-    out = [
-        f'<svg class="graph-svg" id="{_value(svg_id)}" viewBox="{_value(drawing.view_box)}" '
-        f'width="{_value(drawing.box[2])}" height="{_value(drawing.box[3])}" role="group" '
-        f'aria-labelledby="{_value(svg_id)}-title" data-graph>\n'
-        f'  <title id="{_value(svg_id)}-title">{_value(title)}</title>\n'
-        '  <g class="graph-edges" aria-hidden="true">'
-    ]
-    for edge in drawing.edges:
-        cross = " graph-cross" if edge.cross else ""
-        out.append(
-            f'\n    <line class="graph-edge{cross}" x1="{_value(edge.x1)}" y1="{_value(edge.y1)}" '
-            f'x2="{_value(edge.x2)}" y2="{_value(edge.y2)}" data-from="{_value(edge.one)}" '
-            f'data-to="{_value(edge.two)}"><title>{_value(edge.relation)}</title></line>'
-        )
-    out.append('\n  </g>\n  <g class="graph-relations" aria-hidden="true">')
-    for label in drawing.relation_labels:
-        out.append(
-            f'\n    <text class="graph-relation" x="{_value(label.x)}" y="{_value(label.y)}" text-anchor="middle" '
-            f'data-from="{_value(label.parent)}" data-to="{_value(label.nodes)}">{_value(label.text)}</text>'
-        )
-    out.append('\n  </g>\n  <g class="graph-nodes">')
-    for node in drawing.nodes:
-        linked = node.ring or link_centre
-        node_id, place = _value(node.id), f"{_value(node.x)} {_value(node.y)}"
-        if linked:
-            start = (
-                f'<a class="graph-node ring-{_value(node.ring)}" href="{_value(node.url)}" '
-                f'aria-label="{_value(node.name)}" id="{_value(svg_id)}-{node_id}" data-node="{node_id}" '
-                f'transform="translate({place})">'
+    values each, where this takes a fraction of that. Every value goes through ``format_html``, which escapes it."""
+    edges = format_html_join(
+        "",
+        '\n    <line class="graph-edge{}" x1="{}" y1="{}" x2="{}" y2="{}" data-from="{}" data-to="{}">'
+        "<title>{}</title></line>",
+        (
+            (
+                " graph-cross" if edge.cross else "",
+                *map(_plain, (edge.x1, edge.y1, edge.x2, edge.y2, edge.one, edge.two)),
+                edge.relation,
             )
-        else:
-            start = (
-                f'<g class="graph-node ring-0" id="{_value(svg_id)}-{node_id}" data-node="{node_id}" '
-                f'transform="translate({place})">'
-            )
-        label_at = f"{_value(node.label_x)} {_value(node.label_y)}"
-        rotate = f' transform="rotate({_value(node.rotate)} {label_at})"' if node.rotate else ""
-        hidden = ' aria-hidden="true"' if linked else ""
-        out.append(
-            f"\n    {start}\n"
-            f'      <path class="graph-shape" d="{_value(node.path)}" fill="{_value(node.style.fill)}" '
-            f'stroke="{_value(node.style.colour)}"/>\n'
-            f'      <text x="{_value(node.label_x)}" y="{_value(node.label_y)}" text-anchor="{_value(node.anchor)}"'
-            f"{rotate}{hidden}>{_value(node.text)}</text>\n"
-            f"    {'</a>' if linked else '</g>'}"
+            for edge in drawing.edges
+        ),
+    )
+    labels = format_html_join(
+        "",
+        '\n    <text class="graph-relation" x="{}" y="{}" text-anchor="middle" data-from="{}" data-to="{}">{}</text>',
+        (
+            (*map(_plain, (label.x, label.y, label.parent, label.nodes)), label.text)
+            for label in drawing.relation_labels
+        ),
+    )
+    nodes = format_html_join("", "{}", ((_node(node, svg_id, link_centre),) for node in drawing.nodes))
+    return format_html(
+        '<svg class="graph-svg" id="{}" viewBox="{}" width="{}" height="{}" role="group" aria-labelledby="{}-title"'
+        ' data-graph>\n  <title id="{}-title">{}</title>\n  <g class="graph-edges" aria-hidden="true">{}\n  </g>'
+        '\n  <g class="graph-relations" aria-hidden="true">{}\n  </g>\n  <g class="graph-nodes">{}\n  </g>\n</svg>\n',
+        svg_id,
+        drawing.view_box,
+        _plain(drawing.box[2]),
+        _plain(drawing.box[3]),
+        svg_id,
+        svg_id,
+        title,
+        edges,
+        labels,
+        nodes,
+    )
+
+
+def _node(node, svg_id: str, link_centre: bool) -> str:
+    """One node: a link to the record's page (its label hidden from screen readers, the link naming it), or the
+    centre record unlinked."""
+    node_id, place = _plain(node.id), f"{_plain(node.x)} {_plain(node.y)}"
+    label_at = f"{_plain(node.label_x)} {_plain(node.label_y)}"
+    rotate = format_html(' transform="rotate({} {})"', _plain(node.rotate), label_at) if node.rotate else ""
+    shape = (node.path, node.style.fill, node.style.colour, _plain(node.label_x), _plain(node.label_y), node.anchor)
+    if node.ring or link_centre:
+        return format_html(
+            '\n    <a class="graph-node ring-{}" href="{}" aria-label="{}" id="{}-{}" data-node="{}" '
+            'transform="translate({})">\n      <path class="graph-shape" d="{}" fill="{}" stroke="{}"/>\n'
+            '      <text x="{}" y="{}" text-anchor="{}"{} aria-hidden="true">{}</text>\n    </a>',
+            _plain(node.ring),
+            node.url,
+            node.name,
+            svg_id,
+            node_id,
+            node_id,
+            place,
+            *shape,
+            rotate,
+            node.text,
         )
-    out.append("\n  </g>\n</svg>\n")
-    return mark_safe("".join(out))  # noqa: S308 -- every value above is escaped by _value
+    return format_html(
+        '\n    <g class="graph-node ring-0" id="{}-{}" data-node="{}" transform="translate({})">\n'
+        '      <path class="graph-shape" d="{}" fill="{}" stroke="{}"/>\n'
+        '      <text x="{}" y="{}" text-anchor="{}"{}>{}</text>\n    </g>',
+        svg_id,
+        node_id,
+        node_id,
+        place,
+        *shape,
+        rotate,
+        node.text,
+    )
