@@ -20,10 +20,12 @@ def _titles(pk: int) -> list[tuple]:
 def test_a_prepared_read_binds_each_requests_keys():
     # Two records, so a statement that kept the first request's key would answer the second with the wrong title.
     first, second = make(Instrument, title="First instrument"), make(Instrument, title="Second instrument")
-    _prepared.pop(("test: title by key",), None)
+    for known in [key for key in _prepared if key[0] == ("test: title by key",)]:
+        del _prepared[known]
 
     assert _titles(first.pk) == [("First instrument",)]
-    assert ("test: title by key",) in _prepared  # the second read reuses the statement
+    # The second read reuses the statement (kept under its shape and the record types' content type ids).
+    assert [key for key in _prepared if key[0] == ("test: title by key",)]
     assert _titles(second.pk) == [("Second instrument",)]
     assert _titles(first.pk) == [("First instrument",)]
 
@@ -31,9 +33,8 @@ def test_a_prepared_read_binds_each_requests_keys():
 def test_a_read_whose_key_is_not_a_parameter_of_its_own_is_refused():
     record = make(Instrument)
     shape = ("test: key changed before it is a parameter",)
-    _prepared.pop(shape, None)
 
     with pytest.raises(ValueError, match="does not take each of its keys"):
         # Worked out in Python, the parameter is no longer the key, so no later key could take its place.
         prepared_rows(shape, lambda key: [Instrument.objects.filter(pk=key + 1).values_list("title")], record.pk)
-    assert shape not in _prepared
+    assert not [key for key in _prepared if key[0] == shape]

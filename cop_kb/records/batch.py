@@ -13,10 +13,13 @@ prepared once per process and database (``prepared_rows``), and later requests o
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import QuerySet
 from django.utils.functional import Promise
+
+from .registry import record_models
 
 # Stand-ins for the record keys a prepared read is built with: no record has a negative primary key, so a bound
 # parameter equal to one of them is that key's place in the statement.
@@ -74,6 +77,13 @@ def rows_of_each(querysets: list[QuerySet]) -> list[list[tuple]]:
 _prepared: dict[Hashable, tuple[type, dict[str, _Statement]]] = {}
 
 
+def _content_type_ids() -> tuple[int, ...]:
+    """The content type ids of the record types, from Django's cache of them (a query only when it is empty)."""
+    models = record_models()
+    types = ContentType.objects.get_for_models(*models)
+    return tuple(types[model].pk for model in models)
+
+
 def prepared_rows(shape: Hashable, build: Callable[..., list[QuerySet]], *keys: int) -> list[list[tuple]]:
     """``rows_of_each(build(*keys))``, with the statement built and compiled only the first time a process reads
     ``shape`` from a database; later reads bind ``keys`` (record primary keys) into it.
@@ -83,6 +93,9 @@ def prepared_rows(shape: Hashable, build: Callable[..., list[QuerySet]], *keys: 
     a request chooses (a filter value) but the keys. A statement with a translatable value is not kept: it would
     speak the language of the request that prepared it.
     """
+    # Content type ids are bound into a statement as plain values (tags, aliases and kept counts name them), and are
+    # not the same in every database state (a flushed test database makes them anew): they belong to the shape.
+    shape = (shape, _content_type_ids())
     known = _prepared.get(shape)
     alias = router.db_for_read(known[0]) if known else None
     statement = known[1].get(alias) if known else None

@@ -102,7 +102,7 @@ def _public_documents(ids: list[int]) -> dict[int, SearchDocument]:
     """
     if not ids:
         return {}
-    sql, params = _public_documents_sql(connection.vendor)
+    sql, params = _public_documents_sql(connection.vendor, tuple(_indexable().items()))
     placeholders = ", ".join(["%s"] * len(ids))
     # The ORM's own SQL, and the ids bound.
     shown = SearchDocument.objects.raw(f"SELECT * FROM ({sql}) shown WHERE id IN ({placeholders})", [*params, *ids])  # noqa: S608
@@ -110,12 +110,13 @@ def _public_documents(ids: list[int]) -> dict[int, SearchDocument]:
 
 
 @functools.cache
-def _public_documents_sql(vendor: str) -> tuple[str, tuple]:
-    """``_public_documents``' query but for the ids, compiled once per database kind: building and compiling its
-    check and short name for every record type cost 10 ms a search, reading the rows under 1 ms. The visibility
-    rule and the record types are fixed in code, so the SQL never changes while the process runs."""
+def _public_documents_sql(vendor: str, indexable: tuple[tuple[str, type], ...]) -> tuple[str, tuple]:
+    """``_public_documents``' query but for the ids, compiled once per database kind and set of record types
+    (``indexable``: label and model of each): building and compiling its check and short name for every record type
+    cost 10 ms a search, reading the rows under 1 ms. The visibility rule is fixed in code, and a record type
+    registered later (a test's throwaway type) gets a query of its own."""
     public, subtitles = Q(), []
-    for label, model in _indexable().items():
+    for label, model in indexable:
         record = model.objects.public().filter(pk=OuterRef("object_id"))
         public |= Q(record_type=label) & Exists(record)
         if model.subtitle_fields:
