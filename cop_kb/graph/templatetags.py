@@ -79,15 +79,27 @@ def graph_svg(drawing, title, svg_id: str, *, link_centre: bool) -> str:
 def _node(node, svg_id: str, link_centre: bool) -> str:
     """One node: a link to the record's page (its label hidden from screen readers, the link naming it), or the
     centre record unlinked."""
+    linked = node.ring or link_centre
     node_id, place = _plain(node.id), f"{_plain(node.x)} {_plain(node.y)}"
     label_at = f"{_plain(node.label_x)} {_plain(node.label_y)}"
     rotate = format_html(' transform="rotate({} {})"', _plain(node.rotate), label_at) if node.rotate else ""
-    shape = (node.path, node.style.fill, node.style.colour, _plain(node.label_x), _plain(node.label_y), node.anchor)
-    if node.ring or link_centre:
+    shape = format_html(
+        '\n      <path class="graph-shape" d="{}" fill="{}" stroke="{}"/>\n      <text x="{}" y="{}" text-anchor="{}"{}'
+        + (' aria-hidden="true"' if linked else "")
+        + ">{}</text>\n    ",
+        node.path,
+        node.style.fill,
+        node.style.colour,
+        _plain(node.label_x),
+        _plain(node.label_y),
+        node.anchor,
+        rotate,
+        node.text,
+    )
+    if linked:
         return format_html(
             '\n    <a class="graph-node ring-{}" href="{}" aria-label="{}" id="{}-{}" data-node="{}" '
-            'transform="translate({})">\n      <path class="graph-shape" d="{}" fill="{}" stroke="{}"/>\n'
-            '      <text x="{}" y="{}" text-anchor="{}"{} aria-hidden="true">{}</text>\n    </a>',
+            'transform="translate({})">{}</a>',
             _plain(node.ring),
             node.url,
             node.name,
@@ -95,19 +107,13 @@ def _node(node, svg_id: str, link_centre: bool) -> str:
             node_id,
             node_id,
             place,
-            *shape,
-            rotate,
-            node.text,
+            shape,
         )
     return format_html(
-        '\n    <g class="graph-node ring-0" id="{}-{}" data-node="{}" transform="translate({})">\n'
-        '      <path class="graph-shape" d="{}" fill="{}" stroke="{}"/>\n'
-        '      <text x="{}" y="{}" text-anchor="{}"{}>{}</text>\n    </g>',
+        '\n    <g class="graph-node ring-0" id="{}-{}" data-node="{}" transform="translate({})">{}</g>',
         svg_id,
         node_id,
         node_id,
         place,
-        *shape,
-        rotate,
-        node.text,
+        shape,
     )
