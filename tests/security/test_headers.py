@@ -316,3 +316,26 @@ def test_no_public_response_can_be_kept_without_asking_the_server_again(db):
             kept[kind] = f"Last-Modified: {response['Last-Modified']}, Cache-Control: {response.get('Cache-Control')}"
 
     assert kept == {}
+
+
+def test_the_policy_built_once_is_django_csps_and_follows_the_settings(db):
+    """The site's policy is built once per process (``cop_kb.middleware.CSPMiddleware``): it must be exactly the one
+    django-csp builds from the settings, change with them, and leave a page with a policy of its own (ReDoc) alone."""
+    from csp.utils import build_policy
+
+    def directives(header: str) -> dict[str, set[str]]:
+        return {words[0]: set(words[1:]) for words in (part.split() for part in header.split(";")) if words}
+
+    page = get(Client(), RESPONSES["html page"])
+    assert directives(page["Content-Security-Policy"]) == directives(build_policy())
+
+    stricter = {"DIRECTIVES": {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "img-src": ["'self'"]}}
+    with override_settings(CONTENT_SECURITY_POLICY=stricter):
+        changed = get(Client(), RESPONSES["html page"])
+    assert directives(changed["Content-Security-Policy"])["img-src"] == {"'self'"}
+    again = get(Client(), RESPONSES["html page"])
+    assert directives(again["Content-Security-Policy"])["img-src"] == {"'self'", "data:"}
+
+    redoc = directives(get(Client(), reverse("api:redoc"))["Content-Security-Policy"])
+    assert redoc["style-src"] == {"'self'", "'unsafe-inline'"}
+    assert redoc["script-src"] == {"'self'"}
