@@ -101,6 +101,28 @@ def test_a_backlink_a_list_narrows_by_still_leads_to_that_list(client):
     assert [link.href for link in links] == [f"{Programme.get_list_url()}?strategic_area={area.slug}"]
 
 
+def test_show_all_counts_the_public_records_of_a_relation_kept_or_counted(client):
+    """A detail page reads a relation's first records and how many there are apart: the total comes from the kept
+    facet counts where a list facet keeps them (a strategic area's programmes), else it is counted (a programme's
+    countries). Either way a record that is not public is neither shown nor counted."""
+    area, programme = make(StrategicArea), make(Programme)
+    countries = []
+    for number in range(BACKLINKS_SHOWN + 3):
+        status = "draft" if number < 2 else "published"
+        make(Programme, status=status).strategic_areas.add(area)
+        countries.append(make(Country, title=f"Country {number:03d}", status=status))
+    programme.countries.add(*countries)
+
+    _, area_page = get_page(client, area.get_absolute_url())
+    _, programme_page = get_page(client, programme.get_absolute_url())
+
+    assert [link.text for link in show_all(area_page)] == [f"Show all {BACKLINKS_SHOWN + 1} programmes"]
+    assert [link.text for link in show_all(programme_page)] == [f"Show all {BACKLINKS_SHOWN + 1} countries"]
+    label = str(Programme._meta.get_field("countries").label)
+    first = [country.get_absolute_url() for country in countries[2 : BACKLINKS_SHOWN + 2]]
+    assert programme_page.groups()[label] == [*first, f"{programme.get_absolute_url()}links/countries/"]
+
+
 @pytest.mark.parametrize(
     "suffix",
     ["links/no-such-relation/", "links/countries/?kind=lead", "links/programmeorganisation_set/"],

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models.functions import RowNumber
 
 from cop_kb.records.batch import rows_of_each
-from cop_kb.records.facet_counts import kept_link_counts
+from cop_kb.records.facet_counts import kept_link_counts, linked_count
 from cop_kb.records.link_pages import BACKLINKS_SHOWN
 from cop_kb.records.links import _link_fields, _typed_ends
 
@@ -144,6 +144,11 @@ def _field_relation(target, path: str, label, inverse: bool) -> _Relation:
             .filter(**{f"{path}__in": pks})
             .annotate(graph_source=models.F(path), graph_kind=models.Value("", output_field=models.CharField()))
         )
+        if isinstance(pks, list) and len(pks) == 1:
+            # The first step, from one record: its first ``limit`` by title and how many there are (kept, or
+            # counted), as its page reads them; numbering every link read and sorted all of them.
+            found = found.annotate(graph_linked=linked_count(found, target, path, pks[0])).order_by("title", "pk")
+            return found.values_list("graph_source", "pk", "slug", "title", "graph_kind", "graph_linked")[:limit]
         found = _numbered(found, [models.F(path)], [models.F("title"), models.F("pk")], limit)
         found = found.order_by("graph_source", "title", "pk")
         return found.values_list("graph_source", "pk", "slug", "title", "graph_kind", "graph_linked")

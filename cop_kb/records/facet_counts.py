@@ -82,6 +82,16 @@ def kept_link_counts(model, path: str) -> models.QuerySet | None:
     return kept.values_list("target", "records")
 
 
+def linked_count(rows: models.QuerySet, model, path: str, key: int) -> Subquery:
+    """How many public records of ``model`` the link ``path`` joins to the record ``key`` (``rows``: all of them,
+    filtered on it), as a subquery: from the kept counts where a list facet counts that link (a strategic area's
+    programmes: one row), else counted."""
+    kept = kept_link_counts(model, path)
+    if kept is not None:
+        return Subquery(kept.filter(target=key).values("records")[:1])
+    return Subquery(rows.order_by().values(path).annotate(n=models.Count("pk")).values("n"))
+
+
 def counted(model, facet) -> Counter:
     """A fresh count of ``facet`` over the public records of ``model``: {(value, target): records}."""
     public = model.objects.public()

@@ -22,8 +22,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .batch import prepared_rows, rows_of_each
-from .link_pages import natural_order
 from .models import public_q
+from .ordering import natural_order
 
 MAX_PARAM_LENGTH = 120
 TOP_VALUES = 10

@@ -9,8 +9,10 @@ from django.db.models.functions import RowNumber
 from django.urls import reverse
 
 from .batch import prepared_rows
+from .facet_counts import linked_count
 from .link_groups import LinkGroup, _grouped, _single_links
 from .links import _link_fields, _public, _typed_ends
+from .ordering import natural_order
 
 # A group of links or backlinks on a detail page shows at most this many records, then links to them all.
 BACKLINKS_SHOWN = 50
@@ -44,33 +46,11 @@ def relation_url(record, role: str, model_field, kind: str = "") -> str:
     return f"{url}?{urlencode({'kind': kind})}" if kind else url
 
 
-def natural_order(model, path: str = "") -> list:
-    """``model``'s own order (its ``Meta.ordering``: strategic areas by position, provisions by instrument and
-    article number, instruments by date) as expressions over the record at ``path`` (a link's name and ``__``)."""
-    terms = []
-    for term in model._meta.ordering:
-        if isinstance(term, str):
-            expression = models.F(path + term.removeprefix("-"))
-            terms.append(expression.desc() if term.startswith("-") else expression.asc())
-        else:
-            terms.append(_under(term, path))
-    return terms
-
-
-def _under(expression, path: str):
-    """An ordering expression with every field it names read through ``path``."""
-    if isinstance(expression, models.F):
-        return models.F(path + expression.name)
-    expression = expression.copy()
-    expression.set_source_expressions([_under(part, path) for part in expression.get_source_expressions()])
-    return expression
-
-
 def _linked_rows(pks: list[int], role: str, model_field, bound: int) -> models.QuerySet:
     """The first ``bound`` public records one relation of each record of ``pks`` leads to (of each kind, for typed
     links) in their type's own order, as (linking record's pk, pk, slug, title, typed link kind, how many in all,
     short name) rows, by linking record: numbered within each record (and kind) by a window function, so a page of
-    many records reads every relation in one query however many links each has."""
+    many records reads every relation in one query however many links each has; for one record, its first ones."""
     if role == "typed":
         typed = model_field.related_model
         source = model_field.field.name
@@ -91,6 +71,14 @@ def _linked_rows(pks: list[int], role: str, model_field, bound: int) -> models.Q
         columns = ("pk", "slug", "title", "bounded_kind")
         by_kind = []
         short_name = target.subtitle_expression()
+    if role != "typed" and len(pks) == 1:
+        # One record's relation (its page, its API detail): the first ``bound`` in order, which the database takes
+        # from an index on that order without reading the rest. Numbering every link (the window below) read and
+        # sorted all of them: at 100,000 records, 52 ms of SQLite's time for a strategic area's 12,000 programmes.
+        total = linked_count(rows, target, source, pks[0])
+        rows = rows.annotate(bounded_source=models.F(source), bounded_count=total, bounded_short_name=short_name)
+        rows = rows.order_by(*order).values_list("bounded_source", *columns, "bounded_count", "bounded_short_name")
+        return rows[:bound]
     partition = [models.F(source), *map(models.F, by_kind)]
     # Prefixed names, so that no record type's own field (a country's ``place``) is shadowed.
     rows = rows.annotate(

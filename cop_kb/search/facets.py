@@ -11,7 +11,7 @@ from taggit.models import Tag
 
 from cop_kb.records.batch import rows_of_each
 from cop_kb.records.facets import TOP_VALUES, FacetOption, FacetResult, query_url
-from cop_kb.records.link_pages import natural_order
+from cop_kb.records.ordering import natural_order
 from cop_kb.records.registry import record_types
 
 FACETS = (
