@@ -17,7 +17,7 @@ from django.db.models.functions import RowNumber
 from cop_kb.records.batch import rows_of_each
 from cop_kb.records.facet_counts import kept_link_counts, linked_count
 from cop_kb.records.link_pages import BACKLINKS_SHOWN
-from cop_kb.records.links import _link_fields, _typed_ends
+from cop_kb.records.links import _link_fields, _typed_ends, public_end
 
 # The compact graph on a detail page draws at most this many linked records.
 COMPACT_NODES = 24
@@ -164,7 +164,7 @@ def _typed_relation(model_field) -> _Relation:
     target = typed._meta.get_field(other).related_model
 
     def rows(pks, limit, _skip_hubs):
-        found = typed.objects.filter(**{f"{own}__in": pks, f"{other}__in": _public(target)})
+        found = typed.objects.filter(public_end(typed, other), **{f"{own}__in": pks})
         partition = [models.F(own), models.F("kind")]
         found = _numbered(found, partition, [models.F(f"{other}__title"), models.F("pk")], limit)
         found = found.order_by(own, "kind", f"{other}__title", "pk")

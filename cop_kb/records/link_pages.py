@@ -11,7 +11,7 @@ from django.urls import reverse
 from .batch import prepared_rows
 from .facet_counts import linked_count
 from .link_groups import LinkGroup, _grouped, _single_links
-from .links import _link_fields, _public, _typed_ends
+from .links import _link_fields, _public, _typed_ends, public_end
 from .ordering import natural_order
 
 # A group of links or backlinks on a detail page shows at most this many records, then links to them all.
@@ -56,7 +56,7 @@ def _linked_rows(pks: list[int], role: str, model_field, bound: int) -> models.Q
         source = model_field.field.name
         _forward, other = _typed_ends(model_field)
         target = typed._meta.get_field(other).related_model
-        rows = typed.objects.filter(**{f"{source}__in": pks, f"{other}__in": _public(target)})
+        rows = typed.objects.filter(public_end(typed, other), **{f"{source}__in": pks})
         order = [*natural_order(target, f"{other}__"), models.F(f"{other}__pk").asc()]
         columns = (f"{other}__pk", f"{other}__slug", f"{other}__title", "kind")
         by_kind = ["kind"]

@@ -116,6 +116,13 @@ def _public(model) -> models.QuerySet:
     return model._default_manager.public()
 
 
+def public_end(typed, end: str) -> models.Exists:
+    """A condition on ``typed`` link rows: the record at ``end`` is public. Asked row by row through that record's
+    key, where ``end__in=public()`` made SQLite first collect every public record of the type (at 100,000 records,
+    9 of a large organisation's 27 ms of programme links)."""
+    return models.Exists(_public(typed._meta.get_field(end).related_model).filter(pk=models.OuterRef(end)))
+
+
 def linked_public(record) -> list[models.QuerySet]:
     """The public records ``record`` links to or is linked from, as one unordered queryset per relation (a record
     linked in several ways is in several): for outputs about everything linked to a record, such as its feed."""
