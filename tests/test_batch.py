@@ -2,9 +2,11 @@
 bind one fails instead of reading other rows."""
 
 import pytest
+from django.db.models import Subquery
 
 from cop_kb.records.batch import _prepared, prepared_rows
-from instruments.models import Instrument
+from cop_kb.records.facet_counts import FacetCount
+from instruments.models import Instrument, Provision
 
 from .factories import make
 
@@ -38,3 +40,19 @@ def test_a_read_whose_key_is_not_a_parameter_of_its_own_is_refused():
         # Worked out in Python, the parameter is no longer the key, so no later key could take its place.
         prepared_rows(shape, lambda key: [Instrument.objects.filter(pk=key + 1).values_list("title")], record.pk)
     assert not [key for key in _prepared if key[0] == shape]
+
+
+def test_a_key_compared_with_a_bigint_column_is_bound_too():
+    """PostgreSQL's backend passes a value compared with a bigint column wrapped (psycopg's ``Int8``), here the key
+    beside the kept facet counts' ``target``: it must be bound like a plain one, or the read keeps the stand-in and
+    finds nothing (a detail page's "Show all N" read no count)."""
+    instrument = make(Instrument)
+    make(Provision, instrument=instrument)
+    make(Provision, instrument=instrument)
+
+    def build(key):
+        kept = FacetCount.objects.filter(record_type="instruments.provision", facet="instrument", target=key)
+        counted = Instrument.objects.filter(pk=key).annotate(kept=Subquery(kept.values("records")[:1]))
+        return [counted.values_list("kept")]
+
+    assert prepared_rows(("test: key beside a bigint",), build, instrument.pk) == [[(2,)]]

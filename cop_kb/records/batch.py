@@ -107,8 +107,12 @@ def prepared_rows(shape: Hashable, build: Callable[..., list[QuerySet]], *keys: 
         alias = querysets[0].db
         statement = _statement(querysets, alias)
         places = {stand_in: number for number, stand_in in enumerate(stand_ins)}
+        # PostgreSQL's backend may pass a key wrapped in a subclass of int (psycopg's ``Int8`` for a bigint column),
+        # and binding keeps the wrapper.
         filled = [
-            (position, places.get(value)) for position, value in enumerate(statement.params) if type(value) is int
+            (position, places.get(value))
+            for position, value in enumerate(statement.params)
+            if isinstance(value, int) and not isinstance(value, bool)
         ]
         keys_at = tuple((position, number) for position, number in filled if number is not None)
         if statement.sql and {number for _position, number in keys_at} != set(range(len(keys))):
@@ -119,5 +123,5 @@ def prepared_rows(shape: Hashable, build: Callable[..., list[QuerySet]], *keys: 
             _prepared.setdefault(shape, (querysets[0].model, {}))[1][alias] = statement
     params = list(statement.params)
     for position, number in statement.keys:
-        params[position] = keys[number]
+        params[position] = type(params[position])(keys[number])
     return _read(alias, statement, params)
