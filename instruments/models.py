@@ -144,6 +144,14 @@ class Instrument(Record):
         verbose_name_plural = _("instruments")
         # Chronological: a convention known only by its opening for signature sorts by that date.
         ordering = [Coalesce("adopted_on", "opened_for_signature_on").asc(nulls_last=True), "title"]
+        # The first public ones in that order (the home page, a page of the list) read in order from the index: at
+        # 100,000 records PostgreSQL otherwise joined every instrument to its issuing body and sorted them, 26 ms.
+        indexes = [
+            *Record.Meta.indexes,
+            models.Index(
+                F("status"), Coalesce("adopted_on", "opened_for_signature_on"), F("title"), name="instrument_list_idx"
+            ),
+        ]
         constraints = [
             *Record.Meta.constraints,
             models.CheckConstraint(

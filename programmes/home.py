@@ -6,7 +6,7 @@ editorial classification), so it lives here, in the app that already reads acros
 page and its queries stay the same size however many records there are.
 """
 
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
+from django.db.models import F, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Cast
 from django.shortcuts import render
 from django.urls import path
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 from cop_kb.feeds.selectors import site_changes
 from cop_kb.map.selectors import country_model
 from cop_kb.records.batch import prepared_rows
+from cop_kb.records.facet_counts import public_counts
 from cop_kb.records.registry import record_models
 from cop_kb.views import HOME_LIMIT
 from instruments.models import Instrument
@@ -25,19 +26,6 @@ from .selectors import classified_counts
 
 # How many of the latest changes the home page names; the feed and its page have the rest.
 HOME_CHANGES = 6
-
-
-def _record_counts() -> dict[type, int]:
-    """How many public records of each type there are, in one query."""
-    models = record_models()
-    counts = prepared_rows(
-        ("home counts", *models),
-        lambda: [
-            model.objects.public().order_by().values(one=Value(1)).annotate(n=Count("pk")).values_list("n")
-            for model in models
-        ],
-    )
-    return {model: rows[0][0] if rows else 0 for model, rows in zip(models, counts, strict=True)}
 
 
 # The lists the home page shows only the titles (and summaries) of, each a type's public records; programmes only
@@ -144,7 +132,7 @@ def home(request):
     """The framework's parts (instruments, strategy, country- and global-level work) and how many of each exist,
     with what serves each strategic area, where the work reaches, and what changed last."""
     focus_areas = _focus_areas()
-    counts = _record_counts()
+    counts = public_counts(record_models())
     headlines = _headlines()
     other_programmes = headlines.pop("other_programmes")
     _served(headlines["strategic_areas"])

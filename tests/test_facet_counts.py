@@ -11,7 +11,7 @@ from django.http import QueryDict
 from taggit.models import Tag
 
 from cop_kb.directory.models import Country, Organisation
-from cop_kb.records.facet_counts import FacetCount, facet_counts_differences
+from cop_kb.records.facet_counts import EVERY, FacetCount, facet_counts_differences, public_counts
 from cop_kb.records.facet_triggers import install_facet_counts
 from cop_kb.records.facets import count_facets
 from cop_kb.records.models import AuditAction, Status
@@ -50,6 +50,7 @@ def test_kept_counts_match_a_fresh_count_after_writes_of_every_kind():
     draft = make(Programme, status=Status.DRAFT, year=2010, tags=["topic-0"])
     assert_counts_match()
     assert kept_total(Programme, "year") == 4  # the draft is not counted
+    assert kept_total(Programme, EVERY) == 4
 
     # Links, forward and back, one at a time and in bulk; a draft's links count for nothing.
     programmes[0].countries.add(*countries)
@@ -104,6 +105,10 @@ def test_kept_counts_match_a_fresh_count_after_writes_of_every_kind():
     assert kept_total(Programme, "strategic_area") > 3
     demo_data_delete()
     assert_counts_match()
+    assert public_counts([Programme, Country]) == {
+        Programme: Programme.objects.public().count(),
+        Country: Country.objects.public().count(),
+    }
 
 
 def test_an_unfiltered_list_shows_the_same_counts_as_a_fresh_count():
@@ -126,6 +131,20 @@ def test_the_unfiltered_list_reads_the_kept_counts_and_a_filtered_one_counts(cli
     assert option_counts(facet_links(page, "year")) == {"2011": 7}
     _response, page = get_page(client, f"/programmes/?kind={programme.kind}")
     assert option_counts(facet_links(page, "year")) == {"2011": 1}
+
+
+def test_the_home_page_shows_each_types_kept_count_of_public_records(client):
+    make(Programme)
+    make(Programme, status=Status.DRAFT)
+    FacetCount.objects.filter(record_type="programmes.programme", facet=EVERY).update(records=7)
+
+    _response, page = get_page(client, "/")
+    [count] = [link.text for link in page.links if link.href == Programme.get_list_url() and link.text[-1].isdigit()]
+    assert count == "Programmes 7"
+
+    FacetCount.objects.filter(record_type="programmes.programme", facet=EVERY).delete()
+    with pytest.raises(CommandError, match="programmes.programme public records: kept 0, counted 1"):
+        call_command("facet_counts", "--check")
 
 
 def test_the_command_rebuilds_the_counts_and_its_check_finds_a_wrong_one():

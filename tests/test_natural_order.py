@@ -6,6 +6,7 @@ fourth area, before "Reducing…", the third, and "Article 19" before "Article 2
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from cop_kb.records.services import record_reindex
@@ -143,3 +144,18 @@ def test_searchs_strategic_area_facet_lists_the_areas_in_position_order(client, 
 
     assert area_options(page, area_facet) == ["Zulu area", "Yankee area", "X-ray area", "Whiskey area"]
     assert area_values(every.content.decode(), area_facet) == ["Zulu area", "Yankee area", "X-ray area", "Whiskey area"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: SQLite's indexes keep no NULLS LAST")
+def test_the_first_public_instruments_in_their_order_are_read_from_an_index_without_sorting():
+    """The home page's and a list page's first instruments: with sorting priced out, PostgreSQL still finds a plan
+    that reads them in order, which only an index on the ordering's own expressions gives."""
+    make(Instrument)
+    sql, params = Instrument.objects.public().select_related("issuing_body")[:10].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "instrument_list_idx" in plan
+    assert "Sort" not in plan

@@ -3,6 +3,9 @@
 ``FacetCount`` holds, for every record type and list facet, how many public records have each value: a choice's
 stored text (``value``), or a linked record's or tag's primary key (``target``). Whether a linked record is public,
 and its slug and title, are read when the list is shown, so publishing or renaming an organisation changes no count.
+Beside them, under the facet name ``EVERY`` (no facet's URL parameter is empty), how many public records each type
+has: the home page's figures, which counting read every record of every type (at 100,000 records on PostgreSQL,
+56 of the home page's 95 ms).
 
 Row triggers on every table a count depends on keep them current in the writing transaction, whoever writes: the
 write path, the admin, an import, the demo-data generator, a bulk update, the shell. A record's own table adds or
@@ -26,6 +29,8 @@ from .facets import COUNT, LABEL, VALUE, ChoiceFacet, named_field, placed
 from .registry import record_models
 
 TRIGGER_PREFIX = "facet_counts"
+# The facet name of a type's count of every public record.
+EVERY = ""
 
 
 class FacetCount(models.Model):
@@ -92,9 +97,29 @@ def linked_count(rows: models.QuerySet, model, path: str, key: int) -> Subquery:
     return Subquery(rows.order_by().values(path).annotate(n=models.Count("pk")).values("n"))
 
 
+def public_counts(types: list) -> dict:
+    """How many public records each of the record ``types`` has, from the kept counts, in one query."""
+    labels = {model._meta.label_lower: model for model in types}
+    rows = FacetCount.objects.filter(record_type__in=labels, facet=EVERY).values_list("record_type", "records")
+    return {model: 0 for model in types} | {labels[label]: n for label, n in rows}
+
+
+def _kept_facets(model) -> list:
+    """What is kept for ``model``: its count of every public record, and each list facet's counts."""
+    return [None, *_facets(model)]
+
+
+def _param(facet) -> str:
+    return EVERY if facet is None else facet.param
+
+
 def counted(model, facet) -> Counter:
-    """A fresh count of ``facet`` over the public records of ``model``: {(value, target): records}."""
+    """A fresh count of ``facet`` (None: every record) over the public records of ``model``: {(value, target):
+    records}."""
     public = model.objects.public()
+    if facet is None:
+        n = public.count()
+        return Counter({("", 0): n} if n else {})
     if isinstance(facet, ChoiceFacet):
         rows = (
             public.exclude(**{f"{facet.field_name}__isnull": True})
@@ -108,9 +133,8 @@ def counted(model, facet) -> Counter:
 
 def kept(model, facet) -> Counter:
     """The kept counts of ``facet`` over ``model``, as ``counted`` gives them (values with no record left out)."""
-    rows = FacetCount.objects.filter(record_type=model._meta.label_lower, facet=facet.param, records__gt=0).values_list(
-        "value", "target", "records"
-    )
+    rows = FacetCount.objects.filter(record_type=model._meta.label_lower, facet=_param(facet), records__gt=0)
+    rows = rows.values_list("value", "target", "records")
     return Counter({(value, target): n for value, target, n in rows})
 
 
@@ -118,14 +142,12 @@ def facet_counts_differences() -> list[str]:
     """Every kept count that differs from a fresh count, in words; empty when all agree."""
     differences = []
     for model in record_models():
-        for facet in _facets(model):
+        for facet in _kept_facets(model):
             fresh, stored = counted(model, facet), kept(model, facet)
             for key in sorted(set(fresh) | set(stored), key=str):
                 if fresh[key] != stored[key]:
-                    differences.append(
-                        f"{model._meta.label_lower} {facet.param} {key[0] or key[1]}: kept {stored[key]}, "
-                        f"counted {fresh[key]}"
-                    )
+                    what = "public records" if facet is None else f"{facet.param} {key[0] or key[1]}"
+                    differences.append(f"{model._meta.label_lower} {what}: kept {stored[key]}, counted {fresh[key]}")
     return differences
 
 
@@ -139,9 +161,9 @@ def facet_counts_rebuild(using: str = "default") -> int:
             cursor.execute(f"LOCK TABLE {FacetCount._meta.db_table} IN EXCLUSIVE MODE")
     FacetCount.objects.using(using).all().delete()
     rows = [
-        FacetCount(record_type=model._meta.label_lower, facet=facet.param, value=value, target=target, records=n)
+        FacetCount(record_type=model._meta.label_lower, facet=_param(facet), value=value, target=target, records=n)
         for model in record_models()
-        for facet in _facets(model)
+        for facet in _kept_facets(model)
         for (value, target), n in counted(model, facet).items()
     ]
     FacetCount.objects.using(using).bulk_create(rows, batch_size=500)

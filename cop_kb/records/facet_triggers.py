@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db import connections
 from taggit.managers import TaggableManager
 
-from .facet_counts import TRIGGER_PREFIX, FacetCount, _facets, facet_counts_rebuild
+from .facet_counts import EVERY, TRIGGER_PREFIX, FacetCount, _facets, facet_counts_rebuild
 from .facets import ChoiceFacet
 from .models import Status
 from .post_migrate import sent_by_flush
@@ -89,13 +89,15 @@ def _count_links(tables: dict[str, "_Table"], model, model_field, head: str, quo
 
 
 def _tables(quote) -> dict[str, _Table]:
-    """Every counted table and its triggers' selects, from the registry and each type's list facets."""
+    """Every counted table and its triggers' selects, from the registry: each type's public records, and its list
+    facets."""
     tables: dict[str, _Table] = defaultdict(_Table)
     for model in record_models():
         opts = model._meta
         own = tables[opts.db_table]
         own.columns.append(opts.get_field("status").column)
         public = f"{{row}}.{quote(opts.get_field('status').column)} = {PUBLISHED}"
+        own.selects.append(f"SELECT {_literal(opts.label_lower)}, {_literal(EVERY)}, '', 0, {{sign}} WHERE {public}")
         for facet in _facets(model):
             head = f"SELECT {_literal(opts.label_lower)}, {_literal(facet.param)}, "
             if isinstance(facet, ChoiceFacet):
