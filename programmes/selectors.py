@@ -3,11 +3,12 @@
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Count, Exists, OuterRef, QuerySet, Window
 from django.urls import reverse
 from django.utils.text import capfirst
 
 from cop_kb.records.batch import prepared_rows, rows_of_each
+from cop_kb.records.facet_counts import kept_grouped
 from cop_kb.records.facets import COUNT, LABEL, VALUE, RelatedFacet
 from cop_kb.records.models import Record, public_q
 from cop_kb.records.registry import record_type_of, record_types
@@ -87,10 +88,12 @@ def coverage_types() -> list[type[Record]]:
 
 
 def unlinked_records(model) -> QuerySet:
-    """Public records of ``model`` linked to no public strategic area, by title."""
-    facet = _area_facet(model)
-    records = model.objects.public()
-    return records.exclude(pk__in=records.filter(public_q(facet.path)).values("pk")).order_by("title", "pk")
+    """Public records of ``model`` linked to no public strategic area, by title.
+
+    Asked record by record (NOT EXISTS), which both databases answer as an anti-join: ``NOT IN`` a list of the
+    linked ones made PostgreSQL collect every linked record first (an activity's 24,000 at 100,000 records)."""
+    linked = model.objects.filter(public_q(_area_facet(model).path), pk=OuterRef("pk"))
+    return model.objects.public().filter(~Exists(linked)).order_by("title", "pk")
 
 
 def _narrowed(model, area: StrategicArea) -> str:
@@ -99,15 +102,18 @@ def _narrowed(model, area: StrategicArea) -> str:
 
 
 def _rows_read(types: list) -> tuple[list[list[tuple]], list[list[tuple]]]:
-    """Per type: (area slug, how many records, area title) rows, and its first unlinked records as (slug, how many
-    unlinked in all, title) rows; one query for every type."""
-    parts = []
-    for model in types:
-        grouped = _area_facet(model).grouped(model.objects.public()).order_by()
-        parts.append(grouped.values_list(VALUE, COUNT, LABEL))
-        unlinked = unlinked_records(model).annotate(unlinked=Window(Count("*")))
-        parts.append(unlinked.values_list("slug", "unlinked", "title")[:UNLINKED_SHOWN])
-    every = rows_of_each(parts)
+    """Per type: (area slug, how many records, area title) rows, from the counts the unfiltered list's area facet
+    keeps, and its first unlinked records as (slug, how many unlinked in all, title) rows; one query for every type."""
+
+    def parts() -> list[QuerySet]:
+        found = []
+        for model in types:
+            found.append(kept_grouped(model, _area_facet(model)).order_by().values_list(VALUE, COUNT, LABEL))
+            unlinked = unlinked_records(model).annotate(unlinked=Window(Count("*")))
+            found.append(unlinked.values_list("slug", "unlinked", "title")[:UNLINKED_SHOWN])
+        return found
+
+    every = prepared_rows(("coverage", UNLINKED_SHOWN, *types), parts)
     return every[0::2], every[1::2]
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from cop_kb.directory.models import Country, Organisation
+from cop_kb.records.facet_counts import FacetCount
 from cop_kb.records.facets import TOP_VALUES
 from cop_kb.records.link_pages import BACKLINKS_SHOWN
 from cop_kb.sitemaps import RecordSitemap
@@ -256,6 +257,18 @@ def test_coverage_counts_each_area_and_lists_records_linked_to_none(client, monk
     assert [link.href for link in show_all(page)] == [every_url]
     _, every = get_page(client, every_url)
     assert main_record_links(every, Programme) == [programme.get_absolute_url() for programme in unlinked]
+
+
+def test_coverage_counts_come_from_the_counts_the_lists_keep(client):
+    """The same numbers as the programme list's area facet, read from the kept counts, not counted again."""
+    area = make(StrategicArea)
+    make(Programme).strategic_areas.add(area)
+    FacetCount.objects.filter(record_type="programmes.programme", facet="strategic_area").update(records=7)
+
+    _, page = get_page(client, reverse("programmes:coverage"))
+
+    url = f"{Programme.get_list_url()}?strategic_area={area.slug}"
+    assert [link.text for link in page.links if link.href == url] == ["7"]
 
 
 @pytest.mark.parametrize("kind", ["countries", "no-such-type"])
