@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.db import InterfaceError, OperationalError
-from django.db.models import Count, Window
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
@@ -17,6 +17,8 @@ from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from cop_kb.records.batch import prepared_rows
+from cop_kb.records.facet_counts import kept_across, linked_count
+from cop_kb.records.facets import TAG_FACET
 from cop_kb.records.registry import record_models
 
 # What the home page (programmes/home.py) and a tag's page show of each part; each links to its whole list for more.
@@ -27,25 +29,23 @@ TAGS_PER_PAGE = 200
 
 @require_safe
 def tag_list(request):
-    """Every tag used by a published record, with how many published records carry it (one query), A–Z,
-    ``TAGS_PER_PAGE`` a page; a bad page number is a 404."""
-    counts: dict[str, dict] = {}
+    """Every tag used by a published record, with how many published records carry it (one query, from the counts
+    the lists' tag facets keep), A–Z, ``TAGS_PER_PAGE`` a page; a bad page number is a 404."""
     models = record_models()
-    per_type = prepared_rows(
+    totals = kept_across(models, TAG_FACET)
+    rows = prepared_rows(
         ("tag counts", *models),
         lambda: [
-            model.objects.public()
-            .filter(tags__isnull=False)
-            .values_list("tags__slug", "tags__name")
-            .annotate(n=Count("pk", distinct=True))
+            Tag.objects.annotate(count=Subquery(totals.filter(target=OuterRef("pk")).values("total")))
+            .filter(count__isnull=False)
+            .values_list("slug", "name", "count")
             .order_by()
-            for model in models
         ],
     )
-    for slug, name, count in (row for rows in per_type for row in rows):
-        entry = counts.setdefault(slug, {"slug": slug, "name": name, "count": 0})
-        entry["count"] += count
-    tags = sorted(counts.values(), key=lambda tag: (tag["name"].lower(), tag["slug"]))
+    tags = sorted(
+        ({"slug": slug, "name": name, "count": count} for slug, name, count in rows[0]),
+        key=lambda tag: (tag["name"].lower(), tag["slug"]),
+    )
     try:
         page = Paginator(tags, TAGS_PER_PAGE).page(request.GET.get("page", "1"))
     except InvalidPage as exc:
@@ -53,12 +53,24 @@ def tag_list(request):
     return render(request, "tags/tag_list.html", {"tags": page.object_list, "page_obj": page})
 
 
+def _tagged(model, tag_pk: int) -> QuerySet:
+    """The first public records of ``model`` with the tag, by title, each with how many there are in all."""
+    tagged = model.objects.public().filter(tags=tag_pk)
+    count = linked_count(tagged, model, TAG_FACET.path, tag_pk)
+    return (
+        tagged.annotate(tagged=count)
+        .order_by("title", "pk")
+        .values_list("slug", "title", "summary", "tagged")[:HOME_LIMIT]
+    )
+
+
 @require_safe
 def tag_detail(request, slug: str):
     """Published records of every type that carry one tag; a tag only drafts carry does not exist publicly.
 
-    Each type shows its first ``HOME_LIMIT`` records by title and links to its list narrowed by the tag, which has
-    them all: two queries however many records carry it.
+    Each type shows its first ``HOME_LIMIT`` records by title, how many carry the tag (from the counts the lists'
+    tag facets keep, so a tag on 30,000 records is not counted again) and links to its list narrowed by the tag,
+    which has them all: two queries however many records carry it.
     """
     if "\x00" in slug:  # no slug holds NUL, and PostgreSQL refuses it in a query
         raise Http404
@@ -66,14 +78,7 @@ def tag_detail(request, slug: str):
     models = record_models()
     per_type = prepared_rows(
         ("tagged records", *models),
-        lambda tag_pk: [
-            model.objects.public()
-            .filter(tags=tag_pk)
-            .annotate(tagged=Window(Count("*")))
-            .order_by("title", "pk")
-            .values_list("slug", "title", "summary", "tagged")[:HOME_LIMIT]
-            for model in models
-        ],
+        lambda tag_pk: [_tagged(model, tag_pk) for model in models],
         tag.pk,
     )
     groups = [

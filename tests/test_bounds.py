@@ -5,6 +5,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.cache import caches
 from django.urls import reverse
 
 from cop_kb.directory.models import Country, Organisation
@@ -234,6 +235,26 @@ def test_the_tag_index_is_paginated(client, monkeypatch):
     assert option_counts([link for link in second.links if link.href.startswith(f"{tags}gamma")]) == {"gamma": 1}
     for page in ["3", "abc"]:
         assert client.get(f"{tags}?page={page}").status_code == 404
+
+
+def test_the_tag_pages_count_from_the_counts_the_lists_keep(client):
+    """The tag index and a tag's page say how many public records carry a tag as the lists' tag facets keep it."""
+    make(Programme, tags=["alpha"])
+    make(Programme, tags=["alpha"], status="draft")
+    make(Instrument, tags=["alpha"])
+    tags = reverse("tag-list")
+    alpha = reverse("tag-detail", args=["alpha"])
+    _, index = get_page(client, tags)
+    assert option_counts([link for link in index.links if link.href == alpha]) == {"alpha": 2}
+
+    FacetCount.objects.filter(record_type="programmes.programme", facet="tag").update(records=7)
+    caches["pages"].clear()  # the counts were changed behind the content version's back
+    _, index = get_page(client, tags)
+    _, page = get_page(client, alpha)
+
+    assert option_counts([link for link in index.links if link.href == alpha]) == {"alpha": 8}
+    every = f"{Programme.get_list_url()}?tag=alpha"
+    assert [link.text for link in page.links if link.href == every] == ["All 7 programmes tagged “alpha”"]
 
 
 def test_coverage_counts_each_area_and_lists_records_linked_to_none(client, monkeypatch):

@@ -104,6 +104,14 @@ def public_counts(types: list) -> dict:
     return {model: 0 for model in types} | {labels[label]: n for label, n in rows}
 
 
+def kept_across(types: list, facet) -> models.QuerySet:
+    """Per value of ``facet`` (a facet every one of the record ``types`` lists by, such as tags): the kept counts
+    of all the types added up, as ``target``-keyed rows (target, records)."""
+    labels = [model._meta.label_lower for model in types]
+    kept = FacetCount.objects.filter(record_type__in=labels, facet=facet.param, records__gt=0).order_by()
+    return kept.values("target").annotate(total=models.Sum("records")).values_list("target", "total")
+
+
 def _kept_facets(model) -> list:
     """What is kept for ``model``: its count of every public record, and each list facet's counts."""
     return [None, *_facets(model)]
