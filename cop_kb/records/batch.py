@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.functional import Promise
 
 from .registry import record_models
@@ -47,6 +48,19 @@ def _statement(querysets: list[QuerySet], alias: str) -> _Statement:
         params.extend(part_params)
     sql = " UNION ALL ".join(parts) + " ORDER BY batch_part, batch_row" if parts else ""
     return _Statement(sql, tuple(params), (), len(querysets))
+
+
+def any_of(querysets: list[QuerySet]) -> RawSQL:
+    """The rows of every queryset (each selecting the same one column, each with its own order and limit) as one
+    subquery, for ``pk__in``: PostgreSQL reads ``IN (…) OR IN (…)`` by testing every row of the table against each
+    part, and ``IN`` one ``UNION ALL`` of them by reading the few rows they name."""
+    alias = querysets[0].db
+    parts, params = [], []
+    for number, queryset in enumerate(querysets):
+        sql, part_params = queryset.query.get_compiler(using=alias).as_sql()
+        parts.append(f"SELECT * FROM ({sql}) AS p{number}")  # noqa: S608 - Django's SQL, values bound
+        params.extend(part_params)
+    return RawSQL(" UNION ALL ".join(parts), params)  # noqa: S611 - the same: Django's SQL, values bound
 
 
 def _read(alias: str, statement: _Statement, params) -> list[list[tuple]]:

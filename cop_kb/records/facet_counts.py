@@ -22,7 +22,7 @@ from collections import Counter
 
 from django.db import connections, models, transaction
 from django.db.models import F, OuterRef, Subquery
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from .facets import COUNT, LABEL, VALUE, ChoiceFacet, named_field, placed
@@ -110,6 +110,18 @@ def kept_across(types: list, facet) -> models.QuerySet:
     labels = [model._meta.label_lower for model in types]
     kept = FacetCount.objects.filter(record_type__in=labels, facet=facet.param, records__gt=0).order_by()
     return kept.values("target").annotate(total=models.Sum("records")).values_list("target", "total")
+
+
+def kept_values(model, facet) -> tuple[models.QuerySet, models.QuerySet]:
+    """The kept counts of the choice ``facet`` of ``model`` as rows (value, records), and how many public records
+    have no value for it as one row (records): every public record less those with a value."""
+    label = model._meta.label_lower
+    valued = FacetCount.objects.filter(record_type=label, facet=facet.param, records__gt=0).order_by()
+    with_value = valued.values("record_type").annotate(n=models.Sum("records")).values("n")
+    none = FacetCount.objects.filter(record_type=label, facet=EVERY).annotate(
+        unvalued=F("records") - Coalesce(Subquery(with_value), 0)
+    )
+    return valued.values_list("value", "records"), none.order_by().values_list("unvalued")
 
 
 def _kept_facets(model) -> list:

@@ -4,15 +4,15 @@ the date is the first known of several); the types are merged here, so the page 
 size."""
 
 import datetime
-import functools
-import operator
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db import models
-from django.db.models import Case, Count, F, Q, Value, When, Window
-from django.db.models.functions import Coalesce, ExtractYear, RowNumber
+from django.db.models import Case, Count, F, Value, When, Window
+from django.db.models.functions import Cast, Coalesce, ExtractYear, RowNumber
 
+from cop_kb.records.batch import any_of
+from cop_kb.records.facet_counts import kept_values
 from cop_kb.records.models import DatePrecision, Record, format_partial_date
 from cop_kb.records.registry import RecordType, record_types
 
@@ -107,16 +107,39 @@ def _public(entry: RecordType, area):
     return queryset if area is None else queryset.filter(**{area_path(entry): area.pk})
 
 
-def _year_counts(entries: list[RecordType], area) -> dict[tuple[str, int | None], int]:
-    """How many public records each type has in each year (None: undated), in one grouped query for every type."""
-    parts = [
-        _public(entry, area)
-        .annotate(tl_year=_dating(entry.model)[0])
-        .values("tl_year")
-        .annotate(tl_count=Count("pk"), tl_type=Value(entry.slug))
-        .values_list("tl_type", "tl_year", "tl_count")
-        for entry in entries
+def _year_facet(entry: RecordType):
+    """The list facet that counts the type's records by the year field that dates them, if it has one."""
+    return next(
+        (facet for facet in entry.list_facets if getattr(facet, "field_name", None) == entry.model.dated_by), None
+    )
+
+
+def _counted_by_year(entry: RecordType, area) -> list[models.QuerySet]:
+    """(type, year, records) rows of a type: from its list's kept counts by year when it has them and no area is
+    chosen (activities, outputs: tens of thousands of records), otherwise grouped by year."""
+    facet = _year_facet(entry) if area is None else None
+    if facet is None:
+        return [
+            _public(entry, area)
+            .annotate(tl_year=_dating(entry.model)[0])
+            .values("tl_year")
+            .annotate(tl_count=Count("pk"), tl_type=Value(entry.slug))
+            .values_list("tl_type", "tl_year", "tl_count")
+        ]
+    dated, undated = kept_values(entry.model, facet)
+    return [
+        dated.annotate(
+            tl_type=Value(entry.slug), tl_year=Cast("value", models.IntegerField()), tl_count=F("records")
+        ).values_list("tl_type", "tl_year", "tl_count"),
+        undated.annotate(tl_type=Value(entry.slug), tl_year=Value(None, models.IntegerField()))
+        .filter(unvalued__gt=0)
+        .values_list("tl_type", "tl_year", "unvalued"),
     ]
+
+
+def _year_counts(entries: list[RecordType], area) -> dict[tuple[str, int | None], int]:
+    """How many public records each type has in each year (None: undated), in one query for every type."""
+    parts = [part for entry in entries for part in _counted_by_year(entry, area)]
     rows = parts[0].union(*parts[1:], all=True) if parts else []
     return {(slug, year): count for slug, year, count in rows}
 
@@ -128,14 +151,14 @@ def _first(entry: RecordType, area, years: list[int]) -> list:
     if isinstance(entry.model.dated_by, str):
         # A year field is indexed with status and title (outputs, activities: tens of thousands of records): each
         # year's first few are read from the index by a subquery with a limit, so the cost follows the years shown
-        # (at most 201: year fields are held to 1900-2100, well within SQLite's limit on an expression's depth).
+        # (at most 201: year fields are held to 1900-2100, within SQLite's limit of 500 parts to a UNION).
         firsts = [
-            Q(pk__in=queryset.filter(**{entry.model.dated_by: each}).order_by("title", "pk").values("pk")[:PER_YEAR])
+            queryset.filter(**{entry.model.dated_by: each}).order_by("title", "pk").values("pk")[:PER_YEAR]
             for each in years
         ]
         if not firsts:
             return []
-        queryset = entry.model.objects.filter(functools.reduce(operator.or_, firsts))
+        queryset = entry.model.objects.filter(pk__in=any_of(firsts))
     else:
         # No index orders the first known of several dates (instruments, partnerships: a few thousand records):
         # they are numbered within each year by a window function, the first few kept.

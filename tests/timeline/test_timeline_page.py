@@ -7,6 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from cop_kb.records.facet_counts import EVERY, FacetCount
 from cop_kb.records.models import Status
 from cop_kb.timeline.selectors import PER_YEAR
 
@@ -211,3 +212,18 @@ def test_only_get_and_head_are_answered(client):
 
 def test_the_home_page_links_to_the_timeline(client):
     assert f'href="{reverse("timeline:timeline")}"' in client.get("/").content.decode()
+
+
+def test_the_whole_timeline_counts_by_year_and_undated_from_the_counts_the_lists_keep(client):
+    """Types whose list counts their year field (outputs, activities) are counted from those kept counts, and their
+    undated records are every public record less the dated ones; a strategic area is still counted afresh."""
+    for number in range(PER_YEAR + 1):
+        make_output(title=f"Report {number:02d}", year=2013)
+    make_output(title="Undated Report", year=None)
+    FacetCount.objects.filter(record_type="programmes.output", facet="year", value="2013").update(records=20)
+    FacetCount.objects.filter(record_type="programmes.output", facet=EVERY).update(records=25)
+
+    html = get(client)
+
+    assert "And 12 more outputs of 2013" in html
+    assert "Not placed, because they have no date: 5 outputs." in html
