@@ -4,9 +4,10 @@ from collections.abc import Iterator, Mapping
 
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
-from django.db.models import Count, Max, Value
+from django.db.models import Max, Value
 from django.views.decorators.http import require_safe
 
+from cop_kb.records.facet_counts import kept_public_count
 from cop_kb.records.registry import record_models
 
 
@@ -78,17 +79,18 @@ def sitemaps() -> RecordSitemaps:
 
 
 def section_summaries() -> dict[str, tuple]:
-    """For every record type: how many public records it has and when the latest changed, in one query."""
+    """For every record type: how many public records it has (as the database keeps it) and when the latest
+    changed (from the end of its status index), in one query."""
     parts = [
         model.objects.public()
         .order_by()
         .values(section=Value(model._meta.label_lower))
-        .annotate(n=Count("pk"), latest=Max("updated_at"))
+        .annotate(latest=Max("updated_at"), n=kept_public_count(model))
         .values_list("section", "n", "latest")
         for model in record_models()
     ]
     rows = parts[0].union(*parts[1:], all=True)
-    return {section: (count, latest) for section, count, latest in rows}
+    return {section: (count or 0, latest) for section, count, latest in rows}
 
 
 @require_safe

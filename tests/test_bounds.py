@@ -9,7 +9,7 @@ from django.core.cache import caches
 from django.urls import reverse
 
 from cop_kb.directory.models import Country, Organisation
-from cop_kb.records.facet_counts import FacetCount
+from cop_kb.records.facet_counts import EVERY, FacetCount
 from cop_kb.records.facets import TOP_VALUES
 from cop_kb.records.link_pages import BACKLINKS_SHOWN
 from cop_kb.sitemaps import RecordSitemap
@@ -317,3 +317,14 @@ def test_a_sitemap_section_is_split_into_pages_the_index_lists(client, monkeypat
     assert re.findall(r"<loc>http://testserver([^<]*)</loc>", third) == [countries[4].get_absolute_url()]
     for page in ["4", "abc"]:
         assert client.get(f"{section}?p={page}").status_code == 404
+
+
+def test_the_sitemap_index_counts_each_section_as_the_database_keeps_it(client, monkeypatch):
+    monkeypatch.setattr(RecordSitemap, "limit", 2)
+    make(Country)
+    FacetCount.objects.filter(record_type="directory.country", facet=EVERY).update(records=5)
+
+    index = client.get(reverse("sitemap-index")).content.decode()
+
+    section = reverse("django.contrib.sitemaps.views.sitemap", kwargs={"section": "directory.country"})
+    assert re.findall(rf"<loc>http://testserver{re.escape(section)}(\?p=\d)?</loc>", index) == ["", "?p=2", "?p=3"]

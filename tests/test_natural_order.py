@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from cop_kb.records.registry import record_models
 from cop_kb.records.services import record_reindex
 from instruments.models import Instrument, Provision
 from programmes.models import Programme
@@ -158,4 +159,18 @@ def test_the_first_public_instruments_in_their_order_are_read_from_an_index_with
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
     assert "instrument_list_idx" in plan
+    assert "Sort" not in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: the planner's choice is asked for")
+@pytest.mark.parametrize("model", record_models(), ids=lambda model: model._meta.label_lower)
+def test_the_latest_public_changes_of_each_type_are_read_from_an_index_without_sorting(model):
+    """The home page's recent changes, the feeds and the sitemap's dates: the public records last updated."""
+    sql, params = model.objects.public().order_by("-updated_at", "-id")[:6].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert f"{model._meta.model_name}_status_idx" in plan
     assert "Sort" not in plan

@@ -104,6 +104,12 @@ def public_counts(types: list) -> dict:
     return {model: 0 for model in types} | {labels[label]: n for label, n in rows}
 
 
+def kept_public_count(model) -> Subquery:
+    """How many public records ``model`` has, from the kept counts, as a subquery (NULL when it has none)."""
+    kept = FacetCount.objects.filter(record_type=model._meta.label_lower, facet=EVERY)
+    return Subquery(kept.values("records")[:1])
+
+
 def kept_across(types: list, facet) -> models.QuerySet:
     """Per value of ``facet`` (a facet every one of the record ``types`` lists by, such as tags): the kept counts
     of all the types added up, as ``target``-keyed rows (target, records)."""
