@@ -147,16 +147,23 @@ def test_searchs_strategic_area_facet_lists_the_areas_in_position_order(client, 
     assert area_values(every.content.decode(), area_facet) == ["Zulu area", "Yankee area", "X-ray area", "Whiskey area"]
 
 
+def plan_with_sorting_priced_out(queryset) -> str:
+    """PostgreSQL's plan for ``queryset`` when sorting costs more than anything: a plan without a Sort node reads
+    the rows in order from an index."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: SQLite's indexes keep no NULLS LAST")
 def test_the_first_public_instruments_in_their_order_are_read_from_an_index_without_sorting():
     """The home page's and a list page's first instruments: with sorting priced out, PostgreSQL still finds a plan
     that reads them in order, which only an index on the ordering's own expressions gives."""
     make(Instrument)
-    sql, params = Instrument.objects.public().select_related("issuing_body")[:10].query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    plan = plan_with_sorting_priced_out(Instrument.objects.public().select_related("issuing_body")[:10])
 
     assert "instrument_list_idx" in plan
     assert "Sort" not in plan
@@ -166,11 +173,7 @@ def test_the_first_public_instruments_in_their_order_are_read_from_an_index_with
 @pytest.mark.parametrize("model", record_models(), ids=lambda model: model._meta.label_lower)
 def test_the_latest_public_changes_of_each_type_are_read_from_an_index_without_sorting(model):
     """The home page's recent changes, the feeds and the sitemap's dates: the public records last updated."""
-    sql, params = model.objects.public().order_by("-updated_at", "-id")[:6].query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = plan_with_sorting_priced_out(model.objects.public().order_by("-updated_at", "-id")[:6])
 
     assert f"{model._meta.model_name}_status_idx" in plan
     assert "Sort" not in plan
