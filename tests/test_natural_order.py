@@ -177,3 +177,25 @@ def test_the_latest_public_changes_of_each_type_are_read_from_an_index_without_s
 
     assert f"{model._meta.model_name}_status_idx" in plan
     assert "Sort" not in plan
+
+
+def plan_of(queryset) -> str:
+    """The database's plan for ``queryset``: PostgreSQL's with sorting priced out, SQLite's as it would run it (a
+    plan that reads the rows in order from an index has no Sort node, or no temporary B-tree for the ORDER BY)."""
+    if connection.vendor == "postgresql":
+        return plan_with_sorting_priced_out(queryset)
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+@pytest.mark.parametrize("model", record_models(), ids=lambda model: model._meta.label_lower)
+def test_the_first_public_records_by_title_are_read_from_an_index_without_sorting(model):
+    """A tag's page, a sector's first programmes on the explore page: the first public records of a type by title,
+    each then checked against the link, instead of every linked record joined and sorted."""
+    plan = plan_of(model.objects.public().order_by("title", "id")[:12])
+
+    assert f"{model._meta.model_name}_title_idx" in plan
+    assert "Sort" not in plan
+    assert "TEMP B-TREE" not in plan
