@@ -67,6 +67,12 @@ class Neighbourhood:
         self.records.setdefault(key, record)
         return key
 
+    def reach(self, link: "Link") -> tuple[str, int]:
+        """Add the record at the other end of ``link``, made only if it is not drawn yet."""
+        if link.key not in self.records:
+            self.records[link.key] = link.target()
+        return link.key
+
 
 def _take(groups: dict, label: str, inverse: bool, key) -> None:
     group = groups.setdefault((label, inverse), Group(label, inverse))
@@ -192,9 +198,16 @@ def relations(model) -> list[_Relation]:
 @dataclass(frozen=True)
 class Link:
     source: tuple  # node key of the record the step started from
-    target: object  # the record at the other end (pk, slug, title; public)
+    key: tuple  # node key of the record at the other end
+    row: tuple  # (its model, pk, slug, title)
     label: str  # what the source says of it
     inverse: bool
+
+    def target(self):
+        """The record at the other end (public: read through ``public()``). Made only for the records drawn: two
+        steps out most links read join records already drawn, or are cut, and a model instance costs ~30 µs."""
+        model, pk, slug, title = self.row
+        return model(pk=pk, slug=slug, title=title, status="published")
 
 
 def links_from(sources: dict, types: set, limit: int, *, skip_hubs: bool = False) -> tuple[list[Link], int]:
@@ -217,9 +230,10 @@ def links_from(sources: dict, types: set, limit: int, *, skip_hubs: bool = False
     found = []
     for (model, relation), rows in zip(parts, every_rows[: len(parts)], strict=True):
         shown: dict = {}
+        source_label, target_label = model._meta.label_lower, relation.target._meta.label_lower
         for source, pk, slug, title, kind, linked in rows:
-            target = relation.target(pk=pk, slug=slug, title=title, status="published")  # read through public()
-            found.append(Link((model._meta.label_lower, source), target, relation.label(kind), relation.inverse))
+            row = (relation.target, pk, slug, title)
+            found.append(Link((source_label, source), (target_label, pk), row, relation.label(kind), relation.inverse))
             shown.setdefault((source, kind), [linked, 0])[1] += 1
         hidden += sum(linked - count for linked, count in shown.values())
     found.sort(key=lambda link: link.inverse)
@@ -236,11 +250,11 @@ def explore_neighbourhood(record, *, depth: int, types: set) -> Neighbourhood:
     first, found.hidden = links_from({type(record): [record.pk]}, types, FIRST_STEP_LIMIT)
     groups: dict = {}
     for link in first:
-        key = node_key(link.target)
+        key = link.key
         if key == centre:
             continue
         if key in found.records or len(found.records) < EXPLORE_NODES:
-            _take(groups, link.label, link.inverse, found.add(link.target))
+            _take(groups, link.label, link.inverse, found.reach(link))
         else:
             found.hidden += 1
     found.groups = list(groups.values())
@@ -264,7 +278,7 @@ def _second_ring(found: Neighbourhood, links: list[Link]) -> int:
     pairs: set = set()
     hidden = 0
     for link in links:
-        key = node_key(link.target)
+        key = link.key
         pair = frozenset((link.source, key))
         if centre in pair or len(pair) < 2 or pair in pairs:
             continue
@@ -272,7 +286,7 @@ def _second_ring(found: Neighbourhood, links: list[Link]) -> int:
         if key in found.records:
             found.cross.append((link.source, key, link.label))
         elif len(found.records) < EXPLORE_NODES:
-            _take(children.setdefault(link.source, {}), link.label, link.inverse, found.add(link.target))
+            _take(children.setdefault(link.source, {}), link.label, link.inverse, found.reach(link))
         else:
             hidden += 1
     found.children = {parent: list(groups.values()) for parent, groups in children.items()}
