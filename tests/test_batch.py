@@ -1,10 +1,10 @@
-"""Reads prepared once per process (``prepared_rows``): each later read binds its own keys, and a read that could not
-bind one fails instead of reading other rows."""
+"""Reads prepared once per process (``prepared_rows``, and part by part ``prepared_parts``): each later read binds its
+own keys, and a read that could not bind one fails instead of reading other rows."""
 
 import pytest
 from django.db.models import Subquery
 
-from cop_kb.records.batch import _prepared, prepared_rows
+from cop_kb.records.batch import _prepared, _prepared_parts, prepared_parts, prepared_rows
 from cop_kb.records.facet_counts import FacetCount
 from instruments.models import Instrument, Provision
 
@@ -56,3 +56,33 @@ def test_a_key_compared_with_a_bigint_column_is_bound_too():
         return [counted.values_list("kept")]
 
     assert prepared_rows(("test: key beside a bigint",), build, instrument.pk) == [[(2,)]]
+
+
+def _title_part(pk: int) -> tuple:
+    return (("test: part's title by key",), lambda key: Instrument.objects.filter(pk=key).values_list("title"), (pk,))
+
+
+def test_prepared_parts_read_together_each_with_its_own_keys():
+    first, second = make(Instrument, title="First instrument"), make(Instrument, title="Second instrument")
+    for known in [key for key in _prepared_parts if key[0] == ("test: part's title by key",)]:
+        del _prepared_parts[known]
+
+    # One shape twice in one read: the part is prepared once and each use binds its own key.
+    assert prepared_parts([_title_part(first.pk), _title_part(second.pk)]) == [
+        [("First instrument",)],
+        [("Second instrument",)],
+    ]
+    assert len([key for key in _prepared_parts if key[0] == ("test: part's title by key",)]) == 1
+    assert prepared_parts([_title_part(second.pk), _title_part(first.pk)]) == [
+        [("Second instrument",)],
+        [("First instrument",)],
+    ]
+
+
+def test_a_part_whose_key_is_not_a_parameter_of_its_own_is_refused():
+    record = make(Instrument)
+    shape = ("test: part's key changed before it is a parameter",)
+
+    with pytest.raises(ValueError, match="does not take each of its keys"):
+        prepared_parts([(shape, lambda key: Instrument.objects.filter(pk=key + 1).values_list("title"), (record.pk,))])
+    assert not [key for key in _prepared_parts if key[0] == shape]

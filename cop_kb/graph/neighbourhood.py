@@ -2,19 +2,21 @@
 
 Read from the link declarations, like a detail page's link groups: the compact graph on a detail page is drawn from
 the groups the page has already loaded (no query of its own); the explore page reads each step with one query, a
-``UNION ALL`` over every relation of every record type in that step (``cop_kb.records.batch.rows_of_each``), each
-relation's rows numbered per linking record and cut at a limit, so a step costs one query whatever the data. The
+``UNION ALL`` over every relation of every record type in that step, each relation's rows numbered per linking
+record and cut at a limit, so a step costs one query whatever the data. Each relation's part is built and compiled
+once per process and number of records (``cop_kb.records.batch.prepared_parts``), then only given their keys. The
 second step counts the links of a relation with more than ``HUB_LINKS`` of them (a strategic area's programmes)
 from the kept facet counts instead of reading them, so its query reads a bounded number of links.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.db import models
 from django.db.models.functions import RowNumber
 
-from cop_kb.records.batch import rows_of_each
+from cop_kb.records.batch import prepared_parts
 from cop_kb.records.facet_counts import kept_link_counts, linked_count
 from cop_kb.records.link_pages import BACKLINKS_SHOWN
 from cop_kb.records.links import _link_fields, _typed_ends, public_end
@@ -179,19 +181,21 @@ def _typed_relation(model_field) -> _Relation:
     return _Relation(target, not forward, rows, lambda kind: str(typed.LABELS[kind][0 if forward else 1]))
 
 
-def relations(model) -> list[_Relation]:
-    """Every relation of ``model``'s records, from its link declarations: its own links first, then backlinks."""
+def relations(model) -> list[tuple[object, _Relation]]:
+    """Every relation of ``model``'s records, from its link declarations, with the field that declares it (what
+    names the relation's read among the prepared ones): its own links first, then backlinks."""
     found = []
     for role, model_field in _link_fields(model):
         if role in ("single", "many"):
-            found.append(
-                _field_relation(model_field.related_model, model_field.related_query_name(), model_field.label, False)
+            relation = _field_relation(
+                model_field.related_model, model_field.related_query_name(), model_field.label, False
             )
         elif role == "backlink":
             declared = model_field.field
-            found.append(_field_relation(model_field.related_model, declared.name, declared.inverse_label, True))
+            relation = _field_relation(model_field.related_model, declared.name, declared.inverse_label, True)
         else:
-            found.append(_typed_relation(model_field))
+            relation = _typed_relation(model_field)
+        found.append((model_field, relation))
     return found
 
 
@@ -210,25 +214,53 @@ class Link:
         return model(pk=pk, slug=slug, title=title, status="published")
 
 
+def _padded(pks: list) -> tuple:
+    """``pks`` with the last one repeated up to the next power of two. A step's reads are prepared once per number of
+    keys (``prepared_parts``): up to ``SECOND_STEP_FROM`` records then make 7 statements per relation, not 60. A
+    record named twice is read once."""
+    size = 1 << (len(pks) - 1).bit_length()
+    return (*pks, *[pks[-1]] * (size - len(pks)))
+
+
+def _rows_of(relation: _Relation, limit: int, skip_hubs: bool, *keys: int) -> models.QuerySet:
+    return relation.rows(list(keys), limit, skip_hubs)
+
+
+def _hubs_of(relation: _Relation, *keys: int) -> models.QuerySet:
+    return relation.hubs(list(keys))
+
+
 def links_from(sources: dict, types: set, limit: int, *, skip_hubs: bool = False) -> tuple[list[Link], int]:
     """The public links of ``sources`` (model -> primary keys) to records of ``types``, in one query: at most
     ``limit`` of each relation (each kind, for typed links) of each source, by title; with ``skip_hubs``, a relation
     with more than ``HUB_LINKS`` links (by the kept counts) is only counted. Returns the links, forward relations
     first, and how many were left out."""
     parts = [
-        (model, relation)
+        (model, declared, relation)
         for model, pks in sources.items()
-        for relation in relations(model)
+        for declared, relation in relations(model)
         if relation.target in types and pks
     ]
-    counted = [(model, relation) for model, relation in parts if skip_hubs and relation.hubs is not None]
-    every_rows = rows_of_each(
-        [relation.rows(sources[model], limit, skip_hubs) for model, relation in parts]
-        + [relation.hubs(sources[model]) for model, relation in counted]
+    counted = [part for part in parts if skip_hubs and part[2].hubs is not None]
+    every_rows = prepared_parts(
+        [
+            (
+                ("explore rows", declared, limit, skip_hubs, HUB_LINKS, len(keys)),
+                partial(_rows_of, relation, limit, skip_hubs),
+                keys,
+            )
+            for model, declared, relation in parts
+            for keys in [_padded(sources[model])]
+        ]
+        + [
+            (("explore hubs", declared, HUB_LINKS, len(keys)), partial(_hubs_of, relation), keys)
+            for model, declared, relation in counted
+            for keys in [_padded(sources[model])]
+        ]
     )
     hidden = sum(row[5] for rows in every_rows[len(parts) :] for row in rows)
     found = []
-    for (model, relation), rows in zip(parts, every_rows[: len(parts)], strict=True):
+    for (model, _declared, relation), rows in zip(parts, every_rows[: len(parts)], strict=True):
         shown: dict = {}
         source_label, target_label = model._meta.label_lower, relation.target._meta.label_lower
         for source, pk, slug, title, kind, linked in rows:

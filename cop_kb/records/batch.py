@@ -35,19 +35,32 @@ class _Statement:
     parts: int
 
 
-def _statement(querysets: list[QuerySet], alias: str) -> _Statement:
+def _compiled(queryset: QuerySet, alias: str) -> tuple[str, tuple] | None:
+    """A part's SQL and values, or None for a part known to match nothing (``none()``)."""
+    try:
+        sql, params = queryset.query.get_compiler(using=alias).as_sql()
+    except EmptyResultSet:
+        return None
+    return sql, tuple(params)
+
+
+def _union(compiled: list[tuple[str, tuple] | None]) -> _Statement:
+    """One statement reading every compiled part (None: a part left out, which reads no rows)."""
     parts, params = [], []
-    for number, queryset in enumerate(querysets):
-        try:
-            sql, part_params = queryset.query.get_compiler(using=alias).as_sql()
-        except EmptyResultSet:  # a part known to match nothing (``none()``) is left out of the query
+    for number, found in enumerate(compiled):
+        if found is None:
             continue
+        sql, part_params = found
         # The part's SQL is Django's, its values are bound parameters; only the part's number is written in.
         part = f"SELECT {number} AS batch_part, ROW_NUMBER() OVER () AS batch_row, * FROM ({sql}) AS p{number}"  # noqa: S608
         parts.append(part)
         params.extend(part_params)
     sql = " UNION ALL ".join(parts) + " ORDER BY batch_part, batch_row" if parts else ""
-    return _Statement(sql, tuple(params), (), len(querysets))
+    return _Statement(sql, tuple(params), (), len(compiled))
+
+
+def _statement(querysets: list[QuerySet], alias: str) -> _Statement:
+    return _union([_compiled(queryset, alias) for queryset in querysets])
 
 
 def any_of(querysets: list[QuerySet]) -> RawSQL:
@@ -89,6 +102,8 @@ def rows_of_each(querysets: list[QuerySet]) -> list[list[tuple]]:
 
 # shape -> the model whose reads are routed (its first part's), and the statement prepared for each database.
 _prepared: dict[Hashable, tuple[type, dict[str, _Statement]]] = {}
+# The same for the parts ``prepared_parts`` reads: shape -> (model, {database: the part's SQL, values and keys}).
+_prepared_parts: dict[Hashable, tuple[type, dict[str, _Statement]]] = {}
 
 
 def _content_type_ids() -> tuple[int, ...]:
@@ -96,6 +111,40 @@ def _content_type_ids() -> tuple[int, ...]:
     models = record_models()
     types = ContentType.objects.get_for_models(*models)
     return tuple(types[model].pk for model in models)
+
+
+def _stand_ins(count: int) -> list[int]:
+    return [_KEY_STAND_IN - number for number in range(count)]
+
+
+def _keyed(shape: Hashable, statement: _Statement, count: int) -> _Statement:
+    """``statement``, built with ``_stand_ins(count)`` for its keys, with where each key goes noted."""
+    places = {stand_in: number for number, stand_in in enumerate(_stand_ins(count))}
+    # PostgreSQL's backend may pass a key wrapped in a subclass of int (psycopg's ``Int8`` for a bigint column),
+    # and binding keeps the wrapper.
+    filled = [
+        (position, places.get(value))
+        for position, value in enumerate(statement.params)
+        if isinstance(value, int) and not isinstance(value, bool)
+    ]
+    keys_at = tuple((position, number) for position, number in filled if number is not None)
+    if statement.sql and {number for _position, number in keys_at} != set(range(count)):
+        # A key the ORM did not pass as a parameter of its own could not be bound: fail, never read other rows.
+        raise ValueError(f"the read {shape!r} does not take each of its keys as a parameter")
+    return _Statement(statement.sql, statement.params, keys_at, statement.parts)
+
+
+def _keeps(statement: _Statement) -> bool:
+    """Whether a statement may serve later requests: not with a translatable value, which would speak the language
+    of the request that prepared it."""
+    return not any(isinstance(value, Promise) for value in statement.params)
+
+
+def _bound(statement: _Statement, keys) -> list:
+    params = list(statement.params)
+    for position, number in statement.keys:
+        params[position] = type(params[position])(keys[number])
+    return params
 
 
 def prepared_rows(shape: Hashable, build: Callable[..., list[QuerySet]], *keys: int) -> list[list[tuple]]:
@@ -114,28 +163,40 @@ def prepared_rows(shape: Hashable, build: Callable[..., list[QuerySet]], *keys: 
     alias = router.db_for_read(known[0]) if known else None
     statement = known[1].get(alias) if known else None
     if statement is None:
-        stand_ins = [_KEY_STAND_IN - number for number in range(len(keys))]
-        querysets = build(*stand_ins)
+        querysets = build(*_stand_ins(len(keys)))
         if not querysets:
             return []
         alias = querysets[0].db
-        statement = _statement(querysets, alias)
-        places = {stand_in: number for number, stand_in in enumerate(stand_ins)}
-        # PostgreSQL's backend may pass a key wrapped in a subclass of int (psycopg's ``Int8`` for a bigint column),
-        # and binding keeps the wrapper.
-        filled = [
-            (position, places.get(value))
-            for position, value in enumerate(statement.params)
-            if isinstance(value, int) and not isinstance(value, bool)
-        ]
-        keys_at = tuple((position, number) for position, number in filled if number is not None)
-        if statement.sql and {number for _position, number in keys_at} != set(range(len(keys))):
-            # A key the ORM did not pass as a parameter of its own could not be bound: fail, never read other rows.
-            raise ValueError(f"the read {shape!r} does not take each of its keys as a parameter")
-        statement = _Statement(statement.sql, statement.params, keys_at, statement.parts)
-        if not any(isinstance(value, Promise) for value in statement.params):
+        statement = _keyed(shape, _statement(querysets, alias), len(keys))
+        if _keeps(statement):
             _prepared.setdefault(shape, (querysets[0].model, {}))[1][alias] = statement
-    params = list(statement.params)
-    for position, number in statement.keys:
-        params[position] = type(params[position])(keys[number])
-    return _read(alias, statement, params)
+    return _read(alias, statement, _bound(statement, keys))
+
+
+def prepared_parts(parts: list[tuple[Hashable, Callable[..., QuerySet], tuple[int, ...]]]) -> list[list[tuple]]:
+    """``rows_of_each`` of one queryset per part, each part given as ``(shape, build, keys)``: ``prepared_rows`` for
+    a read whose parts vary from request to request (the explore page's steps: which relations of which record
+    types, from how many records). Each part is built and compiled the first time a process reads its shape from a
+    database, then only given its keys; the parts are still read with one query. Shapes are as for
+    ``prepared_rows``, one queryset each."""
+    types = _content_type_ids()
+    alias = None
+    compiled = []
+    for shape, build, keys in parts:
+        shape = (shape, types)
+        known = _prepared_parts.get(shape)
+        if alias is None and known:
+            alias = router.db_for_read(known[0])
+        statement = known[1].get(alias) if known else None
+        if statement is None:
+            queryset = build(*_stand_ins(len(keys)))
+            alias = alias or queryset.db
+            sql, params = _compiled(queryset, alias) or ("", ())
+            statement = _keyed(shape, _Statement(sql, params, (), 1), len(keys))
+            if _keeps(statement):
+                _prepared_parts.setdefault(shape, (queryset.model, {}))[1][alias] = statement
+        compiled.append((statement.sql, tuple(_bound(statement, keys))) if statement.sql else None)
+    if alias is None:
+        return []
+    statement = _union(compiled)
+    return _read(alias, statement, statement.params)
