@@ -14,7 +14,7 @@ from cop_kb.records.models import Status
 from cop_kb.records.services import record_slug_changed
 from instruments.models import InstrumentRelation
 
-from ..factories import make_instrument, make_organisation, make_provision, make_typed_link
+from ..factories import make_instrument, make_organisation, make_programme, make_provision, make_typed_link
 from ..test_pages import read_page
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +113,37 @@ def test_a_second_step_relation_with_more_links_than_the_bound_is_counted_not_dr
 
     assert web["sibling"].get_absolute_url() not in graph_nodes(html, "explore-graph")
     assert "And 2 more links, not drawn" in html, "both instruments it issued are counted, from the kept counts"
+
+
+def test_a_second_step_typed_relation_with_more_links_than_the_bound_is_counted_not_drawn(client, web, monkeypatch):
+    """Typed links have no kept counts: they are counted (an organisation leading thousands of programmes)."""
+    protocol = web["protocol"]
+    later = [make_instrument(title=f"Later Protocol {n}") for n in (1, 2)]
+    for instrument in later:
+        make_typed_link(InstrumentRelation, protocol, instrument, InstrumentRelation.Kind.SUPPLEMENTS)
+    monkeypatch.setattr(neighbourhood, "HUB_LINKS", 2)
+
+    html = client.get(explore_url(web["treaty"]) + "?depth=2").content.decode()
+
+    nodes = graph_nodes(html, "explore-graph")
+    assert protocol.get_absolute_url() in nodes
+    assert not {instrument.get_absolute_url() for instrument in later} & set(nodes)
+    assert "And 3 more links, not drawn" in html, "the protocol supplements three instruments, the treaty among them"
+
+
+def test_a_second_step_relation_without_kept_counts_is_counted_when_over_the_bound(client, web, monkeypatch):
+    """An article's programmes: no list facet keeps their counts, so they are counted."""
+    article = web["articles"][0]
+    programmes = [make_programme(title=f"Programme on Article {n}") for n in (1, 2)]
+    for programme in programmes:
+        programme.provisions.add(article)
+    monkeypatch.setattr(neighbourhood, "HUB_LINKS", 1)
+
+    html = client.get(explore_url(web["treaty"]) + "?depth=2").content.decode()
+
+    assert not {programme.get_absolute_url() for programme in programmes} & set(graph_nodes(html, "explore-graph"))
+    # The assembly's two instruments (kept counts) and the article's two programmes (counted).
+    assert "And 4 more links, not drawn" in html
 
 
 def test_choosing_record_types_leaves_the_others_out(client, web):
