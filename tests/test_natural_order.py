@@ -199,3 +199,20 @@ def test_the_first_public_records_by_title_are_read_from_an_index_without_sortin
     assert f"{model._meta.model_name}_title_idx" in plan
     assert "Sort" not in plan
     assert "TEMP B-TREE" not in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: SQLite joins without the cast")
+def test_a_record_walked_in_title_order_is_checked_against_a_tag_through_an_index():
+    """A tag's page: the first tagged programmes by title. Django joins a record (bigint key) to taggit's items
+    (integer ``object_id``) on ``object_id::bigint``; with joins other than a nested loop and sorting priced out,
+    PostgreSQL must look each programme up in ``directory/0012``'s index, which is only possible with it."""
+    make(Programme, tags=["walked"])
+    tagged = Programme.objects.public().filter(tags__slug="walked").order_by("title", "id")[:12]
+
+    with connection.cursor() as cursor:
+        for method in ("hashjoin", "mergejoin", "material", "seqscan", "bitmapscan"):
+            cursor.execute(f"SET LOCAL enable_{method} = off")
+        plan = plan_with_sorting_priced_out(tagged)
+
+    assert "taggeditem_object_bigint_idx" in plan
+    assert "Sort" not in plan
