@@ -32,16 +32,18 @@ def tag_list(request):
     """Every tag used by a published record, with how many published records carry it (one query, from the counts
     the lists' tag facets keep), A–Z, ``TAGS_PER_PAGE`` a page; a bad page number is a 404."""
     models = record_models()
-    totals = kept_across(models, TAG_FACET)
-    rows = prepared_rows(
-        ("tag counts", *models),
-        lambda: [
-            Tag.objects.annotate(count=Subquery(totals.filter(target=OuterRef("pk")).values("total")))
+
+    def counted_tags() -> list[QuerySet]:
+        totals = kept_across(models, TAG_FACET).filter(target=OuterRef("pk")).values("total")
+        return [
+            Tag.objects.annotate(count=Subquery(totals))
             .filter(count__isnull=False)
             .values_list("slug", "name", "count")
             .order_by()
-        ],
-    )
+        ]
+
+    # Built only when the process first reads it (``prepared_rows``); later requests just run it.
+    rows = prepared_rows(("tag counts", *models), counted_tags)
     tags = sorted(
         ({"slug": slug, "name": name, "count": count} for slug, name, count in rows[0]),
         key=lambda tag: (tag["name"].lower(), tag["slug"]),

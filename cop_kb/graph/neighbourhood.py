@@ -258,29 +258,28 @@ def _hubs_of(relation: _Relation, *keys: int) -> models.QuerySet:
 def links_from(sources: dict, types: set, limit: int, *, skip_hubs: bool = False) -> tuple[list[Link], int]:
     """The public links of ``sources`` (model -> primary keys) to records of ``types``, in one query: at most
     ``limit`` of each relation (each kind, for typed links) of each source, by title; with ``skip_hubs``, a relation
-    with more than ``HUB_LINKS`` links is only counted. Returns the links, forward relations
-    first, and how many were left out."""
+    with more than ``HUB_LINKS`` links is only counted. Returns the links, forward relations first, and how many were
+    left out."""
+    keys = {model: _padded(pks) for model, pks in sources.items() if pks}
     parts = [
         (model, declared, relation)
-        for model, pks in sources.items()
+        for model in keys
         for declared, relation in relations(model)
-        if relation.target in types and pks
+        if relation.target in types
     ]
     counted = parts if skip_hubs else []
     every_rows = prepared_parts(
         [
             (
-                ("explore rows", declared, limit, skip_hubs, HUB_LINKS, len(keys)),
+                ("explore rows", declared, limit, skip_hubs, HUB_LINKS, len(keys[model])),
                 partial(_rows_of, relation, limit, skip_hubs),
-                keys,
+                keys[model],
             )
             for model, declared, relation in parts
-            for keys in [_padded(sources[model])]
         ]
         + [
-            (("explore hubs", declared, HUB_LINKS, len(keys)), partial(_hubs_of, relation), keys)
+            (("explore hubs", declared, HUB_LINKS, len(keys[model])), partial(_hubs_of, relation), keys[model])
             for model, declared, relation in counted
-            for keys in [_padded(sources[model])]
         ]
     )
     hidden = sum(row[5] for rows in every_rows[len(parts) :] for row in rows)
