@@ -55,6 +55,9 @@ def axe_problems(page: Page) -> list[str]:
     Without ``preload``: axe would copy the page's style sheets into ``<style>`` elements, which the strict
     Content-Security-Policy refuses (so it could not read them anyway), logging an error on a page that made none.
     """
+    # After a click, the page's elements can be asserted on before its deferred scripts have run: axe waits for the
+    # page the user is left with, which admin-accessibility.js has finished naming.
+    page.wait_for_load_state()
     results = Axe().run(page, options={"resultTypes": ["violations"], "preload": False})
     return [
         f"{page.url}: {violation['id']}: {[node['target'] for node in violation['nodes']]}"
