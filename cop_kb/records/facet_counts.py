@@ -68,9 +68,12 @@ def kept_grouped(model, facet) -> models.QuerySet:
         return placed(kept.values(**{VALUE: F("value"), LABEL: F("value"), COUNT: F("records")}), facet.value_order())
     # Read from the public linked records (a draft or withdrawn one is not offered, as in a fresh count), each with
     # its kept count found by the count's key: its place in its type's order is then read from its own columns.
-    records = kept.filter(value="", target=OuterRef("pk")).values("records")[:1]
-    targets = facet.public_targets(model).order_by().annotate(**{COUNT: Subquery(records)})
-    rows = targets.filter(**{f"{COUNT}__isnull": False}).values(
+    # The records with a count are chosen by IN, which the databases answer from one pass over the counts, not by
+    # looking the count up for every record of the linked type (an organisation facet: 12,000 at 100,000 records).
+    linked = kept.filter(value="")
+    records = linked.filter(target=OuterRef("pk")).values("records")[:1]
+    targets = facet.public_targets(model).order_by().filter(pk__in=linked.values("target"))
+    rows = targets.annotate(**{COUNT: Subquery(records)}).values(
         COUNT, **{VALUE: F("slug"), LABEL: F(named_field(targets.model))}
     )
     return placed(rows, facet.value_order(model))
