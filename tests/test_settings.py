@@ -12,7 +12,14 @@ from django.db import connection, connections
 from django.db.utils import ConnectionHandler
 
 from cop_kb.replica import PrimaryReplicaRouter, ReplicaReadsMiddleware
-from cop_kb.settings.env import REPLICA_CONNECT_TIMEOUT, database_from_url, env_bool, env_list, replica_from_url
+from cop_kb.settings.env import (
+    POSTGRES_SERVER_OPTIONS,
+    REPLICA_CONNECT_TIMEOUT,
+    database_from_url,
+    env_bool,
+    env_list,
+    replica_from_url,
+)
 
 from .servers import python
 
@@ -89,7 +96,7 @@ def test_postgres_url_gives_every_part(monkeypatch, tmp_path):
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
         "DISABLE_SERVER_SIDE_CURSORS": False,
-        "OPTIONS": {"sslmode": "require", "options": "-c jit=off"},
+        "OPTIONS": {"sslmode": "require", "options": POSTGRES_SERVER_OPTIONS},
     }
 
 
@@ -103,7 +110,7 @@ def test_postgres_url_options_are_passed_to_the_driver(monkeypatch, tmp_path):
         "sslmode": "verify-full",
         "connect_timeout": 5,
         "application_name": "cop-kb",
-        "options": "-c jit=off",
+        "options": POSTGRES_SERVER_OPTIONS,
     }
 
 
@@ -119,7 +126,7 @@ def test_postgresql_scheme_minimal_url_and_conn_max_age_from_env(monkeypatch, tm
     assert (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == ("kb", "", "", "localhost", "")
     assert db["CONN_MAX_AGE"] == 0
     assert db["CONN_HEALTH_CHECKS"] is True
-    assert db["OPTIONS"] == {"options": "-c jit=off"}
+    assert db["OPTIONS"] == {"options": POSTGRES_SERVER_OPTIONS}
 
 
 @pytest.mark.parametrize("raw", ["sixty", "-1", "1.5"])
@@ -219,6 +226,16 @@ def test_postgres_test_database_has_search_extensions():
     assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+@pytest.mark.django_db
+def test_postgres_connections_plan_without_jit_or_parallel_workers():
+    """Every connection the site opens asks PostgreSQL for plans without JIT compilation or parallel workers, which
+    cost a page more than they save (``POSTGRES_SERVER_OPTIONS``)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit'), current_setting('max_parallel_workers_per_gather')")
+        assert cursor.fetchone() == ("off", "0")
+
+
 # ---- production settings ---------------------------------------------------------------------------------------
 
 
@@ -287,7 +304,7 @@ def test_a_replica_url_adds_the_replica_alias_and_its_router():
 
 def test_replica_gives_up_connecting_quickly_unless_its_url_says_otherwise():
     replica = replica_from_url("postgres://kb:pw@127.0.0.1:5433/kb", PRIMARY)
-    assert replica["OPTIONS"] == {"connect_timeout": REPLICA_CONNECT_TIMEOUT, "options": "-c jit=off"}
+    assert replica["OPTIONS"] == {"connect_timeout": REPLICA_CONNECT_TIMEOUT, "options": POSTGRES_SERVER_OPTIONS}
     assert replica["CONN_HEALTH_CHECKS"] is True
     # Under tests it is the primary's test database, so pytest-django neither creates nor flushes it.
     assert replica["TEST"] == {"MIRROR": "default"}

@@ -47,6 +47,12 @@ SQLITE_OPTIONS = {
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
 }
 SUPPORTED_SCHEMES = {"sqlite", "postgres", "postgresql"}
+# PostgreSQL's JIT compiler spends far longer compiling than our short queries take to run. Parallel workers take
+# milliseconds to start and, on an app server, compete for the cores with the other requests: run in-process and
+# alternated request by request with them allowed, the explore pages of programmes, partnerships and activities at
+# 100,000 records took 0.58-0.80 of the time without them (an organisation with thousands of links 0.87-0.91), and
+# no page took clearly longer.
+POSTGRES_SERVER_OPTIONS = "-c jit=off -c max_parallel_workers_per_gather=0"
 
 
 def database_from_url(url: str | None, sqlite_path: Path, variable: str = "DATABASE_URL") -> dict:
@@ -79,8 +85,7 @@ def database_from_url(url: str | None, sqlite_path: Path, variable: str = "DATAB
         db["OPTIONS"] = {**SQLITE_OPTIONS, **options}
     else:
         db["CONN_HEALTH_CHECKS"] = True
-        # PostgreSQL's JIT compiler spends far longer compiling than our short queries take to run.
-        options.setdefault("options", "-c jit=off")
+        options.setdefault("options", POSTGRES_SERVER_OPTIONS)
     return db
 
 
