@@ -242,7 +242,9 @@ def _wants_near_misses(query: Query, result: SearchPage) -> bool:
     return len(query.groups) > 1 and result.total < NEAR_MISS_BELOW and result.page == 1 and not result.broad
 
 
-def _ranked(backend, query: Query, filters: list, result: SearchPage, *, wanted: bool) -> tuple[list, list]:
+def _ranked(
+    backend, query: Query, filters: list, result: SearchPage, overview: Overview, *, wanted: bool
+) -> tuple[list, list]:
     """The page's hits and, if ``wanted`` and the search found few records, the near misses."""
     offset = (result.page - 1) * result.per_page
     near = wanted and _wants_near_misses(query, result)
@@ -250,7 +252,7 @@ def _ranked(backend, query: Query, filters: list, result: SearchPage, *, wanted:
         return [], backend.near_misses(query, filters, NEAR_MISSES) if near else []
     if near:
         return backend.ranked_and_near_misses(query, filters, result.per_page, offset, NEAR_MISSES)
-    return backend.ranked(query, filters, result.per_page, offset, result.broad), []
+    return backend.ranked(query, filters, result.per_page, offset, overview), []
 
 
 def _search_page(
@@ -284,7 +286,7 @@ def _search_page(
             result.num_pages = max(1, math.ceil(listed / result.per_page))
             if result.page > result.num_pages:
                 raise PageNotFound
-            hits, near = _ranked(backend, query, filters, result, wanted=near_misses and named)
+            hits, near = _ranked(backend, query, filters, result, overview, wanted=near_misses and named)
             # "Did you mean", for a search that found nothing, in the same session.
             suggested = [] if result.total else backend.suggest(query.text, SUGGESTIONS)
         by_id = _public_documents([*(hit.document_id for hit in [*hits, *near]), *suggested])

@@ -147,3 +147,33 @@ def test_broad_candidates_are_the_first_documents_by_id_whatever_was_rewritten_s
 
     assert after[:3] == [programme.title for programme in named]
     assert after == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL chooses how to find the first candidates")
+def test_a_broad_query_in_few_of_the_documents_collects_its_candidates_and_lists_what_walking_lists(
+    monkeypatch, small_limits
+):
+    """A word found only in bodies, in few of the documents: its first candidates by id are collected from the index
+    rather than walked for (``PostgresBackend._collects``), and the page lists what walking would."""
+    made = [record(Programme, title=f"Plan {number}", body="Walrus colonies.") for number in range(30)]
+    for programme in made[::2]:
+        record_reindex(programme)  # rewritten under the same id, stored elsewhere: id order is not storage order
+    # The planner's count of the documents, which the choice reads (the test tables were never analysed).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_searchdocument")
+    backend = type(get_backend())
+    choose, chosen = backend._collects, []
+
+    def recorded(self, overview) -> bool:
+        chosen.append(choose(self, overview))
+        return chosen[-1]
+
+    monkeypatch.setattr(backend, "_collects", recorded)
+    collected = search_for("walrus")
+    monkeypatch.setattr(backend, "_collects", lambda self, overview: False)
+    walked = search_for("walrus")
+
+    assert collected.broad and chosen == [True]
+    assert hit_titles(collected) == hit_titles(walked)
+    # The first 25 by id are ranked (all alike, so by title) and the page shows 20 of them.
+    assert hit_titles(collected) == sorted(f"Plan {number}" for number in range(25))[:20]

@@ -72,6 +72,9 @@ class Overview:
     broad: bool = False
     # The total itself is an estimate (PostgreSQL, for a broad query).
     total_estimated: bool = False
+    # How many documents the index holds, where a backend reads it to choose how to rank a broad query (PostgreSQL:
+    # the planner's own estimate); 0 when unknown.
+    documents: int = 0
 
 
 def with_filters(source: str, document_id: str, filters: Filters, params: list) -> str:
@@ -110,8 +113,9 @@ class SearchBackend:
         (SAMPLE_MODULUS)."""
         raise NotImplementedError
 
-    def ranked(self, query: Query, filters: Filters, limit: int, offset: int, broad: bool) -> list[Hit]:
-        """One page of the matching documents, best first, each with a snippet (``broad``: see ``rank_candidates``)."""
+    def ranked(self, query: Query, filters: Filters, limit: int, offset: int, overview: Overview) -> list[Hit]:
+        """One page of the matching documents, best first, each with a snippet (``overview.broad``: see
+        ``rank_candidates``)."""
         raise NotImplementedError
 
     def near_misses(self, query: Query, filters: Filters, limit: int) -> list[Hit]:
@@ -124,7 +128,8 @@ class SearchBackend:
         self, query: Query, filters: Filters, limit: int, offset: int, near_limit: int
     ) -> tuple[list[Hit], list[Hit]]:
         """``ranked`` (an exact search) and ``near_misses`` together; a backend may answer both in one statement."""
-        return self.ranked(query, filters, limit, offset, False), self.near_misses(query, filters, near_limit)
+        exact = Overview(total=0, facets=[])
+        return self.ranked(query, filters, limit, offset, exact), self.near_misses(query, filters, near_limit)
 
     @contextmanager
     def session(self):

@@ -26,6 +26,10 @@ from .base import (
 )
 
 CONFIG = "cop_english"
+# What checking a document's full vector costs over what visiting a match from the index costs (``_collects``).
+WALK_OVER_COLLECT = 1.5
+# The planner's estimate of how many documents the index holds (-1 before the table was first analysed).
+DOCUMENTS = "(SELECT reltuples::bigint FROM pg_class WHERE oid = 'search_searchdocument'::regclass)"
 HEADLINE_OPTIONS = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, MaxFragments=2"
 
 
@@ -116,9 +120,9 @@ class PostgresBackend(SearchBackend):
                 WHERE document_id IN (SELECT id FROM ({sql}) matches WHERE id %% {modulus} = 0)
                 GROUP BY facet, value
             )
-            SELECT true, facet, value, n FROM sampled
+            SELECT true, facet, value, n, {DOCUMENTS} FROM sampled
             UNION ALL
-            SELECT false, facet, value, count(*) FROM search_searchfacet
+            SELECT false, facet, value, count(*), {DOCUMENTS} FROM search_searchfacet
             WHERE document_id IN ({sql})
                 AND (SELECT coalesce(sum(n), 0) FROM sampled WHERE facet = 'type') * {modulus} <= %s
             GROUP BY facet, value
@@ -126,20 +130,21 @@ class PostgresBackend(SearchBackend):
         with connection.cursor() as cursor:
             cursor.execute(statement, [*params, *params, self.count_limit])
             rows = cursor.fetchall()
-        sampled = [{"facet": facet, "value": value, "n": n * modulus} for sample, facet, value, n in rows if sample]
-        exact = [{"facet": facet, "value": value, "n": n} for sample, facet, value, n in rows if not sample]
+        sampled = [{"facet": facet, "value": value, "n": n * modulus} for sample, facet, value, n, _ in rows if sample]
+        exact = [{"facet": facet, "value": value, "n": n} for sample, facet, value, n, _ in rows if not sample]
+        documents = max(0, rows[0][4]) if rows else 0
         estimate = documents_counted(sampled)
         if estimate > self.count_limit:
-            return Overview(total=estimate, facets=sampled, broad=True, total_estimated=True)
+            return Overview(total=estimate, facets=sampled, broad=True, total_estimated=True, documents=documents)
         # Exact facet counts give the exact total too (each document has one record type): no count of its own.
         total = documents_counted(exact)
         if total > self.exact_limit:
-            return Overview(total=total, facets=sampled, broad=True)
-        return Overview(total=total, facets=exact)
+            return Overview(total=total, facets=sampled, broad=True, documents=documents)
+        return Overview(total=total, facets=exact, documents=documents)
 
-    def ranked(self, query: Query, filters, limit: int, offset: int, broad: bool) -> list[Hit]:
+    def ranked(self, query: Query, filters, limit: int, offset: int, overview: Overview) -> list[Hit]:
         everywhere = "d.search_vector @@ q.query"
-        if not broad:
+        if not overview.broad:
             return _hits(*self._ranked_sql(query, filters, limit, offset, "search_vector", everywhere, own=True))
         # rank_vector holds title and aliases (A) and summary and tags (B) only, about 0.6 kB and never TOASTed:
         # ranking on it skips unpacking the full vectors. An excluded word may still be in a candidate's body, so
@@ -148,8 +153,26 @@ class PostgresBackend(SearchBackend):
         hits = _hits(*self._ranked_sql(query, filters, limit, offset, "rank_vector", condition, capped=True))
         if len(hits) < limit and offset == 0:
             # Fewer than a page have the words outside the body: the first matches anywhere, then.
-            hits = _hits(*self._ranked_sql(query, filters, limit, offset, "search_vector", everywhere, capped=True))
+            collect = self._collects(overview)
+            hits = _hits(
+                *self._ranked_sql(
+                    query, filters, limit, offset, "search_vector", everywhere, capped=True, collect=collect
+                )
+            )
         return hits
+
+    def _collects(self, overview: Overview) -> bool:
+        """Whether a broad query's first ``rank_candidates`` matches anywhere are found by collecting every match
+        from the index and taking the first by id, rather than by walking the documents in id order until enough
+        match. The planner prices checking a document's full vector as a comparison of two numbers, when it is
+        unpacked from TOAST (4-8 µs), and so walks for any word it expects in more than about 2 % of the documents;
+        a word most documents have only through the names of the records they link to ("UNCRC", 7 % at 100,000
+        records) was checked in 27,000 documents (100-200 ms) for 2,000 matches it collects in 35-80 ms.
+
+        Walking checks about ``rank_candidates × documents / matches`` documents, collecting visits every match
+        at about 2/3 the cost of a check: collecting is cheaper below ``sqrt(1.5 × rank_candidates × documents)``
+        matches (17,000 of 100,000 documents)."""
+        return overview.total**2 < WALK_OVER_COLLECT * self.rank_candidates * overview.documents
 
     def _ranked_sql(
         self,
@@ -161,10 +184,12 @@ class PostgresBackend(SearchBackend):
         condition: str,
         *,
         capped: bool = False,
+        collect: bool = False,
         own: bool = False,
     ) -> tuple[str, list]:
         """One page of the documents matching ``condition``, ranked on ``vector`` (``capped``: the first
-        ``rank_candidates`` only; ``own``: those matching without weight D first), as (id, headline, place) rows."""
+        ``rank_candidates`` only, found by collecting every match if ``collect``, see ``_collects``; ``own``: those
+        matching without weight D first), as (id, headline, place) rows."""
         ts_sql, ts_params = tsquery(query)
         rank_sql, rank_params = ranking_tsquery(query)
         params: list = []
@@ -184,6 +209,13 @@ class PostgresBackend(SearchBackend):
             # every match.
             chosen = condition.replace("q.query", f"({ts_sql})")
             chosen_params = ts_params * condition.count("q.query")
+        candidates = f"candidates AS (SELECT d.id FROM {source} CROSS JOIN q WHERE {chosen} {cap})"
+        if capped and collect:
+            # MATERIALIZED: planned apart from the ORDER BY and LIMIT, the matches are read from the GIN index.
+            candidates = (
+                f"matched AS MATERIALIZED (SELECT d.id FROM {source} WHERE {chosen}),"
+                f" candidates AS (SELECT d.id FROM matched d {cap})"
+            )
         own_vector = "ts_filter(d.search_vector, '{a,b,c}')"
         # ``own``: documents that match without the names of the records linking to them (weight D) come first.
         first = f"({own_vector} @@ q.query)::int" if own else "1"
@@ -203,7 +235,7 @@ class PostgresBackend(SearchBackend):
         order = "own DESC, literal DESC, rank DESC, title, id"
         sql = f"""
             WITH q AS (SELECT ({ts_sql}) AS query, ({rank_sql}) AS ranking, {literal_sql} AS literal_ranking),
-            candidates AS (SELECT d.id FROM {source} CROSS JOIN q WHERE {chosen} {cap}),
+            {candidates},
             matches AS (
                 SELECT d.id, {first} AS own, {literal} AS literal, ts_rank(d.{vector}, q.ranking) AS rank, d.title
                 FROM candidates JOIN search_searchdocument d ON d.id = candidates.id CROSS JOIN q

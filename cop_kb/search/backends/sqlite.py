@@ -143,7 +143,8 @@ class SQLiteBackend(SearchBackend):
             tier_row = cursor.fetchone()
         return expression, max(row[0], tier_row[0] if tier_row else 0)
 
-    def ranked(self, query: Query, filters, limit: int, offset: int, broad: bool) -> list[Hit]:
+    def ranked(self, query: Query, filters, limit: int, offset: int, overview: Overview) -> list[Hit]:
+        broad = overview.broad
         expression, end = self._candidates(query, filters) if broad else (match_expression(query), None)
         bound, bound_params = ("", []) if end is None else (" AND search_fts.rowid <= %s", [end])
         # Documents that match without the names of the records linking to them come first (a country is not found
