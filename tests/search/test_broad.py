@@ -158,7 +158,7 @@ def test_a_broad_query_in_few_of_the_documents_collects_its_candidates_and_lists
     made = [record(Programme, title=f"Plan {number}", body="Walrus colonies.") for number in range(30)]
     for programme in made[::2]:
         record_reindex(programme)  # rewritten under the same id, stored elsewhere: id order is not storage order
-    # The planner's count of the documents, which the choice reads (the test tables were never analysed).
+    # The planner's count of the documents, which the choice reads: the test tables may never have been analysed.
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE search_searchdocument")
     backend = type(get_backend())
