@@ -5,7 +5,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from cop_kb.records.citations import Document
@@ -13,7 +13,7 @@ from cop_kb.records.facets import ChoiceFacet, RelatedFacet
 from cop_kb.records.links import LinkForeignKey, LinkManyToManyField, TypedLink
 from cop_kb.records.list_columns import ListColumn
 from cop_kb.records.models import DatePrecision, Record
-from cop_kb.records.partial_dates import PartialDate
+from cop_kb.records.partial_dates import DateYear, PartialDate
 from cop_kb.records.registry import record_type
 
 
@@ -73,7 +73,7 @@ class Instrument(Record):
         RelatedFacet("issuing_body", "issuing_body", _("issuing body")),
         RelatedFacet("strategic_area", "strategic_areas"),
     )
-    year_expression = Coalesce(ExtractYear("adopted_on"), ExtractYear("opened_for_signature_on"))
+    year_expression = Coalesce(DateYear("adopted_on"), DateYear("opened_for_signature_on"))
     dated_by = (ADOPTED, OPENED_FOR_SIGNATURE)  # as its year: adopted, or else opened for signature
     # Its own citation: "Convention on Cybercrime, Budapest, 23 November 2001, ETS No. 185", from these fields only.
     cited_as = Document(

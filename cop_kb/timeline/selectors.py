@@ -9,11 +9,12 @@ from urllib.parse import urlencode
 
 from django.db import models
 from django.db.models import Case, Count, F, Value, When, Window
-from django.db.models.functions import Cast, Coalesce, ExtractYear, RowNumber
+from django.db.models.functions import Cast, Coalesce, RowNumber
 
 from cop_kb.records.batch import any_of
 from cop_kb.records.facet_counts import kept_values
 from cop_kb.records.models import DatePrecision, Record, format_partial_date
+from cop_kb.records.partial_dates import DateYear
 from cop_kb.records.registry import RecordType, record_types
 
 PER_YEAR = 8  # records shown per year; the rest are counted and linked to their type's list of that year
@@ -98,7 +99,7 @@ def _dating(model) -> tuple:
         default=Value(""),
         output_field=models.CharField(),
     )
-    return ExtractYear(date), date, precision
+    return DateYear(date), date, precision
 
 
 def _public(entry: RecordType, area):

@@ -3,13 +3,12 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from cop_kb.records.facets import ChoiceFacet, RelatedFacet
 from cop_kb.records.links import LinkForeignKey
 from cop_kb.records.models import DatePrecision, Record
-from cop_kb.records.partial_dates import PartialDate
+from cop_kb.records.partial_dates import DateYear, PartialDate
 from cop_kb.records.registry import record_type
 from strategy.models import Level
 
@@ -25,7 +24,7 @@ class Partnership(Record):
     url_name = "programmes:partnership-detail"
     detail_fields = ("launched_on_display", "website", "focus_area")
     detail_links = ("members",)
-    year_expression = ExtractYear("launched_on")
+    year_expression = DateYear("launched_on")
     dated_by = (LAUNCHED,)
     linked_data_type = "Organization"
     linked_data_fields = {"launched_on": "foundingDate", "website": "sameAs"}
