@@ -1,7 +1,7 @@
 """What the search index reads of many records at once, loaded without Django's per-record prefetch bookkeeping.
 
-``RecordQuerySet.for_search()`` loads the same for a few records; for a rebuild of 100,000 this fills the caches
-``Record.search_data()`` reads (tags, aliases, the public records behind search facets) with one query each.
+``load_for_search`` loads records with the caches ``Record.search_data()`` reads (tags, aliases, the public records
+behind search facets) filled with one query each, for one record written or a rebuild's round of 2,000.
 ``related_names`` reads, for any number of records, the names of the public records linked to them, which the index
 stores beside their own text so that a search for a linked organisation, country or instrument finds them.
 """
@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from taggit.models import Tag, TaggedItem
 
-from .links import link_paths
+from .links import link_paths, linked_keys, model_at
 from .models import Alias, public_q
 
 # A document carries the names of at most this many linked records (the first by title): a country linked from
@@ -20,7 +20,15 @@ RELATED_NAMES_LIMIT = 50
 IDS_LIMIT = 10_000
 
 
-def prefetch_for_search(model, records: list) -> None:
+def load_for_search(records: models.QuerySet) -> list:
+    """The records of ``records``, by key, with what ``search_data()`` reads. The Markdown source is not indexed
+    (its rendering, body_html, is): it is not loaded."""
+    loaded = list(records.defer("body").order_by("pk"))
+    _prefetch_for_search(records.model, loaded)
+    return loaded
+
+
+def _prefetch_for_search(model, records: list) -> None:
     """Fill the prefetch caches search_data() reads (tags, aliases, public facet links) with one query each.
 
     Django's prefetch_related builds a filtered queryset per record and relation to hold the result; at 100,000
@@ -55,12 +63,6 @@ def prefetch_for_search(model, records: list) -> None:
         record._prefetched_objects_cache = caches[record.pk]
 
 
-def _model_at(model, path: str):
-    for part in path.split("__"):
-        model = model._meta.get_field(part).related_model
-    return model
-
-
 def related_names(
     model, pks: list[int], records: models.QuerySet | None = None, titles: dict[type, dict[int, str]] | None = None
 ) -> dict[int, tuple[list[str], list[str]]]:
@@ -79,14 +81,20 @@ def related_names(
     names most public records, gets the titles of every public record of each type linked, read once for them all.
     """
     found: dict[int, tuple[dict, dict]] = {pk: ({}, {}) for pk in pks}
-    source = model._default_manager.filter(pk__in=pks) if records is None else records
-    for path, forward in link_paths(model):
-        target = _model_at(model, path)
-        # The link rows alone, the far end's id being a column of the row: joined to the far end's table as well
-        # (for its status and title), SQLite without planner statistics (no ANALYZE since the data grew) took both
-        # ends' status indexes for selective and probed the link table for every pair of records, e.g. 6,000
-        # provisions by 33,000 programmes: 36 s for one relation at 100,000 records.
-        rows = source.filter(**{f"{path}__isnull": False}).order_by().values_list("pk", f"{path}__pk")
+    # The link rows alone, the far end's id being a column of the row: joined to the far end's table as well (for
+    # its status and title), SQLite without planner statistics (no ANALYZE since the data grew) took both ends'
+    # status indexes for selective and probed the link table for every pair of records, e.g. 6,000 provisions by
+    # 33,000 programmes: 36 s for one relation at 100,000 records.
+    if records is None:
+        linked = linked_keys(model, pks)
+    else:
+        # A rebuild's: one query per relation, each read as it comes (one query for all would sort every link).
+        linked = [
+            ((path, forward), records.filter(**{f"{path}__isnull": False}).order_by().values_list("pk", f"{path}__pk"))
+            for path, forward in link_paths(model)
+        ]
+    for (path, forward), rows in linked:
+        target = model_at(model, path)
         for pk, linked_pk in rows:
             # ``records`` is read again by each query: one published since ``pks`` were read is not asked for here.
             if pk in found and (target, linked_pk) != (model, pk):

@@ -16,7 +16,7 @@ from django.db import connection, models, transaction
 
 from cop_kb.records.content_version import content_changing
 from cop_kb.records.registry import record_models
-from cop_kb.records.search_data import prefetch_for_search, related_names
+from cop_kb.records.search_data import load_for_search, related_names
 
 from .backends.base import PRIVATE_MARKERS
 from .models import SearchDocument, SearchFacet
@@ -133,7 +133,7 @@ def search_index_update(records: Iterable[models.Model]) -> None:
             # changed keeps its place among records that rank the same.
             ids = dict(stored.values_list("object_id", "pk"))
             stored.delete()
-            fresh = list(model.objects.for_search().filter(pk__in=batch))
+            fresh = load_for_search(model.objects.public().filter(pk__in=batch))
             related = related_names(model, [record.pk for record in fresh])
             pairs = [_document(record, content_type, related[record.pk]) for record in fresh]
             for document, _facets in pairs:
@@ -179,10 +179,7 @@ def _read_round(targets: list, number: int, rounds: int) -> list[tuple[int, list
         share = math.ceil(len(pks) / rounds)
         chunk = pks[number * share : (number + 1) * share]
         if chunk:
-            # The Markdown source is not indexed (its rendering, body_html, is): no need to load it.
-            records = list(model.objects.filter(pk__in=chunk).defer("body").order_by("pk"))
-            prefetch_for_search(model, records)
-            loaded.append((content_type_id, records, related))
+            loaded.append((content_type_id, load_for_search(model.objects.filter(pk__in=chunk)), related))
     return loaded
 
 

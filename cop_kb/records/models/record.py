@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Case, F, Prefetch, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -70,16 +70,6 @@ class RecordQuerySet(models.QuerySet):
             .select_related(*link_select_related(self.model))
             .prefetch_related("tags", "aliases", "sources")
         )
-
-    def for_search(self) -> "RecordQuerySet":
-        """Public records with what the search index reads: aliases, tags and the public records behind facets."""
-        facet_links = [_public_prefetch(self.model, path) for path in self.model.search_facet_links.values()]
-        return self.public().prefetch_related("tags", "aliases", *facet_links)
-
-
-def _public_prefetch(model, path: str) -> Prefetch:
-    related = model._meta.get_field(path).related_model
-    return Prefetch(path, queryset=related._default_manager.public())
 
 
 class Record(models.Model):
@@ -248,7 +238,7 @@ class Record(models.Model):
         return self.status == Status.PUBLISHED
 
     def search_data(self) -> dict:
-        """What the search index stores for this record; reads only what ``for_search()`` loaded."""
+        """What the search index stores for this record; reads only what ``load_for_search`` loaded."""
         year = getattr(self, "year", None)
         tags = list(self.tags.all())
         facets = [("type", self._meta.label_lower)]
@@ -264,8 +254,8 @@ class Record(models.Model):
             "title": self.title,
             "aliases": self._search_names(),
             "summary": self.summary,
-            # By name: the two ways tags are loaded (for_search(), a rebuild's prefetch_for_search) come in whatever
-            # order the database returns them, and a document must not depend on which one wrote it.
+            # By name: tags are loaded in whatever order the database returns them, and a document must not depend
+            # on which write or rebuild wrote it.
             "tags": sorted(tag.name for tag in tags),
             "body": self.body_html,
             "year": year,
