@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cop_kb.records import links
 from cop_kb.records.links import LinkForeignKey, LinkManyToManyField, TypedLink, linked_records, linked_records_of
 from cop_kb.records.models import Status
 
@@ -64,7 +65,9 @@ def test_one_record_is_read_with_one_query_and_each_record_gets_its_own_links(gr
         assert keys(linked_records(second)) == linked_through_the_orm(second)
 
 
-def test_several_records_are_read_with_one_query_per_record_type(graph):
+@pytest.mark.parametrize("prepared_keys", [10, 1], ids=["prepared", "built for the call"])
+def test_several_records_are_read_with_one_query_per_record_type(graph, monkeypatch, prepared_keys):
+    monkeypatch.setattr(links, "PREPARED_KEYS", prepared_keys)
     records = [record for records in graph.values() for record in records[:2]]
     with CaptureQueriesContext(connection) as queries:
         found = linked_records_of(records)

@@ -150,6 +150,10 @@ def linked_records(record) -> list:
     return linked_records_of([record])
 
 
+# Reads of the links of up to this many records of a type are prepared, one statement for each number of records.
+PREPARED_KEYS = 10
+
+
 def linked_records_of(records: Iterable) -> list:
     """Every record any of ``records`` links to or is linked from, whatever its status, as references: instances
     holding only their key (``Model(pk=…)``), for callers that reindex them, which reads each afresh. One query per
@@ -167,13 +171,13 @@ def linked_records_of(records: Iterable) -> list:
 
 def linked_keys(model, pks: list[int]) -> list[tuple[tuple[str, bool], list[tuple[int, int]]]]:
     """For each of ``link_paths(model)``, the (record's key, linked record's key) pairs of the records ``pks``, read
-    with one query. For one record (an editor's save, every record a test makes) the statement is prepared once per
-    process (``prepared_rows``): built with the ORM on every save, the one query per link it replaces cost more than a
-    third of a save in Python."""
+    with one query. For a few records (an editor's save and the records it reindexes, every record a test makes) the
+    statement is prepared once per process and number of records (``prepared_rows``): built with the ORM on every
+    save, the one query per link it replaces cost more than a third of a save in Python."""
     paths = link_paths(model)
     build = partial(_linked_rows, model, paths)
-    if len(pks) == 1:
-        rows = prepared_rows(("linked keys", model._meta.label_lower), build, *pks)
+    if len(pks) <= PREPARED_KEYS:
+        rows = prepared_rows(("linked keys", model._meta.label_lower, len(pks)), build, *pks)
     else:
         rows = rows_of_each(build(*pks))
     return list(zip(paths, rows, strict=True))
