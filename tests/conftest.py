@@ -105,16 +105,35 @@ def loaded_framework_over_migrations(django_db_setup, django_db_blocker) -> Snap
 def framework(request, django_db_setup, django_db_blocker):
     """The real framework's records, loaded and indexed once per module.
 
-    On PostgreSQL they are copied from the run's snapshot, which loading them would cost seconds per module to
-    rebuild; SQLite restores a snapshot only outside a transaction, so there the module loads them. The snapshot is
-    taken before the module's transaction opens, unless another module fixture already opened it.
+    They are copied from the run's snapshot, which loading them would cost a second or more per module to rebuild:
+    on PostgreSQL inside the module's transaction, which puts the earlier rows back when it rolls back; SQLite
+    restores a snapshot only outside a transaction, so there ``framework_copied_in`` copies them in before the
+    transaction opens and puts the earlier rows back after it has rolled back. A module whose other fixtures already
+    opened its transaction loads them instead.
     """
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+    if connection.in_atomic_block:
+        request.getfixturevalue("module_db")
+        call_command("load_framework", verbosity=0)
+    elif connection.vendor == "postgresql":
         snapshot = request.getfixturevalue("loaded_framework_over_migrations")
         request.getfixturevalue("module_db")
         snapshot.restore()
         # Django's content types in memory are the snapshot's until the module's rollback puts the earlier ones back.
         request.addfinalizer(forget_content_types)
     else:
+        # Asked for first, so torn down last: after module_db's rollback.
+        request.getfixturevalue("framework_copied_in")
         request.getfixturevalue("module_db")
-        call_command("load_framework", verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def framework_copied_in(loaded_framework_over_migrations, django_db_blocker):
+    """SQLite: the framework's rows copied in from the run's snapshot for a module, and the rows found before it put
+    back after it."""
+    with django_db_blocker.unblock():
+        before = Snapshot("test_snapshot_module")
+        before.take()
+        loaded_framework_over_migrations.restore()
+        yield
+        before.restore()
+        before.drop()
