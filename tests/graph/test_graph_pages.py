@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import caches
 from django.urls import reverse
 
 from cop_kb.graph import neighbourhood
@@ -144,6 +145,30 @@ def test_a_second_step_relation_without_kept_counts_is_counted_when_over_the_bou
     assert not {programme.get_absolute_url() for programme in programmes} & set(graph_nodes(html, "explore-graph"))
     # The assembly's two instruments (kept counts) and the article's two programmes (counted).
     assert "And 4 more links, not drawn" in html
+
+
+def test_a_second_step_relation_at_the_bound_is_drawn_and_unpublished_links_do_not_count(client, web, monkeypatch):
+    """A record is a hub only past ``HUB_LINKS`` public links: found by looking for the one after the bound."""
+    protocol, article = web["protocol"], web["articles"][0]
+    # The protocol supplements the treaty, a published protocol and a draft: two public links, at the bound.
+    published, draft = make_instrument(title="Later Protocol"), make_instrument(title="Draft Protocol", status="draft")
+    for instrument in (published, draft):
+        make_typed_link(InstrumentRelation, protocol, instrument, InstrumentRelation.Kind.SUPPLEMENTS)
+    # The article has two programmes, one of them withdrawn: one public link (no kept counts for these).
+    programmes = [make_programme(title="Programme on Article"), make_programme(title="Old", status="withdrawn")]
+    for programme in programmes:
+        programme.provisions.add(article)
+    monkeypatch.setattr(neighbourhood, "HUB_LINKS", 2)
+
+    html = client.get(explore_url(web["treaty"]) + "?depth=2").content.decode()
+
+    nodes = graph_nodes(html, "explore-graph")
+    assert {published.get_absolute_url(), programmes[0].get_absolute_url()} <= set(nodes)
+    assert draft.get_absolute_url() not in html and programmes[1].get_absolute_url() not in html
+    monkeypatch.setattr(neighbourhood, "HUB_LINKS", 1)
+    caches["pages"].clear()  # the content is the same, so the page cached a moment ago would answer
+    html = client.get(explore_url(web["treaty"]) + "?depth=2").content.decode()
+    assert published.get_absolute_url() not in graph_nodes(html, "explore-graph"), "one past the bound: a hub"
 
 
 def test_choosing_record_types_leaves_the_others_out(client, web):
