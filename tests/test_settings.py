@@ -13,6 +13,7 @@ from django.db.utils import ConnectionHandler
 
 from cop_kb.replica import PrimaryReplicaRouter, ReplicaReadsMiddleware
 from cop_kb.settings.env import (
+    POSTGRES_PREPARE_THRESHOLD,
     POSTGRES_SERVER_OPTIONS,
     REPLICA_CONNECT_TIMEOUT,
     database_from_url,
@@ -24,6 +25,12 @@ from cop_kb.settings.env import (
 from .servers import python
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# What every PostgreSQL connection is given unless told otherwise.
+POSTGRES_DEFAULTS = {
+    "options": POSTGRES_SERVER_OPTIONS,
+    "server_side_binding": True,
+    "prepare_threshold": POSTGRES_PREPARE_THRESHOLD,
+}
 
 
 # ---- database_from_url --------------------------------------------------------------------------------------
@@ -96,7 +103,7 @@ def test_postgres_url_gives_every_part(monkeypatch, tmp_path):
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
         "DISABLE_SERVER_SIDE_CURSORS": False,
-        "OPTIONS": {"sslmode": "require", "options": POSTGRES_SERVER_OPTIONS},
+        "OPTIONS": {"sslmode": "require", **POSTGRES_DEFAULTS},
     }
 
 
@@ -110,13 +117,13 @@ def test_postgres_url_options_are_passed_to_the_driver(monkeypatch, tmp_path):
         "sslmode": "verify-full",
         "connect_timeout": 5,
         "application_name": "cop-kb",
-        "options": POSTGRES_SERVER_OPTIONS,
+        **POSTGRES_DEFAULTS,
     }
 
 
 def test_postgres_url_may_set_its_own_server_options(tmp_path):
     db = database_from_url("postgres://kb:pw@db/kb?options=-c%20statement_timeout%3D5000", tmp_path / "x")
-    assert db["OPTIONS"] == {"options": "-c statement_timeout=5000"}
+    assert db["OPTIONS"] == {**POSTGRES_DEFAULTS, "options": "-c statement_timeout=5000"}
 
 
 def test_postgresql_scheme_minimal_url_and_conn_max_age_from_env(monkeypatch, tmp_path):
@@ -126,6 +133,12 @@ def test_postgresql_scheme_minimal_url_and_conn_max_age_from_env(monkeypatch, tm
     assert (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == ("kb", "", "", "localhost", "")
     assert db["CONN_MAX_AGE"] == 0
     assert db["CONN_HEALTH_CHECKS"] is True
+    assert db["OPTIONS"] == POSTGRES_DEFAULTS
+
+
+def test_prepared_statements_can_be_turned_off_for_a_connection_pooler(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "false")
+    db = database_from_url("postgresql://localhost/kb", tmp_path / "x")
     assert db["OPTIONS"] == {"options": POSTGRES_SERVER_OPTIONS}
 
 
@@ -236,6 +249,20 @@ def test_postgres_connections_plan_without_jit_or_parallel_workers():
         assert cursor.fetchone() == ("off", "0")
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+@pytest.mark.django_db
+def test_postgres_connections_prepare_a_statement_run_again():
+    """A page's reads are the same statements request after request: bound on the server, a statement is prepared
+    on this connection from its second run, so PostgreSQL no longer parses it (nor, once it settles on a generic
+    plan, plans it) every time."""
+    statement = "SELECT count(*) FROM django_content_type WHERE app_label = %s"
+    with connection.cursor() as cursor:
+        for label in ("directory", "instruments", "strategy"):
+            cursor.execute(statement, [label])
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%django_content_type%"])
+        assert cursor.fetchone() == (1,)
+
+
 # ---- production settings ---------------------------------------------------------------------------------------
 
 
@@ -304,7 +331,7 @@ def test_a_replica_url_adds_the_replica_alias_and_its_router():
 
 def test_replica_gives_up_connecting_quickly_unless_its_url_says_otherwise():
     replica = replica_from_url("postgres://kb:pw@127.0.0.1:5433/kb", PRIMARY)
-    assert replica["OPTIONS"] == {"connect_timeout": REPLICA_CONNECT_TIMEOUT, "options": POSTGRES_SERVER_OPTIONS}
+    assert replica["OPTIONS"] == {"connect_timeout": REPLICA_CONNECT_TIMEOUT, **POSTGRES_DEFAULTS}
     assert replica["CONN_HEALTH_CHECKS"] is True
     # Under tests it is the primary's test database, so pytest-django neither creates nor flushes it.
     assert replica["TEST"] == {"MIRROR": "default"}
