@@ -59,9 +59,14 @@ def page_paths() -> list[tuple[str, str]]:
     return paths + pictures
 
 
+# Untimed fresh requests for a page before its timed ones.
+WARM_REQUESTS = 7
+
+
 def measure(path: str, *, runs: int, budget: float) -> dict:
-    """Milliseconds of ``runs`` fresh requests for ``path`` (fewer if ``budget`` seconds run out), and the SQL
-    queries of one more fresh request, untimed: recording the statements costs time a server never spends."""
+    """Milliseconds of ``runs`` fresh requests for ``path`` (fewer if ``budget`` seconds run out), after the SQL
+    queries of one more fresh request, untimed (recording the statements costs time a server never spends), and
+    ``WARM_REQUESTS`` more."""
     from django.core.cache import caches
     from django.db import connection
     from django.test import Client
@@ -77,6 +82,11 @@ def measure(path: str, *, runs: int, budget: float) -> dict:
         status = client.get(path).status_code
     # Read now: the next request empties the connection's log of statements, which ``captured_queries`` reads.
     queries = len(captured.captured_queries)
+    # As on a server that has been running a while: PostgreSQL prepares a statement on its second run and settles
+    # on a generic plan after five more (see README, Databases); until then the page is planned afresh each time.
+    for _number in range(WARM_REQUESTS):
+        empty_caches()
+        client.get(path)
     samples: list[float] = []
     started = time.perf_counter()
     for _number in range(runs):
