@@ -177,3 +177,19 @@ def test_a_broad_query_in_few_of_the_documents_collects_its_candidates_and_lists
     assert hit_titles(collected) == hit_titles(walked)
     # The first 25 by id are ranked (all alike, so by title) and the page shows 20 of them.
     assert hit_titles(collected) == sorted(f"Plan {number}" for number in range(25))[:20]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner settings for a search")
+@pytest.mark.django_db(transaction=True)  # as a request runs: the search's transaction is the outermost one
+def test_a_search_is_planned_for_its_own_words_even_once_its_statements_are_prepared():
+    """Statements are prepared on their connection and may settle on a generic plan (``cop_kb/settings/env.py``);
+    a search's must not, as how many documents hold a word decides its plan. The settings last for the search."""
+    ask = "SELECT current_setting('plan_cache_mode'), current_setting('enable_seqscan')"
+    with connection.cursor() as cursor:
+        cursor.execute(ask)
+        outside = cursor.fetchone()
+        with get_backend().session():
+            cursor.execute(ask)
+            assert cursor.fetchone() == ("force_custom_plan", "off")
+        cursor.execute(ask)
+        assert cursor.fetchone() == outside == ("auto", "on")
