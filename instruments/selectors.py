@@ -12,6 +12,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cop_kb.records.batch import prepared_rows
 from cop_kb.records.models import public_q
 
 from .models import Instrument, Provision, Topic
@@ -237,14 +238,12 @@ def topic_provisions(topic: Topic) -> list[ProvisionGroup]:
     return list(groups.values())
 
 
-def same_topic_elsewhere(provision: Provision) -> list[ProvisionGroup]:
-    """For each public topic of ``provision``, the public provisions of *other* public instruments on it, by
-    instrument then article number: the first ``CELL_SHOWN`` per topic and how many. One query."""
-    own_topics = Through.objects.filter(provision=provision).values("topic")
+def _same_topic_rows(provision_pk: int, instrument_pk: int) -> list[QuerySet]:
+    own_topics = Through.objects.filter(provision=provision_pk).values("topic")
     rows = (
         Through.objects.filter(public_q("topic"), public_q("provision"), public_q("provision__instrument"))
         .filter(topic__in=own_topics)
-        .exclude(provision__instrument=provision.instrument_id)
+        .exclude(provision__instrument=instrument_pk)
         .annotate(
             row=Window(
                 RowNumber(),
@@ -264,6 +263,14 @@ def same_topic_elsewhere(provision: Provision) -> list[ProvisionGroup]:
             "total",
         )
     )
+    return [rows]
+
+
+def same_topic_elsewhere(provision: Provision) -> list[ProvisionGroup]:
+    """For each public topic of ``provision``, the public provisions of *other* public instruments on it, by
+    instrument then article number: the first ``CELL_SHOWN`` per topic and how many. One query, built and compiled
+    once per process (every provision page asks the same but for two keys)."""
+    (rows,) = prepared_rows(("same topic elsewhere",), _same_topic_rows, provision.pk, provision.instrument_id)
     groups: dict[str, ProvisionGroup] = {}
     for topic_slug, topic_title, slug, title, instrument_title, total in rows:
         group = groups.get(topic_slug)

@@ -283,6 +283,24 @@ def test_a_provision_page_shows_the_same_topic_in_other_instruments(client, fram
     assert page.groups()["Topics"] == ["/topics/privacy/"]
 
 
+def test_each_provision_page_shows_its_own_topics_in_other_instruments(client, framework):
+    # The read is prepared once per process: every later page must bind its own provision and instrument into it.
+    for slug in ("crc-article-16", "opsc-article-8", "lanzarote-article-14", "palermo-protocol-article-6"):
+        provision = Provision.objects.get(slug=slug)
+        expected = {
+            topic.slug: sorted(
+                topic.provisions.public().exclude(instrument=provision.instrument).values_list("slug", flat=True)
+            )
+            for topic in provision.topics.public()
+        }
+        response = client.get(provision.get_absolute_url())
+        shown = {
+            group.heading.slug: sorted(p.slug for p in group.provisions) for group in response.context["same_topic"]
+        }
+        assert shown, slug
+        assert shown == {topic: slugs for topic, slugs in expected.items() if slugs}, slug
+
+
 # ---- the editorial classification -------------------------------------------------------------------------------
 
 
