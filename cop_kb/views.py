@@ -86,7 +86,10 @@ def tag_detail(request, slug: str):
     groups = [
         {
             "opts": model._meta,
-            "records": [model(slug=slug, title=title, summary=summary) for slug, title, summary, _n in rows],
+            "records": [
+                model.shown(slug=slug, title=title, summary=summary, status="published")
+                for slug, title, summary, _n in rows
+            ],
             "count": rows[0][3],
             "all_url": f"{model.get_list_url()}?{urlencode({'tag': tag.slug})}" if rows[0][3] > len(rows) else "",
         }

@@ -154,7 +154,7 @@ def _cells(topics: list[Topic], columns: list[Instrument]) -> dict[tuple[int, in
     cells: dict[tuple[int, int], ProvisionGroup] = {}
     for topic_id, instrument_id, slug, title, number, total in rows:
         cell = cells.setdefault((topic_id, instrument_id), ProvisionGroup(heading=None, total=total))
-        cell.provisions.append(Provision(slug=slug, title=title, number=number, status="published"))
+        cell.provisions.append(Provision.shown(slug=slug, title=title, number=number, status="published"))
     return cells
 
 
@@ -275,11 +275,11 @@ def same_topic_elsewhere(provision: Provision) -> list[ProvisionGroup]:
     for topic_slug, topic_title, slug, title, instrument_title, total in rows:
         group = groups.get(topic_slug)
         if group is None:
-            topic = Topic(slug=topic_slug, title=topic_title, status="published")
+            topic = Topic.shown(slug=topic_slug, title=topic_title, status="published")
             group = groups[topic_slug] = ProvisionGroup(heading=topic, total=total)
             if total > CELL_SHOWN:
                 group.all_url = topic.get_absolute_url()
-        provision_shown = Provision(slug=slug, title=title, status="published")
+        provision_shown = Provision.shown(slug=slug, title=title, status="published")
         provision_shown.instrument_title = instrument_title
         group.provisions.append(provision_shown)
     return list(groups.values())

@@ -69,7 +69,10 @@ def _headlines() -> dict[str, list]:
 
     rows = prepared_rows(("home headlines", *_HEADLINES.items(), len(hidden)), parts, *hidden)
     return {
-        name: [model(pk=pk, slug=slug, title=title, summary=summary) for pk, slug, title, summary in part]
+        name: [
+            model.shown(pk=pk, slug=slug, title=title, summary=summary, status="published")
+            for pk, slug, title, summary in part
+        ]
         for (name, model), part in zip(_HEADLINES.items(), rows, strict=True)
     }
 
@@ -109,7 +112,7 @@ def _focus_areas() -> list:
     for area in areas:
         for name, model, _path, year in _AREA_LISTS:
             shown = [
-                model(pk=pk, slug=slug, title=title, **({year: value} if year else {}))
+                model.shown(pk=pk, slug=slug, title=title, status="published", **({year: value} if year else {}))
                 for pk, slug, title, value in next(every_rows)
             ]
             setattr(area, name, shown)

@@ -143,7 +143,7 @@ def coverage_matrix() -> Coverage:
     for model, found in zip(types, unlinked, strict=True):
         total = found[0][1] if found else 0
         gap = CoverageGap(title=capfirst(model._meta.verbose_name_plural), total=total)
-        gap.records = [model(slug=slug, title=title, status="published") for slug, _total, title in found]
+        gap.records = [model.shown(slug=slug, title=title, status="published") for slug, _total, title in found]
         if total > len(found):
             gap.all_url = unlinked_url(model)
         gaps.append(gap)
@@ -178,9 +178,9 @@ def classified_articles() -> dict[int, list[InstrumentArticles]]:
             seen.add((area_id, slug))
             instruments = found.setdefault(area_id, {})
             if instrument_id not in instruments:
-                instrument = Instrument(slug=instrument_slug, title=instrument_title, status="published")
+                instrument = Instrument.shown(slug=instrument_slug, title=instrument_title, status="published")
                 instruments[instrument_id] = InstrumentArticles(instrument=instrument)
-            provision = Provision(slug=slug, title=title, number=number, position=position, status="published")
+            provision = Provision.shown(slug=slug, title=title, number=number, position=position, status="published")
             instruments[instrument_id].provisions.append(provision)
     for instruments in found.values():
         for articles in instruments.values():

@@ -63,7 +63,7 @@ def _changes(models: list[type[Record]], every_rows: list[list[tuple]], length: 
     dated.sort(key=lambda entry: entry[0], reverse=True)
     return [
         Change(
-            record=model(
+            record=model.shown(
                 pk=pk,
                 slug=slug,
                 title=title,

@@ -249,7 +249,7 @@ class Link:
         """The record at the other end (public: read through ``public()``). Made only for the records drawn: two
         steps out most links read join records already drawn, or are cut, and a model instance costs ~30 µs."""
         model, pk, slug, title = self.row
-        return model(pk=pk, slug=slug, title=title, status="published")
+        return model.shown(pk=pk, slug=slug, title=title, status="published")
 
 
 def _padded(pks: list) -> tuple:

@@ -66,7 +66,8 @@ def country_counts() -> list[CountryCount]:
     countries = _public(model)
     rows = countries.order_by("title", "pk").values_list("pk", "slug", "title", "iso_alpha2")
     found = [
-        model(pk=pk, slug=slug, title=title, iso_alpha2=code, status="published") for pk, slug, title, code in rows
+        model.shown(pk=pk, slug=slug, title=title, iso_alpha2=code, status="published")
+        for pk, slug, title, code in rows
     ]
     counts: dict[int, int] = {}
     for part in rows_of_each(_count_parts(model, countries.values("pk"))):

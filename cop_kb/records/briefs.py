@@ -170,7 +170,7 @@ def _nest_parts(record, groups: list[BriefGroup]) -> None:
                 unplaced.records.append(linked)
                 continue
             whole_pk, slug, title = wholes[linked.pk]
-            whole = whole_model(pk=whole_pk, slug=slug, title=title, status="published")
+            whole = whole_model.shown(pk=whole_pk, slug=slug, title=title, status="published")
             by_whole.setdefault(whole_pk, BriefPart(whole=whole)).records.append(linked)
         group.parts = sorted(by_whole.values(), key=lambda part: (part.whole.title, part.whole.pk))
         if unplaced.records:

@@ -125,7 +125,7 @@ def shown_record(target, row: tuple, own_names: set):
     """The record a row of ``shown_rows`` (or of a relation's rows) names, with its short name unless that only
     repeats one of ``own_names`` (the record on the page's: its articles need not repeat "CRC")."""
     pk, slug, title, _kind, _linked, short_name = row
-    linked = target(pk=pk, slug=slug, title=title, status="published")  # read through public()
+    linked = target.shown(pk=pk, slug=slug, title=title, status="published")  # read through public()
     linked.subtitle = "" if short_name in own_names else short_name
     return linked
 
