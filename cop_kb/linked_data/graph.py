@@ -8,6 +8,7 @@ sources, and its link groups, which hold public records only), so it adds no que
 from collections.abc import Callable
 
 from django.utils import timezone
+from django.utils.encoding import iri_to_uri
 
 from .vocabulary import CONTEXT, GENERIC_LINK, IN_FORCE, field_value, in_force
 
@@ -22,6 +23,14 @@ def _add(node: dict, key: str, value) -> None:
         node[key].append(value)
     else:
         node[key] = [node[key], value]
+
+
+def site_iri(request) -> Iri:
+    """What ``request.build_absolute_uri`` makes of a site path (one starting with a single ``/``), with the site's
+    address worked out once: it parses every path and reads the host again, about 10 µs for each of the up to 900
+    links of a record's block."""
+    site = request.build_absolute_uri("/").removesuffix("/")
+    return lambda path: site + iri_to_uri(path)
 
 
 def jsonld_address(record) -> str:

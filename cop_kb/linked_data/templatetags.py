@@ -13,7 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from .graph import jsonld_address, record_document
+from .graph import jsonld_address, record_document, site_iri
 
 register = template.Library()
 
@@ -31,7 +31,7 @@ def record_linked_data(context) -> str:
     record, request = context.get("object"), context.get("request")
     if record is None or request is None or context.get("preview") or not record.is_public:
         return ""
-    document = record_document(record, context.get("link_groups", []), request.build_absolute_uri)
+    document = record_document(record, context.get("link_groups", []), site_iri(request))
     return format_html(
         '<link rel="alternate" type="application/ld+json" href="{}">\n  <script type="application/ld+json">{}</script>',
         jsonld_address(record),

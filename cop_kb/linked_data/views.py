@@ -12,7 +12,7 @@ from cop_kb.records.registry import record_model_at
 from cop_kb.records.views import former_slug_target
 
 from .dump import DOCUMENT_TAIL, GRAPH, document_head
-from .graph import jsonld_address, record_document
+from .graph import jsonld_address, record_document, site_iri
 
 CONTENT_TYPE = "application/ld+json"
 CHUNK = 64 * 1024
@@ -32,7 +32,7 @@ def record_jsonld(request, slug: str):
         if renamed is None:
             raise Http404
         return HttpResponsePermanentRedirect(jsonld_address(renamed))
-    document = record_document(record, load_link_groups(record), request.build_absolute_uri)
+    document = record_document(record, load_link_groups(record), site_iri(request))
     return HttpResponse(json.dumps(document, ensure_ascii=False), content_type=CONTENT_TYPE)
 
 

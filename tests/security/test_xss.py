@@ -21,12 +21,15 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 
 from cop_kb.records.markdown import ALLOWED_ATTRIBUTES, ALLOWED_SCHEMES, ALLOWED_TAGS, render_markdown
+from cop_kb.records.templatetags.records import link_items, record_title, verbose_name
 from cop_kb.records.views import RecordListView
 from cop_kb.search.services import plain_text
+from instruments.models import Instrument
 from programmes.models import Programme
+from strategy.models import FocusArea
 
 from ..factories import make
 
@@ -218,15 +221,20 @@ def test_nul_bytes_do_not_smuggle_markup(payload):
 
 
 def _template_vocabulary() -> tuple[set[str], set[str]]:
-    """Element and attribute names the templates (and the body sanitiser) can put on a page; nothing else may appear."""
+    """Element and attribute names the templates, the graph's drawing and the body sanitiser can put on a page;
+    nothing else may appear."""
     # <mark> comes from search highlights (search.selectors.highlight), escaped first and then marked.
     tags = {*ALLOWED_TAGS, "mark"}
     attributes = {"rel", *(name for names in ALLOWED_ATTRIBUTES.values() for name in names)}
-    for path in Path(settings.BASE_DIR, "templates").rglob("*.html"):
+    # The relationship graph's SVG is written by its template tags, not by a template.
+    drawn = [Path(settings.BASE_DIR, "cop_kb", "graph", "templatetags.py")]
+    for path in [*Path(settings.BASE_DIR, "templates").rglob("*.html"), *drawn]:
         text = re.sub(r"{[{%#].*?[}%#]}", " ", path.read_text())
         tags |= {name.lower() for name in re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)", text)}
         attributes |= {name.lower() for name in re.findall(r"\s([a-zA-Z][a-zA-Z0-9:-]*)=", text)}
-        attributes |= {name.lower() for name in re.findall(r"\s(readonly|defer|open|hidden|data-copy)\b", text)}
+        attributes |= {
+            name.lower() for name in re.findall(r"\s(readonly|defer|open|hidden|data-copy|data-graph)\b", text)
+        }
     return tags, attributes
 
 
@@ -289,6 +297,12 @@ class Shown:
 class Corpus:
     records: dict[str, Shown]
     list_pages: list[str]
+    # The page of the focus area each payload's record is filed under, which lists it among its links.
+    linking_pages: dict[str, str]
+
+
+# Records filed under one focus area: fewer than a link group shows (``BACKLINKS_SHOWN``), so its page lists them all.
+PER_FOCUS_AREA = 40
 
 
 @pytest.fixture(scope="module")
@@ -301,9 +315,11 @@ def corpus(django_db_setup, django_db_blocker) -> Corpus:
     records = {}
     with django_db_blocker.unblock(), transaction.atomic():
         made = {}
+        areas = [make(FocusArea) for _ in range(math.ceil(len(ALL) / PER_FOCUS_AREA))]
         for number, payload in enumerate(ALL):
             made[payload] = make(
                 Programme,
+                focus_area=areas[number // PER_FOCUS_AREA],
                 title=f"Xsscase{number:03d} {payload}",
                 summary=payload,
                 body=f"Before.\n\n{payload}\n\nAfter.",
@@ -327,8 +343,10 @@ def corpus(django_db_setup, django_db_blocker) -> Corpus:
             response = client.get(f"{Programme.get_list_url()}?page={page}")
             assert response.status_code == 200
             list_pages.append(response.content.decode())
+        area_pages = [client.get(area.get_absolute_url()).content.decode() for area in areas]
+        linking_pages = {payload: area_pages[number // PER_FOCUS_AREA] for number, payload in enumerate(ALL)}
         transaction.set_rollback(True)
-    return Corpus(records, list_pages)
+    return Corpus(records, list_pages, linking_pages)
 
 
 @pytest.mark.parametrize("payload", ALL, ids=payload_id)
@@ -347,6 +365,27 @@ def test_plain_text_fields_are_escaped_on_the_record_page(corpus, payload):
     # The JSON-LD block holds the same text, whole, and nothing escaped out of it.
     (block,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
     assert json.loads(block)["name"] == shown.title
+
+
+@pytest.mark.parametrize("payload", ALL, ids=payload_id)
+def test_a_linked_records_title_is_escaped_in_its_link_group(corpus, payload):
+    page = corpus.linking_pages[payload]
+
+    assert not injected(page)
+    assert f">{escape(corpus.records[payload].title)}</a>" in page
+
+
+@pytest.mark.parametrize("payload", ALL, ids=payload_id)
+def test_link_items_escape_as_format_html_does(payload):
+    # Link groups write their items without format_html (``_title_html``): the same HTML, title and short name both.
+    instrument = Instrument.shown(pk=1, slug="hostile", title=f"Title {payload}", short_title=payload)
+    title = format_html('<a href="{}">{}</a>', instrument.get_absolute_url(), instrument.title)
+    expected = format_html('{} <span class="subtitle">{}</span>', title, payload)
+
+    assert record_title(instrument) == expected
+    assert link_items([instrument]) == format_html(
+        '\n    <li>{} <span class="type">{}</span></li>\n    ', expected, verbose_name(instrument)
+    )
 
 
 @pytest.mark.parametrize("payload", ALL, ids=payload_id)

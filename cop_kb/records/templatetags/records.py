@@ -1,9 +1,10 @@
 """Template helpers for records of any type."""
 
 import functools
+from html import escape
 
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 
@@ -16,12 +17,18 @@ def verbose_name(record) -> str:
     return capfirst(record._meta.verbose_name)
 
 
+def _title_html(record) -> str:
+    """``record_title``'s HTML, escaped as Django escapes (``html.escape``), written without ``format_html``: each of
+    its calls checks every argument for lazy text and escapes it again through a wrapper, some 20 µs a link."""
+    link = f'<a href="{escape(record.get_absolute_url())}">{escape(record.title)}</a>'
+    subtitle = record.subtitle
+    return f'{link} <span class="subtitle">{escape(subtitle)}</span>' if subtitle else link
+
+
 @register.simple_tag
 def record_title(record) -> str:
     """A record's title as a link to its page, and its short name ("CRC") beside it when it has one."""
-    link = format_html('<a href="{}">{}</a>', record.get_absolute_url(), record.title)
-    subtitle = record.subtitle
-    return format_html('{} <span class="subtitle">{}</span>', link, subtitle) if subtitle else link
+    return mark_safe(_title_html(record))  # noqa: S308 - every value escaped in _title_html
 
 
 @register.simple_tag
@@ -29,11 +36,14 @@ def link_items(records) -> str:
     """The items of one group of links on a record's page. Written here rather than as a template included for each
     link: a record linked to thousands shows up to 50 of each relation (and kind), some 900 for the UN General
     Assembly at 100,000 records, and the includes took about a third of its page."""
-    return format_html_join(
-        "",
-        '\n    <li>{} <span class="type">{}</span></li>\n    ',
-        ((record_title(record), verbose_name(record)) for record in records),
-    )
+    type_names: dict[type, str] = {}
+    items = []
+    for record in records:
+        model = type(record)
+        if model not in type_names:
+            type_names[model] = escape(verbose_name(record))
+        items.append(f'\n    <li>{_title_html(record)} <span class="type">{type_names[model]}</span></li>\n    ')
+    return mark_safe("".join(items))  # noqa: S308 - every value escaped in _title_html or above
 
 
 @functools.cache
