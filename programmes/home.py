@@ -6,7 +6,7 @@ editorial classification), so it lives here, in the app that already reads acros
 page and its queries stay the same size however many records there are.
 """
 
-from django.db.models import F, IntegerField, Q, QuerySet, Value
+from django.db.models import BooleanField, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Cast
 from django.shortcuts import render
 from django.urls import path
@@ -16,6 +16,7 @@ from cop_kb.feeds.selectors import site_changes
 from cop_kb.map.selectors import country_model
 from cop_kb.records.batch import prepared_rows
 from cop_kb.records.facet_counts import public_counts
+from cop_kb.records.models import public_q
 from cop_kb.records.registry import record_models
 from cop_kb.views import HOME_LIMIT
 from instruments.models import Instrument
@@ -56,11 +57,10 @@ def _other_programmes(hidden: tuple[int, ...]) -> QuerySet:
     )
 
 
-def _headlines() -> dict[str, list]:
+def _headlines(hidden: tuple[int, ...]) -> dict[str, list]:
     """The first records of each of ``_HEADLINES``, in one query: each list's first ``HOME_LIMIT + 1`` records,
-    so the page can tell that there are more. The focus areas that are not public are read first (a query): the
-    prepared statement takes their keys."""
-    hidden = tuple(FocusArea.objects.exclude(pk__in=FocusArea.objects.public()).values_list("pk", flat=True))
+    so the page can tell that there are more. ``hidden``: the focus areas that are not public, whose keys the
+    prepared statement takes."""
 
     def parts(*hidden_keys: int) -> list[QuerySet]:
         lists = [model.objects.public() for model in _HEADLINES.values()]
@@ -86,15 +86,19 @@ _AREA_LISTS = (
 )
 
 
-def _focus_areas() -> list:
+def _focus_areas() -> tuple[list, tuple[int, ...]]:
     """Public focus areas, each with its first sectors, programmes and partnerships (``HOME_LIMIT`` of each; ``more``
-    says whether it has others, which its own page lists).
+    says whether it has others, which its own page lists), and the keys of the others (for ``_headlines``): every
+    focus area is read at once, marked by the visibility rule, as there are only a few.
 
     Each list is read on its own, in its type's order and cut at ``HOME_LIMIT + 1`` by the database, all in one
     query (prepared once per number of areas, ``prepared_rows``, the areas' keys bound): a prefetch cut to a number
     would number every programme of every area first, which at 100,000 records sorted some 30,000 rows, texts and
     all, for a dozen titles each."""
-    areas = list(FocusArea.objects.public())
+    every = FocusArea.objects.annotate(shown=ExpressionWrapper(public_q(), output_field=BooleanField()))
+    areas, hidden = [], []
+    for area in every:
+        (areas if area.shown else hidden).append(area)
     # Typed, or PostgreSQL takes the NULL for text and refuses to put it in one column with the years.
     no_year = Cast(Value(None), output_field=IntegerField())
 
@@ -120,7 +124,7 @@ def _focus_areas() -> list:
         area.more = any(len(records) > HOME_LIMIT for records in lists)
         for records in lists:
             del records[HOME_LIMIT:]
-    return areas
+    return areas, tuple(area.pk for area in hidden)
 
 
 def _served(areas: list[StrategicArea]) -> None:
@@ -134,9 +138,9 @@ def _served(areas: list[StrategicArea]) -> None:
 def home(request):
     """The framework's parts (instruments, strategy, country- and global-level work) and how many of each exist,
     with what serves each strategic area, where the work reaches, and what changed last."""
-    focus_areas = _focus_areas()
+    focus_areas, hidden = _focus_areas()
     counts = public_counts(record_models())
-    headlines = _headlines()
+    headlines = _headlines(hidden)
     other_programmes = headlines.pop("other_programmes")
     _served(headlines["strategic_areas"])
     countries = country_model()
