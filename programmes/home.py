@@ -95,10 +95,10 @@ def _focus_areas() -> tuple[list, tuple[int, ...]]:
     query (prepared once per number of areas, ``prepared_rows``, the areas' keys bound): a prefetch cut to a number
     would number every programme of every area first, which at 100,000 records sorted some 30,000 rows, texts and
     all, for a dozen titles each."""
-    every = FocusArea.objects.annotate(shown=ExpressionWrapper(public_q(), output_field=BooleanField()))
+    every = FocusArea.objects.annotate(visible=ExpressionWrapper(public_q(), output_field=BooleanField()))
     areas, hidden = [], []
     for area in every:
-        (areas if area.shown else hidden).append(area)
+        (areas if area.visible else hidden).append(area)
     # Typed, or PostgreSQL takes the NULL for text and refuses to put it in one column with the years.
     no_year = Cast(Value(None), output_field=IntegerField())
 
