@@ -3,6 +3,9 @@ partnerships and sectors, a link to the rest, and the programmes under no public
 disappears with its focus area."""
 
 import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cop_kb.records.models import Status
 from cop_kb.views import HOME_LIMIT
@@ -65,6 +68,21 @@ def test_programmes_under_no_focus_area_or_a_hidden_one_are_listed_apart_and_onl
     assert url(hidden_area) not in shown
     # Newest first, as in every list of programmes.
     assert shown[shown.index(url(in_shown)) + 1 :] == [url(on_its_own), url(in_hidden)]
+
+
+def test_the_focus_areas_public_and_hidden_are_read_in_one_query(client):
+    global_area("Quokka work", 1)
+    FocusArea.objects.filter(pk=global_area("Withdrawn work", 2).pk).update(status=Status.WITHDRAWN)
+    for cache in caches.all():
+        cache.clear()
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+
+    # A statement selecting the focus areas' own columns (the page's other reads are batches of several tables).
+    columns = f"SELECT {connection.ops.quote_name(FocusArea._meta.db_table)}."
+    reads = [query["sql"] for query in queries if query["sql"].startswith(columns)]
+    assert len(reads) == 1, reads
 
 
 def test_the_other_programmes_stop_at_the_limit_and_link_to_all_programmes(client):
