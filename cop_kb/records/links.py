@@ -8,7 +8,6 @@ the bounded groups of a public page and the pages of every record a relation lea
 """
 
 from collections.abc import Iterable
-from functools import partial
 
 from django.db import models
 from django.utils.text import capfirst, format_lazy
@@ -175,7 +174,10 @@ def linked_keys(model, pks: list[int]) -> list[tuple[tuple[str, bool], list[tupl
     statement is prepared once per process and number of records (``prepared_rows``): built with the ORM on every
     save, the one query per link it replaces cost more than a third of a save in Python."""
     paths = link_paths(model)
-    build = partial(_linked_rows, model, paths)
+
+    def build(*keys: int) -> list[models.QuerySet]:
+        return link_pairs(model._default_manager.filter(pk__in=keys), paths)
+
     if len(pks) <= PREPARED_KEYS:
         rows = prepared_rows(("linked keys", model._meta.label_lower, len(pks)), build, *pks)
     else:
@@ -183,8 +185,13 @@ def linked_keys(model, pks: list[int]) -> list[tuple[tuple[str, bool], list[tupl
     return list(zip(paths, rows, strict=True))
 
 
-def _linked_rows(model, paths: list[tuple[str, bool]], *pks: int) -> list[models.QuerySet]:
-    source = model._default_manager.filter(pk__in=pks).order_by()
+def link_pairs(source: models.QuerySet, paths: list[tuple[str, bool]]) -> list[models.QuerySet]:
+    """For each of ``paths``, the (record's key, linked record's key) pairs of the records of ``source``: the link
+    rows alone, the far end's id a column of the row. Joined to the far end's table as well (for its status and
+    title), SQLite without planner statistics (no ANALYZE since the data grew) took both ends' status indexes for
+    selective and probed the link table for every pair of records, e.g. 6,000 provisions by 33,000 programmes: 36 s
+    for one relation at 100,000 records."""
+    source = source.order_by()
     return [source.filter(**{f"{path}__isnull": False}).values_list("pk", f"{path}__pk") for path, _forward in paths]
 
 

@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from taggit.models import Tag, TaggedItem
 
-from .links import link_paths, linked_keys, model_at
+from .links import link_pairs, link_paths, linked_keys, model_at
 from .models import Alias, public_q
 
 # A document carries the names of at most this many linked records (the first by title): a country linked from
@@ -81,18 +81,12 @@ def related_names(
     names most public records, gets the titles of every public record of each type linked, read once for them all.
     """
     found: dict[int, tuple[dict, dict]] = {pk: ({}, {}) for pk in pks}
-    # The link rows alone, the far end's id being a column of the row: joined to the far end's table as well (for
-    # its status and title), SQLite without planner statistics (no ANALYZE since the data grew) took both ends'
-    # status indexes for selective and probed the link table for every pair of records, e.g. 6,000 provisions by
-    # 33,000 programmes: 36 s for one relation at 100,000 records.
     if records is None:
         linked = linked_keys(model, pks)
     else:
         # A rebuild's: one query per relation, each read as it comes (one query for all would sort every link).
-        linked = [
-            ((path, forward), records.filter(**{f"{path}__isnull": False}).order_by().values_list("pk", f"{path}__pk"))
-            for path, forward in link_paths(model)
-        ]
+        paths = link_paths(model)
+        linked = list(zip(paths, link_pairs(records, paths), strict=True))
     for (path, forward), rows in linked:
         target = model_at(model, path)
         for pk, linked_pk in rows:
