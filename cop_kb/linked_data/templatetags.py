@@ -2,27 +2,18 @@
 
 The block is a data block (``type="application/ld+json"``): browsers never run it, so the site's strict
 Content-Security-Policy (``script-src 'self'``, no inline script) neither blocks it nor needs a nonce or hash for it.
-Its text is JSON with ``<``, ``>`` and ``&`` written as ``\\u`` escapes, as Django's ``json_script`` does, so no
-value (a title holding ``</script>`` or ``<!--``) can end the element or change how the page is read.
+Its text is written by ``script_json``, so no value can end the element or change how the page is read.
 """
 
-import json
-
 from django import template
-from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from cop_kb.records.script_json import script_json
 
 from .graph import jsonld_address, record_document, site_iri
 
 register = template.Library()
-
-_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
-
-
-def script_json(data) -> str:
-    """``data`` as JSON that is safe inside a ``<script>`` element."""
-    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
 
 
 @register.simple_tag(takes_context=True)

@@ -1,7 +1,8 @@
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
+
+from cop_kb.records.script_json import ScriptSafeJSONEncoder
 
 from .selectors import PageNotFound, autocomplete, search, search_facet_values
 
@@ -25,13 +26,6 @@ def search_facet_page(request, param: str):
     except (LookupError, PageNotFound) as exc:
         raise Http404("No such filter or page.") from exc
     return render(request, "search/facet_values.html", {"values": values, "text": request.GET.get("q", "")[:200]})
-
-
-class ScriptSafeJSONEncoder(DjangoJSONEncoder):
-    """JSON that stays inert even if pasted into HTML: <, > and & as escapes, like Django's json_script."""
-
-    def encode(self, o) -> str:
-        return super().encode(o).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 @require_safe

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils.html import escape, format_html
 
 from cop_kb.records.markdown import ALLOWED_ATTRIBUTES, ALLOWED_SCHEMES, ALLOWED_TAGS, render_markdown
+from cop_kb.records.script_json import script_json
 from cop_kb.records.templatetags.records import link_items, record_title, verbose_name
 from cop_kb.records.views import RecordListView
 from cop_kb.search.services import plain_text
@@ -444,6 +445,16 @@ def test_autocomplete_json_escapes_markup_characters(corpus):
 
     assert all('"title"' in body for body in raw.values())
     assert not unescaped, f"{len(unescaped)} of {len(raw)} responses hold a raw '<', e.g. {unescaped[0]}"
+
+
+def test_script_json_writes_no_markup_character_and_reads_back_the_same():
+    """The JSON-LD block and the suggestions' JSON (``script_json``, ``ScriptSafeJSONEncoder``): no ``<``, ``>`` or
+    ``&`` left to end a ``<script>`` element or open a comment, other text as it is, the same data read back."""
+    data = {"name": '</script><!-- "Ünïcode" & <b>bold</b> -->', "names": ["a&b", "<", ">"]}
+    text = script_json(data)
+    assert set(text) & set("<>&") == set()
+    assert "Ünïcode" in text
+    assert json.loads(text) == data
 
 
 @pytest.mark.parametrize("name", ["儿童保护", "🔒", "<>"])
