@@ -7,6 +7,7 @@ sources, and its link groups, which hold public records only), so it adds no que
 
 from collections.abc import Callable
 
+from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 
@@ -44,8 +45,8 @@ def record_type_name(record) -> str:
     return model.linked_data_kind_types.get(getattr(record, "kind", ""), model.linked_data_type)
 
 
-def _linked(target, iri: Iri) -> dict:
-    return {"@id": iri(target.get_absolute_url()), "name": target.title}
+def _linked(target, iri: Iri, script_prefix: str) -> dict:
+    return {"@id": iri(target.get_absolute_url(script_prefix)), "name": target.title}
 
 
 def record_node(record, groups, iri: Iri, loaded=None) -> dict:
@@ -77,10 +78,11 @@ def record_node(record, groups, iri: Iri, loaded=None) -> dict:
         node["keywords"] = tags
     for source in sources:
         _add(node, "subjectOf", _source(source))
+    script_prefix = get_script_prefix()
     for group in groups:
         for linked in group.records:
             target = node.setdefault("@reverse", {}) if group.inverse else node
-            _add(target, group.linked_data or GENERIC_LINK, _linked(linked, iri))
+            _add(target, group.linked_data or GENERIC_LINK, _linked(linked, iri, script_prefix))
     return node
 
 

@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.urls import get_script_prefix
 
 from .link_groups import LinkEntry, LinkGroup, _grouped, _single_links, link_select_related
 from .links import _is_forward, _link_fields, _typed_ends
 from .models import Alias, Source, public_q
-from .models.record import _detail_url_parts
+from .models.record import detail_url
 
 CHUNK_SIZE = 500
 
@@ -38,9 +37,8 @@ class LinkedRecord:
     def _meta(self):
         return self.model._meta
 
-    def get_absolute_url(self) -> str:
-        prefix, suffix = _detail_url_parts(self.model.url_name, get_script_prefix())
-        return f"{prefix}{self.slug}{suffix}"
+    def get_absolute_url(self, script_prefix: str | None = None) -> str:
+        return detail_url(self.model.url_name, self.slug, script_prefix)
 
 
 @dataclass

@@ -4,8 +4,10 @@ Read with rdflib and checked against our SHACL shapes (``shapes.ttl``), with no 
 """
 
 import json
+import re
 
 import pytest
+from django.test.utils import override_script_prefix
 from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 
@@ -122,6 +124,21 @@ def test_a_detail_page_links_to_its_jsonld_address(client, framework):
     crc = Instrument.objects.get(slug="crc")
     html = client.get(crc.get_absolute_url()).content.decode()
     assert '<link rel="alternate" type="application/ld+json" href="/instruments/crc.jsonld">' in html
+
+
+def test_below_a_script_prefix_every_link_and_iri_of_a_page_carries_it(client, framework):
+    """A site served below a path (``SCRIPT_NAME``): the links of a record's groups and every IRI of its JSON-LD
+    block begin with it (the code writing them reads the prefix once per group or block)."""
+    with override_script_prefix("/kb/"):
+        html = client.get("/instruments/crc/").content.decode()
+    items = re.findall(
+        r'<li><a href="([^"]*)">[^<]*</a>(?: <span class="subtitle">[^<]*</span>)? <span class="type">', html
+    )
+    (block,) = blocks(html)
+    site_ids = [iri for iri in re.findall(r'"@id": "([^"]*)"', block) if iri.startswith(BASE)]
+    assert len(items) > 5 and len(site_ids) > 5
+    assert [href for href in items if not href.startswith("/kb/")] == []
+    assert [iri for iri in site_ids if not iri.startswith(BASE + "/kb/")] == []
 
 
 @pytest.mark.parametrize("status", [status for status in Status.values if status != Status.PUBLISHED])

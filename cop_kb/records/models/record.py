@@ -185,9 +185,8 @@ class Record(models.Model):
         if update_fields is None or "body" in update_fields:
             body_links_store(record=self, targets=rendered.targets, adding=adding)
 
-    def get_absolute_url(self) -> str:
-        prefix, suffix = _detail_url_parts(self.url_name, get_script_prefix())
-        return f"{prefix}{self.slug}{suffix}"
+    def get_absolute_url(self, script_prefix: str | None = None) -> str:
+        return detail_url(self.url_name, self.slug, script_prefix)
 
     @classmethod
     def shown(cls, **values) -> "Record":
@@ -333,6 +332,15 @@ def _blank_row(model) -> tuple[dict[str, int], tuple[str, ...], tuple, tuple[int
     )
     blank = tuple(None if place in made else model_field.get_default() for place, model_field in enumerate(fields))
     return {**places, "pk": places[model._meta.pk.attname]}, attnames, blank, made
+
+
+def detail_url(url_name: str, slug: str, script_prefix: str | None = None) -> str:
+    """The address of the detail page named ``url_name`` for ``slug``. Code writing hundreds of links reads
+    ``get_script_prefix()`` once and gives it: each reading costs about 1 µs, half of what the rest of this takes."""
+    if script_prefix is None:
+        script_prefix = get_script_prefix()
+    prefix, suffix = _detail_url_parts(url_name, script_prefix)
+    return f"{prefix}{slug}{suffix}"
 
 
 @functools.cache

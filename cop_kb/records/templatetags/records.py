@@ -4,6 +4,7 @@ import functools
 from html import escape
 
 from django import template
+from django.urls import get_script_prefix
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import get_language
@@ -17,10 +18,10 @@ def verbose_name(record) -> str:
     return capfirst(record._meta.verbose_name)
 
 
-def _title_html(record) -> str:
+def _title_html(record, script_prefix: str) -> str:
     """``record_title``'s HTML, escaped as Django escapes (``html.escape``), written without ``format_html``: each of
     its calls checks every argument for lazy text and escapes it again through a wrapper, some 20 µs a link."""
-    link = f'<a href="{escape(record.get_absolute_url())}">{escape(record.title)}</a>'
+    link = f'<a href="{escape(record.get_absolute_url(script_prefix))}">{escape(record.title)}</a>'
     subtitle = record.subtitle
     return f'{link} <span class="subtitle">{escape(subtitle)}</span>' if subtitle else link
 
@@ -28,7 +29,7 @@ def _title_html(record) -> str:
 @register.simple_tag
 def record_title(record) -> str:
     """A record's title as a link to its page, and its short name ("CRC") beside it when it has one."""
-    return mark_safe(_title_html(record))  # noqa: S308 - every value escaped in _title_html
+    return mark_safe(_title_html(record, get_script_prefix()))  # noqa: S308 - every value escaped in _title_html
 
 
 @register.simple_tag
@@ -38,11 +39,13 @@ def link_items(records) -> str:
     Assembly at 100,000 records, and the includes took about a third of its page."""
     type_names: dict[type, str] = {}
     items = []
+    script_prefix = get_script_prefix()
     for record in records:
         model = type(record)
         if model not in type_names:
             type_names[model] = escape(verbose_name(record))
-        items.append(f'\n    <li>{_title_html(record)} <span class="type">{type_names[model]}</span></li>\n    ')
+        title = _title_html(record, script_prefix)
+        items.append(f'\n    <li>{title} <span class="type">{type_names[model]}</span></li>\n    ')
     return mark_safe("".join(items))  # noqa: S308 - every value escaped in _title_html or above
 
 
