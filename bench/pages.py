@@ -111,7 +111,10 @@ def main() -> None:
     import django
 
     django.setup()
+    from cop_kb.worker import settle
 
+    # As a gunicorn worker does before its first request (cop_kb/gunicorn.conf.py).
+    settle()
     pages = {}
     for name, path in page_paths():
         if not re.search(args.only, name):

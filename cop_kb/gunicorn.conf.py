@@ -2,7 +2,8 @@
 
 The address comes from ``HOST`` and ``PORT`` (127.0.0.1:8000), the number of worker processes from
 ``WEB_CONCURRENCY`` (2). With ``LOCAL_HTTP`` on (plain HTTP, see cop_kb/settings/prod.py) gunicorn refuses to bind
-to anything but a loopback address, so that switch can never serve another machine.
+to anything but a loopback address, so that switch can never serve another machine. Each worker settles
+(``cop_kb.worker.settle``) once it has loaded the site.
 """
 
 import ipaddress
@@ -27,6 +28,12 @@ def _is_loopback(address: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def post_worker_init(worker) -> None:
+    from cop_kb.worker import settle
+
+    settle()
 
 
 def on_starting(server) -> None:

@@ -196,3 +196,23 @@ def _when(ask, done, tmp_path, within: float = 90):
 def _zipped(response) -> dict[str, str]:
     with zipfile.ZipFile(io.BytesIO(response.read())) as archive:
         return {name: archive.read(name).decode() for name in archive.namelist()}
+
+
+@pytest.mark.database_independent
+def test_a_worker_loads_the_urls_and_freezes_what_it_loaded_before_its_first_request():
+    """gunicorn's ``post_worker_init`` (cop_kb/gunicorn.conf.py), run in a fresh interpreter as a worker runs it once
+    the site is loaded: the URL configuration is imported and the objects loaded so far are frozen, out of the
+    garbage collector's full collections."""
+    script = (
+        "import gc, runpy, sys\n"
+        "import cop_kb.wsgi\n"
+        "hook = runpy.run_path('cop_kb/gunicorn.conf.py')['post_worker_init']\n"
+        "before = ('cop_kb.urls' in sys.modules, gc.get_freeze_count())\n"
+        "hook(None)\n"
+        "print(*before, 'cop_kb.urls' in sys.modules, gc.get_freeze_count())\n"
+    )
+    result = refusal("-c", script, DATABASE_URL="sqlite:///:memory:", ALLOWED_HOSTS="127.0.0.1")
+    assert result.returncode == 0, result.stderr
+    urls_before, frozen_before, urls_after, frozen_after = result.stdout.split()
+    assert (urls_before, frozen_before, urls_after) == ("False", "0", "True")
+    assert int(frozen_after) > 50_000
