@@ -54,7 +54,10 @@ def _grouped(entries, more=()) -> list[LinkGroup]:
 
     def group(label, inverse: bool, term: str = "") -> LinkGroup:
         key = (str(label), inverse)
-        return groups.setdefault(key, LinkGroup(label=str(label), inverse=inverse, linked_data=term))
+        found = groups.get(key)
+        if found is None:
+            found = groups[key] = LinkGroup(label=key[0], inverse=inverse, linked_data=term)
+        return found
 
     for label, inverse, term, target in entries:
         group(label, inverse, term).records.append(target)

@@ -186,6 +186,24 @@ def load_links(record, only: tuple[str, ...] | None = None) -> LoadedLinks:
     return LoadedLinks(relations, linked_rows_by_record([record.pk], relations, BACKLINKS_SHOWN)[record.pk])
 
 
+def _said(role: str, model_field) -> tuple[type, dict]:
+    """For one relation to many records, on the page of the record it starts from: the linked records' type, and by
+    kind of link ("" but for typed links) what is said of them (label, whether it is a backlink, linked-data
+    property). Labels are translated here once, not for each link: some 2 µs each."""
+    if role == "typed":
+        typed = model_field.related_model
+        forward, other = _typed_ends(model_field)
+        said = {
+            kind: (str(labels[0 if forward else 1]), not forward, typed.linked_data_of(kind))
+            for kind, labels in typed.LABELS.items()
+        }
+        return typed._meta.get_field(other).related_model, said
+    if role == "many":
+        return model_field.related_model, {"": (str(model_field.label), False, model_field.linked_data)}
+    declared = model_field.field
+    return model_field.related_model, {"": (str(declared.inverse_label), True, declared.linked_data)}
+
+
 def load_link_groups(record, loaded: LoadedLinks | None = None) -> list[LinkGroup]:
     """Group ``record``'s public links and backlinks by relation, reading every relation in one query (its single
     links come with the record, ``link_select_related``), or from what ``load_links`` already ``loaded``. For public
@@ -206,22 +224,9 @@ def load_link_groups(record, loaded: LoadedLinks | None = None) -> list[LinkGrou
         for entry in _single_links(record):
             yield entry.shown_label, entry.inverse, entry.linked_data, entry.target
         for (role, model_field), rows in zip(relations, every_rows, strict=True):
-            if role == "typed":
-                forward, other = _typed_ends(model_field)
-                target = model_field.related_model._meta.get_field(other).related_model
-                labels = model_field.related_model.LABELS
-            else:
-                target = model_field.related_model
+            target, said = _said(role, model_field)
             for row in rows:
-                linked, kind = shown_record(target, row, own_names), row[3]
-                if role == "typed":
-                    label, inverse_label = labels[kind]
-                    term = model_field.related_model.linked_data_of(kind)
-                    yield (label if forward else inverse_label), not forward, term, linked
-                elif role == "many":
-                    yield model_field.label, False, model_field.linked_data, linked
-                else:
-                    yield model_field.field.inverse_label, True, model_field.field.linked_data, linked
+                yield *said[row[3]], shown_record(target, row, own_names)
 
     return _grouped(entries(), more)
 
