@@ -95,10 +95,18 @@ def _focus_areas() -> tuple[list, tuple[int, ...]]:
     query (prepared once per number of areas, ``prepared_rows``, the areas' keys bound): a prefetch cut to a number
     would number every programme of every area first, which at 100,000 records sorted some 30,000 rows, texts and
     all, for a dozen titles each."""
-    every = FocusArea.objects.annotate(visible=ExpressionWrapper(public_q(), output_field=BooleanField()))
+
+    def every_area() -> list[QuerySet]:
+        marked = FocusArea.objects.annotate(visible=ExpressionWrapper(public_q(), output_field=BooleanField()))
+        return [marked.values_list("pk", "slug", "title", "level", "visible")]
+
     areas, hidden = [], []
-    for area in every:
-        (areas if area.visible else hidden).append(area)
+    (every,) = prepared_rows("home every focus area", every_area)
+    for pk, slug, title, level, visible in every:
+        if visible:
+            areas.append(FocusArea.shown(pk=pk, slug=slug, title=title, level=level, status="published"))
+        else:
+            hidden.append(pk)
     # Typed, or PostgreSQL takes the NULL for text and refuses to put it in one column with the years.
     no_year = Cast(Value(None), output_field=IntegerField())
 
@@ -124,7 +132,31 @@ def _focus_areas() -> tuple[list, tuple[int, ...]]:
         area.more = any(len(records) > HOME_LIMIT for records in lists)
         for records in lists:
             del records[HOME_LIMIT:]
-    return areas, tuple(area.pk for area in hidden)
+    return areas, tuple(hidden)
+
+
+_INSTRUMENT_COLUMNS = ("pk", "slug", "title", "short_title", "acronym", "adopted_on", "opened_for_signature_on")
+_ISSUER_COLUMNS = ("pk", "slug", "title", "status")
+
+
+def _instruments() -> list[Instrument]:
+    """The first ``HOME_LIMIT`` public instruments with what their lines show (year, short name, issuing body), in a
+    statement prepared once (``prepared_rows``): built by the ORM, it and the records it made took 1.4 ms."""
+
+    def parts() -> list[QuerySet]:
+        issuer = [f"issuing_body__{name}" for name in _ISSUER_COLUMNS]
+        return [Instrument.objects.public().values_list(*_INSTRUMENT_COLUMNS, *issuer)[:HOME_LIMIT]]
+
+    (rows,) = prepared_rows("home instruments", parts)
+    issuers = Instrument._meta.get_field("issuing_body").related_model
+    instruments = []
+    for row in rows:
+        instrument = Instrument.shown(status="published", **dict(zip(_INSTRUMENT_COLUMNS, row, strict=False)))
+        issuer = row[len(_INSTRUMENT_COLUMNS) :]
+        if issuer[0] is not None:
+            instrument.issuing_body = issuers.shown(**dict(zip(_ISSUER_COLUMNS, issuer, strict=True)))
+        instruments.append(instrument)
+    return instruments
 
 
 def _served(areas: list[StrategicArea]) -> None:
@@ -145,7 +177,7 @@ def home(request):
     _served(headlines["strategic_areas"])
     countries = country_model()
     context = {
-        "instruments": list(Instrument.objects.public().select_related("issuing_body")[:HOME_LIMIT]),
+        "instruments": _instruments(),
         "more_instruments": Instrument.get_list_url() if counts[Instrument] > HOME_LIMIT else "",
         **{name: records[:HOME_LIMIT] for name, records in headlines.items()},
         # Where to see all of a part that shows only its first records.

@@ -132,3 +132,20 @@ def test_one_instrument_is_named_in_the_singular(client, framework):
     assert (instruments, articles > 1) == (1, True)
 
     assert served_line(client, area) == f"{articles} articles of 1 instrument serve it (editorial classification)"
+
+
+def standard_line(client, instrument: Instrument) -> str:
+    """The text of ``instrument``'s line under the home page's international standards, tags stripped."""
+    html = client.get("/").content.decode()
+    section = html[html.index('id="instruments-heading"') :]
+    start = section.rindex("<li>", 0, section.index(f'href="{url(instrument)}"'))
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", section[start : section.index("</li>", start)])).strip()
+
+
+def test_a_standard_shows_its_year_short_name_and_issuing_body_while_the_body_is_public(client, framework):
+    crc = Instrument.objects.select_related("issuing_body").get(slug="crc")
+    issuer = crc.issuing_body.title
+    assert standard_line(client, crc) == f"1989 {crc.title} CRC {issuer}"
+
+    type(crc.issuing_body).objects.filter(pk=crc.issuing_body_id).update(status=Status.WITHDRAWN)
+    assert standard_line(client, crc) == f"1989 {crc.title} CRC"

@@ -25,6 +25,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from .batch import prepared_rows
 from .facets import COUNT, LABEL, VALUE, ChoiceFacet, named_field, placed
 from .registry import record_models
 
@@ -101,9 +102,14 @@ def linked_count(rows: models.QuerySet, model, path: str, key: int) -> Subquery:
 
 
 def public_counts(types: list) -> dict:
-    """How many public records each of the record ``types`` has, from the kept counts, in one query."""
+    """How many public records each of the record ``types`` has, from the kept counts, in one query (the home page
+    asks at every request: prepared once, ``prepared_rows``)."""
     labels = {model._meta.label_lower: model for model in types}
-    rows = FacetCount.objects.filter(record_type__in=labels, facet=EVERY).values_list("record_type", "records")
+
+    def parts() -> list[models.QuerySet]:
+        return [FacetCount.objects.filter(record_type__in=labels, facet=EVERY).values_list("record_type", "records")]
+
+    (rows,) = prepared_rows(("public counts", *types), parts)
     return {model: 0 for model in types} | {labels[label]: n for label, n in rows}
 
 
