@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 
 from cop_kb.downloads import served
 from cop_kb.records.link_pages import load_link_groups
+from cop_kb.records.own_rows import with_own_rows
 from cop_kb.records.registry import record_model_at
 from cop_kb.records.views import former_slug_target
 
@@ -26,12 +27,13 @@ def record_jsonld(request, slug: str):
     model = record_model_at(page, slug)
     if model is None:
         raise Http404
-    record = model.objects.for_detail().filter(slug=slug).first()
+    record = model.objects.for_page().filter(slug=slug).first()
     if record is None:
         renamed = former_slug_target(model, slug)
         if renamed is None:
             raise Http404
         return HttpResponsePermanentRedirect(jsonld_address(renamed))
+    with_own_rows(record)
     document = record_document(record, load_link_groups(record), site_iri(request))
     return HttpResponse(json.dumps(document, ensure_ascii=False), content_type=CONTENT_TYPE)
 

@@ -17,6 +17,7 @@ from .facets import FacetOption, query_url
 from .link_groups import link_groups, link_select_related
 from .link_pages import load_link_groups, load_links, relation_records
 from .models import Record, SlugHistory
+from .own_rows import with_own_rows
 from .pending import pending_change_for
 from .presentation import record_aliases, record_facts
 from .registry import record_model_at
@@ -82,13 +83,20 @@ class RecordFacetView(ListView):
         return context
 
 
-class RecordDetailView(DetailView):
+class _RecordPage(DetailView):
+    """One public record, with its single links, tags, aliases and sources."""
+
+    def get_queryset(self):
+        return self.model.objects.for_page()
+
+    def get_object(self, queryset=None):
+        return with_own_rows(super().get_object(queryset))
+
+
+class RecordDetailView(_RecordPage):
     """One public record with its facts, tags, aliases, sources, links and backlinks, in a fixed number of queries."""
 
     template_name = "records/record_detail.html"
-
-    def get_queryset(self):
-        return self.model.objects.for_detail()
 
     def get_template_names(self) -> list[str]:
         opts = self.model._meta
@@ -130,15 +138,12 @@ def record_page_context(request, record, loaded) -> dict:
     }
 
 
-class RecordBriefView(DetailView):
+class RecordBriefView(_RecordPage):
     """A printable brief of one public record: its facts, everything public linked to it grouped by kind of record
     (each group bounded and counted), its sources, the date and a citation; in the detail page's queries. An unknown
     or unpublished record is a 404."""
 
     template_name = "records/record_brief.html"
-
-    def get_queryset(self):
-        return self.model.objects.for_detail()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

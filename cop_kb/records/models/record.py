@@ -67,11 +67,12 @@ class RecordQuerySet(models.QuerySet):
     def for_detail(self) -> "RecordQuerySet":
         """Public records with what their page shows besides links to many records, which ``load_link_groups``
         reads in one query whatever the number of relations: single links, tags, aliases and sources."""
-        return (
-            self.public()
-            .select_related(*link_select_related(self.model))
-            .prefetch_related("tags", "aliases", "sources")
-        )
+        return self.for_page().prefetch_related("tags", "aliases", "sources")
+
+    def for_page(self) -> "RecordQuerySet":
+        """``for_detail`` for one record's page, without its prefetches: ``own_rows.with_own_rows`` reads the same
+        rows with a statement prepared once."""
+        return self.public().select_related(*link_select_related(self.model))
 
 
 class Record(models.Model):
