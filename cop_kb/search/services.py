@@ -241,17 +241,23 @@ def _write_in_thread(raw, rows: list[tuple], facets: dict) -> None:
         _write_round(cursor, rows, facets)
 
 
-@transaction.atomic
 def search_index_rebuild(progress: Callable[[int, int], None] | None = None) -> int:
-    """Rebuild the whole index from the public records; returns how many documents were written.
-
-    Documents go in by rounds of about REBUILD_BATCH, each holding the same share of every record type. Index
-    order then mixes the types evenly, and a broad query, which ranks the first matches in index order
-    (``SearchBackend.rank_candidates``), draws on all of them; each type's records come oldest first.
-    """
+    """Rebuild the whole index from the public records; returns how many documents were written. Run outside a
+    transaction, the backend then tidies its tables (``after_rebuild``), which needs the rebuild committed."""
     from .backends import get_backend
 
     backend = get_backend()
+    done = _rebuild(backend, progress)
+    if not connection.in_atomic_block:
+        backend.after_rebuild()
+    return done
+
+
+@transaction.atomic
+def _rebuild(backend, progress: Callable[[int, int], None] | None) -> int:
+    """Documents go in by rounds of about REBUILD_BATCH, each holding the same share of every record type. Index
+    order then mixes the types evenly, and a broad query, which ranks the first matches in index order
+    (``SearchBackend.rank_candidates``), draws on all of them; each type's records come oldest first."""
     content_changing()
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM search_searchfacet")

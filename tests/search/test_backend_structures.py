@@ -26,6 +26,12 @@ def column(sql: str, params=()) -> list:
         return [row[0] for row in cursor.fetchall()]
 
 
+def column_rows(sql: str, params=()) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 # --- PostgreSQL -------------------------------------------------------------------------------------------------
 
 
@@ -164,6 +170,28 @@ def test_rebuild_leaves_planner_statistics_of_the_index_it_wrote(sqlite):
     assert rows and {int(stat.split()[0]) for stat in rows} == {SearchFacet.objects.count()}
     rows = column("SELECT stat FROM sqlite_stat1 WHERE tbl = 'search_searchdocument'")
     assert rows and {int(stat.split()[0]) for stat in rows} == {SearchDocument.objects.count()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_that_commits_vacuums_and_analyzes_the_index_tables(postgresql):
+    """Every document is deleted and written again: without a vacuum, searches read past the dead rows until
+    autovacuum comes by, and are planned on the statistics of before."""
+    for title in ("Quokka survey", "Numbat survey"):
+        record(title=title)
+    (started,) = one("SELECT clock_timestamp()")
+
+    search_index_rebuild()
+
+    one("SELECT pg_stat_clear_snapshot()")
+    tidied = {
+        table: (vacuumed, analyzed)
+        for table, vacuumed, analyzed in column_rows(
+            "SELECT relname, last_vacuum, last_analyze FROM pg_stat_user_tables"
+            " WHERE relid IN ('search_searchdocument'::regclass, 'search_searchfacet'::regclass)"
+        )
+    }
+    assert set(tidied) == {"search_searchdocument", "search_searchfacet"}
+    assert all(vacuumed and vacuumed >= started and analyzed >= started for vacuumed, analyzed in tidied.values())
 
 
 def test_broad_query_sample_has_a_partial_index_with_the_backends_modulus(postgresql):

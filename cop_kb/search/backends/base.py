@@ -141,6 +141,9 @@ class SearchBackend:
         """Wraps a full rebuild, inside its transaction: a backend may defer per-row index upkeep to the end."""
         yield
 
+    def after_rebuild(self) -> None:
+        """Run once a full rebuild has committed, outside any transaction: a backend may tidy its tables."""
+
     def suggest(self, text: str, limit: int) -> list[int]:
         """Ids of documents whose title or aliases look most like ``text`` ("Did you mean").
 

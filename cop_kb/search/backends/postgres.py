@@ -94,6 +94,13 @@ class PostgresBackend(SearchBackend):
         source = _source(filters, params)
         return f"SELECT d.id FROM {source} WHERE d.search_vector @@ ({ts_sql})", [*params, *ts_params]
 
+    def after_rebuild(self) -> None:
+        # The rebuild deleted every document and wrote it again. Until autovacuum came by, a minute or more later,
+        # searches read past the dead rows and were planned on the statistics of before: at 100,000 records an
+        # autocomplete took 180 ms instead of 19 (bench.pages).
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) search_searchdocument, search_searchfacet")
+
     @contextmanager
     def session(self):
         # The planner does not charge for unpacking TOASTed tsvectors, so for a word in most documents it picks a
