@@ -151,8 +151,8 @@ def _instruments() -> list[Instrument]:
     issuers = Instrument._meta.get_field("issuing_body").related_model
     instruments = []
     for row in rows:
-        instrument = Instrument.shown(status="published", **dict(zip(_INSTRUMENT_COLUMNS, row, strict=False)))
-        issuer = row[len(_INSTRUMENT_COLUMNS) :]
+        own, issuer = row[: len(_INSTRUMENT_COLUMNS)], row[len(_INSTRUMENT_COLUMNS) :]
+        instrument = Instrument.shown(status="published", **dict(zip(_INSTRUMENT_COLUMNS, own, strict=True)))
         if issuer[0] is not None:
             instrument.issuing_body = issuers.shown(**dict(zip(_ISSUER_COLUMNS, issuer, strict=True)))
         instruments.append(instrument)
