@@ -35,6 +35,14 @@ class RecordListView(ListView):
         self.record_list = records_for_list(self.model, self.request.GET)
         return self.record_list.queryset
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        if self.record_list.total is not None:
+            # Unfiltered, the kept counts say how many there are: no count over every public record (2.9 ms for
+            # 33,000 programmes on PostgreSQL, against 0.2 ms).
+            paginator.count = self.record_list.total
+        return paginator
+
     def get_template_names(self) -> list[str]:
         opts = self.model._meta
         return [f"{opts.app_label}/{opts.model_name}_list.html", self.template_name]
