@@ -211,29 +211,39 @@ def _public_areas() -> Prefetch:
     return Prefetch("classified_areas", queryset=areas.objects.public(), to_attr="public_areas")
 
 
-def topic_provisions(topic: Topic) -> list[ProvisionGroup]:
-    """Every public provision on ``topic``, grouped by instrument (in the instruments' usual order), each group by
-    article number: the first ``GROUP_SHOWN`` of each and how many. One query."""
-    provisions = (
+def _topic_provision_rows(topic_pk: int) -> list[QuerySet]:
+    rows = (
         Provision.objects.public()
-        .filter(public_q("instrument"), topics=topic)
-        .select_related("instrument")
+        .filter(public_q("instrument"), topics=topic_pk)
         .annotate(
             row=Window(RowNumber(), partition_by=[F("instrument_id")], order_by=[F("position"), F("number")]),
             total=Window(Count("*"), partition_by=[F("instrument_id")]),
         )
         .filter(row__lte=GROUP_SHOWN)
         .order_by("instrument", "row")
+        .values_list(
+            "instrument_id", "instrument__slug", "instrument__title", "slug", "number", "title", "summary", "total"
+        )
     )
+    return [rows]
+
+
+def topic_provisions(topic: Topic) -> list[ProvisionGroup]:
+    """Every public provision on ``topic``, grouped by instrument (in the instruments' usual order), each group by
+    article number: the first ``GROUP_SHOWN`` of each and how many. One query, built and compiled once per process
+    (every topic's page asks the same but for its key)."""
+    (rows,) = prepared_rows(("topic provisions",), _topic_provision_rows, topic.pk)
     groups: dict[int, ProvisionGroup] = {}
-    for provision in provisions:
-        group = groups.get(provision.instrument_id)
+    for instrument_pk, instrument_slug, instrument_title, slug, number, title, summary, total in rows:
+        group = groups.get(instrument_pk)
         if group is None:
-            group = groups[provision.instrument_id] = ProvisionGroup(
-                heading=provision.instrument, total=provision.total
+            heading = Instrument.shown(
+                pk=instrument_pk, slug=instrument_slug, title=instrument_title, status="published"
             )
-            if provision.total > GROUP_SHOWN:
-                group.all_url = provisions_url(instrument=provision.instrument.slug, topic=topic.slug)
+            group = groups[instrument_pk] = ProvisionGroup(heading=heading, total=total)
+            if total > GROUP_SHOWN:
+                group.all_url = provisions_url(instrument=instrument_slug, topic=topic.slug)
+        provision = Provision.shown(slug=slug, number=number, title=title, summary=summary, status="published")
         group.provisions.append(provision)
     return list(groups.values())
 

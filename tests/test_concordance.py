@@ -274,6 +274,20 @@ def test_a_topics_page_groups_its_provisions_by_instrument(client, framework):
     ]
 
 
+def test_each_topic_page_shows_its_own_provisions(client, framework):
+    # The read is prepared once per process: every later page must bind its own topic into it.
+    for topic in Topic.objects.public().order_by("pk"):
+        expected = {}
+        for provision in topic.provisions.public().filter(instrument__status=Status.PUBLISHED):
+            expected.setdefault(provision.instrument.slug, set()).add(provision.slug)
+        response = client.get(topic.get_absolute_url())
+        shown = {
+            group.heading.slug: {provision.slug for provision in group.provisions}
+            for group in response.context["provision_groups"]
+        }
+        assert shown == expected, topic.slug
+
+
 def test_a_provision_page_shows_the_same_topic_in_other_instruments(client, framework):
     response, page = get_page(client, "/provisions/crc-article-16/")
     (group,) = response.context["same_topic"]
