@@ -175,8 +175,8 @@ def records_for_list(model, params: QueryDict) -> RecordList:
 
     Everything comes from the query string, so the page is bookmarkable; bad values are ignored with a notice or
     match nothing, never an error. The facet counts (every facet together), the page of records and the total
-    each take one query; unfiltered, the facet counts are the ones the database keeps (``facet_counts``), so
-    their cost does not grow with the number of records.
+    each take one query; unfiltered, the facet counts and the total are the ones the database keeps
+    (``facet_counts``), so their cost does not grow with the number of records.
     """
     found = _filtered(model, params)
     queryset, notices = found.queryset, found.notices
