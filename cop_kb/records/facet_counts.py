@@ -101,16 +101,27 @@ def linked_count(rows: models.QuerySet, model, path: str, key: int) -> Subquery:
     return Subquery(rows.order_by().values(path).annotate(n=models.Count("pk")).values("n"))
 
 
-def public_counts(types: list) -> dict:
-    """How many public records each of the record ``types`` has, from the kept counts, in one query (the home page
-    asks at every request: prepared once, ``prepared_rows``)."""
+def _kept_totals(types: list) -> dict:
+    """The kept count of every public record of each of the record ``types`` that has one, in one query (pages ask
+    at every request: prepared once, ``prepared_rows``)."""
     labels = {model._meta.label_lower: model for model in types}
 
     def parts() -> list[models.QuerySet]:
         return [FacetCount.objects.filter(record_type__in=labels, facet=EVERY).values_list("record_type", "records")]
 
     (rows,) = prepared_rows(("public counts", *types), parts)
-    return {model: 0 for model in types} | {labels[label]: n for label, n in rows}
+    return {labels[label]: n for label, n in rows}
+
+
+def public_counts(types: list) -> dict:
+    """How many public records each of the record ``types`` has, from the kept counts, in one query."""
+    return {model: 0 for model in types} | _kept_totals(types)
+
+
+def kept_total(model) -> int | None:
+    """How many public records ``model`` has by the kept counts; None when nothing is kept for it (a type whose
+    table the count triggers do not watch), for the caller to count them."""
+    return _kept_totals([model]).get(model)
 
 
 def kept_public_count(model) -> Subquery:

@@ -6,7 +6,7 @@ from django.db import models
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from .facet_counts import kept_grouped, public_counts
+from .facet_counts import kept_grouped, kept_total
 from .facets import (
     COUNT,
     LABEL,
@@ -50,7 +50,8 @@ class RecordList:
     year_to: int | None = None
     has_year: bool = False
     notices: list[str] = field(default_factory=list)
-    # How many records the list holds, when known without counting them: unfiltered, from the kept counts.
+    # How many records the list holds, when known without counting them: unfiltered, from the kept counts (None:
+    # count them).
     total: int | None = None
 
     @property
@@ -206,7 +207,7 @@ def records_for_list(model, params: QueryDict) -> RecordList:
         year_to=found.year_to,
         has_year=model.year_expression is not None,
         notices=notices,
-        total=None if found.narrowed else public_counts([model])[model],
+        total=None if found.narrowed else kept_total(model),
     )
 
 
