@@ -2,10 +2,12 @@
 own keys, and a read that could not bind one fails instead of reading other rows."""
 
 import pytest
-from django.db.models import Subquery
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Subquery, Value
 
 from cop_kb.records.batch import _prepared, _prepared_parts, prepared_parts, prepared_rows
 from cop_kb.records.facet_counts import FacetCount
+from cop_kb.records.models import Alias
 from instruments.models import Instrument, Provision
 
 from .factories import make
@@ -86,3 +88,24 @@ def test_a_part_whose_key_is_not_a_parameter_of_its_own_is_refused():
     with pytest.raises(ValueError, match="does not take each of its keys"):
         prepared_parts([(shape, lambda key: Instrument.objects.filter(pk=key + 1).values_list("title"), (record.pk,))])
     assert not [key for key in _prepared_parts if key[0] == shape]
+
+
+def test_a_part_that_cannot_take_its_stand_in_key_is_refused_not_read_as_empty():
+    """A stand-in key is negative, out of a positive field's range, and Django leaves such a lookup out as matching
+    nothing: kept, the statement would read nothing for every real key. The key as an expression is bound."""
+    record = make(Instrument, aliases=[{"name": "Its alias"}])
+    own = {"content_type": ContentType.objects.get_for_model(Instrument)}
+    shape = ("test: a positive field's key",)
+
+    with pytest.raises(ValueError, match="matches nothing"):
+        prepared_rows(shape, lambda key: [Alias.objects.filter(**own, object_id=key).values_list("name")], record.pk)
+    assert not [found for found in _prepared if found[0] == shape]
+    with pytest.raises(ValueError, match="matches nothing"):
+        prepared_parts(
+            [(shape, lambda key: Alias.objects.filter(**own, object_id=key).values_list("name"), (record.pk,))]
+        )
+
+    def by_value(key):
+        return [Alias.objects.filter(**own, object_id=Value(key)).values_list("name")]
+
+    assert prepared_rows(("test: a positive field's key as a value",), by_value, record.pk) == [[("Its alias",)]]

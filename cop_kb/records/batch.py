@@ -35,11 +35,16 @@ class _Statement:
     parts: int
 
 
-def _compiled(queryset: QuerySet, alias: str) -> tuple[str, tuple] | None:
-    """A part's SQL and values, or None for a part known to match nothing (``none()``)."""
+def _compiled(queryset: QuerySet, alias: str, *, keyed: bool = False) -> tuple[str, tuple] | None:
+    """A part's SQL and values, or None for a part known to match nothing (``none()``). ``keyed``: the part was
+    built with stand-in keys, and one that matches nothing is refused: Django leaves out a lookup whose value is out
+    of its field's range, as a stand-in (negative) is for a positive field (``object_id``), and the statement kept
+    would then read nothing for every real key. Such a key is passed as an expression (``Value(key)``)."""
     try:
         sql, params = queryset.query.get_compiler(using=alias).as_sql()
     except EmptyResultSet:
+        if keyed:
+            raise ValueError("a part built with stand-in keys matches nothing: pass its keys as Value()") from None
         return None
     return sql, tuple(params)
 
@@ -59,8 +64,8 @@ def _union(compiled: list[tuple[str, tuple] | None]) -> _Statement:
     return _Statement(sql, tuple(params), (), len(compiled))
 
 
-def _statement(querysets: list[QuerySet], alias: str) -> _Statement:
-    return _union([_compiled(queryset, alias) for queryset in querysets])
+def _statement(querysets: list[QuerySet], alias: str, *, keyed: bool = False) -> _Statement:
+    return _union([_compiled(queryset, alias, keyed=keyed) for queryset in querysets])
 
 
 def any_of(querysets: list[QuerySet]) -> RawSQL:
@@ -167,7 +172,7 @@ def prepared_rows(shape: Hashable, build: Callable[..., list[QuerySet]], *keys: 
         if not querysets:
             return []
         alias = querysets[0].db
-        statement = _keyed(shape, _statement(querysets, alias), len(keys))
+        statement = _keyed(shape, _statement(querysets, alias, keyed=bool(keys)), len(keys))
         if _keeps(statement):
             _prepared.setdefault(shape, (querysets[0].model, {}))[1][alias] = statement
     return _read(alias, statement, _bound(statement, keys))
@@ -191,7 +196,7 @@ def prepared_parts(parts: list[tuple[Hashable, Callable[..., QuerySet], tuple[in
         if statement is None:
             queryset = build(*_stand_ins(len(keys)))
             alias = alias or queryset.db
-            sql, params = _compiled(queryset, alias) or ("", ())
+            sql, params = _compiled(queryset, alias, keyed=bool(keys)) or ("", ())
             statement = _keyed(shape, _Statement(sql, params, (), 1), len(keys))
             if _keeps(statement):
                 _prepared_parts.setdefault(shape, (queryset.model, {}))[1][alias] = statement

@@ -13,9 +13,13 @@ from .models import Alias, Source
 OWN_ROWS = ("tags", "aliases", "sources")
 
 
+def _columns(model) -> list[str]:
+    """Every field of ``model``, in the order its records are made from a row (``from_db``)."""
+    return [model_field.attname for model_field in model._meta.concrete_fields]
+
+
 def _every_column(queryset: models.QuerySet) -> models.QuerySet:
-    """Rows of every field, in the order the model takes them as positional values."""
-    return queryset.values_list(*(model_field.attname for model_field in queryset.model._meta.concrete_fields))
+    return queryset.values_list(*_columns(queryset.model))
 
 
 def _reads(model) -> list[Callable[[int], list[models.QuerySet]]]:
@@ -24,8 +28,7 @@ def _reads(model) -> list[Callable[[int], list[models.QuerySet]]]:
     tagged = through.tag_relname()
 
     def own(pk: int) -> dict:
-        # The key as an expression: given as a number, the stand-in key a statement is prepared with (negative) is
-        # out of the range of these positive fields, and Django would leave the read out as matching nothing.
+        # The key as an expression: these positive fields cannot take the stand-in key (see ``batch._compiled``).
         return {"content_type": ContentType.objects.get_for_model(model), "object_id": models.Value(pk)}
 
     def tags(pk: int) -> list[models.QuerySet]:
@@ -51,7 +54,7 @@ def with_own_rows(record):
         # Rows of different columns: a read each (``prepared_rows`` joins only parts of the same columns).
         (rows,) = prepared_rows(("own rows", name, model), read, record.pk)
         queryset = getattr(record, name).get_queryset()
-        names = [model_field.attname for model_field in queryset.model._meta.concrete_fields]
+        names = _columns(queryset.model)
         # As Django's prefetch leaves each relation: its queryset, holding the records it read.
         queryset._result_cache = [queryset.model.from_db(queryset.db, names, row) for row in rows]
         queryset._prefetch_done = True
