@@ -14,18 +14,20 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape, format_html
 
 from cop_kb.records.markdown import ALLOWED_ATTRIBUTES, ALLOWED_SCHEMES, ALLOWED_TAGS, render_markdown
 from cop_kb.records.script_json import script_json
-from cop_kb.records.templatetags.records import link_items, record_title, verbose_name
+from cop_kb.records.templatetags.records import link_items, list_items, record_title, table_rows, verbose_name
 from cop_kb.records.views import RecordListView
 from cop_kb.search.services import plain_text
 from instruments.models import Instrument
@@ -386,6 +388,41 @@ def test_link_items_escape_as_format_html_does(payload):
     assert record_title(instrument) == expected
     assert link_items([instrument]) == format_html(
         '\n    <li>{} <span class="type">{}</span></li>\n    ', expected, verbose_name(instrument)
+    )
+
+
+# What Django's templates wrote for a list's rows before the ``list_items`` and ``table_rows`` tags did.
+LIST_ROWS_AS_A_TEMPLATE_WROTE_THEM = Template(
+    '{% for record in records %}<li><h2><a href="{{ record.get_absolute_url }}">{{ record.title }}</a></h2>'
+    '{% if record.subtitle %}<p class="subtitle">{{ record.subtitle }}</p>{% endif %}'
+    "{% if record.summary %}<p>{{ record.summary|truncatewords:40 }}</p>{% endif %}</li>{% endfor %}"
+)
+TABLE_ROW_AS_A_TEMPLATE_WROTE_IT = Template(
+    '<tr>{% for cell, primary in cells %}{% if primary %}<th scope="row"><a href="{{ cell.url }}">{{ cell.text }}</a>'
+    '</th>{% else %}<td>{% if cell.url %}<a href="{{ cell.url }}">{{ cell.text }}</a>{% else %}{{ cell.text }}'
+    "{% endif %}</td>{% endif %}{% endfor %}</tr>"
+)
+
+
+def _between_tags(html: str) -> str:
+    return re.sub(r">\s+<", "><", html.strip())
+
+
+@pytest.mark.parametrize("payload", ALL, ids=payload_id)
+def test_list_and_table_rows_escape_as_django_templates_do(payload):
+    # The tags write a list's rows without the template engine: the same HTML, but for the spaces between tags.
+    instrument = Instrument.shown(
+        pk=1, slug="hostile", title=f"Title {payload}", short_title=payload, summary=f"{payload} said " * 30
+    )
+    columns = list(Instrument.list_columns)
+    cells = [(column.cell(instrument), column.primary) for column in columns]
+
+    assert _between_tags(list_items([instrument])) == LIST_ROWS_AS_A_TEMPLATE_WROTE_THEM.render(
+        Context({"records": [instrument]})
+    )
+    headers = [SimpleNamespace(column=column) for column in columns]
+    assert _between_tags(table_rows([instrument], headers)) == TABLE_ROW_AS_A_TEMPLATE_WROTE_IT.render(
+        Context({"cells": cells})
     )
 
 
