@@ -31,7 +31,8 @@ HERE = Path(__file__).resolve()
 
 
 def _control(*args: str) -> None:
-    subprocess.run(["callgrind_control", *args, str(os.getpid())], check=True, capture_output=True)
+    command = ["callgrind_control", *args, str(os.getpid())]
+    subprocess.run(command, check=True, capture_output=True)  # noqa: S603, S607 - fixed arguments, like wrk
 
 
 def worker(requests: int, dumps: Path) -> None:
@@ -86,7 +87,7 @@ def count(checkout: Path, paths: list[str], requests: int) -> list[tuple[int, in
             dumps,
         ]
         env = {**os.environ, "PYTHONPATH": str(checkout)}
-        worker_process = subprocess.run(
+        worker_process = subprocess.run(  # noqa: S603 - fixed argument list, no shell
             command,
             input="".join(f"{path}\n" for path in paths),
             cwd=checkout,

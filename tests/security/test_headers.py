@@ -222,9 +222,10 @@ ALLOWED_MARK_SAFE = {
     # format_html's output for every payload).
     ("cop_kb/records/templatetags/records.py", "record_title"),
     ("cop_kb/records/templatetags/records.py", "link_items"),
-    # A list's rows, likewise (compared there with what Django's templates write).
+    # A list's rows and search hits, likewise (compared there with what Django's templates write).
     ("cop_kb/records/templatetags/records.py", "list_items"),
     ("cop_kb/records/templatetags/records.py", "table_rows"),
+    ("cop_kb/records/templatetags/records.py", "search_hits"),
 }
 
 

@@ -27,8 +27,17 @@ from django.utils.html import escape, format_html
 
 from cop_kb.records.markdown import ALLOWED_ATTRIBUTES, ALLOWED_SCHEMES, ALLOWED_TAGS, render_markdown
 from cop_kb.records.script_json import script_json
-from cop_kb.records.templatetags.records import link_items, list_items, record_title, table_rows, verbose_name
+from cop_kb.records.templatetags.records import (
+    link_items,
+    list_items,
+    record_title,
+    search_hits,
+    table_rows,
+    verbose_name,
+)
 from cop_kb.records.views import RecordListView
+from cop_kb.search.hits import highlight
+from cop_kb.search.selectors import SearchHit
 from cop_kb.search.services import plain_text
 from instruments.models import Instrument
 from programmes.models import Programme
@@ -403,6 +412,15 @@ TABLE_ROW_AS_A_TEMPLATE_WROTE_IT = Template(
     "{% endif %}</td>{% endif %}{% endfor %}</tr>"
 )
 
+# And what the template included for each search hit wrote.
+SEARCH_HIT_AS_A_TEMPLATE_WROTE_IT = Template(
+    '{% load i18n %}<li><{{ heading }}><a href="{{ hit.url }}">{{ hit.title }}</a></{{ heading }}>'
+    '{% if hit.subtitle %}<p class="subtitle">{{ hit.subtitle }}</p>{% endif %}<p class="meta"><span>'
+    '{{ hit.type_label }}</span>{% if hit.matched_alias %} · <span class="alias">{% blocktranslate with '
+    "alias=hit.matched_alias %}matched alias: {{ alias }}{% endblocktranslate %}</span>{% endif %}</p>"
+    '{% if hit.snippet %}<p class="snippet">{{ hit.snippet }}</p>{% endif %}</li>'
+)
+
 
 def _between_tags(html: str) -> str:
     return re.sub(r">\s+<", "><", html.strip())
@@ -424,6 +442,23 @@ def test_list_and_table_rows_escape_as_django_templates_do(payload):
     assert _between_tags(table_rows([instrument], headers)) == TABLE_ROW_AS_A_TEMPLATE_WROTE_IT.render(
         Context({"cells": cells})
     )
+
+
+@pytest.mark.parametrize("payload", ALL, ids=payload_id)
+def test_search_hits_escape_as_django_templates_do(payload):
+    # The snippet arrives as HTML already (its highlights made <mark> after escaping) and is written as it is.
+    hit = SearchHit(
+        title=f"Title {payload}",
+        url=f"/instruments/{payload}/",
+        type_label=f"Type {payload}",
+        snippet=highlight(f"Snippet {payload}"),
+        matched_alias=f"Alias {payload}",
+        subtitle=payload,
+    )
+
+    for heading in ("h2", "h3"):
+        expected = SEARCH_HIT_AS_A_TEMPLATE_WROTE_IT.render(Context({"hit": hit, "heading": heading}))
+        assert _between_tags(search_hits([hit], heading)) == expected
 
 
 @pytest.mark.parametrize("payload", ALL, ids=payload_id)

@@ -5,9 +5,10 @@ from html import escape
 
 from django import template
 from django.urls import get_script_prefix
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, capfirst
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 register = template.Library()
 
@@ -106,3 +107,26 @@ def table_rows(records, headers) -> str:
     columns = [header.column for header in headers]
     rows = ("".join(_table_cell(record, column) for column in columns) for record in records)
     return mark_safe("".join(f"\n    <tr>{row}</tr>" for row in rows))  # noqa: S308 - escaped in _table_cell
+
+
+def _hit_item(hit, heading: str) -> str:
+    parts = [f'<li>\n        <{heading}><a href="{escape(hit.url)}">{escape(hit.title)}</a></{heading}>']
+    if hit.subtitle:
+        parts.append(f'<p class="subtitle">{escape(hit.subtitle)}</p>')
+    alias = ""
+    if hit.matched_alias:
+        said = gettext("matched alias: %(alias)s") % {"alias": escape(hit.matched_alias)}
+        alias = f' · <span class="alias">{said}</span>'
+    parts.append(f'<p class="meta"><span>{escape(hit.type_label)}</span>{alias}</p>')
+    if hit.snippet:
+        # Already HTML: the backend's highlights made <mark> after the rest was escaped (``highlight``).
+        parts.append(f'<p class="snippet">{conditional_escape(hit.snippet)}</p>')
+    return "\n        ".join(parts) + "\n      </li>"
+
+
+@register.simple_tag
+def search_hits(hits, heading: str) -> str:
+    """Search results (``SearchHit``), each under a ``heading`` the template names ("h2", "h3"): its title linking
+    to its record, short name, type, the alias it was found by and its highlighted snippet. Written here for the
+    reason ``list_items`` is: a template included for each of a page's 20 hits."""
+    return mark_safe("".join(f"\n      {_hit_item(hit, heading)}" for hit in hits))  # noqa: S308 - escaped in _hit_item
