@@ -7,7 +7,9 @@ import pytest
 
 from cop_kb.directory.models import Country
 from cop_kb.records.facets import TOP_VALUES
-from programmes.models import Programme
+from cop_kb.records.link_pages import BACKLINKS_SHOWN
+from instruments.models import Instrument
+from programmes.models import Activity, Programme
 
 from .factories import make
 from .test_pages import get_page
@@ -127,3 +129,23 @@ def test_the_page_of_every_value_survives_hostile_filters(client, value):
     response = client.get(Programme.get_facet_url("tag"), {"country": value, "year_from": value, "tag": value})
 
     assert response.status_code == 200
+
+
+def test_activities_are_narrowed_by_the_instruments_they_concern_as_programmes_are(client):
+    treaty, other = make(Instrument, title="Narrowing treaty"), make(Instrument, title="Other treaty")
+    concerning = [make(Activity, title=f"Concerning activity {number}") for number in range(BACKLINKS_SHOWN + 1)]
+    unrelated = make(Activity, title="Unrelated activity")
+    for activity in concerning:
+        activity.instruments.add(treaty)
+    unrelated.instruments.add(other)
+
+    _response, page = get_page(client, Activity.get_list_url())
+    assert option_counts(facet_links(page, "instrument")) == {treaty.title: BACKLINKS_SHOWN + 1, other.title: 1}
+
+    # The treaty's page shows its first activities and leads to the list narrowed to it, not a page of its own.
+    narrowed = f"{Activity.get_list_url()}?instrument={treaty.slug}"
+    _response, treaty_page = get_page(client, treaty.get_absolute_url())
+    assert any(link.href == narrowed for link in treaty_page.links)
+    response, _page = get_page(client, narrowed)
+    listed = response.content.decode()
+    assert f"{BACKLINKS_SHOWN + 1} records" in listed and unrelated.title not in listed

@@ -84,6 +84,7 @@ class Activity(Initiative):
         RelatedFacet("strategic_area", "strategic_areas"),
         RelatedFacet("country", "countries"),
         RelatedFacet("stakeholder", "stakeholders"),
+        RelatedFacet("instrument", "instruments"),
     )
     year_expression = F("year")
     dated_by = "year"
