@@ -70,16 +70,24 @@ def list_meta(record) -> list[str]:
     return items
 
 
-def _list_item(record, script_prefix: str) -> str:
-    url = escape(record.get_absolute_url(script_prefix))
-    parts = [f'<li>\n        <h2><a href="{url}">{escape(record.title)}</a></h2>']
-    if subtitle := record.subtitle:
+def _item(heading: str, url: str, title: str, subtitle: str, meta: str, ending: str) -> str:
+    """One item of a list of records or of search hits: the title, linking to the record, under ``heading``, then
+    what there is of its short name, its ``meta`` line (HTML) and an ``ending`` paragraph (HTML)."""
+    parts = [f'<li>\n        <{heading}><a href="{escape(url)}">{escape(title)}</a></{heading}>']
+    if subtitle:
         parts.append(f'<p class="subtitle">{escape(subtitle)}</p>')
-    if meta := list_meta(record):
-        parts.append(f'<p class="meta">{" · ".join(f"<span>{escape(item)}</span>" for item in meta)}</p>')
-    if record.summary:
-        parts.append(f"<p>{escape(Truncator(record.summary).words(40, truncate=' …'))}</p>")
-    return "\n        ".join(parts) + "\n      </li>"
+    if meta:
+        parts.append(f'<p class="meta">{meta}</p>')
+    if ending:
+        parts.append(ending)
+    return "\n      " + "\n        ".join(parts) + "\n      </li>"
+
+
+def _list_item(record, script_prefix: str) -> str:
+    meta = " · ".join(f"<span>{escape(item)}</span>" for item in list_meta(record))
+    summary = f"<p>{escape(Truncator(record.summary).words(40, truncate=' …'))}</p>" if record.summary else ""
+    url = record.get_absolute_url(script_prefix)
+    return _item("h2", url, record.title, record.subtitle, meta, summary)
 
 
 @register.simple_tag
@@ -88,7 +96,7 @@ def list_items(records) -> str:
     (``list_meta``) and the start of its summary. Written here rather than as a loop in the template, whose
     variable lookups and filters were a fifth of the work of a page of 50 provisions."""
     script_prefix = get_script_prefix()
-    return mark_safe("".join(f"\n      {_list_item(record, script_prefix)}" for record in records))  # noqa: S308 - escaped in _list_item
+    return mark_safe("".join(_list_item(record, script_prefix) for record in records))  # noqa: S308 - escaped in _item
 
 
 def _table_cell(record, column) -> str:
@@ -110,18 +118,14 @@ def table_rows(records, headers) -> str:
 
 
 def _hit_item(hit, heading: str) -> str:
-    parts = [f'<li>\n        <{heading}><a href="{escape(hit.url)}">{escape(hit.title)}</a></{heading}>']
-    if hit.subtitle:
-        parts.append(f'<p class="subtitle">{escape(hit.subtitle)}</p>')
     alias = ""
     if hit.matched_alias:
         said = gettext("matched alias: %(alias)s") % {"alias": escape(hit.matched_alias)}
         alias = f' · <span class="alias">{said}</span>'
-    parts.append(f'<p class="meta"><span>{escape(hit.type_label)}</span>{alias}</p>')
-    if hit.snippet:
-        # Already HTML: the backend's highlights made <mark> after the rest was escaped (``highlight``).
-        parts.append(f'<p class="snippet">{conditional_escape(hit.snippet)}</p>')
-    return "\n        ".join(parts) + "\n      </li>"
+    # Already HTML: the backend's highlights made <mark> after the rest was escaped (``highlight``).
+    snippet = f'<p class="snippet">{conditional_escape(hit.snippet)}</p>' if hit.snippet else ""
+    meta = f"<span>{escape(hit.type_label)}</span>{alias}"
+    return _item(heading, hit.url, hit.title, hit.subtitle, meta, snippet)
 
 
 @register.simple_tag
@@ -129,4 +133,4 @@ def search_hits(hits, heading: str) -> str:
     """Search results (``SearchHit``), each under a ``heading`` the template names ("h2", "h3"): its title linking
     to its record, short name, type, the alias it was found by and its highlighted snippet. Written here for the
     reason ``list_items`` is: a template included for each of a page's 20 hits."""
-    return mark_safe("".join(f"\n      {_hit_item(hit, heading)}" for hit in hits))  # noqa: S308 - escaped in _hit_item
+    return mark_safe("".join(_hit_item(hit, heading) for hit in hits))  # noqa: S308 - escaped in _item and here
