@@ -16,6 +16,7 @@ class DirectoryConfig(AppConfig):
     def ready(self) -> None:
         from cop_kb.records.content_version import install_content_triggers
         from cop_kb.records.facet_triggers import facet_triggers_drop, install_facet_counts
+        from cop_kb.records.kept_copies import install_kept_copies, kept_copy_triggers_drop
         from cop_kb.records.startup import records_ready
 
         records_ready()
@@ -23,3 +24,5 @@ class DirectoryConfig(AppConfig):
         post_migrate.connect(install_content_triggers, sender=self, dispatch_uid="cop_kb_content_triggers")
         pre_migrate.connect(facet_triggers_drop, sender=self, dispatch_uid="cop_kb_facet_triggers_drop")
         post_migrate.connect(install_facet_counts, sender=self, dispatch_uid="cop_kb_facet_counts")
+        pre_migrate.connect(kept_copy_triggers_drop, sender=self, dispatch_uid="cop_kb_kept_copy_triggers_drop")
+        post_migrate.connect(install_kept_copies, sender=self, dispatch_uid="cop_kb_kept_copies")

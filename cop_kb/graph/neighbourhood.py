@@ -18,6 +18,7 @@ from django.db.models.functions import RowNumber
 
 from cop_kb.records.batch import prepared_parts
 from cop_kb.records.facet_counts import kept_link_counts, linked_count
+from cop_kb.records.kept_copies import COPY_PREFIX, public_copy_q, reads_copies
 from cop_kb.records.link_pages import BACKLINKS_SHOWN
 from cop_kb.records.links import _link_fields, _typed_ends, public_end
 
@@ -200,18 +201,24 @@ def _typed_relation(model_field) -> _Relation:
     own = model_field.field.name
     target = typed._meta.get_field(other).related_model
 
+    if reads_copies(typed, other):
+        # The rows' own copies of the other end (``kept_copies``): no read of its table for each link.
+        visible, pk, slug, title = public_copy_q(), other, f"{COPY_PREFIX}slug", f"{COPY_PREFIX}title"
+    else:
+        visible, pk, slug, title = public_end(typed, other), f"{other}__pk", f"{other}__slug", f"{other}__title"
+
     def public_rows(pks):
-        return typed.objects.filter(public_end(typed, other), **{f"{own}__in": pks})
+        return typed.objects.filter(visible, **{f"{own}__in": pks})
 
     def rows(pks, limit, skip_hubs):
         if skip_hubs:
             source = typed._meta.get_field(own).related_model
-            pks = _not_hubs(source, pks, typed.objects.filter(public_end(typed, other)), own)
+            pks = _not_hubs(source, pks, typed.objects.filter(visible), own)
         found = public_rows(pks)
         partition = [models.F(own), models.F("kind")]
-        found = _numbered(found, partition, [models.F(f"{other}__title"), models.F("pk")], limit)
-        found = found.order_by(own, "kind", f"{other}__title", "pk")
-        return found.values_list(own, f"{other}__pk", f"{other}__slug", f"{other}__title", "kind", "graph_linked")
+        found = _numbered(found, partition, [models.F(title), models.F("pk")], limit)
+        found = found.order_by(own, "kind", title, "pk")
+        return found.values_list(own, pk, slug, title, "kind", "graph_linked")
 
     def hubs(pks):
         return _hub_rows(_counted_hubs(public_rows(pks), own), own, "graph_links")

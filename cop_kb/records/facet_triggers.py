@@ -15,7 +15,7 @@ from taggit.managers import TaggableManager
 from .facet_counts import EVERY, TRIGGER_PREFIX, FacetCount, _facets, facet_counts_rebuild
 from .facets import ChoiceFacet
 from .models import Status
-from .post_migrate import sent_by_flush
+from .post_migrate import drop_triggers, sent_by_flush
 from .registry import record_models
 
 
@@ -169,20 +169,7 @@ def remove_facet_triggers(connection) -> None:
     """Drop every trigger that keeps facet counts: before installing them again, when migrating back, and before
     every migrate (pre_migrate), since a trigger on a shared table (tagged items) reads every record type's table
     and would fail once a migration drops one; the counts are rebuilt after it."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT proname FROM pg_proc WHERE proname LIKE %s AND pronamespace = 'public'::regnamespace",
-                [f"{TRIGGER_PREFIX}\\_%"],
-            )
-            for (name,) in cursor.fetchall():
-                cursor.execute(f"DROP FUNCTION IF EXISTS {name}() CASCADE")  # and the triggers calling it
-            return
-        cursor.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [f"{TRIGGER_PREFIX}_%"]
-        )
-        for (name,) in cursor.fetchall():
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+    drop_triggers(connection, TRIGGER_PREFIX)
 
 
 def facet_triggers_drop(*, using: str = "default", **_kwargs) -> None:

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from .batch import prepared_rows
 from .facet_counts import linked_count
+from .kept_copies import COPY_PREFIX, public_copy_q, reads_copies
 from .link_groups import LinkGroup, _grouped, _single_links
 from .links import _link_fields, _public, _typed_ends, public_end
 from .ordering import natural_order
@@ -56,11 +57,18 @@ def _linked_rows(pks: list[int], role: str, model_field, bound: int) -> models.Q
         source = model_field.field.name
         _forward, other = _typed_ends(model_field)
         target = typed._meta.get_field(other).related_model
-        rows = typed.objects.filter(public_end(typed, other), **{f"{source}__in": pks})
-        order = [*natural_order(target, f"{other}__"), models.F(f"{other}__pk").asc()]
-        columns = (f"{other}__pk", f"{other}__slug", f"{other}__title", "kind")
         by_kind = ["kind"]
-        short_name = target.subtitle_expression(f"{other}__")
+        if reads_copies(typed, other):
+            # The row's own copies (``kept_copies``): read from one index, without the linked records' table.
+            rows = typed.objects.filter(public_copy_q(), **{f"{source}__in": pks})
+            order = [*natural_order(target, COPY_PREFIX), models.F(other).asc()]
+            columns = (other, f"{COPY_PREFIX}slug", f"{COPY_PREFIX}title", "kind")
+            short_name = models.Value("", output_field=models.CharField())
+        else:
+            rows = typed.objects.filter(public_end(typed, other), **{f"{source}__in": pks})
+            order = [*natural_order(target, f"{other}__"), models.F(f"{other}__pk").asc()]
+            columns = (f"{other}__pk", f"{other}__slug", f"{other}__title", "kind")
+            short_name = target.subtitle_expression(f"{other}__")
     else:
         target = model_field.related_model
         # The linking record's end: a backlink's field on the target, or the target's way back along a many-link.

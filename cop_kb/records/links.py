@@ -74,6 +74,10 @@ class TypedLink(models.Model):
     LABELS: dict[str, tuple[str, str]] = {}
     # Each kind's linked-data property (see ``_LabelledLink``); a kind not named here gets the generic one.
     LINKED_DATA: dict[str, str] = {}
+    # Columns of the source record each row keeps a copy of, as ``source_<name>`` (kept by the database's triggers,
+    # ``kept_copies``): with its visibility, slug, title and order all kept, the target's page reads its first links
+    # of each kind from an index alone, however many records link to it.
+    kept_source_fields: tuple[str, ...] = ()
 
     class Meta:
         abstract = True

@@ -68,12 +68,14 @@ def _row_values(row: models.Model, names) -> dict:
 
 
 def _typed_values(row: models.Model, own_field: str) -> dict:
+    """What an editor wrote on a typed link row: not the copies the database keeps on it (``kept_copies``), which
+    follow the linked record and would show its retitling as a change of this one."""
     return {
         "id": row.pk,
         **{
             f.attname: getattr(row, f.attname)
             for f in row._meta.concrete_fields
-            if not f.primary_key and f.name != own_field
+            if not f.primary_key and f.name != own_field and f.editable
         },
     }
 

@@ -61,6 +61,14 @@ class OrganisationRole(TypedLink):
     )
     kind = models.CharField(_("role"), max_length=20, choices=Role.choices)
 
+    # Thousands of these may name one organisation (a UN body in the synthetic data), so each row keeps its
+    # programme's, partnership's or activity's visibility, slug and title, written by the database
+    # (``cop_kb.records.kept_copies``), never by a form: not editable, null until filled.
+    kept_source_fields = ("status", "slug", "title")
+    source_status = models.CharField(max_length=20, null=True, editable=False)  # noqa: DJ001 - a copy, null until kept
+    source_slug = models.CharField(max_length=120, null=True, editable=False)  # noqa: DJ001 - the same
+    source_title = models.CharField(max_length=300, null=True, editable=False)  # noqa: DJ001 - the same
+
     class Meta:
         abstract = True
         ordering = ["kind", "organisation__title"]
@@ -69,7 +77,30 @@ class OrganisationRole(TypedLink):
         return f"{self.organisation} ({self.get_kind_display()})"
 
 
-class ProgrammeOrganisation(OrganisationRole):
+class InitiativeRole(OrganisationRole):
+    """An organisation's part in a programme or an activity, whose rows also keep their source's year (its order)."""
+
+    kept_source_fields = (*OrganisationRole.kept_source_fields, "year")
+
+    source_year = models.PositiveSmallIntegerField(null=True, editable=False)
+
+    class Meta(OrganisationRole.Meta):
+        abstract = True
+
+
+def kept_order_index(source: str, short: str, order: tuple[str, ...]) -> models.Index:
+    """An organisation's public links of each role in their source's own ``order`` (as copied on the rows)."""
+    return models.Index(
+        fields=["organisation", "kind", "source_status", *order, source],
+        include=["source_slug"],
+        name=f"programmes_{short}_kept_order",
+    )
+
+
+INITIATIVE_ORDER = ("-source_year", "source_title")
+
+
+class ProgrammeOrganisation(InitiativeRole):
     source_field = "programme"
 
     programme = models.ForeignKey(
@@ -80,6 +111,7 @@ class ProgrammeOrganisation(OrganisationRole):
         verbose_name = _("programme organisation")
         verbose_name_plural = _("programme organisations")
         constraints = role_constraints("programme", "progorg")
+        indexes = [kept_order_index("programme", "progorg", INITIATIVE_ORDER)]
 
 
 class PartnershipMember(OrganisationRole):
@@ -93,9 +125,10 @@ class PartnershipMember(OrganisationRole):
         verbose_name = _("partner organisation")
         verbose_name_plural = _("partner organisations")
         constraints = role_constraints("partnership", "member")
+        indexes = [kept_order_index("partnership", "member", ("source_title",))]
 
 
-class ActivityOrganisation(OrganisationRole):
+class ActivityOrganisation(InitiativeRole):
     source_field = "activity"
 
     activity = models.ForeignKey(
@@ -106,3 +139,4 @@ class ActivityOrganisation(OrganisationRole):
         verbose_name = _("activity organisation")
         verbose_name_plural = _("activity organisations")
         constraints = role_constraints("activity", "actorg")
+        indexes = [kept_order_index("activity", "actorg", INITIATIVE_ORDER)]
