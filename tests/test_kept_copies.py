@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cop_kb.records.kept_copies import COPY_PREFIX, install_kept_copies, kept_models, remove_kept_copy_triggers
-from cop_kb.records.link_pages import load_links
+from cop_kb.records.link_pages import BACKLINKS_SHOWN, load_links
 from cop_kb.records.models import Status
 from cop_kb.records.snapshots import snapshot_of
 from programmes.models import ActivityOrganisation, PartnershipMember, Programme, ProgrammeOrganisation, Role
@@ -159,3 +159,41 @@ def test_the_demo_generators_plain_inserts_get_their_copies():
         assert rows.exists()
         for row in rows:
             assert copies(row) == current(getattr(row, typed.source_field), typed)
+
+
+def rows_written(typed) -> object:
+    """Something that changes whenever a row of ``typed`` is written: its rows' transaction ids on PostgreSQL,
+    SQLite's count of rows changed on the connection."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT array_agg(xmin::text ORDER BY id) FROM {typed._meta.db_table}")  # noqa: S608
+        else:
+            cursor.execute("SELECT total_changes()")
+        return cursor.fetchone()[0]
+
+
+def test_a_migrate_with_nothing_to_fill_rewrites_no_row(role):
+    typed = type(role)
+    before = rows_written(typed)
+
+    install_kept_copies()
+
+    assert rows_written(typed) == before
+    assert copies(role) == current(getattr(role, typed.source_field), typed)
+
+
+def test_a_withdrawn_programme_leaves_its_organisations_count_of_each_role(client):
+    organisation = make_organisation()
+    programmes = [make(Programme, title=f"Programme {number:03d}") for number in range(BACKLINKS_SHOWN + 1)]
+    for programme in programmes:
+        make_typed_link(ProgrammeOrganisation, programme, organisation, Role.LEAD)
+    _response, page = get_page(client, organisation.get_absolute_url())
+    assert f"Show all {BACKLINKS_SHOWN + 1} programmes" in [link.text for link in page.links]
+
+    programmes[0].status = Status.WITHDRAWN
+    programmes[0].save()
+
+    _response, page = get_page(client, organisation.get_absolute_url())
+    label = str(ProgrammeOrganisation.LABELS[Role.LEAD][1])
+    assert page.groups()[label] == [programme.get_absolute_url() for programme in programmes[1:]]
+    assert not [link for link in page.links if link.text.startswith("Show all")]

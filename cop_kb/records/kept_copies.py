@@ -4,12 +4,13 @@ and PostgreSQL.
 A UN body's page lists the first 50 programmes of each role it plays, newest first, out of thousands. Reading them
 through the programmes meant reading, checking and sorting every one of its links (at 100,000 records, 35 of the
 page's 50 ms on PostgreSQL). With each role row holding its programme's status, slug, title and year, an index on
-(organisation, role, status, year, title) gives the first 50 of each role and their count without touching the
+(organisation, status, role, year, title) gives the first 50 of each role and their count without touching the
 programmes' table.
 
 The database keeps the copies, so no writer can forget them: a link row takes them from its source when written
 (also when a stale model instance is saved over it), and a source's change of a copied column is passed to its
-rows. The triggers are made from the declarations after every migrate, which also fills every row afresh.
+rows. The triggers are made from the declarations after every migrate, which also fills every row whose copies
+differ.
 """
 
 from django.db import connections
@@ -23,6 +24,8 @@ from .registry import record_models
 TRIGGER_PREFIX = "kept_copy"
 # A copy of the source's column ``name`` is the link row's column ``source_<name>``.
 COPY_PREFIX = "source_"
+# How each database says that two values (or rows of values) differ, NULL being a value like any other.
+DIFFERS = {"postgresql": "IS DISTINCT FROM", "sqlite": "IS NOT"}
 
 
 def public_copy_q() -> Q:
@@ -67,18 +70,22 @@ def _parts(model, quote) -> tuple[str, str, str, str, list[tuple[str, str]]]:
     return quote(model._meta.db_table), quote(field.column), quote(source.db_table), quote(source.pk.column), pairs
 
 
-def _fill(model, quote, row: str) -> str:
-    """The update giving the link row ``row`` (``NEW``), or every row (""), its source's current values."""
+def _fill(model, quote, row: str = "", differ: str = "") -> str:
+    """The update giving the link row ``row`` (``NEW``) its source's current values; without a row, every row whose
+    copies are not those values (``differ``: the database's "is distinct from"), so that a migrate that changes
+    nothing rewrites no row."""
     links, key, sources, source_pk, pairs = _parts(model, quote)
     copies = ", ".join(copy for _column, copy in pairs)
     columns = ", ".join(f"s.{column}" for column, _copy in pairs)
-    own_pk = quote(model._meta.pk.column)
-    where = f" WHERE {links}.{own_pk} = {row}.{own_pk}" if row else ""
     # Table and column names come from the models' metadata, quoted by the database's own rules.
-    return (
-        f"UPDATE {links} SET ({copies}) = (SELECT {columns} FROM {sources} s WHERE s.{source_pk} = {links}.{key})"  # noqa: S608
-        + where
-    )
+    source = f"FROM {sources} s WHERE s.{source_pk} = {links}.{key}"
+    own_pk = quote(model._meta.pk.column)
+    if row:
+        where = f"{links}.{own_pk} = {row}.{own_pk}"
+    else:
+        stale = " OR ".join(f"s.{column} {differ} {links}.{copy}" for column, copy in pairs)
+        where = f"EXISTS (SELECT 1 {source} AND ({stale}))"
+    return f"UPDATE {links} SET ({copies}) = (SELECT {columns} {source}) WHERE {where}"  # noqa: S608
 
 
 def _passed_on(model, quote) -> tuple[str, str, str]:
@@ -104,7 +111,7 @@ def _postgres(model, quote) -> list[str]:
         f"CREATE OR REPLACE FUNCTION {name}_source() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
         f" {update}; RETURN NULL; END $$",
         f"CREATE TRIGGER {name} AFTER UPDATE ON {sources} FOR EACH ROW"
-        f" WHEN ({changed.format(differ='IS DISTINCT FROM')}) EXECUTE FUNCTION {name}_source()",
+        f" WHEN ({changed.format(differ=DIFFERS['postgresql'])}) EXECUTE FUNCTION {name}_source()",
     ]
 
 
@@ -119,7 +126,7 @@ def _sqlite(model, quote) -> list[str]:
         f"CREATE TRIGGER {name}_insert AFTER INSERT ON {links} BEGIN {fill}; END",
         f"CREATE TRIGGER {name}_update AFTER UPDATE ON {links} BEGIN {fill}; END",
         f"CREATE TRIGGER {name}_source AFTER UPDATE ON {sources}"
-        f" WHEN {changed.format(differ='IS NOT')} BEGIN {update}; END",
+        f" WHEN {changed.format(differ=DIFFERS['sqlite'])} BEGIN {update}; END",
     ]
 
 
@@ -152,6 +159,6 @@ def install_kept_copies(*, using: str = "default", **kwargs) -> None:
             }:
                 continue  # migrated back before the copies existed
             # Filled before the triggers exist, so the fill does not fire them for every row.
-            cursor.execute(_fill(model, quote, ""))
+            cursor.execute(_fill(model, quote, differ=DIFFERS[connection.vendor]))
             for statement in build(model, quote):
                 cursor.execute(statement)

@@ -47,11 +47,21 @@ def relation_url(record, role: str, model_field, kind: str = "") -> str:
     return f"{url}?{urlencode({'kind': kind})}" if kind else url
 
 
-def _linked_rows(pks: list[int], role: str, model_field, bound: int) -> models.QuerySet:
+def _kinds_apart(role: str, model_field, count: int) -> list[str]:
+    """The kinds of typed link read as parts of their own, each its first ones from an index, when one record's
+    links keep copies of the other end (``kept_copies``); else [] (all kinds numbered together)."""
+    if role != "typed" or count != 1:
+        return []
+    typed = model_field.related_model
+    return sorted(typed.LABELS) if reads_copies(typed, _typed_ends(model_field)[1]) else []
+
+
+def _linked_rows(pks: list[int], role: str, model_field, bound: int) -> list[models.QuerySet]:
     """The first ``bound`` public records one relation of each record of ``pks`` leads to (of each kind, for typed
     links) in their type's own order, as (linking record's pk, pk, slug, title, typed link kind, how many in all,
     short name) rows, by linking record: numbered within each record (and kind) by a window function, so a page of
-    many records reads every relation in one query however many links each has; for one record, its first ones."""
+    many records reads every relation in one query however many links each has; for one record, its first ones.
+    One queryset, or for one record's typed links kept with copies one a kind (``_kinds_apart``)."""
     if role == "typed":
         typed = model_field.related_model
         source = model_field.field.name
@@ -79,14 +89,25 @@ def _linked_rows(pks: list[int], role: str, model_field, bound: int) -> models.Q
         columns = ("pk", "slug", "title", "bounded_kind")
         by_kind = []
         short_name = target.subtitle_expression()
+
+    def first(rows: models.QuerySet, total) -> models.QuerySet:
+        rows = rows.annotate(bounded_source=models.F(source), bounded_count=total, bounded_short_name=short_name)
+        rows = rows.order_by(*order).values_list("bounded_source", *columns, "bounded_count", "bounded_short_name")
+        return rows[:bound]
+
+    if kinds := _kinds_apart(role, model_field, len(pks)):
+        # Each kind's first ones from the copies' index and its count from the same index entries: numbering every
+        # link of an organisation with thousands read all of them (at 100,000 records, 26 ms of SQLite's time).
+        parts = [rows.filter(kind=kind) for kind in kinds]
+        return [
+            first(part, models.Subquery(part.order_by().values(source).annotate(n=models.Count("*")).values("n")))
+            for part in parts
+        ]
     if role != "typed" and len(pks) == 1:
         # One record's relation (its page, its API detail): the first ``bound`` in order, which the database takes
         # from an index on that order without reading the rest. Numbering every link (the window below) read and
         # sorted all of them: at 100,000 records, 52 ms of SQLite's time for a strategic area's 12,000 programmes.
-        total = linked_count(rows, target, source, pks[0])
-        rows = rows.annotate(bounded_source=models.F(source), bounded_count=total, bounded_short_name=short_name)
-        rows = rows.order_by(*order).values_list("bounded_source", *columns, "bounded_count", "bounded_short_name")
-        return rows[:bound]
+        return [first(rows, linked_count(rows, target, source, pks[0]))]
     partition = [models.F(source), *map(models.F, by_kind)]
     # Prefixed names, so that no record type's own field (a country's ``place``) is shadowed.
     rows = rows.annotate(
@@ -96,7 +117,7 @@ def _linked_rows(pks: list[int], role: str, model_field, bound: int) -> models.Q
         bounded_short_name=short_name,
     ).filter(bounded_place__lte=bound)
     rows = rows.order_by("bounded_source", *by_kind, *order)
-    return rows.values_list("bounded_source", *columns, "bounded_count", "bounded_short_name")
+    return [rows.values_list("bounded_source", *columns, "bounded_count", "bounded_short_name")]
 
 
 def linked_rows_by_record(pks: list[int], relations: list, bound: int) -> dict[int, list[list[tuple]]]:
@@ -110,10 +131,16 @@ def linked_rows_by_record(pks: list[int], relations: list, bound: int) -> dict[i
 
     # The statement depends on the relations, the bound and how many records there are; their keys are bound.
     def parts(*keys: int) -> list[models.QuerySet]:
-        return [_linked_rows(list(keys), role, model_field, bound) for role, model_field in relations]
+        return [part for role, model_field in relations for part in _linked_rows(list(keys), role, model_field, bound)]
 
+    # Which relation each part reads: a relation read a kind at a time has a part for each.
+    numbers = [
+        number
+        for number, (role, model_field) in enumerate(relations)
+        for _part in _kinds_apart(role, model_field, len(pks)) or [None]
+    ]
     every_rows = prepared_rows(("linked rows", *relations, bound, len(pks)), parts, *pks)
-    for number, rows in enumerate(every_rows):
+    for number, rows in zip(numbers, every_rows, strict=True):
         for linking, *row in rows:
             by_record[linking][number].append(tuple(row))
     return by_record

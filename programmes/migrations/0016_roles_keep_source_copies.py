@@ -68,24 +68,37 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="activityorganisation",
             index=models.Index(
-                fields=["organisation", "kind", "source_status", "-source_year", "source_title", "activity"],
-                include=("source_slug",),
+                fields=[
+                    "organisation",
+                    "source_status",
+                    "kind",
+                    "-source_year",
+                    "source_title",
+                    "activity",
+                    "source_slug",
+                ],
                 name="programmes_actorg_kept_order",
             ),
         ),
         migrations.AddIndex(
             model_name="partnershipmember",
             index=models.Index(
-                fields=["organisation", "kind", "source_status", "source_title", "partnership"],
-                include=("source_slug",),
+                fields=["organisation", "source_status", "kind", "source_title", "partnership", "source_slug"],
                 name="programmes_member_kept_order",
             ),
         ),
         migrations.AddIndex(
             model_name="programmeorganisation",
             index=models.Index(
-                fields=["organisation", "kind", "source_status", "-source_year", "source_title", "programme"],
-                include=("source_slug",),
+                fields=[
+                    "organisation",
+                    "source_status",
+                    "kind",
+                    "-source_year",
+                    "source_title",
+                    "programme",
+                    "source_slug",
+                ],
                 name="programmes_progorg_kept_order",
             ),
         ),
