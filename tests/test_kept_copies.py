@@ -4,7 +4,7 @@ first links from the role rows alone and still show what the linked records say 
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from cop_kb.records.kept_copies import COPY_PREFIX, install_kept_copies, kept_models, remove_kept_copy_triggers
@@ -197,3 +197,19 @@ def test_a_withdrawn_programme_leaves_its_organisations_count_of_each_role(clien
     label = str(ProgrammeOrganisation.LABELS[Role.LEAD][1])
     assert page.groups()[label] == [programme.get_absolute_url() for programme in programmes[1:]]
     assert not [link for link in page.links if link.text.startswith("Show all")]
+
+
+@pytest.mark.parametrize("typed", [ProgrammeOrganisation, PartnershipMember, ActivityOrganisation], ids=str)
+def test_rows_written_before_their_source_in_one_transaction_get_its_columns(typed):
+    """Links are checked at commit, so a loader may write a role before the programme it names."""
+    source_type, _organisation_type = typed_ends(typed)
+    organisation = make_organisation()
+    future = (source_type.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 100
+    with transaction.atomic():
+        row = typed.objects.create(
+            **{f"{typed.source_field}_id": future, "organisation": organisation, "kind": Role.LEAD}
+        )
+        source = make(source_type, id=future, title="Written second")
+
+    assert copies(row) == current(source, typed)
+    assert copies(row)["title"] == "Written second"

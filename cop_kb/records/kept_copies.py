@@ -9,8 +9,8 @@ programmes' table.
 
 The database keeps the copies, so no writer can forget them: a link row takes them from its source when written
 (also when a stale model instance is saved over it), and a source's change of a copied column is passed to its
-rows. The triggers are made from the declarations after every migrate, which also fills every row whose copies
-differ.
+rows, as is a source written after its rows in the same transaction. The triggers are made from the declarations
+after every migrate, which also fills every row whose copies differ.
 """
 
 from django.db import connections
@@ -88,13 +88,16 @@ def _fill(model, quote, row: str = "", differ: str = "") -> str:
     return f"UPDATE {links} SET ({copies}) = (SELECT {columns} {source}) WHERE {where}"  # noqa: S608
 
 
-def _passed_on(model, quote) -> tuple[str, str, str]:
-    """The source's table, the condition that one of its copied columns changed (``{differ}`` to fill), and the
-    update passing its new values to its link rows."""
+def _passed_on(model, quote) -> tuple[str, str, str, str]:
+    """The source's table, the condition that one of its copied columns changed (``{differ}`` to fill), whether the
+    source has link rows, and the update passing its new values to them. The update is only run when there are
+    rows: on PostgreSQL each statement replaces the content version (a statement trigger), and the demo generator's
+    thousands of new programmes, none linked yet, must not replace it once each (``test_demo_data``)."""
     links, key, sources, source_pk, pairs = _parts(model, quote)
     changed = " OR ".join(f"OLD.{column} {{differ}} NEW.{column}" for column, _copy in pairs)
     copies = ", ".join(f"{copy} = NEW.{column}" for column, copy in pairs)
-    return sources, changed, f"UPDATE {links} SET {copies} WHERE {key} = NEW.{source_pk}"  # noqa: S608 - names from metadata
+    has_rows = f"EXISTS (SELECT 1 FROM {links} WHERE {key} = NEW.{source_pk})"  # noqa: S608 - names from metadata
+    return sources, changed, has_rows, f"UPDATE {links} SET {copies} WHERE {key} = NEW.{source_pk}"  # noqa: S608
 
 
 def _postgres(model, quote) -> list[str]:
@@ -102,23 +105,25 @@ def _postgres(model, quote) -> list[str]:
     name = f"{TRIGGER_PREFIX}_{model._meta.db_table}"[:55]
     copies = ", ".join(f"NEW.{copy}" for _column, copy in pairs)
     columns = ", ".join(f"s.{column}" for column, _copy in pairs)
-    sources, changed, update = _passed_on(model, quote)
+    sources, changed, has_rows, update = _passed_on(model, quote)
     fetch = f"SELECT {columns} INTO {copies} FROM {sources} s WHERE s.{source_pk} = NEW.{key}"  # noqa: S608 - the same
     return [
         # Before the row is written: the copies are whatever the source holds, not what the writer sent.
         f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {fetch}; RETURN NEW; END $$",
         f"CREATE TRIGGER {TRIGGER_PREFIX} BEFORE INSERT OR UPDATE ON {links} FOR EACH ROW EXECUTE FUNCTION {name}()",
         f"CREATE OR REPLACE FUNCTION {name}_source() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-        f" {update}; RETURN NULL; END $$",
+        f" IF {has_rows} THEN {update}; END IF; RETURN NULL; END $$",
         f"CREATE TRIGGER {name} AFTER UPDATE ON {sources} FOR EACH ROW"
         f" WHEN ({changed.format(differ=DIFFERS['postgresql'])}) EXECUTE FUNCTION {name}_source()",
+        # Links are checked at commit: a row may be written before its source, in the same transaction.
+        f"CREATE TRIGGER {name}_new AFTER INSERT ON {sources} FOR EACH ROW EXECUTE FUNCTION {name}_source()",
     ]
 
 
 def _sqlite(model, quote) -> list[str]:
     links = quote(model._meta.db_table)
     name = f"{TRIGGER_PREFIX}_{model._meta.db_table}"
-    sources, changed, update = _passed_on(model, quote)
+    sources, changed, has_rows, update = _passed_on(model, quote)
     # SQLite cannot change the row being written: each written row is updated after. Its own update does not fire
     # the update trigger again, since SQLite's triggers are not recursive unless asked to be.
     fill = _fill(model, quote, "NEW")
@@ -127,6 +132,8 @@ def _sqlite(model, quote) -> list[str]:
         f"CREATE TRIGGER {name}_update AFTER UPDATE ON {links} BEGIN {fill}; END",
         f"CREATE TRIGGER {name}_source AFTER UPDATE ON {sources}"
         f" WHEN {changed.format(differ=DIFFERS['sqlite'])} BEGIN {update}; END",
+        # Links are checked at commit: a row may be written before its source, in the same transaction.
+        f"CREATE TRIGGER {name}_source_new AFTER INSERT ON {sources} WHEN {has_rows} BEGIN {update}; END",
     ]
 
 
