@@ -10,6 +10,7 @@ from cop_kb.records.facets import TOP_VALUES
 from cop_kb.records.link_pages import BACKLINKS_SHOWN
 from instruments.models import Instrument
 from programmes.models import Activity, Programme
+from strategy.models import Sector
 
 from .factories import make
 from .test_pages import get_page
@@ -131,21 +132,25 @@ def test_the_page_of_every_value_survives_hostile_filters(client, value):
     assert response.status_code == 200
 
 
-def test_activities_are_narrowed_by_the_instruments_they_concern_as_programmes_are(client):
-    treaty, other = make(Instrument, title="Narrowing treaty"), make(Instrument, title="Other treaty")
+@pytest.mark.parametrize(
+    ("param", "linked_type", "links"), [("instrument", Instrument, "instruments"), ("sector", Sector, "sectors")]
+)
+def test_activities_are_narrowed_by_what_they_concern_as_programmes_are(client, param, linked_type, links):
+    assert param in {facet.param for facet in Programme.list_facets}
+    narrowing, other = make(linked_type, title="Narrowing one"), make(linked_type, title="Other one")
     concerning = [make(Activity, title=f"Concerning activity {number}") for number in range(BACKLINKS_SHOWN + 1)]
     unrelated = make(Activity, title="Unrelated activity")
     for activity in concerning:
-        activity.instruments.add(treaty)
-    unrelated.instruments.add(other)
+        getattr(activity, links).add(narrowing)
+    getattr(unrelated, links).add(other)
 
     _response, page = get_page(client, Activity.get_list_url())
-    assert option_counts(facet_links(page, "instrument")) == {treaty.title: BACKLINKS_SHOWN + 1, other.title: 1}
+    assert option_counts(facet_links(page, param)) == {narrowing.title: BACKLINKS_SHOWN + 1, other.title: 1}
 
-    # The treaty's page shows its first activities and leads to the list narrowed to it, not a page of its own.
-    narrowed = f"{Activity.get_list_url()}?instrument={treaty.slug}"
-    _response, treaty_page = get_page(client, treaty.get_absolute_url())
-    assert any(link.href == narrowed for link in treaty_page.links)
+    # Its page shows its first activities and leads to the list narrowed to it, not a page of its own.
+    narrowed = f"{Activity.get_list_url()}?{param}={narrowing.slug}"
+    _response, narrowing_page = get_page(client, narrowing.get_absolute_url())
+    assert any(link.href == narrowed for link in narrowing_page.links)
     response, _page = get_page(client, narrowed)
     listed = response.content.decode()
     assert f"{BACKLINKS_SHOWN + 1} records" in listed and unrelated.title not in listed

@@ -83,6 +83,7 @@ class Activity(Initiative):
         ChoiceFacet("year", "year"),
         RelatedFacet("strategic_area", "strategic_areas"),
         RelatedFacet("country", "countries"),
+        RelatedFacet("sector", "sectors"),
         RelatedFacet("stakeholder", "stakeholders"),
         RelatedFacet("instrument", "instruments"),
     )
