@@ -80,6 +80,7 @@ class _Generator:
         self.progress = progress
         self.demo: dict[type[Record], list[int]] = {model: [] for model in DEMO_MODELS}
         self.provision_numbers: dict[int, int] = {}
+        self.tables: set[str] = set()  # every table written, for planner statistics
 
     # -- helpers
 
@@ -246,19 +247,21 @@ class _Generator:
         if any(pk is None for pk in pks):
             raise DemoDataError("The database did not return the new primary keys.")
         self.demo[model].extend(pks)
+        self.tables.add(model._meta.db_table)
         content_type = ContentType.objects.get_for_model(model).pk
         tagged = []
         for pk in pks:
             tagged.append((self.tags[DEMO_TAG].pk, content_type, pk))
             for name in self.rng.sample(TOPIC_TAGS, self.rng.choice((0, 1, 1, 2))):
                 tagged.append((self.tags[name].pk, content_type, pk))
-        _insert(TaggedItem, ("tag", "content_type", "object_id"), tagged)
+        self.tables.add(_insert(TaggedItem, ("tag", "content_type", "object_id"), tagged))
         by_relation: dict[str, list[tuple]] = {}
         for pk, (_fields, links) in zip(pks, rows, strict=True):
             for relation, targets in links.items():
                 by_relation.setdefault(relation, []).extend((pk, target) for target in targets)
         for relation, pairs in by_relation.items():
-            _write_links(model, relation, pairs)
+            if pairs:
+                self.tables.add(_write_links(model, relation, pairs))
 
 
 TYPED_LINKS: dict[type[Record], tuple[type[models.Model], str]] = {
@@ -268,45 +271,48 @@ TYPED_LINKS: dict[type[Record], tuple[type[models.Model], str]] = {
 }
 
 
-def _write_links(model: type[Record], relation: str, pairs: list[tuple]) -> None:
-    """Insert link rows: many-to-many through rows (held by either end) or typed link rows."""
+def _write_links(model: type[Record], relation: str, pairs: list[tuple]) -> str:
+    """Insert link rows: many-to-many through rows (held by either end) or typed link rows; the table written."""
     if relation == "organisations":
         link_model, source = TYPED_LINKS[model]
-        _insert(link_model, (source, "organisation", "kind"), [(pk, target, kind) for pk, (kind, target) in pairs])
-    elif relation == "relations":
-        _insert(InstrumentRelation, ("subject", "kind", "object"), [(pk, kind, target) for pk, (kind, target) in pairs])
-    elif relation == "strategic_areas" and model in (Instrument, Provision):
+        return _insert(
+            link_model, (source, "organisation", "kind"), [(pk, target, kind) for pk, (kind, target) in pairs]
+        )
+    if relation == "relations":
+        return _insert(
+            InstrumentRelation, ("subject", "kind", "object"), [(pk, kind, target) for pk, (kind, target) in pairs]
+        )
+    if relation == "strategic_areas" and model in (Instrument, Provision):
         # Strategic areas hold these links ("draws on"); the demo record is the far end.
         m2m = StrategicArea._meta.get_field(model._meta.model_name + "s")
-        _insert(
+        return _insert(
             m2m.remote_field.through,
             (m2m.m2m_field_name(), m2m.m2m_reverse_field_name()),
             [(area, pk) for pk, area in pairs],
         )
-    else:
-        m2m = model._meta.get_field(relation)
-        _insert(m2m.remote_field.through, (m2m.m2m_field_name(), m2m.m2m_reverse_field_name()), pairs)
+    m2m = model._meta.get_field(relation)
+    return _insert(m2m.remote_field.through, (m2m.m2m_field_name(), m2m.m2m_reverse_field_name()), pairs)
 
 
-def _insert(model: type[models.Model], fields: Sequence[str], rows: list[tuple]) -> None:
+def _insert(model: type[models.Model], fields: Sequence[str], rows: list[tuple]) -> str:
     """Plain many-row INSERTs for link and tag rows, which have no defaults or save() logic to run.
 
     Building a model instance per row would cost more than writing it. One statement per chunk of rows, not per row
     (``executemany``): on PostgreSQL every statement fires the content version's statement trigger, which replaces
     the same row each time, and in one long transaction each replacement walks all the dead versions before it:
     800,000 link rows made 100,000 demo records take hours. Table and column names come from the models' metadata;
-    every value is a bound parameter.
+    every value is a bound parameter. Returns the table's name.
     """
-    if not rows:
-        return
+    table = model._meta.db_table
     quote = connection.ops.quote_name
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     with connection.cursor() as cursor:
         for chunk in chunks(rows, BATCH_SIZE):
             values = ", ".join([row] * len(chunk))
-            sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {values}"  # noqa: S608
+            sql = f"INSERT INTO {quote(table)} ({columns}) VALUES {values}"  # noqa: S608
             cursor.execute(sql, [value for one in chunk for value in one])
+    return table
 
 
 def demo_data_generate(
@@ -347,9 +353,13 @@ def demo_data_generate(
     report.seconds["create"] = time.perf_counter() - started - report.seconds["delete"]
     # Planner statistics for the tables just filled: without them SQLite (which never gathers them by itself)
     # starts a link query from every published record instead of from the links, 50 times slower at 100,000
-    # records; PostgreSQL's autovacuum would gather them, but only minutes later.
+    # records; PostgreSQL's autovacuum would gather them, but only minutes later. Only those tables: PostgreSQL
+    # keeps a table's row count from an ANALYZE even when the transaction rolls back, and a table analysed while
+    # empty (the search index, before its rebuild) is then planned as empty with thousands of rows in it.
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        for table in sorted(generator.tables):
+            cursor.execute(f"ANALYZE {quote(table)}")
     if index:
         started = time.perf_counter()
         report.indexed = index_rebuild()
