@@ -9,7 +9,7 @@ from django.db.models.functions import RowNumber
 from django.urls import reverse
 
 from .batch import prepared_rows
-from .facet_counts import linked_count
+from .facet_counts import linked_count, rows_counted
 from .kept_copies import COPY_PREFIX, public_copy_q, reads_copies
 from .link_groups import LinkGroup, _grouped, _single_links
 from .links import _link_fields, _public, _typed_ends, public_end
@@ -98,11 +98,7 @@ def _linked_rows(pks: list[int], role: str, model_field, bound: int) -> list[mod
     if kinds := _kinds_apart(role, model_field, len(pks)):
         # Each kind's first ones from the copies' index and its count from the same index entries: numbering every
         # link of an organisation with thousands read all of them (at 100,000 records, 26 ms of SQLite's time).
-        parts = [rows.filter(kind=kind) for kind in kinds]
-        return [
-            first(part, models.Subquery(part.order_by().values(source).annotate(n=models.Count("*")).values("n")))
-            for part in parts
-        ]
+        return [first(part, rows_counted(part, source)) for part in (rows.filter(kind=kind) for kind in kinds)]
     if role != "typed" and len(pks) == 1:
         # One record's relation (its page, its API detail): the first ``bound`` in order, which the database takes
         # from an index on that order without reading the rest. Numbering every link (the window below) read and
