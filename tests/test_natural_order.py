@@ -8,13 +8,14 @@ import re
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from taggit.models import Tag, TaggedItem
 
 from cop_kb.records.registry import record_models
 from cop_kb.records.services import record_reindex
 from instruments.models import Instrument, Provision
-from programmes.models import Programme
+from programmes.models import Activity, Programme
 from strategy.models import StrategicArea
 
 from .factories import make
@@ -226,3 +227,31 @@ def test_a_record_walked_in_title_order_is_checked_against_a_tag_through_an_inde
 
     assert "taggeditem_object_bigint_idx" in plan
     assert "Sort" not in plan
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="SQLite only: PostgreSQL reads an index alone only for rows its visibility map shows to every transaction, "
+    "which a test's own rows never are",
+)
+@pytest.mark.parametrize("model", [Programme, Activity], ids=lambda model: model._meta.model_name)
+def test_an_instruments_page_looks_its_initiatives_up_in_an_index_alone(client, model):
+    """A record with thousands of initiatives linked shows the first 50 in their order: each linked one is looked
+    up for its status, year, title and slug in ``%(class)s_link_idx`` instead of in its table's rows."""
+    instrument = make(Instrument)
+    for _number in range(30):
+        make(model).instruments.add(instrument)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {model._meta.db_table}")
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(instrument.get_absolute_url()).status_code == 200
+    through = model.instruments.through._meta.db_table
+    (statement,) = [query["sql"] for query in captured.captured_queries if f'"{through}"' in query["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {statement}")
+        plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+    table = model._meta.db_table
+    assert f"SEARCH {table} USING COVERING INDEX {model._meta.model_name}_link_idx" in plan
+    assert f"SEARCH {table} USING INTEGER PRIMARY KEY" not in plan

@@ -95,6 +95,14 @@ class Initiative(Record):
     class Meta(Record.Meta):
         abstract = True
         ordering = ["-year", "title"]
+        # A record with thousands of initiatives linked (the CRC, a sector, at 100,000 records) shows the first 50 in
+        # this order: each linked one is looked up by id for its status and order. This index answers the look-up
+        # alone (on PostgreSQL for rows a vacuum has marked visible to all); the table's rows, a few kilobytes of
+        # text each, took SQLite three times as long to read.
+        indexes = [
+            *Record.Meta.indexes,
+            models.Index(fields=["id", "status", "year", "title", "slug"], name="%(class)s_link_idx"),
+        ]
 
 
 class FocusedInitiative(Initiative):
