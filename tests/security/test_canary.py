@@ -825,13 +825,15 @@ def test_no_link_leads_to_a_canary(world):
         for target in page.internal_targets()
         if urlsplit(target).path in canary_paths
     )
-    # Links the crawler does not follow (static, admin) are checked too, by path.
+    # Links the crawler does not follow (static, admin) are checked too, by path: one pattern for all the canaries'
+    # addresses, several times faster over both crawls' hrefs than trying each address in turn.
+    naming_a_canary = re.compile("|".join(map(re.escape, canary_paths)))
     offending += sorted(
         f"{url} links to {href}"
         for crawl_result in (world.before, world.after)
         for url, page in crawl_result.items()
         for href in page.urls
-        if any(path in href for path in canary_paths) and internal_target(url, href) is None
+        if naming_a_canary.search(href) and internal_target(url, href) is None
     )
     assert not offending, "\n".join(offending[:40])
 
