@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import override_settings
 
+from .databases import drop, keep_migrated
 from .snapshot import PostgresOperations, Snapshot, forget_content_types, framework_snapshot, sql_flush_by_delete
 
 
@@ -38,13 +39,44 @@ def pytest_configure(config) -> None:
 def pytest_collection_modifyitems(config, items) -> None:
     """Tests marked ``database_independent`` run once, in the SQLite run: ``make test`` runs both side by side, and
     running the same browser check against PostgreSQL again would prove nothing new. The PostgreSQL run leaves them
-    out (reported as deselected, the header says why), so its skips are only the other backend's own checks."""
+    out (reported as deselected, the header says why), so its skips are only the other backend's own checks.
+
+    A test that copies the migrated database (``migrated_database``) is marked as using the database: pytest-django
+    makes the test database only for runs that hold such a test."""
+    for item in items:
+        if "migrated_database" in item.fixturenames and not item.get_closest_marker("django_db"):
+            item.add_marker(pytest.mark.django_db)
     if connection.vendor == "sqlite":
         return
     once = [item for item in items if item.get_closest_marker("database_independent")]
     if once:
         config.hook.pytest_deselected(items=once)
         items[:] = [item for item in items if not item.get_closest_marker("database_independent")]
+
+
+MIGRATED = pytest.StashKey[str]()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request, tmp_path_factory):
+    """pytest-django's test database; and when a test of the run asks for ``migrated_database``, a copy of it as the
+    migrations left it, taken now, before any test can change it (``tests/databases.py``)."""
+    if not any("migrated_database" in item.fixturenames for item in request.session.items):
+        yield
+        return
+    with django_db_blocker.unblock():
+        kept = keep_migrated(tmp_path_factory.mktemp("migrated"))
+    request.config.stash[MIGRATED] = kept
+    yield
+    if connection.vendor == "postgresql":
+        drop(kept)
+
+
+@pytest.fixture(scope="session")
+def migrated_database(request, django_db_setup) -> str:
+    """The run's database as the migrations left it, to copy from (``tests.databases.copied``): a SQLite file's path
+    or a PostgreSQL database's name."""
+    return request.config.stash[MIGRATED]
 
 
 @pytest.fixture(scope="session", autouse=True)

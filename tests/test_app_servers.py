@@ -3,19 +3,18 @@
 response, and the servers share their cached pages and ETags.
 
 The database is a SQLite file in a temporary folder on the SQLite run, and a database of its own on the PostgreSQL
-run, migrated and loaded with the framework by ``manage.py`` as a deployment would.
+run, copied from the run's migrated database (``tests/databases.py``) and loaded with the framework by ``manage.py`` as
+a deployment would.
 """
 
-import shutil
 import subprocess
 import sys
 import urllib.error
 import urllib.request
 
-import psycopg
 import pytest
-from django.db import connection
 
+from .databases import copied, url_of
 from .servers import ROOT, RedisServer, app_server, port, stop
 
 SETTINGS = "cop_kb.settings.test"
@@ -68,61 +67,20 @@ def step(action: str) -> None:
     record_transition(record=crc(), action=action, user=publisher())
 
 
-def _admin() -> dict:
-    params = connection.settings_dict
-    return {"host": params["HOST"], "port": params["PORT"], "user": params["USER"], "password": params["PASSWORD"]}
-
-
-def _pg_url(name: str) -> str:
-    params = connection.settings_dict
-    return f"postgres://{params['USER']}:{params['PASSWORD']}@{params['HOST']}:{params['PORT']}/{name}"
-
-
-def _recreate(name: str, template: str = "") -> None:
-    with psycopg.connect(dbname="postgres", autocommit=True, **_admin()) as server:
-        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        server.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
-
-
-def _drop(name: str) -> None:
-    with psycopg.connect(dbname="postgres", autocommit=True, **_admin()) as server:
-        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory):
-    """A database migrated and loaded by ``manage.py`` once for the module, as a deployment would; each test gets a
-    copy of it (``database``), so no test sees another's changes and migrating runs once."""
-    if connection.vendor != "postgresql":
-        path = tmp_path_factory.mktemp("servers") / "loaded.sqlite3"
-        env = {"DATABASE_URL": f"sqlite:///{path}"}
-    else:
-        name = f"{connection.settings_dict['NAME']}_servers_loaded"
-        _recreate(name)
-        env = {"DATABASE_URL": _pg_url(name)}
-    try:
-        manage(env, "migrate", "--verbosity=0")
-        manage(env, "load_framework", "--verbosity=0")
-        yield path if connection.vendor != "postgresql" else name
-    finally:
-        if connection.vendor == "postgresql":
-            _drop(name)
+def loaded(tmp_path_factory, migrated_database):
+    """A copy of the run's migrated database, loaded with the framework by ``manage.py`` once for the module as a
+    deployment would; each test gets a copy of it (``database``), so no test sees another's changes."""
+    with copied(migrated_database, "servers_loaded", tmp_path_factory.mktemp("servers")) as where:
+        manage({"DATABASE_URL": url_of(where)}, "load_framework", "--verbosity=0")
+        yield where
 
 
 @pytest.fixture
 def database(loaded, tmp_path):
     """A committed copy of the loaded database that the servers and the test's changes share; dropped afterwards."""
-    if connection.vendor != "postgresql":
-        copy = tmp_path / "servers.sqlite3"
-        shutil.copyfile(loaded, copy)
-        yield {"DATABASE_URL": f"sqlite:///{copy}"}
-        return
-    name = f"{connection.settings_dict['NAME']}_servers"
-    _recreate(name, template=loaded)
-    try:
-        yield {"DATABASE_URL": _pg_url(name)}
-    finally:
-        _drop(name)
+    with copied(loaded, "servers", tmp_path) as where:
+        yield {"DATABASE_URL": url_of(where)}
 
 
 @pytest.fixture

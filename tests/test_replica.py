@@ -26,8 +26,9 @@ from django.urls import reverse
 
 from cop_kb import replica
 from cop_kb.settings.env import replica_from_url
+from tests.databases import postgres_url
 from tests.factories import make_instrument
-from tests.test_serve import database_url, free_port, get, serving, static_root
+from tests.test_serve import free_port, get, serving, static_root
 
 BASE_DIR = Path(settings.BASE_DIR)
 SCRIPT = BASE_DIR / "scripts" / "pg-replica.sh"
@@ -299,7 +300,7 @@ def terminate_on_replica(backend: int) -> None:
 def test_a_real_server_given_database_replica_url_reads_the_replica_for_anonymous_pages(tmp_path, lagging):
     """`make serve` with DATABASE_REPLICA_URL, over HTTP: the settings, the router and a real server together."""
     old, new = lagging
-    primary_url = database_url(tmp_path)
+    primary_url = postgres_url(connection.settings_dict["NAME"])
     replica_url = primary_url.replace(f":{connection.settings_dict['PORT']}/", f":{REPLICA_PORT}/")
     variables = {
         "DATABASE_URL": primary_url,

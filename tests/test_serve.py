@@ -1,7 +1,8 @@
 """`make serve` (scripts/serve.sh): real gunicorn on production settings, plain HTTP for this machine only.
 
-The server runs on the run's own database: PostgreSQL's test database (already migrated, so migrate has nothing to
-do), or on SQLite a fresh file that the script migrates. It is always stopped, its process group with it.
+The server runs on a database of its own, copied from the run's test database as the migrations left it
+(``tests/databases.py``), so the script's migrate has nothing to do, as on a deployed database. It is always stopped,
+its process group with it.
 """
 
 import contextlib
@@ -19,10 +20,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from bench.common import serving as started
 
+from .databases import copied, url_of
 from .servers import python
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -50,13 +51,6 @@ def server_env(**variables: str) -> dict:
 def static_root(tmp_path: Path) -> str:
     """A folder of the test's own for collectstatic, so no server rewrites the checkout's staticfiles/ meanwhile."""
     return str(tmp_path / "static")
-
-
-def database_url(tmp_path: Path) -> str:
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{tmp_path / 'serve.sqlite3'}"
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 def workers_of(pid: int) -> list[int]:
@@ -94,13 +88,13 @@ def serving(log_path: Path, **variables: str) -> Iterator[tuple[subprocess.Popen
         yield process, base
 
 
-def test_make_serve_answers_the_home_page_over_local_http_with_production_settings(tmp_path, django_db_setup):
-    variables = {
-        "WEB_CONCURRENCY": str(WORKERS),
-        "DATABASE_URL": database_url(tmp_path),
-        "STATIC_ROOT": static_root(tmp_path),
-    }
-    with serving(tmp_path / "serve.log", **variables) as (process, base):
+def test_make_serve_answers_the_home_page_over_local_http_with_production_settings(tmp_path, migrated_database):
+    """On a copy of the run's migrated database (``tests/databases.py``): serve.sh's migrate finds nothing to do."""
+    variables = {"WEB_CONCURRENCY": str(WORKERS), "STATIC_ROOT": static_root(tmp_path)}
+    with (
+        copied(migrated_database, "serve", tmp_path) as where,
+        serving(tmp_path / "serve.log", DATABASE_URL=url_of(where), **variables) as (process, base),
+    ):
         response = get(base + "/")
         assert response.status == 200
         assert response.url == base + "/", "redirected: plain HTTP is not served locally"
@@ -154,13 +148,17 @@ def test_local_http_gunicorn_refuses_to_listen_beyond_this_machine():
 
 
 @pytest.mark.database_independent
-def test_the_downloads_are_built_beside_the_server_and_rebuilt_after_a_change_without_a_request_waiting(tmp_path):
+def test_the_downloads_are_built_beside_the_server_and_rebuilt_after_a_change_without_a_request_waiting(
+    tmp_path, migrated_database
+):
     """serve.sh builds the whole-data downloads in the background; after the content changes, a request gets the older
     file at once (saying so) and starts a build process; the next requests get the new file. A SQLite file of the
-    test's own (the server writes to it), whatever the run's database."""
-    url = f"sqlite:///{tmp_path / 'downloads.sqlite3'}"
-    variables = {"DATABASE_URL": url, "STATIC_ROOT": static_root(tmp_path), "DOWNLOADS_DIR": str(tmp_path / "dl")}
-    with serving(tmp_path / "serve.log", **variables) as (_process, base):
+    test's own (the server writes to it), copied from the run's migrated database."""
+    variables = {"STATIC_ROOT": static_root(tmp_path), "DOWNLOADS_DIR": str(tmp_path / "dl")}
+    with (
+        copied(migrated_database, "downloads", tmp_path) as where,
+        serving(tmp_path / "serve.log", DATABASE_URL=(url := url_of(where)), **variables) as (_process, base),
+    ):
         zip_url = base + "/data/downloads/cop_kb-csv.zip"
         first = _when(lambda: get(zip_url), lambda response: response.status == 200, tmp_path)
         assert first.headers["X-Content-Current"] == "yes"

@@ -1,0 +1,29 @@
+"""The copies of the run's migrated database that server tests start from (``tests/databases.py``)."""
+
+import importlib
+import json
+import os
+
+from .databases import copied, url_of
+from .servers import python
+
+DEFAULT_SYNONYMS = importlib.import_module("cop_kb.search.migrations.0003_default_synonyms").GROUPS
+READ = (
+    "import json; from instruments.models import Instrument; from cop_kb.search.models import Synonym; "
+    "print(json.dumps([Instrument.objects.count(), list(Synonym.objects.values_list('terms', flat=True))]))"
+)
+
+
+def test_a_copy_is_the_database_as_the_migrations_left_it(migrated_database, tmp_path):
+    """Every migration applied, the rows they write there (a test that commits empties every table, those rows
+    included), and no record yet."""
+    with copied(migrated_database, "check", tmp_path) as where:
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cop_kb.settings.test", "DATABASE_URL": url_of(where)}
+        unapplied = python("manage.py", "migrate", "--check", env=env)
+        read = python("manage.py", "shell", "--verbosity=0", "-c", READ, env=env)
+
+    assert unapplied.returncode == 0, unapplied.stdout + unapplied.stderr
+    assert read.returncode == 0, read.stderr
+    instruments, synonyms = json.loads(read.stdout)
+    assert set(DEFAULT_SYNONYMS) <= set(synonyms)
+    assert instruments == 0
