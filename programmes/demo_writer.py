@@ -298,10 +298,9 @@ def _insert(model: type[models.Model], fields: Sequence[str], rows: list[tuple])
     """Plain many-row INSERTs for link and tag rows, which have no defaults or save() logic to run.
 
     Building a model instance per row would cost more than writing it. One statement per chunk of rows, not per row
-    (``executemany``): on PostgreSQL every statement fires the content version's statement trigger, which replaces
-    the same row each time, and in one long transaction each replacement walks all the dead versions before it:
-    800,000 link rows made 100,000 demo records take hours. Table and column names come from the models' metadata;
-    every value is a bound parameter. Returns the table's name.
+    (``executemany``): every statement is a round trip, and on PostgreSQL fires the content version's statement
+    trigger; 100,000 demo records have some 800,000 link rows. Table and column names come from the models'
+    metadata; every value is a bound parameter. Returns the table's name.
     """
     table = model._meta.db_table
     quote = connection.ops.quote_name

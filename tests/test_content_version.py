@@ -141,6 +141,44 @@ def test_a_change_rolled_back_leaves_the_token_as_it_was(instrument):
     assert content_version() == before
 
 
+def test_a_token_abandoned_with_its_savepoint_never_comes_back(instrument):
+    """A page cached under a token that a rollback took away must never be served for other content: each write
+    after a rolled-back one gets a token of its own."""
+    Instrument.objects.filter(pk=instrument.pk).update(title="Kept before")
+    abandoned = []
+    for attempt in range(3):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            Instrument.objects.filter(pk=instrument.pk).update(title=f"Abandoned {attempt}")
+            abandoned.append(content_version()[0])
+            raise RuntimeError("abandon the change")
+
+    Instrument.objects.filter(pk=instrument.pk).update(title="Kept after")
+
+    assert len(set(abandoned)) == len(abandoned)
+    assert content_version()[0] not in abandoned
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL keeps a row's versions until it commits")
+def test_a_transaction_replaces_the_tokens_row_once_however_many_writes_it_makes(instrument):
+    """Every version of the row stays until the transaction ends, and each later read or write of it walks them all;
+    after its first write a transaction changes only a mark of its own, which it reads with the token."""
+
+    def replacements() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'directory_contentversion'")
+            return cursor.fetchone()[0]
+
+    Instrument.objects.filter(pk=instrument.pk).update(title="First")
+    before = replacements()
+    tokens = []
+    for number in range(5):
+        Instrument.objects.filter(pk=instrument.pk).update(title=f"Renamed {number}")
+        tokens.append(content_version()[0])
+
+    assert replacements() == before
+    assert len(set(tokens)) == len(tokens)
+
+
 def test_installing_the_triggers_again_changes_nothing_but_keeps_them_working(instrument):
     before = tables_with_the_trigger()
 
