@@ -44,7 +44,7 @@ def pytest_collection_modifyitems(config, items) -> None:
     A test that copies the migrated database (``migrated_database``) is marked as using the database: pytest-django
     makes the test database only for runs that hold such a test."""
     for item in items:
-        if "migrated_database" in item.fixturenames and not item.get_closest_marker("django_db"):
+        if "migrated_database" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("django_db"):
             item.add_marker(pytest.mark.django_db)
     if connection.vendor == "sqlite":
         return
@@ -61,7 +61,7 @@ MIGRATED = pytest.StashKey[str]()
 def django_db_setup(django_db_setup, django_db_blocker, request, tmp_path_factory):
     """pytest-django's test database; and when a test of the run asks for ``migrated_database``, a copy of it as the
     migrations left it, taken now, before any test can change it (``tests/databases.py``)."""
-    if not any("migrated_database" in item.fixturenames for item in request.session.items):
+    if not any("migrated_database" in getattr(item, "fixturenames", ()) for item in request.session.items):
         yield
         return
     with django_db_blocker.unblock():

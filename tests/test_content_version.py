@@ -1,6 +1,7 @@
 """One content version for the whole site: the database gives it a new token on every write to anything a public
 page shows, whoever makes the write, and the triggers come from the registry, so a new record type is covered too."""
 
+import psycopg
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
@@ -8,7 +9,7 @@ from django.db import connection, transaction
 from taggit.models import Tag, TaggedItem
 
 from cop_kb.directory.models import Country
-from cop_kb.records.content_version import content_version, watched_tables
+from cop_kb.records.content_version import POSTGRES_READ, content_version, watched_tables
 from cop_kb.records.links import typed_link_relations
 from cop_kb.records.models import Alias, Source, Status
 from cop_kb.records.registry import record_models
@@ -16,6 +17,7 @@ from cop_kb.search.models import SearchDocument, SearchFacet, Synonym
 from instruments.models import Instrument
 from programmes.models import Programme
 
+from .databases import postgres_url
 from .factories import make, make_typed_link, typed_ends, typed_link_models
 
 pytestmark = pytest.mark.django_db
@@ -177,6 +179,33 @@ def test_a_transaction_replaces_the_tokens_row_once_however_many_writes_it_makes
 
     assert replacements() == before
     assert len(set(tokens)) == len(tokens)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's transaction-local mark")
+@pytest.mark.django_db(transaction=True)
+def test_other_sessions_see_one_new_token_when_the_writer_commits_and_the_writer_then_sees_it_too():
+    instrument = make(Instrument)
+    with psycopg.connect(postgres_url(connection.settings_dict["NAME"]), autocommit=True) as other:
+
+        def seen_elsewhere() -> tuple:
+            return other.execute(POSTGRES_READ).fetchone()
+
+        before = seen_elsewhere()
+        with transaction.atomic():
+            marks = []
+            for number in range(3):
+                Instrument.objects.filter(pk=instrument.pk).update(title=f"Renamed {number}")
+                marks.append(content_version())
+                assert seen_elsewhere() == before, "another session saw a change not yet committed"
+        committed = seen_elsewhere()
+        Instrument.objects.filter(pk=instrument.pk).update(title="Renamed again, in a transaction of its own")
+        again = seen_elsewhere()
+
+    assert len({token for token, _time in marks}) == len(marks)
+    assert committed[0] != before[0] and committed[1] > before[1]
+    assert ":" not in committed[0] and committed[0] not in {token for token, _time in marks}
+    assert again[0] not in {before[0], committed[0]} and again[1] > committed[1]
+    assert content_version() == again, "the writer reads what everyone reads once its transaction is over"
 
 
 def test_installing_the_triggers_again_changes_nothing_but_keeps_them_working(instrument):

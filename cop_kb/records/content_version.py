@@ -28,7 +28,8 @@ from .registry import record_models
 
 
 class ContentVersion(models.Model):
-    """The site's content version: ``token`` changes with every write to public content, ``changed_at`` says when."""
+    """The site's content version: ``token`` changes with every write to public content, ``changed_at`` says when
+    (on PostgreSQL, when the latest writing transaction took the row: its first write)."""
 
     token = models.CharField(max_length=36)
     changed_at = models.DateTimeField()
@@ -78,7 +79,9 @@ def watched_tables() -> list[str]:
 # reads with the token (``POSTGRES_READ``). Rewriting the row on every statement left one version of it per statement
 # until the transaction ended, and every later read or write of the row walked them all: 1.4 ms a read after loading
 # the framework in one transaction. Other sessions see the new token once the transaction commits; a rolled-back
-# savepoint takes its writes' row version and mark with it, so the next write takes the row again.
+# savepoint takes its writes' mark with it (and the row's new version, if the transaction's first write was in it).
+# The row's time is when the transaction took it, read once the row is locked, so it never goes back: a writer that
+# waited for another's commit is later than it.
 POSTGRES_FUNCTIONS = [
     """
 CREATE OR REPLACE FUNCTION content_changing() RETURNS void LANGUAGE plpgsql AS $$
@@ -86,7 +89,9 @@ BEGIN
     IF coalesce(current_setting('cop_kb.content_change', true), '') = '' THEN
         INSERT INTO directory_contentversion (id, token, changed_at)
         VALUES (1, gen_random_uuid()::text, clock_timestamp())
-        ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, changed_at = EXCLUDED.changed_at;
+        ON CONFLICT (id) DO UPDATE SET
+            token = EXCLUDED.token,
+            changed_at = greatest(clock_timestamp(), directory_contentversion.changed_at + interval '1 microsecond');
     END IF;
     PERFORM set_config('cop_kb.content_change', gen_random_uuid()::text || '|' || clock_timestamp()::text, true);
 END $$
