@@ -12,6 +12,7 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 from django.db import connection, connections
@@ -23,21 +24,30 @@ def _admin() -> dict:
 
 
 def postgres_url(name: str) -> str:
-    """The address of database ``name`` on the run's PostgreSQL server, as the run's own account."""
+    """The address of database ``name`` on the run's PostgreSQL server, as the run's own account (its user name and
+    password quoted, so that an ``@``, ``:`` or ``/`` in them reads back as itself)."""
     params = connection.settings_dict
-    return f"postgres://{params['USER']}:{params['PASSWORD']}@{params['HOST']}:{params['PORT']}/{name}"
+    account = f"{quote(params['USER'] or '', safe='')}:{quote(params['PASSWORD'] or '', safe='')}"
+    return f"postgres://{account}@{params['HOST']}:{params['PORT']}/{name}"
 
 
 def recreate(name: str, template: str = "") -> None:
     """Database ``name`` made afresh, empty or as a copy of ``template`` (which no session may be connected to)."""
-    with psycopg.connect(dbname="postgres", autocommit=True, **_admin()) as server:
-        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        server.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    _on_server(_drop_sql(name), f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
 
 
 def drop(name: str) -> None:
+    _on_server(_drop_sql(name))
+
+
+def _drop_sql(name: str) -> str:
+    return f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+
+
+def _on_server(*statements: str) -> None:
     with psycopg.connect(dbname="postgres", autocommit=True, **_admin()) as server:
-        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for statement in statements:
+            server.execute(statement)
 
 
 def keep_migrated(folder: Path) -> str:

@@ -4,7 +4,11 @@ import importlib
 import json
 import os
 
-from .databases import copied, url_of
+import dj_database_url
+import pytest
+from django.db import connection
+
+from .databases import copied, postgres_url, url_of
 from .servers import python
 
 DEFAULT_SYNONYMS = importlib.import_module("cop_kb.search.migrations.0003_default_synonyms").GROUPS
@@ -27,3 +31,16 @@ def test_a_copy_is_the_database_as_the_migrations_left_it(migrated_database, tmp
     instruments, synonyms = json.loads(read.stdout)
     assert set(DEFAULT_SYNONYMS) <= set(synonyms)
     assert instruments == 0
+
+
+@pytest.mark.database_independent
+def test_an_account_with_url_characters_reads_back_as_itself(monkeypatch):
+    """A server test hands its copy to a subprocess as DATABASE_URL: an ``@``, ``:`` or ``/`` in the account must not
+    move the host or the database."""
+    for key, value in {"USER": "us@er", "PASSWORD": "p:a/ss@w%rd", "HOST": "127.0.0.1", "PORT": 5432}.items():
+        monkeypatch.setitem(connection.settings_dict, key, value)
+
+    parsed = dj_database_url.parse(postgres_url("test_copy"))
+
+    assert (parsed["USER"], parsed["PASSWORD"]) == ("us@er", "p:a/ss@w%rd")
+    assert (parsed["HOST"], parsed["PORT"], parsed["NAME"]) == ("127.0.0.1", 5432, "test_copy")
