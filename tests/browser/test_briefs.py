@@ -1,9 +1,11 @@
 """Briefs print well: Chromium's print to PDF on A4 gives a few pages, with no navigation, every group heading
-whole in the text, and the addresses of links printed after them; the page itself passes axe."""
+whole in the text, and the address of every link printed after it (a key fact's linked record included); the page
+itself passes axe."""
 
 import io
 import re
 import unicodedata
+from collections import Counter
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -46,6 +48,12 @@ def printed(page: Page) -> tuple[int, str, tuple[int, int]]:
 def test_brief_prints_on_a_few_a4_pages_with_every_heading_and_no_navigation(page: Page, site, path, most_pages):
     page.goto(path)
     headings = [re.sub(r"\s+", " ", text).strip() for text in page.locator("main h1, main h2").all_inner_texts()]
+    # Every link on paper but one whose text is its address: the records in the key facts, the groups, the sources
+    # (the breadcrumbs are not printed).
+    page.emulate_media(media="print")
+    addresses = page.eval_on_selector_all(
+        "main a[href]:not(.address)", "links => links.filter(link => link.offsetParent !== null).map(link => link.href)"
+    )
     assert len(headings) >= 3, headings  # the title, at least one group of links, the citation
 
     pages, text, size = printed(page)
@@ -59,7 +67,11 @@ def test_brief_prints_on_a_few_a4_pages_with_every_heading_and_no_navigation(pag
     for phrase in PRINTED.get(path, ()):
         assert phrase in text
     # Link targets are printed after the links, as full addresses (long ones may break across lines).
-    assert f"<{site}{path.removesuffix('brief/')}>" in text.replace(" ", "")
+    unbroken = text.replace(" ", "")
+    assert f"<{site}{path.removesuffix('brief/')}>" in unbroken
+    # Counted: a record may be linked twice (a key fact and a group), and each link needs its address.
+    unprinted = [address for address, links in Counter(addresses).items() if unbroken.count(f"<{address}>") < links]
+    assert not unprinted, f"links printed without their address: {unprinted}"
 
 
 def test_detail_page_links_to_its_brief_and_the_brief_passes_axe(open_page, site):

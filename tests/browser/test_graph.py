@@ -83,7 +83,7 @@ def test_keyboard_alone_reaches_the_graph_nodes_and_follows_them(page: Page):
 
     # From the caption, on to the explore page, and through its nodes the same way.
     page.goto(CRC)
-    page.get_by_role("link", name="Explore the links, two steps out").focus()
+    page.get_by_role("link", name="Explore the links on a larger graph").focus()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(re.escape(EXPLORE_CRC) + "$"))
     opsc = page.locator("#explore-graph").get_by_role("link", name=re.compile(re.escape(OPSC_NAME)))
