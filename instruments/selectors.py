@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Prefetch, QuerySet, Window
+from django.db.models import Count, F, Prefetch, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -293,6 +293,40 @@ def same_topic_elsewhere(provision: Provision) -> list[ProvisionGroup]:
         provision_shown.instrument_title = instrument_title
         group.provisions.append(provision_shown)
     return list(groups.values())
+
+
+@dataclass
+class Classified:
+    """A strategic area the editors classify a topic or an article under, with their basis, and for an article the
+    topics of its that carry the classification (none: the article is named on its own)."""
+
+    area_slug: str
+    area_title: str
+    area_url: str
+    basis: str
+    through: list[str] = field(default_factory=list)
+
+
+def editorial_areas(record: Topic | Provision) -> list[Classified]:
+    """The public strategic areas the editorial classification gives ``record``, in the areas' order: a topic's
+    own; an article's, named on its own or through its public topics. One query."""
+    areas = record.classified_areas.model.objects.public()
+    columns = ("position", "slug", "title", "classification_basis")
+    if isinstance(record, Topic):
+        rows = areas.filter(topics=record).annotate(via=Value("")).values_list(*columns, "via")
+    else:
+        own = areas.filter(classified_provisions=record).annotate(via=Value("")).values_list(*columns, "via")
+        through = areas.filter(public_q("topics"), topics__provisions=record).values_list(*columns, "topics__title")
+        rows = own.order_by().union(through.order_by(), all=True)
+    found: dict[str, Classified] = {}
+    for _position, slug, title, basis, via in sorted(rows, key=lambda row: (row[0], row[4])):
+        area = found.get(slug)
+        if area is None:
+            url = record.classified_areas.model.shown(slug=slug, title=title, status="published").get_absolute_url()
+            area = found[slug] = Classified(area_slug=slug, area_title=title, area_url=url, basis=basis or "")
+        if via:
+            area.through.append(via)
+    return list(found.values())
 
 
 def concordance_choices() -> dict:

@@ -15,6 +15,7 @@ from .selectors import (
     concordance,
     concordance_choices,
     concordance_rows,
+    editorial_areas,
     same_topic_elsewhere,
     topic_provisions,
 )
@@ -71,11 +72,15 @@ class TopicDetailView(RecordDetailView):
     """A topic's page: its facts and links, and every provision on it grouped by instrument."""
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(provision_groups=topic_provisions(self.object), **kwargs)
+        return super().get_context_data(
+            provision_groups=topic_provisions(self.object), classified=editorial_areas(self.object), **kwargs
+        )
 
 
 class ProvisionDetailView(RecordDetailView):
     """A provision's page: its facts and links, and the same topics in other instruments."""
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(same_topic=same_topic_elsewhere(self.object), **kwargs)
+        return super().get_context_data(
+            same_topic=same_topic_elsewhere(self.object), classified=editorial_areas(self.object), **kwargs
+        )

@@ -26,6 +26,9 @@ CLASSIFIED_SHOWN = 12
 class CoverageCell:
     count: int
     url: str
+    # Instruments only: how many the editorial classification gives the area (listed under the table), so that a
+    # column of records linked to no area does not read as if no instrument served it.
+    classified: int = 0
 
 
 @dataclass
@@ -42,6 +45,8 @@ class CoverageGap:
     total: int
     records: list[Record] = field(default_factory=list)
     all_url: str = ""
+    # Instruments only: how many serve some area under the editorial classification (none has a link of its own).
+    classified: int = 0
 
 
 @dataclass
@@ -129,11 +134,16 @@ def coverage_matrix() -> Coverage:
     areas = list(StrategicArea.objects.public())
     counted, unlinked = _rows_read(types)
     counts = [{slug: count for slug, count, _title in rows} for rows in counted]
+    classified = classified_articles()
     rows = [
         CoverageRow(
             area=area,
             cells=[
-                CoverageCell(count=by_area.get(area.slug, 0), url=_narrowed(model, area))
+                CoverageCell(
+                    count=by_area.get(area.slug, 0),
+                    url=_narrowed(model, area),
+                    classified=len(classified.get(area.pk, [])) if model is Instrument else 0,
+                )
                 for model, by_area in zip(types, counts, strict=True)
             ],
         )
@@ -146,8 +156,9 @@ def coverage_matrix() -> Coverage:
         gap.records = [model.shown(slug=slug, title=title, status="published") for slug, _total, title in found]
         if total > len(found):
             gap.all_url = unlinked_url(model)
+        if model is Instrument:
+            gap.classified = len({item.instrument.slug for items in classified.values() for item in items})
         gaps.append(gap)
-    classified = classified_articles()
     for area in areas:
         area.classified = classified.get(area.pk, [])
     return Coverage(types=types, areas=areas, rows=rows, gaps=gaps, classified=classified)

@@ -25,9 +25,11 @@ from instruments.selectors import MAX_COMPARED
 from programmes.services import framework_load
 from strategy.models import Right, StrategicArea
 
+from .admin.support import form_errors
 from .content_sources import COE_185, COE_201, NORMLEX_C182, OHCHR_CRC, OHCHR_OPSC, OHCHR_PALERMO, UN_A_61_299
 from .factories import make_provision, make_topic
 from .test_pages import get_page, read_page
+from .workflow.support import edit_in_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -326,6 +328,42 @@ def test_the_classification_is_shown_as_editorial_with_its_basis(client, framewo
     assert groups["Editorial classification: single provisions"] == ["/provisions/crc-article-17/"]
 
 
+def _classified(client, path: str) -> dict[str, tuple[list[str], str]]:
+    """The page's "Strategic areas (editorial classification)": per area, the topics that carry it and its basis."""
+    response, page = get_page(client, path)
+    found = {item.area_slug: (item.through, item.basis) for item in response.context["classified"]}
+    for slug in found:
+        assert f"/strategic-areas/{slug}/" in page.main_hrefs
+    if found:
+        assert "Strategic areas (editorial classification)" in text_of(response)
+        assert "Neither the framework nor any instrument makes this classification." in text_of(response)
+    return found
+
+
+def test_topic_and_article_pages_name_their_areas_with_the_editors_basis(client, framework):
+    recovery = StrategicArea.objects.get(slug="promoting-recovery").classification_basis
+    assert _classified(client, "/topics/recovery/") == {"promoting-recovery": ([], recovery)}
+    # An article classified through its topic only, and one named on its own as well.
+    impunity = StrategicArea.objects.get(slug="preventing-impunity").classification_basis
+    assert _classified(client, "/provisions/budapest-article-16/") == {
+        "preventing-impunity": (["Investigation, evidence and data"], impunity)
+    }
+    crc_17 = _classified(client, "/provisions/crc-article-17/")
+    assert crc_17["reducing-availability-of-harm"][0] == []
+    assert crc_17["empowering-children"][0] == ["Information and media"]
+    assert "this article on its own" in text_of(client.get("/provisions/crc-article-17/"))
+    assert _classified(client, "/provisions/crc-article-1/") == {}
+
+
+def test_a_withdrawn_area_or_topic_gives_an_article_no_classification(client, framework):
+    Topic.objects.filter(slug="investigation").update(status=Status.WITHDRAWN)
+    caches["pages"].clear()
+    assert _classified(client, "/provisions/budapest-article-16/") == {}
+    StrategicArea.objects.filter(slug="reducing-availability-of-harm").update(status=Status.WITHDRAWN)
+    caches["pages"].clear()
+    assert "reducing-availability-of-harm" not in _classified(client, "/provisions/crc-article-17/")
+
+
 def test_no_instrument_page_presents_the_classification_as_its_own(client, framework):
     for instrument in Instrument.objects.public():
         response, _page = get_page(client, instrument.get_absolute_url())
@@ -350,6 +388,16 @@ def test_the_coverage_page_shows_which_instruments_serve_each_area_through_which
     assert all(classified[area.slug] for area in StrategicArea.objects.all())
     assert "/provisions/budapest-article-35/" in page.main_hrefs
     assert "Editorial classification — basis:" in text_of(response)
+    # The table says so too: no instrument has a link of its own to an area, and the instruments' column counts
+    # those the classification gives each area, leading to them, instead of reading "None" alone.
+    matrix = {row.area.slug: row.cells for row in response.context["coverage"].rows}
+    column = response.context["coverage"].types.index(Instrument)
+    for slug, cells in matrix.items():
+        assert (cells[column].count, cells[column].classified) == (0, len(classified[slug]))
+        assert f"#classified-{slug}" in page.main_hrefs
+    assert f"{len(recovery)} by editorial classification" in text_of(response)
+    served = len({item.instrument.slug for items in classified.values() for item in items})
+    assert f"{served} instruments serve an area under the editors' classification" in text_of(response)
 
 
 def test_editors_change_the_classification_in_the_admin(client, framework):
@@ -366,6 +414,17 @@ def test_editors_change_the_classification_in_the_admin(client, framework):
     response = client.get("/admin/instruments/topic/")
     assert response.status_code == 200
     assert "Who is a child" in response.content.decode()
+
+    # A change saved in the admin is what the public pages then show.
+    topics = [str(pk) for pk in area.topics.values_list("pk", flat=True)]
+    recovery = Topic.objects.get(slug="recovery")
+    saved = edit_in_admin(client, area, topics=[*topics, str(recovery.pk)], classification_basis="A new basis.")
+    assert saved.status_code == 302, form_errors(saved)
+    client.logout()
+    assert _classified(client, "/topics/recovery/")["empowering-children"] == ([], "A new basis.")
+    response, _page = get_page(client, "/coverage/")
+    empowering = {area.slug: area.classified for area in response.context["coverage"].areas}["empowering-children"]
+    assert "39" in [p.number for item in empowering if item.instrument.slug == "crc" for p in item.provisions]
 
 
 def test_the_concordance_runs_a_bounded_number_of_queries(client, framework):
