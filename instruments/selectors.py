@@ -162,7 +162,8 @@ def concordance(params: QueryDict) -> Concordance:
     """Topics (rows) against instruments (columns), each cell the public provisions of that instrument on that
     topic, by article number; ``instrument`` (up to ``MAX_COMPARED``) and ``topic`` narrow it, ``page`` pages the
     topics. Unknown, unpublished or too many choices raise ``ConcordanceInputError``; a bad page number raises
-    ``django.core.paginator.InvalidPage``. At most seven queries, whatever the amount of data."""
+    ``django.core.paginator.InvalidPage``. Six queries unfiltered, one more to check the chosen instruments and one
+    more for the chosen topics, whatever the amount of data."""
     instruments, topics, found_instruments = _validated(params)
     offered = concordance_choices()
     choices = offered["instrument_choices"]
