@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 
 from cop_kb.feeds.selectors import site_changes
 from cop_kb.map.selectors import country_model
+from cop_kb.map.world import world
 from cop_kb.records.batch import prepared_rows
 from cop_kb.records.facet_counts import public_counts
 from cop_kb.records.models import public_q
@@ -189,6 +190,7 @@ def home(request):
         "other_programmes": other_programmes[:HOME_LIMIT],
         "more_other_programmes": Programme.get_list_url() if len(other_programmes) > HOME_LIMIT else "",
         "countries_reached": counts.get(countries, 0),
+        "world": world(),
         "changes": site_changes(HOME_CHANGES),
         "sections": [
             {"opts": model._meta, "count": counts[model], "url": model.get_list_url()} for model in record_models()

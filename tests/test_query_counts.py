@@ -105,6 +105,7 @@ def public_pages(graph: Graph) -> dict[str, str]:
         "tag": reverse("tag-detail", args=[GRAPH_TAG]),
         "coverage": reverse("programmes:coverage"),
         "map": reverse("map:world"),
+        "map-picture": reverse("map:picture"),
         "concordance": reverse("instruments:concordance"),
         "concordance-compared": f"{reverse('instruments:concordance')}?{compared(graph)}",
         "sitemap": reverse("sitemap-index"),

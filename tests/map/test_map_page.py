@@ -3,11 +3,12 @@ of published records linked to it, the same numbers in the table, drafts neither
 listed beside the map, countries without a record drawn but not links."""
 
 import re
+from xml.etree import ElementTree
 
 import pytest
 from django.urls import reverse
 
-from cop_kb.map.drawing import CLASSES
+from cop_kb.map.drawing import CLASSES, NO_RECORD
 from cop_kb.records.models import Status
 
 from ..factories import make_activity, make_country, make_partnership, make_programme
@@ -15,6 +16,7 @@ from ..factories import make_activity, make_country, make_partnership, make_prog
 pytestmark = pytest.mark.django_db
 
 COUNTRY_LINK = re.compile(r'<a class="map-country" href="([^"]+)" aria-label="([^"]+)">.*?fill="(#[0-9a-f]{6})"', re.S)
+SVG = "{http://www.w3.org/2000/svg}"
 TABLE_ROW = re.compile(r'<tr><td><a href="([^"]+)">([^<]+)</a></td><td>([A-Z]{2})</td><td class="number">(\d+)</td>')
 
 
@@ -101,3 +103,36 @@ def test_an_empty_knowledge_base_still_draws_the_world(client):
 
     assert html.count("<path ") >= 176 and not map_links(html)
     assert "There are no published countries yet." in html
+
+
+def _shaded(svg: str) -> list[tuple[str, str]]:
+    """The picture's shaded countries as (path, fill), after the grey layer of every country."""
+    root = ElementTree.fromstring(svg)  # noqa: S314 - our own picture
+    base, countries = root.findall(f"{SVG}g")
+    assert all(path.get("fill") is None for path in base.iter(f"{SVG}path")) and base.get("fill") == NO_RECORD
+    return [(path.get("d"), path.get("fill")) for path in countries.iter(f"{SVG}path")]
+
+
+def test_the_picture_is_the_map_shaded_alike_without_links(client, countries):
+    page = client.get(reverse("map:world")).content.decode()
+    response = client.get(reverse("map:picture"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml; charset=utf-8"
+    svg = response.content.decode()
+    drawn = re.findall(r'<a class="map-country"[^>]*>.*?<path d="([^"]+)" fill="(#[0-9a-f]{6})"', page, re.S)
+    # Argentina, Costa Rica and Zambia as on the map page (the draft Ukraine is not shaded), and nothing to follow.
+    assert _shaded(svg) == drawn and len(drawn) == 3
+    assert "<a " not in svg and "Ukraine" not in svg
+    assert client.get(reverse("map:picture")).headers["ETag"]  # revalidated like every page
+    assert client.post(reverse("map:picture")).status_code == 405
+
+
+def test_the_home_page_shows_the_picture_inside_its_link_to_the_map(client, countries):
+    html = client.get(reverse("home")).content.decode()
+
+    link = html[html.index('<p class="home-map">') :]
+    link = link[: link.index("</p>")]
+    assert f'<a href="{reverse("map:world")}"><img src="{reverse("map:picture")}" alt=""' in link
+    # The image is decorative inside the link: the sentence after it is the link's name.
+    assert "World map: the 3 countries in the knowledge base" in link

@@ -439,7 +439,7 @@ def api_detail_url(record: Record) -> str:
 
 def common_seeds() -> list[str]:
     seeds = ["/", API_ROOT, reverse("sitemap-index"), reverse("tag-list"), reverse("programmes:coverage"), SEARCH_URL]
-    seeds += [reverse("map:world")]
+    seeds += [reverse("map:world"), reverse("map:picture")]
     seeds += ["/this-page-never-existed/", reverse("tag-detail", args=["never-existed"])]
     # The whole-data JSON-LD; every detail page links to its own .jsonld address, so the crawl reads those too.
     seeds += [reverse("linked_data:download")]
