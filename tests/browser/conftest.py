@@ -163,9 +163,9 @@ def pytest_runtest_makereport(item, call):
         path = results / f"{name}{suffix}.png"
         try:
             page.screenshot(path=str(path), full_page=True)
-            # A relationship graph or the world map is also kept on its own, at its natural size (the page may have
-            # scaled it down).
-            graphs = page.locator(".graph-figure, .map-figure")
+            # A picture (a relationship graph, the world map, the timeline's years) is also kept on its own, at its
+            # natural size (the page may have scaled it down).
+            graphs = page.locator(".graph-figure, .map-figure, .tl-years")
             if graphs.count():
                 graph_path = results / f"{name}{suffix}-graph.png"
                 graphs.first.screenshot(path=str(graph_path))

@@ -154,3 +154,17 @@ def test_with_javascript_nodes_can_be_dragged_and_recentred(page: Page):
 
     page.get_by_role("button", name="Put back as drawn").click()
     assert translate(page, node) == before
+
+
+def test_without_javascript_a_detail_page_shows_its_graph_and_its_brief_prints_its_links(no_js_page: Page):
+    page = no_js_page
+    page.goto(CRC)
+    graph = page.locator("#record-graph")
+    expect(graph).to_be_visible()
+    assert graph.locator("a.graph-node").count() >= 2
+    expect(page.get_by_role("link", name="Explore the links on a larger graph")).to_be_visible()
+    # The brief, also without a script: its groups of links and its citation are all there.
+    page.get_by_role("link", name="Brief", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Convention on the Rights of the Child")
+    expect(page.get_by_role("heading", name=re.compile(r"^Provisions \(\d+\)$"))).to_be_visible()
+    assert page.locator("main a[href^='http']").count() > 10
