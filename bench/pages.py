@@ -18,12 +18,14 @@ def page_paths() -> list[tuple[str, str]]:
     """(name, path) of every public page type, with the most recently created public record of each type as the
     detail page (at the larger sizes a synthetic record, linked like the real ones), and the pictures: each type's
     explore page at both depths for that record and for its oldest one (a real record, which at the larger sizes
-    thousands of synthetic records link to), the oldest one's detail page (its compact graph), the map and the
-    timeline, plain and narrowed to a strategic area."""
+    thousands of synthetic records link to), the oldest one's detail page (its compact graph) and, for a type with
+    briefs, the oldest one's brief, the map (and its picture) and the timeline, plain and narrowed to a strategic
+    area."""
     from django.db.models import Count
     from taggit.models import Tag
 
     from cop_kb.graph.views import explore_url
+    from cop_kb.records.briefs import brief_url
     from cop_kb.records.registry import record_types
     from cop_kb.timeline.selectors import area_type
 
@@ -37,6 +39,8 @@ def page_paths() -> list[tuple[str, str]]:
             continue
         paths.append((f"detail {entry.label}", latest.get_absolute_url()))
         pictures.append((f"detail {entry.label} oldest", oldest.get_absolute_url()))
+        if brief_url(oldest):
+            pictures.append((f"brief {entry.label} oldest", brief_url(oldest)))
         for which, record in (("latest", latest), ("oldest", oldest)):
             pictures += [
                 (f"explore {entry.label} {which}", explore_url(record)),
@@ -44,7 +48,7 @@ def page_paths() -> list[tuple[str, str]]:
             ]
     areas = area_type()
     area = areas.model.objects.public().order_by("pk").first() if areas else None
-    pictures += [("map", "/map/"), ("timeline", "/timeline/")]
+    pictures += [("map", "/map/"), ("map picture", "/map/world.svg"), ("timeline", "/timeline/")]
     if area is not None:
         pictures.append(("timeline area", f"/timeline/?area={area.slug}"))
     tag = Tag.objects.annotate(uses=Count("taggit_taggeditem_items")).order_by("-uses").first()
