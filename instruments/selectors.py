@@ -163,7 +163,7 @@ def concordance(params: QueryDict) -> Concordance:
     topic, by article number; ``instrument`` (up to ``MAX_COMPARED``) and ``topic`` narrow it, ``page`` pages the
     topics. Unknown, unpublished or too many choices raise ``ConcordanceInputError``; a bad page number raises
     ``django.core.paginator.InvalidPage``. Six queries unfiltered, one more to check the chosen instruments and one
-    more for the chosen topics, whatever the amount of data."""
+    more for the chosen topics, whatever the amount of data (the page reads the content version too: 7 to 9)."""
     instruments, topics, found_instruments = _validated(params)
     offered = concordance_choices()
     choices = offered["instrument_choices"]

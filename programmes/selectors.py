@@ -45,8 +45,9 @@ class CoverageGap:
     total: int
     records: list[Record] = field(default_factory=list)
     all_url: str = ""
-    # Instruments only: how many serve some area under the editorial classification (none has a link of its own).
-    classified: int = 0
+    # Instruments only: whether the editorial classification gives any of them an area, which this list, of links
+    # of their own, does not show.
+    classified: bool = False
 
 
 @dataclass
@@ -156,8 +157,7 @@ def coverage_matrix() -> Coverage:
         gap.records = [model.shown(slug=slug, title=title, status="published") for slug, _total, title in found]
         if total > len(found):
             gap.all_url = unlinked_url(model)
-        if model is Instrument:
-            gap.classified = len({item.instrument.slug for items in classified.values() for item in items})
+        gap.classified = model is Instrument and any(classified.values())
         gaps.append(gap)
     for area in areas:
         area.classified = classified.get(area.pk, [])

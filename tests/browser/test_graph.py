@@ -156,7 +156,7 @@ def test_with_javascript_nodes_can_be_dragged_and_recentred(page: Page):
     assert translate(page, node) == before
 
 
-def test_without_javascript_a_detail_page_shows_its_graph_and_its_brief_prints_its_links(no_js_page: Page):
+def test_without_javascript_a_detail_page_shows_its_graph_and_its_brief_lists_its_links(no_js_page: Page):
     page = no_js_page
     page.goto(CRC)
     graph = page.locator("#record-graph")
