@@ -76,6 +76,17 @@ class Neighbourhood:
             self.records[link.key] = link.target()
         return link.key
 
+    def rows(self) -> list[tuple]:
+        """Every link drawn, as the tables beside the graphs list them: (record, step, relation, the record it is
+        linked from)."""
+        rows = [(self.records[key], 1, group.label, self.centre) for group in self.groups for key in group.keys]
+        for parent, groups in self.children.items():
+            rows += [
+                (self.records[key], 2, group.label, self.records[parent]) for group in groups for key in group.keys
+            ]
+        rows += [(self.records[two], 2, relation, self.records[one]) for one, two, relation in self.cross]
+        return rows
+
 
 def _take(groups: dict, label: str, inverse: bool, key) -> None:
     group = groups.setdefault((label, inverse), Group(label, inverse))

@@ -19,10 +19,11 @@ def record_graph(context) -> dict:
     """Draw the record on the page and the records its link groups hold (already loaded: no query). A staff
     preview of an unpublished record has no explore page, so it gets no link there."""
     record = context["object"]
-    drawing = draw(compact_neighbourhood(record, context["link_groups"]), label_chars=COMPACT_LABEL_CHARS)
+    found = compact_neighbourhood(record, context["link_groups"])
     return {
         "object": record,
-        "drawing": drawing,
+        "drawing": draw(found, label_chars=COMPACT_LABEL_CHARS),
+        "rows": found.rows(),
         "title": _("Links of %(title)s") % {"title": record.title},
         "explore_url": "" if context.get("preview") else explore_url(record),
     }
@@ -79,27 +80,24 @@ def graph_svg(drawing, title, svg_id: str, *, link_centre: bool) -> str:
 
 
 @register.simple_tag
-def graph_table_rows(rows) -> str:
-    """The rows of the explore page's table of links, (record, step, relation, the record it is linked from) each.
-    Written here for the reason ``graph_svg`` is: two steps out the table has a row for every record drawn and every
-    link between them (some 800), and the template resolving their values took a third of the page's time."""
-    return format_html_join(
-        "",
-        '\n    <tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
-        (
-            (
-                target.get_absolute_url(),
-                target.title,
-                verbose_name(target),
-                relation,
-                source.title
-                if step == 1
-                else format_html('<a href="{}">{}</a>', source.get_absolute_url(), source.title),
-                _plain(step),
-            )
-            for target, step, relation, source in rows
-        ),
+def graph_table_rows(rows, *, steps: bool) -> str:
+    """The rows of a table of links, (record, step, relation, the record it is linked from) each; with ``steps``
+    (the explore page) the last two are columns too, without (a detail page, one step from its record) they go
+    without saying. Written here for the reason ``graph_svg`` is: two steps out the table has a row for every record
+    drawn and every link between them (some 800), and the template resolving their values took a third of the
+    page's time."""
+    row = '\n    <tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td>' + ("<td>{}</td><td>{}</td>" if steps else "")
+    return format_html_join("", row + "</tr>", (_cells(*link, steps) for link in rows))
+
+
+def _cells(target, step: int, relation: str, source, steps: bool) -> tuple:
+    cells = (target.get_absolute_url(), target.title, verbose_name(target), relation)
+    if not steps:
+        return cells
+    linked_from = (
+        source.title if step == 1 else format_html('<a href="{}">{}</a>', source.get_absolute_url(), source.title)
     )
+    return (*cells, linked_from, _plain(step))
 
 
 def _node(node, svg_id: str, link_centre: bool) -> str:

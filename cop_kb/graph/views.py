@@ -79,20 +79,9 @@ def explore(request, type_slug: str, slug: str):
         "depth": depth,
         "drawing": draw(found),
         "title": _("Links of %(title)s, %(depth)s step(s) out") % {"title": record.title, "depth": depth},
-        "rows": _rows(found),
+        "rows": found.rows(),
         "limits": {"nodes": EXPLORE_NODES, "second_from": SECOND_STEP_FROM},
         "second_cut": depth == 2 and len({key for group in found.groups for key in group.keys}) > SECOND_STEP_FROM,
     }
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "graph/explore.html", context, status=status)
-
-
-def _rows(found) -> list[tuple]:
-    """The table's rows, as the graph draws them: (record, step, relation, the record it is linked from)."""
-    rows = []
-    for group in found.groups:
-        rows += [(found.records[key], 1, group.label, found.centre) for key in group.keys]
-    for parent, groups in found.children.items():
-        rows += [(found.records[key], 2, group.label, found.records[parent]) for group in groups for key in group.keys]
-    rows += [(found.records[two], 2, relation, found.records[one]) for one, two, relation in found.cross]
-    return rows

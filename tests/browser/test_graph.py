@@ -4,11 +4,12 @@ the nodes, the explore page without JavaScript, and with it nodes that move and 
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from cop_kb.graph.neighbourhood import COMPACT_NODES
 
-from .conftest import PHONE
+from .conftest import DESKTOP, PHONE
 from .test_accessibility import scan
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -90,6 +91,26 @@ def test_keyboard_alone_reaches_the_graph_nodes_and_follows_them(page: Page):
     opsc.focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text(OPSC_NAME)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_table_under_a_detail_pages_graph_opens_from_the_keyboard_with_a_row_per_node(open_page, viewport):
+    page = open_page(viewport=viewport)
+    page.goto(CRC)
+    table = page.locator(".graph-links table")
+    expect(table).to_be_hidden()
+    page.locator(".graph-links > summary").focus()
+    page.keyboard.press("Enter")
+    expect(table).to_be_visible()
+
+    def hrefs(links) -> list[str]:
+        return sorted(links.evaluate_all("links => links.map(link => link.getAttribute('href'))"))
+
+    assert hrefs(table.locator("tbody a")) == hrefs(page.locator("#record-graph a.graph-node"))
+    results = Axe().run(page)
+    assert not results.violations_count, results.generate_report()
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= viewport["width"] + 1, f"the page is {width}px wide with the table open"
 
 
 def test_without_javascript_the_explore_page_is_a_complete_picture_and_form(no_js_page: Page):

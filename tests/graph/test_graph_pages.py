@@ -74,6 +74,22 @@ def test_a_detail_page_draws_each_link_as_a_named_link_beside_the_same_lists(cli
     assert re.search(r'<ul class="graph-legend"[^>]*>.*Organisations.*Instruments.*Provisions', html, re.S)
 
 
+TABLE_ROW = re.compile(r'<tr><td><a href="([^"]+)">([^<]+)</a></td><td>([^<]+)</td><td>([^<]+)</td></tr>')
+
+
+def test_a_detail_page_lists_the_links_drawn_in_a_table_under_its_graph(client, web):
+    html = client.get(web["treaty"].get_absolute_url()).content.decode()
+
+    figure = html[html.index('<figure class="graph-figure"') : html.index("</figure>")]
+    table = figure[figure.index("<details") :]
+    assert "<summary>The links drawn, as a table</summary>" in table
+    assert "<caption>The links in the graph</caption>" in table
+    rows = {href: f"{title} ({kind}: {relation})" for href, title, kind, relation in TABLE_ROW.findall(table)}
+    # One row per record drawn, saying what its node's name says: the table is the picture in words.
+    assert rows == {href: name for href, (_ring, name) in graph_nodes(html, "record-graph").items()}
+    assert len(rows) == 4
+
+
 def test_a_record_without_links_shows_no_graph(client):
     lonely = make_instrument(title="Lonely Instrument")
 
