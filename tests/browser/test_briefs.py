@@ -1,6 +1,6 @@
 """Briefs print well: Chromium's print to PDF on A4 gives a few pages, with no navigation, every group heading
-whole in the text, and the address of every link printed after it (a key fact's linked record included); the page
-itself passes axe."""
+whole in the text, every word the page shows in print on paper in its order, and the address of every link printed
+after it (a key fact's linked record included); the page itself passes axe."""
 
 import io
 import re
@@ -55,6 +55,7 @@ def test_brief_prints_on_a_few_a4_pages_with_every_heading_and_no_navigation(pag
         "main a[href]:not(.address)", "links => links.filter(link => link.offsetParent !== null).map(link => link.href)"
     )
     assert len(headings) >= 3, headings  # the title, at least one group of links, the citation
+    words = re.findall(r"\w+", unicodedata.normalize("NFKC", page.locator("main").inner_text()))
 
     pages, text, size = printed(page)
 
@@ -72,6 +73,12 @@ def test_brief_prints_on_a_few_a4_pages_with_every_heading_and_no_navigation(pag
     # Counted: a record may be linked twice (a key fact and a group), and each link needs its address.
     unprinted = [address for address, links in Counter(addresses).items() if unbroken.count(f"<{address}>") < links]
     assert not unprinted, f"links printed without their address: {unprinted}"
+    # No text cut: every word the page shows in print is on paper, in the same order.
+    at = 0
+    for number, word in enumerate(words):
+        found = unbroken.find(word, at)
+        assert found >= 0, f"printed text stops after word {number} of {len(words)}: {' '.join(words[number:][:12])}"
+        at = found + len(word)
 
 
 def test_detail_page_links_to_its_brief_and_the_brief_passes_axe(open_page, site):
