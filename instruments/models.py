@@ -151,6 +151,11 @@ class Instrument(Record):
             models.Index(
                 F("status"), Coalesce("adopted_on", "opened_for_signature_on"), F("title"), name="instrument_list_idx"
             ),
+            # Provisions sort by their instrument's title, whatever its status: a bounded group of provisions (a
+            # strategic area's, a topic's) walks the instruments in title order and stops at its 50th, where
+            # PostgreSQL otherwise joined every provision to its instrument and sorted them (a strategic area's at
+            # 100,000 records: 14 → 3 ms).
+            models.Index(fields=["title", "id"], name="instrument_any_title_idx"),
         ]
         constraints = [
             *Record.Meta.constraints,

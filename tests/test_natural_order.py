@@ -255,3 +255,16 @@ def test_an_instruments_page_looks_its_initiatives_up_in_an_index_alone(client, 
     table = model._meta.db_table
     assert f"SEARCH {table} USING COVERING INDEX {model._meta.model_name}_link_idx" in plan
     assert f"SEARCH {table} USING INTEGER PRIMARY KEY" not in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: the index is for its plan")
+def test_a_groups_first_provisions_walk_the_instruments_in_title_order():
+    """A strategic area's or a topic's first provisions in their natural order (their instrument's title, then
+    position and number): read walking the instruments by title, whatever their status, and stopping at the group's
+    bound, instead of every provision of the group joined to its instrument and sorted."""
+    area = make(StrategicArea)
+    provisions = Provision.objects.public().filter(strategic_areas=area)
+
+    plan = plan_of(provisions.order_by("instrument__title", "position", "number", "id")[:50])
+
+    assert "instrument_any_title_idx" in plan
