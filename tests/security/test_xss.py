@@ -25,6 +25,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape, format_html
 
+from cop_kb.graph.views import explore_url
 from cop_kb.records.markdown import ALLOWED_ATTRIBUTES, ALLOWED_SCHEMES, ALLOWED_TAGS, render_markdown
 from cop_kb.records.script_json import script_json
 from cop_kb.records.templatetags.records import (
@@ -311,6 +312,8 @@ class Corpus:
     list_pages: list[str]
     # The page of the focus area each payload's record is filed under, which lists it among its links.
     linking_pages: dict[str, str]
+    # And that focus area's explore page, which draws every one of them and lists it in its table.
+    exploring_pages: dict[str, str]
 
 
 # Records filed under one focus area: fewer than a link group shows (``BACKLINKS_SHOWN``), so its page lists them all.
@@ -357,8 +360,10 @@ def corpus(django_db_setup, django_db_blocker) -> Corpus:
             list_pages.append(response.content.decode())
         area_pages = [client.get(area.get_absolute_url()).content.decode() for area in areas]
         linking_pages = {payload: area_pages[number // PER_FOCUS_AREA] for number, payload in enumerate(ALL)}
+        explore_pages = [client.get(explore_url(area)).content.decode() for area in areas]
+        exploring_pages = {payload: explore_pages[number // PER_FOCUS_AREA] for number, payload in enumerate(ALL)}
         transaction.set_rollback(True)
-    return Corpus(records, list_pages, linking_pages)
+    return Corpus(records, list_pages, linking_pages, exploring_pages)
 
 
 @pytest.mark.parametrize("payload", ALL, ids=payload_id)
@@ -385,6 +390,18 @@ def test_a_linked_records_title_is_escaped_in_its_link_group(corpus, payload):
 
     assert not injected(page)
     assert f">{escape(corpus.records[payload].title)}</a>" in page
+
+
+@pytest.mark.parametrize("payload", ALL, ids=payload_id)
+def test_a_linked_records_title_is_escaped_in_the_graph_and_its_table(corpus, payload):
+    # The graph's SVG and table are written without format_html (``cop_kb/graph/templatetags.py``).
+    page = corpus.exploring_pages[payload]
+    drawn = page[page.index('<svg class="graph-svg"') : page.index("</table>")]
+    title = escape(corpus.records[payload].title)
+
+    assert not injected(drawn)
+    assert f'aria-label="{title} (Programme: ' in drawn  # its node's accessible name
+    assert f'">{title}</a></td><td>Programme</td>' in drawn  # its row of the table
 
 
 @pytest.mark.parametrize("payload", ALL, ids=payload_id)
