@@ -69,7 +69,10 @@ def concordance_page(request):
 
 
 class TopicDetailView(RecordDetailView):
-    """A topic's page: its facts and links, and every provision on it grouped by instrument."""
+    """A topic's page: its facts and links, every provision on it grouped by instrument, and the strategic areas the
+    editors classify it under, with their basis (in place of their list of links)."""
+
+    shown_apart = ("classified_areas",)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -78,7 +81,11 @@ class TopicDetailView(RecordDetailView):
 
 
 class ProvisionDetailView(RecordDetailView):
-    """A provision's page: its facts and links, and the same topics in other instruments."""
+    """A provision's page: its facts and links, the same topics in other instruments, and the strategic areas the
+    editors classify it under, on its own or through its topics, with their basis (in place of their list of
+    links)."""
+
+    shown_apart = ("classified_areas",)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

@@ -107,6 +107,9 @@ class RecordDetailView(_RecordPage):
     """One public record with its facts, tags, aliases, sources, links and backlinks, in a fixed number of queries."""
 
     template_name = "records/record_detail.html"
+    # Backlinks (their accessor names) this type's page shows in a section of its own, not in the lists of links: a
+    # topic's strategic areas, with the editors' basis. The graph still draws them.
+    shown_apart: tuple[str, ...] = ()
 
     def get_template_names(self) -> list[str]:
         opts = self.model._meta
@@ -126,9 +129,12 @@ class RecordDetailView(_RecordPage):
         context = super().get_context_data(**kwargs)
         record = self.object
         loaded = load_links(record)  # one query: the first links of each relation, for the facts and the groups
+        groups = load_link_groups(record, loaded)
+        apart = {str(self.model._meta.get_field(name).field.inverse_label) for name in self.shown_apart}
         context.update(
             record_page_context(self.request, record, loaded),
-            link_groups=load_link_groups(record, loaded),
+            link_groups=groups,
+            listed_groups=[group for group in groups if not (group.inverse and group.label in apart)],
             brief_url=brief_url(record),
         )
         return context
