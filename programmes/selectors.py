@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 
 from cop_kb.records.batch import prepared_rows, rows_of_each
+from cop_kb.records.briefs import brief_url
 from cop_kb.records.facet_counts import kept_grouped
 from cop_kb.records.facets import COUNT, LABEL, VALUE, RelatedFacet
 from cop_kb.records.models import Record, public_q
@@ -64,6 +65,17 @@ class InstrumentArticles:
     @property
     def hidden(self) -> int:
         return max(0, len(self.provisions) - CLASSIFIED_SHOWN)
+
+
+@dataclass
+class ClassifiedCut:
+    """Where an area's listing of classified articles stops short: how many it lists, of how many articles in how
+    many instruments, and the area's brief, which lists them by instrument."""
+
+    listed: int
+    articles: int
+    instruments: int
+    brief_url: str
 
 
 @dataclass
@@ -128,7 +140,8 @@ def coverage_matrix() -> Coverage:
 
     A row per area says how many records of each type concern it, each count linking to that filtered list; then,
     per type, the records linked to no area at all (the first ``UNLINKED_SHOWN``, and how many); and per area the
-    instruments and articles the editorial classification gives it (``classified_articles``). Three queries,
+    instruments and articles the editorial classification gives it (``classified_articles``, which reads a bounded
+    number; ``classified_counts`` counts them all, for the table and to say where the listing stops). Four queries,
     whatever the number of records: what the page shows does not grow with them.
     """
     types = coverage_types()
@@ -136,6 +149,8 @@ def coverage_matrix() -> Coverage:
     counted, unlinked = _rows_read(types)
     counts = [{slug: count for slug, count, _title in rows} for rows in counted]
     classified = classified_articles()
+    # Counted apart from what is listed: the listing reads at most ``CLASSIFIED_READ`` articles.
+    serving = classified_counts()
     rows = [
         CoverageRow(
             area=area,
@@ -143,7 +158,7 @@ def coverage_matrix() -> Coverage:
                 CoverageCell(
                     count=by_area.get(area.slug, 0),
                     url=_narrowed(model, area),
-                    classified=len(classified.get(area.pk, [])) if model is Instrument else 0,
+                    classified=serving.get(area.pk, (0, 0))[1] if model is Instrument else 0,
                 )
                 for model, by_area in zip(types, counts, strict=True)
             ],
@@ -157,10 +172,15 @@ def coverage_matrix() -> Coverage:
         gap.records = [model.shown(slug=slug, title=title, status="published") for slug, _total, title in found]
         if total > len(found):
             gap.all_url = unlinked_url(model)
-        gap.classified = model is Instrument and any(classified.values())
+        gap.classified = model is Instrument and bool(serving)
         gaps.append(gap)
     for area in areas:
         area.classified = classified.get(area.pk, [])
+        listed = sum(len(item.provisions) for item in area.classified)
+        articles, instruments = serving.get(area.pk, (0, 0))
+        area.classified_cut = (
+            ClassifiedCut(listed, articles, instruments, brief_url(area)) if listed < articles else None
+        )
     return Coverage(types=types, areas=areas, rows=rows, gaps=gaps, classified=classified)
 
 
