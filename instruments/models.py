@@ -269,7 +269,8 @@ class InstrumentRelation(TypedLink):
             raise ValidationError({"object": _("An instrument cannot be related to itself.")})
 
 
-@record_type(content_key="provision", part_of="instrument")
+# Its search document names the strategic areas its topics are classified under, as its page does.
+@record_type(content_key="provision", part_of="instrument", names_through=("topics__classified_areas",))
 class Provision(Record):
     """An article (or other numbered provision) of an instrument, so rights and programmes can cite it exactly."""
 

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.text import capfirst, format_lazy
 
 from .batch import prepared_rows, rows_of_each
+from .registry import record_type_of, record_types
 
 
 class _LabelledLink:
@@ -189,14 +190,45 @@ def linked_keys(model, pks: list[int]) -> list[tuple[tuple[str, bool], list[tupl
     return list(zip(paths, rows, strict=True))
 
 
-def link_pairs(source: models.QuerySet, paths: list[tuple[str, bool]]) -> list[models.QuerySet]:
+def link_pairs(source: models.QuerySet, paths: list[tuple[str, bool | None]]) -> list[models.QuerySet]:
     """For each of ``paths``, the (record's key, linked record's key) pairs of the records of ``source``: the link
     rows alone, the far end's id a column of the row. Joined to the far end's table as well (for its status and
     title), SQLite without planner statistics (no ANALYZE since the data grew) took both ends' status indexes for
     selective and probed the link table for every pair of records, e.g. 6,000 provisions by 33,000 programmes: 36 s
-    for one relation at 100,000 records."""
+    for one relation at 100,000 records. A path through records (a provision's topics, then their strategic areas)
+    passes only through public ones."""
     source = source.order_by()
-    return [source.filter(**{f"{path}__isnull": False}).values_list("pk", f"{path}__pk") for path, _forward in paths]
+    return [
+        source.filter(_public_between(source.model, path), **{f"{path}__isnull": False}).values_list(
+            "pk", f"{path}__pk"
+        )
+        for path, _forward in paths
+    ]
+
+
+def _public_between(model, path: str) -> models.Q:
+    """The records ``path`` passes through between its ends are public (the link rows of a typed link are not
+    records: no condition on them)."""
+    from .models import public_q  # the record model's module reads the links module as it loads
+
+    condition = models.Q()
+    parts = path.split("__")
+    for number, name in enumerate(parts[:-1], start=1):
+        model = model._meta.get_field(name).related_model
+        if record_type_of(model._meta.label_lower) is not None:
+            condition &= public_q("__".join(parts[:number]))
+    return condition
+
+
+def _reversed(model, path: str) -> tuple[type, str]:
+    """The model at the end of ``path`` from ``model``, and the path back: ``topics__classified_areas`` from a
+    provision is ``topics__provisions`` from a strategic area."""
+    back = []
+    for name in path.split("__"):
+        model_field = model._meta.get_field(name)
+        back.append(model_field.field.name if model_field.auto_created else model_field.related_query_name())
+        model = model_field.related_model
+    return model, "__".join(reversed(back))
 
 
 def model_at(model, path: str):
@@ -206,17 +238,28 @@ def model_at(model, path: str):
     return model
 
 
-def link_paths(model) -> list[tuple[str, bool]]:
+def link_paths(model) -> list[tuple[str, bool | None]]:
     """Query paths from ``model`` to the record at the other end of every link and backlink (through the row, for a
     typed link), each with whether the record states the link itself, for reading the linked records of many
-    records at once (the search index's linked names)."""
-    return [
+    records at once (the search index's linked names, and the records to reindex after a change). Then the paths
+    its registry entry's ``names_through`` declares (named with its backlinks: no link of its own), and the way
+    back along every such path of another type that ends at ``model`` (``None``: not a name of its, only a record
+    whose document names it, so reindexed after its changes)."""
+    paths = [
         (
             f"{model_field.name}__{_typed_ends(model_field)[1]}" if role == "typed" else model_field.name,
             _is_forward(role, model_field),
         )
         for role, model_field in _link_fields(model)
     ]
+    entry = record_type_of(model._meta.label_lower)
+    paths += [(path, False) for path in (entry.names_through if entry else ())]
+    for other in record_types():
+        for path in other.names_through:
+            end, back = _reversed(other.model, path)
+            if end is model:
+                paths.append((back, None))
+    return paths
 
 
 def link_lookups(model) -> list[str]:

@@ -38,6 +38,9 @@ class RecordType:
     brief: bool = False  # whether its records have a printable brief (``<detail url>brief/``)
     part_of: str = ""  # the single link to the record it is a part of (a provision's "instrument"), if any
     brief_through: tuple[Through, ...] = ()  # what its brief also gathers through its links
+    # Query paths to records further than one link away whose names its search document carries with those of the
+    # records linking to it (a provision's strategic areas through its topics), public records all the way.
+    names_through: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -79,12 +82,19 @@ class RecordType:
 _registry: dict[str, RecordType] = {}
 
 
-def record_type(*, content_key: str, brief: bool = False, part_of: str = "", brief_through: tuple[Through, ...] = ()):
+def record_type(
+    *,
+    content_key: str,
+    brief: bool = False,
+    part_of: str = "",
+    brief_through: tuple[Through, ...] = (),
+    names_through: tuple[str, ...] = (),
+):
     """Class decorator registering a concrete record model under ``content_key``; each model only once. With
     ``brief``, its records get a printable brief of everything linked to them (cop_kb/records/briefs.py), and with
     ``brief_through`` also the records reached through its links (a strategic area's articles through its topics);
     with ``part_of``, the name of its single link to the whole it belongs to, briefs list its records under that
-    whole."""
+    whole; with ``names_through``, its search documents also name the records at the end of those paths."""
 
     def register(model):
         label = model._meta.label_lower
@@ -93,7 +103,12 @@ def record_type(*, content_key: str, brief: bool = False, part_of: str = "", bri
         if any(entry.content_key == content_key for entry in _registry.values()):
             raise ValueError(f"content key {content_key!r} is already taken")
         _registry[label] = RecordType(
-            model=model, content_key=content_key, brief=brief, part_of=part_of, brief_through=brief_through
+            model=model,
+            content_key=content_key,
+            brief=brief,
+            part_of=part_of,
+            brief_through=brief_through,
+            names_through=names_through,
         )
         if apps.ready:
             # Registered after start-up (a test's throwaway type): versioned at once, as start-up versions the rest.

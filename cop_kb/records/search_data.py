@@ -88,6 +88,8 @@ def related_names(
         paths = link_paths(model)
         linked = list(zip(paths, link_pairs(records, paths), strict=True))
     for (path, forward), rows in linked:
+        if forward is None:
+            continue  # records whose documents name these, not names of theirs
         target = model_at(model, path)
         for pk, linked_pk in rows:
             # ``records`` is read again by each query: one published since ``pks`` were read is not asked for here.

@@ -179,6 +179,15 @@ def test_search_through_links_puts_the_linked_record_first(client, query, url):
     assert hits and hits[0].url == url
 
 
+def test_an_article_is_found_by_the_strategic_area_its_topic_is_classified_under(client):
+    # Budapest 16 is on "Investigation, evidence and data", which the editors classify under preventing impunity:
+    # its page says so, and so does its search document.
+    urls = [hit.url for hit in shown_hits(get_search(client, "impunity Budapest"))]
+
+    assert "/provisions/budapest-article-16/" in urls
+    assert all(url.startswith("/provisions/budapest-") for url in urls), urls
+
+
 def test_innocenti_finds_the_research_it_led_and_published_right_after_the_centre_itself(client):
     urls = [hit.url for hit in shown_hits(get_search(client, "Innocenti"))]
 

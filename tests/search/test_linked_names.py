@@ -14,8 +14,9 @@ from cop_kb.records.models import AuditAction, Status
 from cop_kb.records.services import Attribution, RecordBefore, records_delete, records_saved, typed_link_create
 from cop_kb.search.models import SearchDocument
 from cop_kb.search.services import search_index_rebuild
-from instruments.models import Instrument
+from instruments.models import Instrument, Provision, Topic
 from programmes.models import Activity, Programme, ProgrammeOrganisation
+from strategy.models import StrategicArea
 
 from .support import hit_titles, record, search_for
 
@@ -251,3 +252,58 @@ def test_a_record_published_while_a_rebuild_reads_names_is_left_to_its_own_index
     assert list(names) == [asked.pk]
     assert "Quokka Republic" in names[asked.pk][0]
     assert published_since.pk not in names
+
+
+@pytest.fixture
+def classified():
+    """An article on a topic the editors classify under a strategic area (saved through the write path, as the admin
+    saves the area's classification)."""
+    article = record(Provision, title="Numbat article")
+    topic = record(Topic, title="Dugong studies")
+    saved(article, link=lambda: article.topics.add(topic))
+    area = record(StrategicArea, title="Walrus protection")
+    saved(area, link=lambda: area.topics.add(topic))
+    return article, topic, area
+
+
+def test_an_article_is_named_with_the_areas_its_topics_are_classified_under(classified):
+    article, _topic, area = classified
+
+    assert "Numbat article" in hit_titles(search_for("walrus numbat"))
+    # Named with its backlinks, as an area classifying the article on its own would be; the area's own document
+    # does not name the articles of its topics.
+    assert "Walrus protection" in SearchDocument.objects.get(title="Numbat article").backlinked
+    assert "Numbat" not in SearchDocument.objects.get(title="Walrus protection").backlinked
+
+    search_index_rebuild()
+
+    assert "Walrus protection" in SearchDocument.objects.get(title="Numbat article").backlinked
+
+
+def test_an_area_renamed_takes_its_old_name_out_of_its_topics_articles(classified):
+    _article, _topic, area = classified
+
+    saved(area, title="Wombat protection")
+
+    assert hit_titles(search_for("walrus numbat")) == []
+    assert "Numbat article" in hit_titles(search_for("wombat numbat"))
+
+
+def test_a_topic_taken_out_of_an_areas_classification_takes_the_area_out_of_its_articles(classified):
+    _article, topic, area = classified
+    assert "Numbat article" in hit_titles(search_for("walrus numbat"))
+
+    saved(area, link=lambda: area.topics.remove(topic))
+
+    assert hit_titles(search_for("walrus numbat")) == []
+
+
+@pytest.mark.parametrize("leaving", ["topic", "area"])
+def test_a_topic_or_area_leaving_published_takes_the_area_out_of_the_articles(classified, leaving):
+    _article, topic, area = classified
+    assert "Numbat article" in hit_titles(search_for("walrus numbat"))
+
+    saved(topic if leaving == "topic" else area, status=Status.WITHDRAWN)
+
+    assert hit_titles(search_for("walrus numbat")) == []
+    assert not SearchDocument.objects.filter(backlinked__icontains="walrus").exists()
