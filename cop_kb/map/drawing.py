@@ -36,8 +36,11 @@ def fill_of(count: int) -> str:
 
 @functools.cache
 def base_layer() -> SafeString:
-    """Every country's shape as one SVG string, made once per process: the page adds only the linked countries."""
-    return format_html_join("", '<path d="{}"/>', ((shape.path,) for shape in world().shapes))
+    """Every country's shape as one SVG string, made once per process: the page adds only the linked countries.
+    Borders keep their width however small the picture is drawn (the home page's), as on the map page."""
+    return format_html_join(
+        "", '<path d="{}" vector-effect="non-scaling-stroke"/>', ((shape.path,) for shape in world().shapes)
+    )
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,10 @@ def test_the_picture_is_the_map_shaded_alike_without_links(client, countries):
     ukraine = next(shape for shape in world().shapes if shape.numeric == numeric_codes()["UA"])
     assert ukraine.path not in [path for path, _fill in _shaded(svg)]
     assert "<a " not in svg
+    # Drawn small on the home page, its borders keep their width (the page's CSS does not reach into an image).
+    root = ElementTree.fromstring(svg)  # noqa: S314 - our own picture
+    shapes = [*root.iter(f"{SVG}path"), *root.iter(f"{SVG}circle")]
+    assert shapes and all(shape.get("vector-effect") == "non-scaling-stroke" for shape in shapes)
     assert client.get(reverse("map:picture")).headers["ETag"]  # revalidated like every page
     assert client.post(reverse("map:picture")).status_code == 405
 
