@@ -25,10 +25,14 @@ def _admin() -> dict:
 
 def postgres_url(name: str) -> str:
     """The address of database ``name`` on the run's PostgreSQL server, as the run's own account (its user name and
-    password quoted, so that an ``@``, ``:`` or ``/`` in them reads back as itself)."""
+    password quoted, so that an ``@``, ``:`` or ``/`` in them reads back as itself; an IPv6 host in brackets, a
+    socket directory quoted, no port when the server's is the default)."""
     params = connection.settings_dict
     account = f"{quote(params['USER'] or '', safe='')}:{quote(params['PASSWORD'] or '', safe='')}"
-    return f"postgres://{account}@{params['HOST']}:{params['PORT']}/{name}"
+    host = params["HOST"] or ""
+    host = f"[{host}]" if ":" in host else quote(host, safe="")
+    port = f":{params['PORT']}" if params["PORT"] else ""
+    return f"postgres://{account}@{host}{port}/{name}"
 
 
 def recreate(name: str, template: str = "") -> None:

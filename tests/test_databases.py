@@ -44,3 +44,17 @@ def test_an_account_with_url_characters_reads_back_as_itself(monkeypatch):
 
     assert (parsed["USER"], parsed["PASSWORD"]) == ("us@er", "p:a/ss@w%rd")
     assert (parsed["HOST"], parsed["PORT"], parsed["NAME"]) == ("127.0.0.1", 5432, "test_copy")
+
+
+@pytest.mark.database_independent
+@pytest.mark.parametrize(
+    ("host", "port"), [("::1", 5432), ("/var/run/postgresql", 5432), ("/var/run/postgresql", ""), ("db.local", "")]
+)
+def test_a_host_reads_back_as_itself(monkeypatch, host, port):
+    """An IPv6 address or a socket directory as the host, and a server on its default port (none given)."""
+    for key, value in {"USER": "user", "PASSWORD": "secret", "HOST": host, "PORT": port}.items():
+        monkeypatch.setitem(connection.settings_dict, key, value)
+
+    parsed = dj_database_url.parse(postgres_url("test_copy"))
+
+    assert (parsed["HOST"], parsed["PORT"] or "", parsed["NAME"]) == (host, port, "test_copy")
