@@ -308,26 +308,54 @@ class Classified:
     through: list[str] = field(default_factory=list)
 
 
+_CLASSIFIED_COLUMNS = ("position", "slug", "title", "classification_basis")
+
+
+def _area_model() -> type:
+    """The strategic areas' model, reached through the classification's link (this app does not import theirs)."""
+    return Topic._meta.get_field("classified_areas").related_model
+
+
+def _areas() -> QuerySet:
+    return _area_model().objects.public().order_by()
+
+
+def _areas_of_topic(topic_key) -> list[QuerySet]:
+    return [_areas().filter(topics=topic_key).annotate(via=Value("")).values_list(*_CLASSIFIED_COLUMNS, "via")]
+
+
+def _areas_of_provision(own_key, through_key) -> list[QuerySet]:
+    areas = _areas()
+    return [
+        areas.filter(classified_provisions=own_key).annotate(via=Value("")).values_list(*_CLASSIFIED_COLUMNS, "via"),
+        areas.filter(public_q("topics"), topics__provisions=through_key).values_list(
+            *_CLASSIFIED_COLUMNS, "topics__title"
+        ),
+    ]
+
+
 def editorial_areas(record: Topic | Provision) -> list[Classified]:
     """The public strategic areas the editorial classification gives ``record``, in the areas' order: a topic's
-    own; an article's, named on its own or through its public topics. One query."""
-    areas = record.classified_areas.model.objects.public()
-    columns = ("position", "slug", "title", "classification_basis")
+    own; an article's, named on its own or through its public topics. One query, built and compiled once per
+    process (every topic's or article's page asks the same but for its key)."""
     if isinstance(record, Topic):
-        rows = areas.filter(topics=record).annotate(via=Value("")).values_list(*columns, "via")
+        parts = prepared_rows(("areas of a topic",), _areas_of_topic, record.pk)
     else:
-        own = areas.filter(classified_provisions=record).annotate(via=Value("")).values_list(*columns, "via")
-        through = areas.filter(public_q("topics"), topics__provisions=record).values_list(*columns, "topics__title")
-        rows = own.order_by().union(through.order_by(), all=True)
+        parts = prepared_rows(("areas of a provision",), _areas_of_provision, record.pk, record.pk)
+    area_model = _area_model()
     found: dict[str, Classified] = {}
-    for _position, slug, title, basis, via in sorted(rows, key=lambda row: (row[0], row[4])):
+    for _position, slug, title, basis, via in sorted((row for rows in parts for row in rows), key=_in_area_order):
         area = found.get(slug)
         if area is None:
-            url = record.classified_areas.model.shown(slug=slug, title=title, status="published").get_absolute_url()
+            url = area_model.shown(slug=slug, title=title, status="published").get_absolute_url()
             area = found[slug] = Classified(area_slug=slug, area_title=title, area_url=url, basis=basis or "")
         if via:
             area.through.append(via)
     return list(found.values())
+
+
+def _in_area_order(row: tuple) -> tuple:
+    return (row[0], row[4])
 
 
 def concordance_choices() -> dict:
