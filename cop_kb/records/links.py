@@ -199,16 +199,14 @@ def link_pairs(source: models.QuerySet, paths: list[tuple[str, bool | None]]) ->
     passes only through public ones."""
     source = source.order_by()
     return [
-        source.filter(_public_between(source.model, path), **{f"{path}__isnull": False}).values_list(
-            "pk", f"{path}__pk"
-        )
+        source.filter(public_along(source.model, path), **{f"{path}__isnull": False}).values_list("pk", f"{path}__pk")
         for path, _forward in paths
     ]
 
 
-def _public_between(model, path: str) -> models.Q:
-    """The records ``path`` passes through between its ends are public (the link rows of a typed link are not
-    records: no condition on them)."""
+def public_along(model, path: str) -> models.Q:
+    """A condition on ``model``'s records: the records ``path`` passes through between its ends are public (the
+    link rows of a typed link are not records: no condition on them)."""
     from .models import public_q  # the record model's module reads the links module as it loads
 
     condition = models.Q()

@@ -13,6 +13,8 @@ from django.db.models.functions import Cast, Coalesce, RowNumber
 
 from cop_kb.records.batch import any_of
 from cop_kb.records.facet_counts import kept_values
+from cop_kb.records.link_groups import link_select_related
+from cop_kb.records.links import public_along
 from cop_kb.records.models import DatePrecision, Record, format_partial_date
 from cop_kb.records.partial_dates import DateYear
 from cop_kb.records.registry import RecordType, record_types
@@ -32,8 +34,26 @@ def area_type() -> RecordType | None:
 
 
 def area_path(entry: RecordType) -> str | None:
-    """How a type's records link to strategic areas, as its search facet declares it; None when they do not."""
-    return entry.model.search_facet_links.get(AREA_FACET)
+    """How a type's records link to strategic areas: as its search facet declares it, or else through the record
+    one of its single links leads to, as that one's type declares it (an output's programme's areas); None when
+    neither."""
+    own = entry.model.search_facet_links.get(AREA_FACET)
+    if own:
+        return own
+    for name in link_select_related(entry.model):
+        path = entry.model._meta.get_field(name).related_model.search_facet_links.get(AREA_FACET)
+        if path:
+            return f"{name}__{path}"
+    return None
+
+
+def area_through(entry: RecordType) -> str:
+    """What a type's records reach strategic areas through, as its link is named ("programme"), or "" when they
+    link to areas themselves (or not at all)."""
+    path = area_path(entry)
+    if path is None or path == entry.model.search_facet_links.get(AREA_FACET):
+        return ""
+    return str(entry.model._meta.get_field(path.partition("__")[0]).verbose_name)
 
 
 @dataclass
@@ -67,11 +87,13 @@ class Entry:
 
 @dataclass
 class More:
-    """Records of one type in a year that are counted but not shown, and the type's list of that year."""
+    """Records of one type in a year that are counted but not shown, and the type's list of that year (``every_area``:
+    that list cannot be narrowed to the strategic area chosen, and shows them all)."""
 
     type: RecordType
     count: int
     url: str
+    every_area: bool = False
 
 
 @dataclass
@@ -86,6 +108,8 @@ class Timeline:
     years: list[Year]
     undated: list[tuple[RecordType, int]]  # types with public records that have no date, and how many
     left_out: list[RecordType]  # types not linked to strategic areas, left out when an area is chosen
+    # Types placed in a chosen area through a record they belong to, and that link's name: (outputs, "programme").
+    through: list[tuple[RecordType, str]] = field(default_factory=list)
 
 
 def _dating(model) -> tuple:
@@ -103,9 +127,13 @@ def _dating(model) -> tuple:
 
 
 def _public(entry: RecordType, area):
-    """The type's public records, narrowed to the strategic area ``area`` if one is given."""
+    """The type's public records, narrowed to the strategic area ``area`` if one is given (through public records
+    only: a draft programme gives its outputs no area)."""
     queryset = entry.model.objects.public().order_by()
-    return queryset if area is None else queryset.filter(**{area_path(entry): area.pk})
+    if area is None:
+        return queryset
+    path = area_path(entry)
+    return queryset.filter(public_along(entry.model, path), **{path: area.pk})
 
 
 def _year_facet(entry: RecordType):
@@ -174,12 +202,13 @@ def _first(entry: RecordType, area, years: list[int]) -> list:
     )
 
 
-def _more_url(entry: RecordType, year: int, area) -> str:
+def _more(entry: RecordType, year: int, count: int, area) -> More:
     """The type's own list narrowed to ``year`` (and to the strategic area, where its list offers that facet)."""
     query = {"year_from": year, "year_to": year, "sort": "year"}
-    if area is not None and any(facet.param == AREA_FACET for facet in entry.list_facets):
+    narrowed = area is not None and any(facet.param == AREA_FACET for facet in entry.list_facets)
+    if narrowed:
         query[AREA_FACET] = area.slug
-    return f"{entry.list_url()}?{urlencode(query)}"
+    return More(entry, count, f"{entry.list_url()}?{urlencode(query)}", every_area=area is not None and not narrowed)
 
 
 def timeline(types: list[RecordType], area=None) -> Timeline:
@@ -202,6 +231,7 @@ def timeline(types: list[RecordType], area=None) -> Timeline:
         for entry in shown:
             hidden = counts.get((entry.slug, year.year), 0) - sum(item.type == entry for item in year.entries)
             if hidden > 0:
-                year.more.append(More(entry, hidden, _more_url(entry, year.year, area)))
+                year.more.append(_more(entry, year.year, hidden, area))
     undated = [(entry, counts[entry.slug, None]) for entry in shown if (entry.slug, None) in counts]
-    return Timeline(sorted(years.values(), key=lambda item: item.year), undated, left_out)
+    through = [(entry, area_through(entry)) for entry in shown if area is not None and area_through(entry)]
+    return Timeline(sorted(years.values(), key=lambda item: item.year), undated, left_out, through)

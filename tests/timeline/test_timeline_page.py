@@ -128,9 +128,43 @@ def test_strategic_area_filter_keeps_records_linked_to_it(client, dated):
     dated["crc"].strategic_areas.add(area)
     dated["activity"].strategic_areas.add(other)
     html = get(client, f"?area={area.slug}")
+    # The output's programme (the factory's) is in no area, so the output is not placed either.
     assert years(html) == {1989: [("1989-11-20", "20 November 1989", "Convention of 1989")]}
-    # Outputs and partnerships declare no link to strategic areas: the page says they are left out.
-    assert "left out while an area is chosen: Partnerships, Outputs." in html
+    # Partnerships link to no strategic area, not even through a record they belong to: the page says so.
+    assert "left out while an area is chosen: Partnerships." in html
+    assert "through the record they belong to: Outputs, by their programme's strategic areas." in html
+
+
+def test_an_output_is_placed_in_the_areas_of_its_public_programme(client, dated):
+    area = make_strategic_area(title="Area of Research")
+    programme = make_programme(title="Programme in the Area")
+    programme.strategic_areas.add(area)
+    make_output(title="Report of the Programme", year=2008, programme=programme)
+    draft = make_programme(title="Draft Programme in the Area", status=Status.DRAFT)
+    draft.strategic_areas.add(area)
+    make_output(title="Report of a Draft Programme", year=2008, programme=draft)
+
+    html = get(client, f"?area={area.slug}")
+
+    # Only through a published programme: a draft one gives its outputs no area.
+    assert years(html) == {2008: [("2008", "2008", "Report of the Programme")]}
+    assert "Report of 2008" not in html  # an output of a programme in no area
+
+
+def test_a_full_year_of_outputs_in_an_area_counts_only_that_area_and_says_their_list_shows_every_area(client):
+    area = make_strategic_area(title="Area of Reports")
+    programme = make_programme(title="Programme of Reports")
+    programme.strategic_areas.add(area)
+    make_output(title="A Report Elsewhere", year=2013)  # first by title, but its programme is in no area
+    for number in range(PER_YEAR + 2):
+        make_output(title=f"Report {number:02d}", year=2013, programme=programme)
+
+    html = get(client, f"?area={area.slug}")
+
+    assert [title for _, _, title in years(html)[2013]] == [f"Report {number:02d}" for number in range(PER_YEAR)]
+    more = re.search(r'<a href="([^"]+)">And 2 more outputs of 2013</a> \(the list of outputs shows every area\)', html)
+    assert more, html
+    assert "year_from=2013" in more.group(1) and "strategic_area" not in more.group(1)
 
 
 @pytest.mark.parametrize("query", ["?type=nothing", "?type=programmes", "?area=no-such-area", "?area=draft-area"])
