@@ -8,14 +8,13 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db import models
-from django.db.models import Case, Count, F, Value, When, Window
+from django.db.models import Case, Count, F, Q, Value, When, Window
 from django.db.models.functions import Cast, Coalesce, RowNumber
 
 from cop_kb.records.batch import any_of
 from cop_kb.records.facet_counts import kept_values
 from cop_kb.records.link_groups import link_select_related
-from cop_kb.records.links import public_along
-from cop_kb.records.models import DatePrecision, Record, format_partial_date
+from cop_kb.records.models import DatePrecision, Record, format_partial_date, public_q
 from cop_kb.records.partial_dates import DateYear
 from cop_kb.records.registry import RecordType, record_types
 
@@ -33,27 +32,51 @@ def area_type() -> RecordType | None:
     return next((entry for entry in record_types() if entry.model.search_facet_self == AREA_FACET), None)
 
 
-def area_path(entry: RecordType) -> str | None:
-    """How a type's records link to strategic areas: as its search facet declares it, or else through the record
-    one of its single links leads to, as that one's type declares it (an output's programme's areas); None when
-    neither."""
-    own = entry.model.search_facet_links.get(AREA_FACET)
-    if own:
-        return own
-    for name in link_select_related(entry.model):
-        path = entry.model._meta.get_field(name).related_model.search_facet_links.get(AREA_FACET)
-        if path:
-            return f"{name}__{path}"
-    return None
+def _area_link(entry: RecordType) -> str | None:
+    """For a type that does not link to strategic areas itself, the single link of its to a type that does (an
+    output's programme); None when it has none."""
+    return next(
+        (
+            name
+            for name in link_select_related(entry.model)
+            if AREA_FACET in entry.model._meta.get_field(name).related_model.search_facet_links
+        ),
+        None,
+    )
+
+
+def placed_by_area(entry: RecordType) -> bool:
+    """Whether a type's records can be narrowed to a strategic area: linked to areas themselves, as their search
+    facet declares it, or through the record a single link of theirs leads to (an output's programme's areas)."""
+    return AREA_FACET in entry.model.search_facet_links or _area_link(entry) is not None
 
 
 def area_through(entry: RecordType) -> str:
-    """What a type's records reach strategic areas through, as its link is named ("programme"), or "" when they
+    """The name of the link through which a type's records reach strategic areas ("programme"), or "" when they
     link to areas themselves (or not at all)."""
-    path = area_path(entry)
-    if path is None or path == entry.model.search_facet_links.get(AREA_FACET):
+    if AREA_FACET in entry.model.search_facet_links:
         return ""
-    return str(entry.model._meta.get_field(path.partition("__")[0]).verbose_name)
+    link = _area_link(entry)
+    return str(entry.model._meta.get_field(link).verbose_name) if link else ""
+
+
+def _in_area(entry: RecordType, area, *, counted: bool) -> Q:
+    """A condition on the type's records: linked to ``area``, themselves or through the public record their single
+    link leads to (a draft programme gives its outputs no area). To count them all (``counted``), asked as one list
+    of those records (``programme IN (…)``, read from ``output_programme_year_idx``): joined output by output,
+    SQLite looked up the programme of each of 20,000 outputs (100 ms at 100,000 records). To take each year's first
+    few, joined: the outputs are walked in title order and the walk stops at the few, where the list was made again
+    for every year (640 ms)."""
+    own = entry.model.search_facet_links.get(AREA_FACET)
+    if own:
+        return Q(**{own: area.pk})
+    link = _area_link(entry)
+    target = entry.model._meta.get_field(link).related_model
+    path = target.search_facet_links[AREA_FACET]
+    if counted:
+        linked = target.objects.public().filter(**{path: area.pk})
+        return Q(**{f"{link}__in": linked.values("pk")})
+    return public_q(link) & Q(**{f"{link}__{path}": area.pk})
 
 
 @dataclass
@@ -126,14 +149,11 @@ def _dating(model) -> tuple:
     return DateYear(date), date, precision
 
 
-def _public(entry: RecordType, area):
-    """The type's public records, narrowed to the strategic area ``area`` if one is given (through public records
-    only: a draft programme gives its outputs no area)."""
+def _public(entry: RecordType, area, *, counted: bool = False):
+    """The type's public records, narrowed to the strategic area ``area`` if one is given (``counted``: to count
+    them all, see ``_in_area``)."""
     queryset = entry.model.objects.public().order_by()
-    if area is None:
-        return queryset
-    path = area_path(entry)
-    return queryset.filter(public_along(entry.model, path), **{path: area.pk})
+    return queryset if area is None else queryset.filter(_in_area(entry, area, counted=counted))
 
 
 def _year_facet(entry: RecordType):
@@ -149,7 +169,7 @@ def _counted_by_year(entry: RecordType, area) -> list[models.QuerySet]:
     facet = _year_facet(entry) if area is None else None
     if facet is None:
         return [
-            _public(entry, area)
+            _public(entry, area, counted=True)
             .annotate(tl_year=_dating(entry.model)[0])
             .values("tl_year")
             .annotate(tl_count=Count("pk"), tl_type=Value(entry.slug))
@@ -214,7 +234,7 @@ def _more(entry: RecordType, year: int, count: int, area) -> More:
 def timeline(types: list[RecordType], area=None) -> Timeline:
     """The public records of ``types`` by year, oldest first, at most ``PER_YEAR`` a year, narrowed to the
     strategic area ``area`` if one is given (types not linked to strategic areas are then left out)."""
-    left_out = [entry for entry in types if area is not None and area_path(entry) is None]
+    left_out = [entry for entry in types if area is not None and not placed_by_area(entry)]
     shown = [entry for entry in types if entry not in left_out]
     counts = _year_counts(shown, area)
     years: dict[int, Year] = {}
