@@ -320,14 +320,19 @@ def _areas() -> QuerySet:
     return _area_model().objects.public().order_by()
 
 
+def _named(areas: QuerySet) -> QuerySet:
+    """Areas that name the record themselves: through no topic."""
+    return areas.annotate(via=Value("")).values_list(*_CLASSIFIED_COLUMNS, "via")
+
+
 def _areas_of_topic(topic_key) -> list[QuerySet]:
-    return [_areas().filter(topics=topic_key).annotate(via=Value("")).values_list(*_CLASSIFIED_COLUMNS, "via")]
+    return [_named(_areas().filter(topics=topic_key))]
 
 
 def _areas_of_provision(own_key, through_key) -> list[QuerySet]:
     areas = _areas()
     return [
-        areas.filter(classified_provisions=own_key).annotate(via=Value("")).values_list(*_CLASSIFIED_COLUMNS, "via"),
+        _named(areas.filter(classified_provisions=own_key)),
         areas.filter(public_q("topics"), topics__provisions=through_key).values_list(
             *_CLASSIFIED_COLUMNS, "topics__title"
         ),

@@ -52,13 +52,13 @@ def graph_svg(drawing, title, svg_id: str, *, link_centre: bool) -> str:
     escaping, ``html.escape``); numbers are written by ``_plain``."""
     edges = "".join(
         f'\n    <line class="graph-edge{" graph-cross" if edge.cross else ""}" x1="{_plain(edge.x1)}"'
-        f' y1="{_plain(edge.y1)}" x2="{_plain(edge.x2)}" y2="{_plain(edge.y2)}" data-from="{_plain(edge.one)}"'
-        f' data-to="{_plain(edge.two)}"><title>{_text(edge.relation)}</title></line>'
+        f' y1="{_plain(edge.y1)}" x2="{_plain(edge.x2)}" y2="{_plain(edge.y2)}" data-from="{_text(edge.one)}"'
+        f' data-to="{_text(edge.two)}"><title>{_text(edge.relation)}</title></line>'
         for edge in drawing.edges
     )
     labels = "".join(
         f'\n    <text class="graph-relation" x="{_plain(label.x)}" y="{_plain(label.y)}" text-anchor="middle"'
-        f' data-from="{_plain(label.parent)}" data-to="{_text(label.nodes)}">{_text(label.text)}</text>'
+        f' data-from="{_text(label.parent)}" data-to="{_text(label.nodes)}">{_text(label.text)}</text>'
         for label in drawing.relation_labels
     )
     svg_id = _text(svg_id)
@@ -85,7 +85,8 @@ def graph_table_rows(rows, *, steps: bool) -> str:
 
 def _row(target, step: int, relation: str, source, steps: bool, script_prefix: str) -> str:
     cells = (
-        f'\n    <tr><td><a href="{_text(target.get_absolute_url(script_prefix))}">{_text(target.title)}</a></td>'
+        f'\n    <tr><th scope="row"><a href="{_text(target.get_absolute_url(script_prefix))}">'
+        f"{_text(target.title)}</a></th>"
         f"<td>{_text(verbose_name(target))}</td><td>{_text(relation)}</td>"
     )
     if not steps:
@@ -100,7 +101,7 @@ def _node(node, svg_id: str, link_centre: bool) -> str:
     """One node: a link to the record's page (its label hidden from screen readers, the link naming it), or the
     centre record unlinked. ``svg_id`` comes escaped."""
     linked = node.ring or link_centre
-    node_id, place = _plain(node.id), f"{_plain(node.x)} {_plain(node.y)}"
+    node_id, place = _text(node.id), f"{_plain(node.x)} {_plain(node.y)}"
     label_at = f"{_plain(node.label_x)} {_plain(node.label_y)}"
     rotate = f' transform="rotate({_plain(node.rotate)} {label_at})"' if node.rotate else ""
     hidden = ' aria-hidden="true"' if linked else ""

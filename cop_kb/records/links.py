@@ -167,7 +167,12 @@ def linked_records_of(records: Iterable) -> list:
     for record in records:
         by_model.setdefault(type(record), []).append(record.pk)
     for model, pks in by_model.items():
+        entry = record_type_of(model._meta.label_lower)
+        # A record's own names from further away (``names_through``) do not name it in their documents.
+        names_only = set(entry.names_through if entry else ())
         for (path, _forward), rows in linked_keys(model, pks):
+            if path in names_only:
+                continue
             target = model_at(model, path)
             found.extend(target(pk=linked_pk) for _pk, linked_pk in rows)
     return found

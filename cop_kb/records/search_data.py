@@ -82,14 +82,13 @@ def related_names(
     """
     found: dict[int, tuple[dict, dict]] = {pk: ({}, {}) for pk in pks}
     if records is None:
-        linked = linked_keys(model, pks)
+        linked = [(path, rows) for path, rows in linked_keys(model, pks) if path[1] is not None]
     else:
         # A rebuild's: one query per relation, each read as it comes (one query for all would sort every link).
-        paths = link_paths(model)
+        # Not the ways back (``None``): records whose documents name these, not names of theirs.
+        paths = [path for path in link_paths(model) if path[1] is not None]
         linked = list(zip(paths, link_pairs(records, paths), strict=True))
     for (path, forward), rows in linked:
-        if forward is None:
-            continue  # records whose documents name these, not names of theirs
         target = model_at(model, path)
         for pk, linked_pk in rows:
             # ``records`` is read again by each query: one published since ``pks`` were read is not asked for here.

@@ -253,5 +253,5 @@ def timeline(types: list[RecordType], area=None) -> Timeline:
             if hidden > 0:
                 year.more.append(_more(entry, year.year, hidden, area))
     undated = [(entry, counts[entry.slug, None]) for entry in shown if (entry.slug, None) in counts]
-    through = [(entry, area_through(entry)) for entry in shown if area is not None and area_through(entry)]
+    through = [(entry, link) for entry in shown if area is not None and (link := area_through(entry))]
     return Timeline(sorted(years.values(), key=lambda item: item.year), undated, left_out, through)

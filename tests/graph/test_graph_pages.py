@@ -74,7 +74,7 @@ def test_a_detail_page_draws_each_link_as_a_named_link_beside_the_same_lists(cli
     assert re.search(r'<ul class="graph-legend"[^>]*>.*Organisations.*Instruments.*Provisions', html, re.S)
 
 
-TABLE_ROW = re.compile(r'<tr><td><a href="([^"]+)">([^<]+)</a></td><td>([^<]+)</td><td>([^<]+)</td></tr>')
+TABLE_ROW = re.compile(r'<tr><th scope="row"><a href="([^"]+)">([^<]+)</a></th><td>([^<]+)</td><td>([^<]+)</td></tr>')
 
 
 def test_a_detail_page_lists_the_links_drawn_in_a_table_under_its_graph(client, web):
@@ -83,10 +83,10 @@ def test_a_detail_page_lists_the_links_drawn_in_a_table_under_its_graph(client, 
     figure = html[html.index('<figure class="graph-figure"') : html.index("</figure>")]
     table = figure[figure.index("<details") :]
     assert "<summary>The links drawn, as a table</summary>" in table
-    assert "<caption>The links in the graph</caption>" in table
-    rows = {href: f"{title} ({kind}: {relation})" for href, title, kind, relation in TABLE_ROW.findall(table)}
-    # One row per record drawn, saying what its node's name says: the table is the picture in words.
-    assert rows == {href: name for href, (_ring, name) in graph_nodes(html, "record-graph").items()}
+    assert '<caption id="record-graph-links-caption">The links in the graph</caption>' in table
+    rows = [(href, f"{title} ({kind}: {relation})") for href, title, kind, relation in TABLE_ROW.findall(table)]
+    # A row per link drawn (here one per record), saying what its node's name says: the picture in words.
+    assert sorted(rows) == sorted((href, name) for href, (_ring, name) in graph_nodes(html, "record-graph").items())
     assert len(rows) == 4
 
 
@@ -108,7 +108,8 @@ def test_the_explore_page_draws_one_step_with_a_table_of_the_same_links(client, 
     assert set(nodes) == {record.get_absolute_url() for record in [*first, web["treaty"]]}
     assert nodes[web["treaty"].get_absolute_url()][0] == 0, "the record itself is in the middle, a link to its page"
     table = html[html.index('<table class="graph-table">') :]
-    assert {record.get_absolute_url() for record in first} == set(re.findall(r'<td><a href="([^"]+)"', table))
+    rows = set(re.findall(r'<th scope="row"><a href="([^"]+)"', table))
+    assert {record.get_absolute_url() for record in first} == rows
     assert web["sibling"].title not in html and "Hidden" not in html
 
 

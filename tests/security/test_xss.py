@@ -360,7 +360,8 @@ def corpus(django_db_setup, django_db_blocker) -> Corpus:
             list_pages.append(response.content.decode())
         area_pages = [client.get(area.get_absolute_url()).content.decode() for area in areas]
         linking_pages = {payload: area_pages[number // PER_FOCUS_AREA] for number, payload in enumerate(ALL)}
-        explore_pages = [client.get(explore_url(area)).content.decode() for area in areas]
+        # Two steps out: the table's "From" column names the record each one is linked from.
+        explore_pages = [client.get(f"{explore_url(area)}?depth=2").content.decode() for area in areas]
         exploring_pages = {payload: explore_pages[number // PER_FOCUS_AREA] for number, payload in enumerate(ALL)}
         transaction.set_rollback(True)
     return Corpus(records, list_pages, linking_pages, exploring_pages)
@@ -401,7 +402,7 @@ def test_a_linked_records_title_is_escaped_in_the_graph_and_its_table(corpus, pa
 
     assert not injected(drawn)
     assert f'aria-label="{title} (Programme: ' in drawn  # its node's accessible name
-    assert f'">{title}</a></td><td>Programme</td>' in drawn  # its row of the table
+    assert f'">{title}</a></th><td>Programme</td>' in drawn  # its row of the table
 
 
 @pytest.mark.parametrize("payload", ALL, ids=payload_id)

@@ -162,7 +162,7 @@ def test_a_full_year_of_outputs_in_an_area_counts_only_that_area_and_says_their_
     html = get(client, f"?area={area.slug}")
 
     assert [title for _, _, title in years(html)[2013]] == [f"Report {number:02d}" for number in range(PER_YEAR)]
-    more = re.search(r'<a href="([^"]+)">And 2 more outputs of 2013</a> \(the list of outputs shows every area\)', html)
+    more = re.search(r'<a href="([^"]+)">And 2 more outputs of 2013 \(the list of outputs shows every area\)</a>', html)
     assert more, html
     assert "year_from=2013" in more.group(1) and "strategic_area" not in more.group(1)
 
