@@ -58,13 +58,13 @@ class Output(Record):
 
     class Meta(Record.Meta):
         verbose_name = _("output")
-        # The timeline counts each year's public outputs and takes its first few by title from this, not by sorting
-        # them all (tens of thousands).
-        # Narrowed to a strategic area, it counts by year the public outputs of the programmes in the area from
-        # this, one programme at a time, without reading the outputs' rows.
         indexes = [
             *Record.Meta.indexes,
+            # The timeline counts each year's public outputs and takes its first few by title from this, not by
+            # sorting them all (tens of thousands).
             models.Index(fields=["status", "year", "title"], name="output_timeline_idx"),
+            # Narrowed to a strategic area, it counts by year the public outputs of the area's programmes from this,
+            # a programme at a time, without reading the outputs' rows.
             models.Index(fields=["programme", "status", "year"], name="output_programme_year_idx"),
         ]
         verbose_name_plural = _("outputs")
