@@ -159,43 +159,36 @@ PREPARED_KEYS = 10
 
 
 def linked_records_of(records: Iterable) -> list:
-    """Every record any of ``records`` links to or is linked from, whatever its status, as references: instances
-    holding only their key (``Model(pk=…)``), for callers that reindex them, which reads each afresh. One query per
-    record type of ``records`` (``linked_keys``)."""
+    """Every record whose search document names any of ``records`` (``reindexed_paths``), whatever its status, as
+    references: instances holding only their key (``Model(pk=…)``), for callers that reindex them, which reads each
+    afresh. One query per record type of ``records`` (``linked_keys``)."""
     found = []
     by_model: dict[type, list[int]] = {}
     for record in records:
         by_model.setdefault(type(record), []).append(record.pk)
     for model, pks in by_model.items():
-        entry = record_type_of(model._meta.label_lower)
-        # A record's own names from further away (``names_through``) do not name it in their documents.
-        names_only = set(entry.names_through if entry else ())
-        for (path, _forward), rows in linked_keys(model, pks):
-            if path in names_only:
-                continue
+        paths = reindexed_paths(model)
+        for path, rows in zip(paths, linked_keys(model, pks, paths), strict=True):
             target = model_at(model, path)
             found.extend(target(pk=linked_pk) for _pk, linked_pk in rows)
     return found
 
 
-def linked_keys(model, pks: list[int]) -> list[tuple[tuple[str, bool], list[tuple[int, int]]]]:
-    """For each of ``link_paths(model)``, the (record's key, linked record's key) pairs of the records ``pks``, read
-    with one query. For a few records (an editor's save and the records it reindexes, every record a test makes) the
-    statement is prepared once per process and number of records (``prepared_rows``): built with the ORM on every
-    save, the one query per link it replaces cost more than a third of a save in Python."""
-    paths = link_paths(model)
+def linked_keys(model, pks: list[int], paths: list[str]) -> list[list[tuple[int, int]]]:
+    """For each of ``paths`` from ``model``, the (record's key, linked record's key) pairs of the records ``pks``,
+    read with one query. For a few records (an editor's save and the records it reindexes, every record a test
+    makes) the statement is prepared once per process, set of paths and number of records (``prepared_rows``): built
+    with the ORM on every save, the one query per link it replaces cost more than a third of a save in Python."""
 
     def build(*keys: int) -> list[models.QuerySet]:
         return link_pairs(model._default_manager.filter(pk__in=keys), paths)
 
     if len(pks) <= PREPARED_KEYS:
-        rows = prepared_rows(("linked keys", model._meta.label_lower, len(pks)), build, *pks)
-    else:
-        rows = rows_of_each(build(*pks))
-    return list(zip(paths, rows, strict=True))
+        return prepared_rows(("linked keys", model._meta.label_lower, tuple(paths), len(pks)), build, *pks)
+    return rows_of_each(build(*pks))
 
 
-def link_pairs(source: models.QuerySet, paths: list[tuple[str, bool | None]]) -> list[models.QuerySet]:
+def link_pairs(source: models.QuerySet, paths: list[str]) -> list[models.QuerySet]:
     """For each of ``paths``, the (record's key, linked record's key) pairs of the records of ``source``: the link
     rows alone, the far end's id a column of the row. Joined to the far end's table as well (for its status and
     title), SQLite without planner statistics (no ANALYZE since the data grew) took both ends' status indexes for
@@ -205,7 +198,7 @@ def link_pairs(source: models.QuerySet, paths: list[tuple[str, bool | None]]) ->
     source = source.order_by()
     return [
         source.filter(public_along(source.model, path), **{f"{path}__isnull": False}).values_list("pk", f"{path}__pk")
-        for path, _forward in paths
+        for path in paths
     ]
 
 
@@ -241,27 +234,35 @@ def model_at(model, path: str):
     return model
 
 
-def link_paths(model) -> list[tuple[str, bool | None]]:
+def link_paths(model) -> list[tuple[str, bool]]:
     """Query paths from ``model`` to the record at the other end of every link and backlink (through the row, for a
-    typed link), each with whether the record states the link itself, for reading the linked records of many
-    records at once (the search index's linked names, and the records to reindex after a change). Then the paths
-    its registry entry's ``names_through`` declares (named with its backlinks: no link of its own), and the way
-    back along every such path of another type that ends at ``model`` (``None``: not a name of its, only a record
-    whose document names it, so reindexed after its changes)."""
-    paths = [
+    typed link), each with whether the record states the link itself."""
+    return [
         (
             f"{model_field.name}__{_typed_ends(model_field)[1]}" if role == "typed" else model_field.name,
             _is_forward(role, model_field),
         )
         for role, model_field in _link_fields(model)
     ]
+
+
+def named_paths(model) -> list[tuple[str, bool]]:
+    """The paths to the records a search document of ``model`` names: its links and backlinks, then the paths its
+    registry entry's ``names_through`` declares (named with its backlinks: no link of its own)."""
     entry = record_type_of(model._meta.label_lower)
-    paths += [(path, False) for path in (entry.names_through if entry else ())]
+    return [*link_paths(model), *((path, False) for path in (entry.names_through if entry else ()))]
+
+
+def reindexed_paths(model) -> list[str]:
+    """The paths to the records whose search documents name a record of ``model``, to reindex after its changes:
+    its links and backlinks, and the way back along every ``names_through`` path of a type that ends at ``model``
+    (an area's articles, through its topics)."""
+    paths = [path for path, _forward in link_paths(model)]
     for other in record_types():
         for path in other.names_through:
             end, back = _reversed(other.model, path)
             if end is model:
-                paths.append((back, None))
+                paths.append(back)
     return paths
 
 

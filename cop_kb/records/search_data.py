@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from taggit.models import Tag, TaggedItem
 
-from .links import link_pairs, link_paths, linked_keys, model_at
+from .links import link_pairs, linked_keys, model_at, named_paths
 from .models import Alias, public_q
 
 # A document carries the names of at most this many linked records (the first by title): a country linked from
@@ -81,14 +81,11 @@ def related_names(
     names most public records, gets the titles of every public record of each type linked, read once for them all.
     """
     found: dict[int, tuple[dict, dict]] = {pk: ({}, {}) for pk in pks}
-    if records is None:
-        linked = [(path, rows) for path, rows in linked_keys(model, pks) if path[1] is not None]
-    else:
-        # A rebuild's: one query per relation, each read as it comes (one query for all would sort every link).
-        # Not the ways back (``None``): records whose documents name these, not names of theirs.
-        paths = [path for path in link_paths(model) if path[1] is not None]
-        linked = list(zip(paths, link_pairs(records, paths), strict=True))
-    for (path, forward), rows in linked:
+    paths = named_paths(model)
+    just_paths = [path for path, _forward in paths]
+    # A rebuild's (``records``): one query per relation, each read as it comes (one for all would sort every link).
+    rows_read = linked_keys(model, pks, just_paths) if records is None else link_pairs(records, just_paths)
+    for (path, forward), rows in zip(paths, rows_read, strict=True):
         target = model_at(model, path)
         for pk, linked_pk in rows:
             # ``records`` is read again by each query: one published since ``pks`` were read is not asked for here.
