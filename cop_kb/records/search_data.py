@@ -6,6 +6,9 @@ behind search facets) filled with one query each, for one record written or a re
 stores beside their own text so that a search for a linked organisation, country or instrument finds them.
 """
 
+import heapq
+from operator import itemgetter
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from taggit.models import Tag, TaggedItem
@@ -16,6 +19,7 @@ from .models import Alias, public_q
 # A document carries the names of at most this many linked records (the first by title): a country linked from
 # thousands of activities must not carry all their titles.
 RELATED_NAMES_LIMIT = 50
+_TITLE_THEN_ID = itemgetter(0, 1)
 # Titles and aliases of more records of a type than this are read for the whole type, not by a list of ids.
 IDS_LIMIT = 10_000
 
@@ -103,8 +107,11 @@ def related_names(
 def _first_by_title(linked: dict[tuple, None], titles: dict[type, dict[int, str]]) -> list[tuple[tuple, str]]:
     """The first RELATED_NAMES_LIMIT of the ``linked`` records that are public, as ((model, pk), title), by title
     and then id."""
-    public = [((target, pk), titles[target][pk]) for target, pk in linked if pk in titles[target]]
-    return sorted(public, key=lambda item: (item[1], item[0][1]))[:RELATED_NAMES_LIMIT]
+    public = [(title, pk, target) for target, pk in linked if (title := titles[target].get(pk)) is not None]
+    # A record linked from thousands (a country) keeps 50 of them: a full rebuild sorted all its links, a third of
+    # its time reading the names.
+    first = heapq.nsmallest(RELATED_NAMES_LIMIT, public, key=_TITLE_THEN_ID)
+    return [((target, pk), title) for title, pk, target in first]
 
 
 def _by_model(keys: set[tuple]) -> dict[type, list[int]]:
