@@ -1,7 +1,7 @@
 """Each database's own search structures exist and stay in step with the index table (gated on the vendor)."""
 
 import pytest
-from django.db import connection
+from django.db import NotSupportedError, connection, transaction
 
 from cop_kb.directory.models import Country
 from cop_kb.records.services import record_reindex
@@ -42,6 +42,36 @@ def test_search_vector_is_a_stored_generated_tsvector(postgresql):
     )
 
     assert (generated, data_type) == ("ALWAYS", "tsvector")
+
+
+COMPRESSED_COLUMNS = [
+    "title", "aliases", "summary", "tags", "body", "related", "backlinked", "search_vector", "rank_vector"
+]  # fmt: skip
+
+
+def server_has_lz4() -> bool:
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("CREATE TEMPORARY TABLE lz4_probe (t text COMPRESSION lz4)")
+            transaction.set_rollback(True)
+    except NotSupportedError:
+        return False
+    return True
+
+
+def test_documents_text_and_vectors_are_compressed_with_lz4_where_the_server_has_it(postgresql):
+    """lz4 compresses and decompresses faster than the default pglz: a rebuild writes every body and vector."""
+    methods = dict(
+        column_rows(
+            "SELECT attname, attcompression FROM pg_attribute"
+            " WHERE attrelid = 'search_searchdocument'::regclass AND attname = ANY(%s)",
+            [COMPRESSED_COLUMNS],
+        )
+    )
+
+    assert set(methods) == set(COMPRESSED_COLUMNS)
+    # "l" lz4; "" the server's default (pglz), on a server built without lz4.
+    assert set(methods.values()) == ({"l"} if server_has_lz4() else {""})
 
 
 def test_search_vector_and_rank_vector_have_gin_indexes(postgresql):
