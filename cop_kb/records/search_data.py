@@ -108,8 +108,8 @@ def _first_by_title(linked: dict[tuple, None], titles: dict[type, dict[int, str]
     """The first RELATED_NAMES_LIMIT of the ``linked`` records that are public, as ((model, pk), title), by title
     and then id."""
     public = [(title, pk, target) for target, pk in linked if (title := titles[target].get(pk)) is not None]
-    # A record linked from thousands (a country) keeps 50 of them: a full rebuild sorted all its links, a third of
-    # its time reading the names.
+    # A record linked from thousands (a country) keeps 50 of them: sorting all its links was a quarter of a full
+    # rebuild's reading of the names.
     first = heapq.nsmallest(RELATED_NAMES_LIMIT, public, key=_TITLE_THEN_ID)
     return [((target, pk), title) for title, pk, target in first]
 

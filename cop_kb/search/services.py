@@ -223,7 +223,7 @@ def _reader(apart: bool) -> Iterator[ThreadPoolExecutor | None]:
 
 def _later(reader: ThreadPoolExecutor | None, function: Callable, *args) -> Future:
     """``function(*args)`` run by the reader, or here and now without one."""
-    if reader:
+    if reader is not None:
         return reader.submit(function, *args)
     done: Future = Future()
     done.set_result(function(*args))
@@ -252,7 +252,8 @@ def search_index_rebuild(progress: Callable[[int, int], None] | None = None) -> 
     from .backends import get_backend
 
     backend = get_backend()
-    outside = not connection.in_atomic_block
+    # Autocommit off would leave the caller's writes uncommitted, invisible to a second connection, as in a transaction.
+    outside = connection.get_autocommit() and not connection.in_atomic_block
     done = _rebuild(backend, progress, read_apart=outside and connection.vendor == "postgresql")
     if outside:
         backend.after_rebuild()

@@ -17,21 +17,26 @@ from cop_kb.search.services import indexable_models, search_index_rebuild, searc
 from .test_rebuild_documents import indexed
 
 
-def connections_to_this_database() -> int:
+def connection_id() -> int:
+    """The connection this thread reads on: its server process on PostgreSQL, the connection object on SQLite."""
+    if connection.vendor != "postgresql":
+        return id(connection.connection)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        cursor.execute("SELECT pg_backend_pid()")
         return cursor.fetchone()[0]
 
 
-def settled_connection_count(expected: int) -> int:
-    """The connections open to the test database, given a moment to reach ``expected``: a backend leaves
-    ``pg_stat_activity`` a little after its client closes it."""
+def still_open(pids: set[int]) -> set[int]:
+    """Those of these PostgreSQL connections still open, given a moment to close: a server process leaves
+    ``pg_stat_activity`` a little after its client closes the connection."""
     for _attempt in range(40):
-        count = connections_to_this_database()
-        if count == expected:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE pid = ANY(%s)", [list(pids)])
+            running = {pid for (pid,) in cursor.fetchall()}
+        if not running:
             break
         time.sleep(0.05)
-    return count
+    return running
 
 
 @pytest.fixture
@@ -40,58 +45,80 @@ def framework_committed(loaded_framework):
     loaded_framework.restore()
 
 
+@pytest.fixture
+def rounds(monkeypatch) -> dict:
+    """A rebuild in rounds of 40 documents (five for the framework), noting which connection read each round
+    (``readers``); ``fail_reading`` or ``fail_writing``, a round's number, makes reading or writing it fail."""
+    noted: dict = {"readers": set(), "read": [], "fail_reading": None, "fail_writing": None, "written": 0}
+    monkeypatch.setattr(services, "REBUILD_BATCH", 40)
+    read_round, write_round = services._round, services._write_round
+
+    def noting_round(targets, number, count):
+        noted["readers"].add(connection_id())
+        noted["read"].append(number)
+        if number == noted["fail_reading"]:
+            raise RuntimeError("a record could not be read")
+        return read_round(targets, number, count)
+
+    def noting_write(*args):
+        if noted["written"] == noted["fail_writing"]:
+            raise RuntimeError("a round could not be written")
+        write_round(*args)
+        noted["written"] += 1
+
+    monkeypatch.setattr(services, "_round", noting_round)
+    monkeypatch.setattr(services, "_write_round", noting_write)
+    return noted
+
+
+def assert_read_apart_and_closed(rounds: dict) -> None:
+    if connection.vendor == "postgresql":
+        assert rounds["readers"] and connection_id() not in rounds["readers"]
+        assert still_open(rounds["readers"]) == set()
+    else:
+        # SQLite writes in-process: the rounds are read in turn, on the one connection.
+        assert rounds["readers"] == {connection_id()}
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_rebuild_outside_a_transaction_reads_records_on_a_connection_of_its_own(framework_committed, monkeypatch):
+def test_a_rebuild_outside_a_transaction_reads_records_on_a_connection_of_its_own(framework_committed, rounds):
     """On PostgreSQL the rounds are read on a second connection while the rebuild's own writes (a connection runs
     one statement at a time); the documents are the same, and the second connection is closed afterwards."""
     search_index_update(record for model in indexable_models() for record in model.objects.public())
     documents, facets = indexed()
-    monkeypatch.setattr(services, "REBUILD_BATCH", 40)
-    readers: set[int] = set()
-    read_round = services._round
-
-    def round_noting_its_connection(*args):
-        readers.add(id(connection.connection))
-        return read_round(*args)
-
-    monkeypatch.setattr(services, "_round", round_noting_its_connection)
-    before = connections_to_this_database() if connection.vendor == "postgresql" else 0
 
     written = search_index_rebuild()
 
     assert indexed() == (documents, facets)
     assert written == len(documents) > 160
-    if connection.vendor == "postgresql":
-        assert readers and id(connection.connection) not in readers
-        assert settled_connection_count(before) == before
-    else:
-        # SQLite writes in-process: the rounds are read in turn, on the one connection.
-        assert readers == {id(connection.connection)}
+    assert rounds["read"] == list(range(rounds["written"])) and rounds["written"] >= 5
+    assert_read_apart_and_closed(rounds)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_rebuild_that_fails_while_reading_changes_nothing_and_leaves_no_connection_open(
-    framework_committed, monkeypatch
-):
+def test_a_rebuild_that_fails_while_reading_changes_nothing_and_leaves_no_connection_open(framework_committed, rounds):
     documents, facets = indexed()
-    monkeypatch.setattr(services, "REBUILD_BATCH", 40)
-    rounds_read: list[int] = []
-    read_round = services._round
-
-    def third_round_fails(targets, number, rounds):
-        rounds_read.append(number)
-        if number == 2:
-            raise RuntimeError("a record could not be read")
-        return read_round(targets, number, rounds)
-
-    monkeypatch.setattr(services, "_round", third_round_fails)
-    before = connections_to_this_database() if connection.vendor == "postgresql" else 0
+    rounds["fail_reading"] = 2
 
     with pytest.raises(RuntimeError, match="could not be read"):
         search_index_rebuild()
 
-    # The first two rounds were written before the failure; the rebuild's transaction took them back.
-    assert rounds_read == [0, 1, 2]
+    # Read apart, two rounds were written before the failure; read in turn, one. The transaction took them back.
+    assert rounds["read"] == [0, 1, 2]
+    assert rounds["written"] == (2 if connection.vendor == "postgresql" else 1)
     assert indexed() == (documents, facets)
-    if connection.vendor == "postgresql":
-        assert settled_connection_count(before) == before
+    assert_read_apart_and_closed(rounds)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_that_fails_while_writing_changes_nothing_and_leaves_no_connection_open(framework_committed, rounds):
+    documents, facets = indexed()
+    rounds["fail_writing"] = 2
+
+    with pytest.raises(RuntimeError, match="could not be written"):
+        search_index_rebuild()
+
+    # Read apart, the next round was being read while the write failed: it is waited for, then its connection closed.
+    assert rounds["written"] == 2 and rounds["read"] == [0, 1, 2, 3]
+    assert indexed() == (documents, facets)
+    assert_read_apart_and_closed(rounds)

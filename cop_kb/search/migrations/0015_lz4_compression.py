@@ -29,7 +29,8 @@ def forwards(apps, schema_editor):
 
 
 def backwards(apps, schema_editor):
-    _compress(schema_editor, "pglz")
+    # The server's own default again (default_toast_compression), as before.
+    _compress(schema_editor, "default")
 
 
 class Migration(migrations.Migration):
