@@ -10,7 +10,7 @@ from django.db import connection
 
 from cop_kb.records.services import record_reindex
 from cop_kb.search.backends import base, get_backend
-from cop_kb.search.models import SearchDocument
+from cop_kb.search.models import SearchDocument, Synonym
 from programmes.models import Programme
 
 from .support import facet_counts, get_search, hit_titles, record, search_for
@@ -100,13 +100,23 @@ def test_broad_ranking_lists_the_candidates_best_first_and_pages_stop_with_them(
     assert get_search(client, "walrus", page="3").status_code == 404
 
 
-def test_a_broad_query_still_excludes_words_found_only_in_the_body(small_limits):
-    walruses(2, name="Colony", body="A seal colony nearby.")
+@pytest.mark.parametrize(
+    ("text", "body"),
+    [
+        ("walrus -seal", "A seal colony nearby."),
+        ('walrus -"seal colony"', "A seal colony nearby."),
+        # Through the synonym group "seal, pinniped".
+        ("walrus -seal", "A pinniped colony nearby."),
+    ],
+)
+def test_a_broad_query_still_excludes_words_found_only_in_the_body(small_limits, text, body):
+    Synonym.objects.create(terms="seal, pinniped")
+    walruses(2, name="Colony", body=body)
     walruses(24)
 
-    shown = hit_titles(search_for("walrus -seal")) + hit_titles(search_for("walrus -seal", page="2"))
+    shown = hit_titles(search_for(text)) + hit_titles(search_for(text, page="2"))
 
-    assert search_for("walrus -seal").broad
+    assert search_for(text).broad
     assert sorted(shown) == sorted(f"Plan {number}" for number in range(24))
 
 
