@@ -233,7 +233,7 @@ class PostgresBackend(SearchBackend):
         if capped and collect:
             # MATERIALIZED: planned apart from the ORDER BY and LIMIT, the matches are read from the GIN index.
             candidates = (
-                f"matched AS MATERIALIZED (SELECT d.id FROM {source} CROSS JOIN q WHERE {chosen}),"
+                f"matched AS MATERIALIZED (SELECT d.id FROM {source} WHERE {chosen}),"
                 f" candidates AS (SELECT d.id FROM matched d {cap})"
             )
         own_vector = "ts_filter(d.search_vector, '{a,b,c}')"
