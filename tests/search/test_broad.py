@@ -7,9 +7,12 @@ make a query broad; with a sample of every document, estimates must equal the tr
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cop_kb.records.services import record_reindex
 from cop_kb.search.backends import base, get_backend
+from cop_kb.search.backends.base import Overview
+from cop_kb.search.backends.postgres import PostgresBackend
 from cop_kb.search.models import SearchDocument, Synonym
 from programmes.models import Programme
 
@@ -187,6 +190,54 @@ def test_a_broad_query_in_few_of_the_documents_collects_its_candidates_and_lists
     assert hit_titles(collected) == hit_titles(walked)
     # The first 25 by id are ranked (all alike, so by title) and the page shows 20 of them.
     assert hit_titles(collected) == sorted(f"Plan {number}" for number in range(25))[:20]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL chooses how to find the first candidates")
+def test_a_broad_query_in_most_titles_walks_for_its_candidates_and_lists_what_the_planner_would(
+    monkeypatch, small_limits
+):
+    """Words in the titles of most documents (estimated from the sample, ``Overview.title_matches``): the first
+    candidates by id are walked for, the small vector matched by a function no index answers
+    (``PostgresBackend._walks``), and the page lists what the planner's own choice lists."""
+    walruses(30, name="Walrus survey")
+    for number in range(10):
+        record(Programme, title=f"Seal survey {number}", summary="Seals.", body="A walrus or two.")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_searchdocument")
+    backend = type(get_backend())
+    choose, chosen = backend._walks, []
+
+    def recorded(self, overview) -> bool:
+        chosen.append((overview.title_matches, choose(self, overview)))
+        return chosen[-1][1]
+
+    monkeypatch.setattr(backend, "_walks", recorded)
+    with CaptureQueriesContext(connection) as walking:
+        walked = search_for("walrus survey")
+    monkeypatch.setattr(backend, "_walks", lambda self, overview: False)
+    with CaptureQueriesContext(connection) as planning:
+        planned = search_for("walrus survey")
+
+    # The sample is every document (SAMPLE_MODULUS 1): 30 of the 40 matches have the words in their title.
+    assert walked.broad and chosen == [(30, True)]
+    assert [query for query in walking if "ts_match_vq(d.rank_vector" in query["sql"]]
+    assert not [query for query in planning if "ts_match_vq" in query["sql"]]
+    assert len(walking) == len(planning)
+    assert hit_titles(walked) == hit_titles(planned)
+    assert hit_titles(walked) == sorted(f"Walrus survey {number}" for number in range(25))[:20]
+
+
+@pytest.mark.parametrize(
+    ("title_matches", "documents", "walks"),
+    [(13_000, 100_000, True), (8_000, 100_000, False), (2_300, 100_000, False), (13_000, 0, False)],
+)
+def test_walking_for_the_candidates_is_chosen_only_for_words_in_many_titles(title_matches, documents, walks):
+    """Walking checks about 2,000 × documents / title_matches documents; the index visits every title match at
+    about 2.5 times the cost of a check (``BITMAP_OVER_WALK``). With no count of the documents (a table never
+    analysed), the planner chooses."""
+    overview = Overview(total=20_000, facets=[], broad=True, documents=documents, title_matches=title_matches)
+
+    assert PostgresBackend()._walks(overview) is walks
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner settings for a search")

@@ -75,6 +75,9 @@ class Overview:
     # How many documents the index holds, where a backend reads it to choose how to rank a broad query (PostgreSQL:
     # the planner's own estimate); 0 when unknown.
     documents: int = 0
+    # Of the matches, how many have the words in their title, aliases, summary or tags, estimated from the sample
+    # (PostgreSQL, for a broad query, to choose how its candidates are found); 0 when unknown.
+    title_matches: int = 0
 
 
 def with_filters(source: str, document_id: str, filters: Filters, params: list) -> str:
