@@ -90,6 +90,18 @@ def _source(filters, params: list) -> str:
     return with_filters("search_searchdocument d", "d.id", filters, params)
 
 
+def _matches(query: Query, filters, *, titled: bool = False, sample: int = 0) -> tuple[str, list]:
+    """The ids of the documents matching ``query`` and ``filters``; with ``titled``, also whether each has the words
+    in its small vector (``titled``, read in the same visit of its row); with ``sample``, only the sample's (ids
+    divisible by it, which its partial index holds)."""
+    ts_sql, ts_params = tsquery(query)
+    params: list = [*ts_params] if titled else []
+    columns = f"d.id, d.rank_vector @@ ({ts_sql}) AS titled" if titled else "d.id"
+    source = _source(filters, params)
+    sampled = f" AND d.id %% {int(sample)} = 0" if sample else ""
+    return f"SELECT {columns} FROM {source} WHERE d.search_vector @@ ({ts_sql}){sampled}", [*params, *ts_params]
+
+
 class PostgresBackend(SearchBackend):
     # Ranking reads each match's full vector, TOASTed and compressed (about 5 µs a match), so the exact ranking
     # stops at half the matches SQLite's FTS5 ranks in the same time.
@@ -98,10 +110,7 @@ class PostgresBackend(SearchBackend):
     count_limit = 5000
 
     def match_sql(self, query: Query, filters=()) -> tuple[str, list]:
-        ts_sql, ts_params = tsquery(query)
-        params: list = []
-        source = _source(filters, params)
-        return f"SELECT d.id FROM {source} WHERE d.search_vector @@ ({ts_sql})", [*params, *ts_params]
+        return _matches(query, filters)
 
     def after_rebuild(self) -> None:
         # The rebuild deleted every document and wrote it again. Until autovacuum came by, a minute or more later,
@@ -133,16 +142,8 @@ class PostgresBackend(SearchBackend):
         # statement does both: the exact count's condition names no row, so PostgreSQL checks it once, after the
         # sample, and skips the count when the sample shows the query to be broad.
         sql, params = self.match_sql(query, filters)
-        ts_sql, ts_params = tsquery(query)
         modulus = base.SAMPLE_MODULUS
-        filter_params: list = []
-        source = _source(filters, filter_params)
-        # Whether each sampled match has the words in the small vector too, read in the same visit of its row.
-        sample = (
-            f"SELECT d.id, d.rank_vector @@ ({ts_sql}) AS titled FROM {source}"
-            f" WHERE d.search_vector @@ ({ts_sql}) AND d.id %% {modulus} = 0"
-        )
-        sample_params = [*ts_params, *filter_params, *ts_params]
+        sample, sample_params = _matches(query, filters, titled=True, sample=modulus)
         statement = f"""
             WITH sample AS MATERIALIZED ({sample}),
             sampled AS (
