@@ -73,14 +73,20 @@ def document_id(made: Programme) -> int:
     return SearchDocument.objects.get(record_type="programmes.programme", object_id=made.pk).pk
 
 
-def test_broad_facet_counts_are_the_sample_scaled_up(monkeypatch, small_limits):
+def nine_walruses_sampled_one_in_three(monkeypatch) -> None:
+    """Nine walruses, the first two tagged "arctic", of which a sample of one document in three holds the first,
+    fourth and seventh: the sample's estimates are 9 walruses, 3 of them arctic."""
     monkeypatch.setattr(base, "SAMPLE_MODULUS", 3)
     # Documents that match nothing until the next one written gets an id that is a multiple of 3: the nine walruses
-    # then take ids 3k to 3k + 8, and the sample holds the first, fourth and seventh.
+    # then take ids 3k to 3k + 8.
     while document_id(record(Programme, title="Filler")) % 3 != 2:
         pass
     made = walruses(2, name="Tagged", tags=["arctic"]) + walruses(7)
     assert [document_id(programme) % 3 for programme in made] == [0, 1, 2, 0, 1, 2, 0, 1, 2]
+
+
+def test_broad_facet_counts_are_the_sample_scaled_up(monkeypatch, small_limits):
+    nine_walruses_sampled_one_in_three(monkeypatch)
 
     page = search_for("walrus")
 
@@ -145,6 +151,72 @@ def test_a_broad_query_with_a_countable_number_of_matches_gets_an_exact_total(cl
     page = response.context["results"]
     assert (page.broad, page.total_estimated, page.total) == (True, False, 7)
     assert "7 results for “walrus”" in response.content.decode()
+
+
+POSTGRESQL_COUNTS = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL counts a broad query's matches when the sample allows"
+)
+
+
+def countable(monkeypatch, exact_facets_limit: int) -> None:
+    """Up to 100 matches are counted; above ``exact_facets_limit`` (by the sample) the matches alone."""
+    backend = type(get_backend())
+    monkeypatch.setattr(backend, "count_limit", 100)
+    monkeypatch.setattr(backend, "exact_facets_limit", exact_facets_limit)
+
+
+def scans(plan: dict, table: str) -> list[int]:
+    """How many times each scan of ``table`` in an EXPLAIN (ANALYZE, FORMAT JSON) plan ran (0: never executed)."""
+    own = [plan["Actual Loops"]] if plan.get("Relation Name") == table else []
+    return own + [loops for child in plan.get("Plans", []) for loops in scans(child, table)]
+
+
+@POSTGRESQL_COUNTS
+@pytest.mark.parametrize(
+    ("exact_facets_limit", "facet_scans_run"),
+    [(100, 2), (4, 1)],
+    ids=["facet values of the matches counted", "the matches alone counted"],
+)
+def test_a_countable_broad_query_has_its_exact_total_and_sampled_facets_and_counts_only_what_it_needs(
+    monkeypatch, small_limits, exact_facets_limit, facet_scans_run
+):
+    """Above exact_facets_limit by the sample, a broad query's facet values are not read for every match: the
+    statement's part that counts them never runs, only the sample's. The page is the same either way."""
+    countable(monkeypatch, exact_facets_limit)
+    nine_walruses_sampled_one_in_three(monkeypatch)
+    statements = []
+
+    def kept(execute, sql, params, many, context):
+        statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(kept):
+        page = search_for("walrus")
+
+    assert (page.broad, page.total_estimated, page.total) == (True, False, 9)
+    assert facet_counts(page, "tag") == {"arctic": 3}
+    [(overview, params)] = [(sql, params) for sql, params in statements if sql.lstrip().startswith("WITH sample")]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {overview}", params)
+        plan = cursor.fetchone()[0][0]["Plan"]
+    assert sum(1 for loops in scans(plan, "search_searchfacet") if loops) == facet_scans_run
+
+
+@POSTGRESQL_COUNTS
+def test_a_query_the_sample_puts_above_exact_facets_limit_but_within_exact_limit_gets_exact_facet_counts(
+    monkeypatch, small_limits
+):
+    """Counted alone, the matches turn out few enough for exact counts: the facet values are counted after all."""
+    countable(monkeypatch, exact_facets_limit=4)
+    monkeypatch.setattr(type(get_backend()), "exact_limit", 9)
+    nine_walruses_sampled_one_in_three(monkeypatch)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = search_for("walrus")
+
+    assert (page.broad, page.total_estimated, page.total) == (False, False, 9)
+    assert facet_counts(page, "tag") == {"arctic": 2}
+    assert sum("FROM search_searchfacet WHERE document_id IN" in query["sql"] for query in queries) == 2
 
 
 def test_broad_candidates_are_the_first_documents_by_id_whatever_was_rewritten_since(small_limits):
