@@ -96,9 +96,9 @@ def _chosen(params: QueryDict, name: str) -> list[str]:
 def _public_named(model, chosen: list[str]) -> tuple[list, list[str]]:
     """The public records ``chosen`` names, in the order chosen, and the slugs that name none (unknown or hidden:
     the two look the same, so the page never tells that a hidden record exists)."""
-    if not chosen:
-        return [], []
-    found = {record.slug: record for record in model.objects.public().filter(slug__in=chosen)}
+    # No slug holds NUL, and PostgreSQL refuses it in a query: such a value names nothing, like an unknown slug.
+    asked = [slug for slug in chosen if "\x00" not in slug]
+    found = {record.slug: record for record in model.objects.public().filter(slug__in=asked)} if asked else {}
     return [found[slug] for slug in chosen if slug in found], [slug for slug in chosen if slug not in found]
 
 
