@@ -117,9 +117,10 @@ class PostgresBackend(SearchBackend):
     # Counting visits every matching row (about 2 µs each): exact up to about this many, estimated above.
     count_limit = 5000
     # Counting every match's facet values costs three times counting the matches (18,000 facet rows for 2,500
-    # matches: 10 ms at 100,000 records). Above this sample estimate the matches alone are counted: from a sample of
-    # one document in SAMPLE_MODULUS, twice exact_limit means more than exact_limit matches, so sampled facets would
-    # be shown anyway, all but surely (when not, the facet values are counted after all, in one more statement).
+    # matches: 10 ms at 100,000 records). Above this sample estimate (2,000: twice exact_limit as set here) the
+    # matches alone are counted: from a sample of one document in SAMPLE_MODULUS, that many means more than
+    # exact_limit matches, so sampled facets would be shown anyway, all but surely (when not, the facet values are
+    # counted after all, in one more statement).
     exact_facets_limit = 2 * exact_limit
 
     def match_sql(self, query: Query, filters=()) -> tuple[str, list]:
@@ -160,11 +161,7 @@ class PostgresBackend(SearchBackend):
         sample, sample_params = _matches(query, filters, titled=True, sample=modulus)
         statement = f"""
             WITH sample AS MATERIALIZED ({sample}),
-            sampled AS (
-                SELECT facet, value, count(*) AS n FROM search_searchfacet
-                WHERE document_id IN (SELECT id FROM sample)
-                GROUP BY facet, value
-            ),
+            sampled AS ({_facet_counts("SELECT id FROM sample")}),
             estimate AS (SELECT coalesce(sum(n), 0) * {modulus} AS n FROM sampled WHERE facet = 'type')
             SELECT 'sample', facet, value, n, {DOCUMENTS}, (SELECT count(*) FROM sample WHERE titled) FROM sampled
             UNION ALL
@@ -179,12 +176,13 @@ class PostgresBackend(SearchBackend):
             cursor.execute(statement, values)
             rows = cursor.fetchall()
         parts: dict[str, list[dict]] = {"sample": [], "exact": [], "total": []}
-        for kind, facet, value, n, _documents, _titled in rows:
+        titles = 0
+        for kind, facet, value, n, _documents, titled in rows:
             parts[kind].append({"facet": facet, "value": value, "n": n * modulus if kind == "sample" else n})
-        sampled = parts["sample"]
-        # The 'total' row is always there (a count with no group): its column of documents is always read.
+            titles = max(titles, titled * modulus)
+        # Every row carries the number of documents, and the 'total' row (a count with no group) is always there.
         documents = max(0, rows[0][4])
-        titles = max((row[5] for row in rows if row[0] == "sample"), default=0) * modulus
+        sampled = parts["sample"]
         estimate = documents_counted(sampled)
         if estimate > self.count_limit:
             return Overview(
