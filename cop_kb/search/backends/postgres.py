@@ -193,16 +193,16 @@ class PostgresBackend(SearchBackend):
                 documents=documents,
                 title_matches=titles,
             )
-        exact = parts["exact"]
         if estimate > self.exact_facets_limit:
-            total = parts["total"][0]["n"]
-            if total > self.exact_limit:
-                return Overview(total=total, facets=sampled, broad=True, documents=documents, title_matches=titles)
-            with connection.cursor() as cursor:
-                cursor.execute(_facet_counts(sql), params)
-                exact = [{"facet": facet, "value": value, "n": n} for facet, value, n in cursor.fetchall()]
-        # Exact facet counts give the exact total too (each document has one record type): no count of its own.
-        total = documents_counted(exact)
+            total, exact = parts["total"][0]["n"], []
+            if total <= self.exact_limit:
+                with connection.cursor() as cursor:
+                    cursor.execute(_facet_counts(sql), params)
+                    exact = [{"facet": facet, "value": value, "n": n} for facet, value, n in cursor.fetchall()]
+        else:
+            # Exact facet counts give the exact total too (each document has one record type): no count of its own.
+            exact = parts["exact"]
+            total = documents_counted(exact)
         if total > self.exact_limit:
             return Overview(total=total, facets=sampled, broad=True, documents=documents, title_matches=titles)
         return Overview(total=total, facets=exact, documents=documents)
