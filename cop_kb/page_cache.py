@@ -34,12 +34,14 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpResponse
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.http import HttpResponse, parse_cookie
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_etags, quote_etag
 
 from cop_kb.records.content_version import content_version
+from cop_kb.replica import PRIMARY_COOKIE, REPLICA, replica_or_primary
 
 CACHE_ALIAS = "pages"
 logger = logging.getLogger(__name__)
@@ -48,6 +50,21 @@ logger = logging.getLogger(__name__)
 OWN_HEADERS = {"cache-control", "etag", "last-modified", "vary", "expires"}
 # Cookies that mean the request may belong to someone signed in or carry messages for them alone.
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
+# The attribute ``PageCacheMiddleware`` sets on a page it stored or answered from the cache: the version it was
+# rendered under, for ``CachedPagesFirst`` to keep the whole answer under.
+KEPT_UNDER = "page_cache_version"
+# The WSGI fields that make a request's address, as the client sent it (with the proxy's, when there is one); the
+# server's own name and port too when the client named no host, as Django then does.
+ADDRESS_FIELDS = (
+    "wsgi.url_scheme",
+    "HTTP_HOST",
+    "SCRIPT_NAME",
+    "PATH_INFO",
+    "QUERY_STRING",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+)
 
 
 @functools.cache
@@ -159,6 +176,24 @@ def _revalidated(response: HttpResponse, etag: str, changed_at) -> HttpResponse:
     return response
 
 
+def _version_id(token: str) -> str:
+    """What is current: the content version, the code, and the day (a page may show today's date in a citation's
+    "accessed")."""
+    return f"{token}-{code_id()}-{timezone.localdate():%Y%m%d}"
+
+
+def _offered(if_none_match: str, etag: str) -> bool:
+    """Whether a client's ``If-None-Match`` names ``etag``, weak or not (a proxy that compresses may make it weak)."""
+    offered = parse_etags(if_none_match)
+    return etag in offered or f"W/{etag}" in offered
+
+
+def _kept(response: HttpResponse, version_id: str) -> HttpResponse:
+    """Mark ``response`` as a page for everyone rendered under ``version_id``, for ``CachedPagesFirst`` to keep."""
+    setattr(response, KEPT_UNDER, version_id)
+    return response
+
+
 class PageCacheMiddleware:
     """Answer anonymous public requests from the cache, with a 304 when the visitor's copy is current."""
 
@@ -172,18 +207,16 @@ class PageCacheMiddleware:
         if version is None:  # no version row (a database not migrated): nothing can be keyed, so nothing is cached
             return self.get_response(request)
         token, changed_at = version
-        # A page may show today's date (a citation's "accessed"), so what is current is named by the day too.
-        version_id = f"{token}-{code_id()}-{timezone.localdate():%Y%m%d}"
+        version_id = _version_id(token)
         etag = quote_etag(version_id)
-        offered = parse_etags(request.headers.get("If-None-Match", ""))
-        if etag in offered or f"W/{etag}" in offered:  # a proxy that compresses may have made it weak
+        address = request.build_absolute_uri()  # first: a host not allowed is a 400, even where a 304 would do
+        if _offered(request.META.get("HTTP_IF_NONE_MATCH", ""), etag):
             return _revalidated(HttpResponse(status=304), etag, changed_at)
-        address = request.build_absolute_uri()
         key = f"page:{version_id}:{hashlib.sha256(address.encode()).hexdigest()}"
         cached = store.get(key)
         if cached is not None:
             content, headers = cached
-            return _revalidated(HttpResponse(content, headers=headers), etag, changed_at)
+            return _kept(_revalidated(HttpResponse(content, headers=headers), etag, changed_at), version_id)
         response = self.get_response(request)
         if not _storable(response):
             # A streamed answer is too large to keep, but is revalidated like a page, unless it names its own version
@@ -193,4 +226,77 @@ class PageCacheMiddleware:
             return response
         headers = {name: value for name, value in response.items() if name.lower() not in OWN_HEADERS}
         store.set(key, (response.content, headers))
-        return _revalidated(response, etag, changed_at)
+        return _kept(_revalidated(response, etag, changed_at), version_id)
+
+
+def _plain_get(environ: dict) -> bool:
+    """Whether a WSGI request is a GET whose answer is the same for every visitor if its page is: no Authorization,
+    no Origin (the CORS headers name it), no cookie of someone's own, none pinning reads to the primary."""
+    if environ.get("REQUEST_METHOD") != "GET" or "HTTP_AUTHORIZATION" in environ or "HTTP_ORIGIN" in environ:
+        return False
+    cookie = environ.get("HTTP_COOKIE")
+    return not cookie or not any(name in parse_cookie(cookie) for name in (*PERSONAL_COOKIES, PRIMARY_COOKIE))
+
+
+def _address(environ: dict) -> str:
+    """A digest of the request's address as the client sent it; taken before Django handles the request, which may
+    fill in fields (``SCRIPT_NAME``)."""
+    fields = [*ADDRESS_FIELDS, *(settings.SECURE_PROXY_SSL_HEADER or ())[:1]]
+    if "HTTP_HOST" not in environ:
+        fields += ["SERVER_NAME", "SERVER_PORT"]
+    return hashlib.sha256(repr([environ.get(field) for field in fields]).encode()).hexdigest()
+
+
+class CachedPagesFirst:
+    """WSGI, in front of Django: answer a repeated anonymous GET, 200 or 304, from the whole answer the site gave to the
+    same address under the same content version, before Django's request handling starts.
+
+    Django's handling of a page that ``PageCacheMiddleware`` answers from the cache (the request and response objects,
+    the request signals that check every database connection and cache, each middleware's work) cost three times the
+    content version's read and the cache hit themselves (bench/results.md). Here a page that middleware stored or
+    answered is kept once more, as it left Django: status, every header the middleware above it set, body. The next GET
+    with the same address fields (``ADDRESS_FIELDS``) that ``_plain_get`` accepts is answered from that copy after one
+    read of the content version, from the database its page would be read from (``replica_or_primary``).
+
+    It only repeats what the site answered to the same address under the same version, so everything the site
+    refuses or redirects (a host not allowed, plain HTTP where HTTPS is required, a malformed query string, a 404)
+    was never kept and still goes to Django, as do HEAD requests and any failure here. The request signals do not run
+    for an answer given here: persistent connections are checked by the content version's read itself
+    (``cop_kb.records.content_version``) and aged out by the next request Django handles.
+    """
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ: dict, start_response):
+        if not _plain_get(environ):
+            return self.application(environ, start_response)
+        try:
+            version = content_version(using=replica_or_primary() if REPLICA in connections else DEFAULT_DB_ALIAS)
+        except DatabaseError:  # Django's own handling answers it (the 503 page)
+            return self.application(environ, start_response)
+        address = _address(environ)
+        version_id = _version_id(version[0]) if version is not None else None
+        kept = store.get(f"answer:{version_id}:{address}") if version_id is not None else None
+        if kept is None:
+            return self._answer_and_keep(environ, start_response, address)
+        headers, body = kept
+        etag = quote_etag(version_id)
+        if _offered(environ.get("HTTP_IF_NONE_MATCH", ""), etag):
+            start_response("304 Not Modified", [header for header in headers if header[0].lower() != "content-length"])
+            return []
+        start_response("200 OK", headers)
+        return [body]
+
+    def _answer_and_keep(self, environ: dict, start_response, address: str):
+        answered = []
+
+        def start_and_note(status, headers, exc_info=None):
+            answered.append((status, headers))
+            return start_response(status, headers, exc_info)
+
+        response = self.application(environ, start_and_note)
+        version_id = getattr(response, KEPT_UNDER, None)
+        if version_id is not None and answered and answered[0][0].startswith("200 "):
+            store.set(f"answer:{version_id}:{address}", (answered[0][1], response.content))
+        return response

@@ -73,6 +73,11 @@ def replica_available() -> bool:
     return True
 
 
+def replica_or_primary() -> str:
+    """The replica if it answers now, else the primary: where a read the replica may serve goes."""
+    return REPLICA if replica_available() else DEFAULT_DB_ALIAS
+
+
 def forget_replica_failure() -> None:
     """Try the replica again on the next request (a test or an operator that knows it is back)."""
     global _replica_down_until
@@ -110,7 +115,7 @@ class ReplicaReadsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        alias = REPLICA if replica_may_serve(request) and replica_available() else DEFAULT_DB_ALIAS
+        alias = replica_or_primary() if replica_may_serve(request) else DEFAULT_DB_ALIAS
         token = _reads_from.set(alias)
         try:
             response = self.get_response(request)

@@ -14,6 +14,7 @@ from django.test import override_settings
 
 from .databases import drop, keep_migrated
 from .snapshot import PostgresOperations, Snapshot, forget_content_types, framework_snapshot, sql_flush_by_delete
+from .wsgi_site import wsgi_site
 
 
 def pytest_report_header(config) -> str | list[str]:
@@ -102,6 +103,13 @@ def empty_page_cache():
     served to the next, and a cached response carries no template context to inspect.
     """
     caches["pages"].clear()
+
+
+@pytest.fixture
+def site():
+    """The site as gunicorn calls it, page cache in front included (tests/wsgi_site.py)."""
+    with wsgi_site() as call:
+        yield call
 
 
 @pytest.fixture(scope="module")

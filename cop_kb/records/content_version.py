@@ -178,8 +178,9 @@ def content_changing(using: str = "default") -> None:
         )
 
 
-def content_version() -> tuple[str, datetime.datetime] | None:
-    """The current token and when it changed, read where public pages are read from; None if there is no row.
+def content_version(using: str | None = None) -> tuple[str, datetime.datetime] | None:
+    """The current token and when it changed, read from ``using`` or else where this request's public pages are read
+    from; None if there is no row.
 
     Plain SQL: this runs on every anonymous request, and building the ORM query would take longer than the read.
 
@@ -189,7 +190,7 @@ def content_version() -> tuple[str, datetime.datetime] | None:
     instead; it is closed and the read made once more on a new one, as the health check would have done. Inside a
     transaction a failure is the transaction's, never retried.
     """
-    connection = connections[router.db_for_read(ContentVersion)]
+    connection = connections[using or router.db_for_read(ContentVersion)]
     if connection.connection is None or connection.in_atomic_block or not connection.health_check_enabled:
         return _read_version(connection)
     connection.health_check_done = True

@@ -1,0 +1,216 @@
+"""The WSGI layer in front of Django (``cop_kb.page_cache.CachedPagesFirst``, what gunicorn serves): a repeated
+anonymous GET gets, before Django's request handling starts, exactly the answer the site gave before (status, every
+header, body) or a 304 for it, after one read of the content version; everything else, and every answer the site
+did not keep, is Django's.
+
+Requests are made as a WSGI server makes them (the ``site`` fixture, tests/wsgi_site.py).
+"""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from cop_kb.replica import PRIMARY_COOKIE
+from instruments.models import Instrument
+
+from .factories import make
+from .test_db_unavailable import unreachable_database
+from .test_page_cache import PAGE_KINDS, public_pages, withdraw
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def instrument():
+    """The record ``public_pages`` shows on every kind of page."""
+    return make(Instrument, title="Quokka convention", tags=["grooming"])
+
+
+def split(url: str) -> dict[str, str]:
+    path, _, query = url.partition("?")
+    return {"path": path, "query": query}
+
+
+@pytest.mark.parametrize("kind", PAGE_KINDS)
+def test_a_repeated_page_is_the_sites_own_answer_given_before_django_with_one_query(
+    site, instrument, kind, django_assert_num_queries
+):
+    url = split(public_pages(instrument)[kind])
+    first = site(**url)
+    assert first.status_code == 200 and first.django_handled
+
+    with django_assert_num_queries(1):
+        again = site(**url)
+
+    assert not again.django_handled
+    assert (again.status_code, again.headers, again.body) == (200, first.headers, first.body)
+    assert again.header["Cache-Control"] == "no-cache"
+    assert "script-src 'self'" in again.header["Content-Security-Policy"]
+    assert again.header["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("kind", PAGE_KINDS)
+def test_a_revalidation_is_a_304_before_django_with_the_headers_django_gives_it(
+    site, instrument, kind, django_assert_num_queries
+):
+    url = split(public_pages(instrument)[kind])
+    page = site(**url)
+    etag = page.header["ETag"]
+    djangos = Client().get(public_pages(instrument)[kind], HTTP_IF_NONE_MATCH=etag)
+    assert djangos.status_code == 304
+
+    with django_assert_num_queries(1):
+        again = site(**url, HTTP_IF_NONE_MATCH=etag)
+
+    assert not again.django_handled
+    assert (again.status_code, again.body) == (304, b"")
+    # The page's own headers but its length, which Django's 304 lacks some of (a sitemap's X-Robots-Tag); none less.
+    assert again.headers == [header for header in page.headers if header[0] != "Content-Length"]
+    assert set(djangos.headers) <= set(again.header)
+    assert {name: again.header[name] for name in ("ETag", "Cache-Control", "Vary")} == {
+        "ETag": etag,
+        "Cache-Control": "no-cache",
+        "Vary": "Cookie",
+    }
+    assert site(**url, HTTP_IF_NONE_MATCH=f"W/{etag}").status_code == 304
+
+
+def test_a_withdrawal_shows_on_every_next_answer_and_fails_every_revalidation(site, instrument):
+    pages = {kind: split(url) for kind, url in public_pages(instrument).items()}
+    etags = {kind: site(**url).header["ETag"] for kind, url in pages.items()}
+    for url in pages.values():
+        assert not site(**url).django_handled
+
+    withdraw(instrument)
+
+    for kind, url in pages.items():
+        answer = site(**url, HTTP_IF_NONE_MATCH=etags[kind])
+        assert answer.django_handled, kind
+        assert answer.status_code in (200, 404), kind
+        assert b"Quokka convention" not in answer.body, kind
+
+
+def test_an_edit_shows_on_the_next_answer(site, instrument):
+    url = instrument.get_absolute_url()
+    site(url)
+    Instrument.objects.filter(pk=instrument.pk).update(title="Quokka convention, revised")
+
+    answer = site(url)
+
+    assert answer.django_handled
+    assert b"Quokka convention, revised" in answer.body
+
+
+def test_a_new_day_is_a_new_page(site, instrument, monkeypatch):
+    url = instrument.get_absolute_url()
+    today = site(url)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda: tomorrow)
+
+    next_day = site(url, HTTP_IF_NONE_MATCH=today.header["ETag"])
+
+    assert next_day.status_code == 200 and next_day.django_handled
+    assert f"accessed {tomorrow.day} {tomorrow:%B %Y}" in next_day.body.decode()
+
+
+# --- What Django answers, however often it is asked ----------------------------------------------------------------
+
+GOES_TO_DJANGO = {
+    "HEAD": {"method": "HEAD"},
+    "a session": {"HTTP_COOKIE": "sessionid=someone"},
+    "messages": {"HTTP_COOKIE": "theme=dark; messages=for-someone"},
+    "pinned to the primary": {"HTTP_COOKIE": f"{PRIMARY_COOKIE}=99999999999"},
+    "Authorization": {"HTTP_AUTHORIZATION": "Basic c29tZW9uZTpzZWNyZXQ="},
+    "Origin": {"HTTP_ORIGIN": "https://partner.example"},
+}
+
+
+@pytest.mark.parametrize("kind", GOES_TO_DJANGO)
+def test_requests_that_may_not_be_the_same_for_everyone_go_to_django(site, instrument, kind):
+    url = instrument.get_absolute_url()
+    site(url)
+
+    assert site(url, **GOES_TO_DJANGO[kind]).django_handled
+
+
+API_LIST = "/api/v1/instruments/"
+
+
+def test_an_api_answer_asked_with_an_origin_gets_its_cors_headers(site, instrument):
+    site(API_LIST)
+
+    answer = site(API_LIST, HTTP_ORIGIN="https://partner.example")
+
+    assert answer.status_code == 200
+    assert answer.header["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Origin" not in site(API_LIST).header
+
+
+def test_an_anonymous_cookie_of_no_ones_own_still_gets_the_kept_answer(site, instrument):
+    url = instrument.get_absolute_url()
+    first = site(url)
+
+    again = site(url, HTTP_COOKIE="theme=dark")
+
+    assert not again.django_handled
+    assert again.body == first.body
+
+
+@pytest.mark.parametrize(
+    ("path", "environ", "status"),
+    [
+        ("/instruments/no-such-instrument/", {}, 404),
+        ("/instruments/", {"HTTP_HOST": "evil.example"}, 400),
+        ("/admin/", {}, 302),
+        ("/search/", {"query": "q=" + "&q=".join(["x"] * 2_000)}, 400),
+    ],
+    ids=["not found", "host not allowed", "admin", "too many fields"],
+)
+def test_an_answer_the_site_did_not_keep_is_django_s_every_time(site, path, environ, status):
+    answers = [site(path, **environ) for _ in range(2)]
+
+    assert [answer.status_code for answer in answers] == [status, status]
+    assert all(answer.django_handled for answer in answers)
+
+
+def test_a_304_is_given_only_for_an_address_the_site_answered(site, instrument):
+    etag = site(instrument.get_absolute_url()).header["ETag"]
+
+    answer = site("/instruments/", HTTP_HOST="evil.example", HTTP_IF_NONE_MATCH=etag)
+
+    assert answer.status_code == 400
+
+
+ADDRESSES = {
+    "a host": ({"HTTP_HOST": "localhost"}, b"http://localhost/instruments/"),
+    "another host": ({"HTTP_HOST": "127.0.0.1"}, b"http://127.0.0.1/instruments/"),
+    "https": ({"HTTP_HOST": "localhost", "wsgi.url_scheme": "https"}, b"https://localhost/instruments/"),
+    "no host named": ({"HTTP_HOST": None, "SERVER_NAME": "localhost", "SERVER_PORT": "8000"}, b"localhost:8000/"),
+    "another port": ({"HTTP_HOST": None, "SERVER_NAME": "localhost", "SERVER_PORT": "8001"}, b"localhost:8001/"),
+}
+
+
+def test_different_addresses_get_their_own_answers(site, instrument):
+    sitemap = reverse("django.contrib.sitemaps.views.sitemap", args=["instruments.instrument"])
+    first = {name: site(sitemap, **environ) for name, (environ, _address) in ADDRESSES.items()}
+    again = {name: site(sitemap, **environ) for name, (environ, _address) in ADDRESSES.items()}
+
+    for name, (_environ, address) in ADDRESSES.items():
+        assert first[name].status_code == 200, name
+        assert address in first[name].body, name
+        assert not again[name].django_handled, name
+        assert again[name].body == first[name].body, name
+
+
+def test_a_database_that_cannot_be_reached_leaves_the_answer_to_django(site, instrument):
+    url = instrument.get_absolute_url()
+    site(url)
+
+    with unreachable_database():
+        answer = site(url)
+
+    assert answer.django_handled
+    assert answer.status_code == 503
