@@ -40,7 +40,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_etags, quote_etag
 
-from cop_kb.records.content_version import content_version
+from cop_kb.records.content_version import content_token, content_version
 from cop_kb.replica import PRIMARY_COOKIE, REPLICA, replica_or_primary
 
 CACHE_ALIAS = "pages"
@@ -256,7 +256,8 @@ class CachedPagesFirst:
     content version's read and the cache hit themselves (bench/results.md). Here a page that middleware stored or
     answered is kept once more, as it left Django: status, every header the middleware above it set, body. The next GET
     with the same address fields (``ADDRESS_FIELDS``) that ``_plain_get`` accepts is answered from that copy after one
-    read of the content version, from the database its page would be read from (``replica_or_primary``).
+    read of the content version's token (``content_token``), from the database its page would be read from
+    (``replica_or_primary``).
 
     It only repeats what the site answered to the same address under the same version, so everything the site
     refuses or redirects (a host not allowed, plain HTTP where HTTPS is required, a malformed query string, a 404)
@@ -272,11 +273,11 @@ class CachedPagesFirst:
         if not _plain_get(environ):
             return self.application(environ, start_response)
         try:
-            version = content_version(using=replica_or_primary() if REPLICA in connections else DEFAULT_DB_ALIAS)
+            token = content_token(replica_or_primary() if REPLICA in connections else DEFAULT_DB_ALIAS)
         except DatabaseError:  # Django's own handling answers it (the 503 page)
             return self.application(environ, start_response)
         address = _address(environ)
-        version_id = _version_id(version[0]) if version is not None else None
+        version_id = _version_id(token) if token is not None else None
         kept = store.get(f"answer:{version_id}:{address}") if version_id is not None else None
         if kept is None:
             return self._answer_and_keep(environ, start_response, address)

@@ -50,9 +50,8 @@ def test_a_page_from_the_cache_sends_no_health_check_of_its_own(client, admin_cl
     assert health_checks == [1]
 
 
-def test_a_connection_the_server_dropped_is_replaced_and_the_page_served(client, page):
-    client.get(page)
-    next_request()
+def drop_connection() -> int:
+    """End the server's side of Django's connection, as a restart would; the backend's process id."""
     dropped = connection.connection.info.backend_pid
     settings = connection.settings_dict
     with psycopg.connect(
@@ -64,9 +63,28 @@ def test_a_connection_the_server_dropped_is_replaced_and_the_page_served(client,
         autocommit=True,
     ) as other:
         other.execute("SELECT pg_terminate_backend(%s)", [dropped])
+    return dropped
+
+
+def test_a_connection_the_server_dropped_is_replaced_and_the_page_served(client, page):
+    client.get(page)
+    next_request()
+    dropped = drop_connection()
 
     response = client.get(page)
 
     assert response.status_code == 200
     assert b"Quokka convention" in response.content
+    assert connection.connection.info.backend_pid != dropped
+
+
+def test_the_front_of_the_site_replaces_a_dropped_connection_and_answers_as_before(site, page):
+    """The front (cop_kb.page_cache.CachedPagesFirst) reads the token on the driver's connection, checked alike."""
+    first = site(page)
+    dropped = drop_connection()
+
+    again = site(page)
+
+    assert (again.status_code, again.body) == (200, first.body)
+    assert not again.django_handled
     assert connection.connection.info.backend_pid != dropped
