@@ -19,7 +19,7 @@ from instruments.models import Instrument
 
 from .factories import make
 from .test_db_unavailable import unreachable_database
-from .test_page_cache import PAGE_KINDS, public_pages, withdraw
+from .test_page_cache import MALFORMED_ETAGS, PAGE_KINDS, public_pages, withdraw
 
 pytestmark = pytest.mark.django_db
 
@@ -210,6 +210,27 @@ def test_an_answer_the_site_did_not_keep_is_django_s_every_time(site, path, envi
     assert all(answer.django_handled for answer in answers)
 
 
+@pytest.mark.parametrize("value", MALFORMED_ETAGS, ids=lambda value: repr(value[:20]))
+def test_a_malformed_if_none_match_gets_the_kept_page(site, instrument, value):
+    url = instrument.get_absolute_url()
+    first = site(url)
+
+    answer = site(url, HTTP_IF_NONE_MATCH=value)
+
+    assert (answer.status_code, answer.body) == (200, first.body)
+    assert not answer.django_handled
+
+
+@pytest.mark.parametrize("path", ["/search/", "/instruments/", "/"])
+def test_a_huge_query_string_gets_the_same_page_or_4xx_each_time(site, instrument, path):
+    query = "q=" + "quokka" * 2_000
+
+    answers = [site(path, query=query) for _ in range(2)]
+
+    assert all(answer.status_code < 500 for answer in answers)
+    assert answers[0].body == answers[1].body
+
+
 def test_a_304_is_given_only_for_an_address_the_site_answered(site, instrument):
     etag = site(instrument.get_absolute_url()).header["ETag"]
 
@@ -237,6 +258,19 @@ def test_different_addresses_get_their_own_answers(site, instrument):
         assert address in first[name].body, name
         assert not again[name].django_handled, name
         assert again[name].body == first[name].body, name
+
+
+def test_different_query_strings_get_their_own_answers(site, instrument):
+    make(Instrument, title="Quokka charter")
+    search = reverse("search:search")
+    first = {query: site(search, query=query) for query in ("q=convention", "q=quokka")}
+
+    again = {query: site(search, query=query) for query in first}
+
+    assert b"Quokka charter" in first["q=quokka"].body and b"Quokka charter" not in first["q=convention"].body
+    assert {query: (answer.body, answer.django_handled) for query, answer in again.items()} == {
+        query: (answer.body, False) for query, answer in first.items()
+    }
 
 
 def test_a_database_that_cannot_be_reached_leaves_the_answer_to_django(site, instrument):
