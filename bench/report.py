@@ -322,7 +322,7 @@ def report(results: list[Result], meta: dict) -> str:
             f" `wrk -t2 -c16` for {meta['duration']} s after a 2 s warm-up; 304: the detail page with"
             " `If-None-Match` set to the ETag it answered; hello: a one-view Django app (`bench/hello.py`) served the"
             f" same way. gunicorn {WORKERS} sync workers, settings `bench.settings` (prod, DEBUG off, no SSL"
-            " redirect).",
+            f" redirect); the page cache in {meta['page_cache']}.",
             "",
             "### API: list and detail, repeated and fresh",
             "",

@@ -23,9 +23,10 @@ import sqlite3
 import sys
 import tempfile
 import urllib.parse
+from contextlib import contextmanager
 from pathlib import Path
 
-from .cluster import two_servers
+from .cluster import redis_server, two_servers
 from .common import HOST, ROOT, BenchError, ask, ensure_command, gunicorn, log, run, wait_for_quiet, wrk
 from .report import PAGES, Result, report
 
@@ -207,7 +208,18 @@ def meta_data(args, psql) -> dict:
         "search_query": urllib.parse.quote_plus(args.search_query),
         "duration": args.duration,
         "cluster_seconds": args.cluster_seconds,
+        "page_cache": "Redis (`--redis`, one `redis-server` per step)" if args.redis else "each process's memory",
     }
+
+
+@contextmanager
+def redis_for(wanted: bool, workdir: Path):
+    """``{"REDIS_URL": ...}`` for a Redis of the step's own if ``wanted`` (stopped afterwards), else nothing."""
+    if not wanted:
+        yield {}
+        return
+    with redis_server(workdir) as (url, _process):
+        yield {"REDIS_URL": url}
 
 
 def main() -> int:
@@ -229,6 +241,9 @@ def main() -> int:
         "--downloads-only",
         default="",
         help="Comma-separated sizes (also given in --sizes) at which only the whole-data downloads' build is timed.",
+    )
+    parser.add_argument(
+        "--redis", action="store_true", help="The page cache in a Redis started here (REDIS_URL), not process memory."
     )
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.md")
     parser.add_argument("--keep", action="store_true", help="Keep the last database (PostgreSQL: cop_kb_bench).")
@@ -279,7 +294,8 @@ def main() -> int:
         for database in databases:
             for size in sizes:
                 try:
-                    results.append(bench_one(database, size, envs[database], args, psql))
+                    with redis_for(args.redis, workdir) as redis_env:
+                        results.append(bench_one(database, size, {**envs[database], **redis_env}, args, psql))
                 except BenchError as exc:
                     log(f"{database} {size:,} failed: {exc}")
                     results.append(Result(database, size, error=str(exc)))
