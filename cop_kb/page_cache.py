@@ -28,12 +28,15 @@ every request.
 import functools
 import hashlib
 import logging
+import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import HttpResponse, parse_cookie
 from django.utils import timezone
@@ -247,6 +250,33 @@ def _address(environ: dict) -> str:
     return hashlib.sha256(repr([environ.get(field) for field in fields]).encode()).hexdigest()
 
 
+class _RecentAnswers:
+    """The answers a process gave last, at most ``size``, the least recently used dropped first.
+
+    An answer's key names the content version, the code, the day and the address, so what a key holds never changes:
+    a copy here is as current as the shared cache's, and a change of content is a new key.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._answers: OrderedDict[str, tuple] = OrderedDict()
+        self._lock = threading.Lock()  # threaded workers share the process
+
+    def get(self, key: str):
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is not None:
+                self._answers.move_to_end(key)
+            return answer
+
+    def put(self, key: str, answer: tuple) -> None:
+        with self._lock:
+            self._answers[key] = answer
+            self._answers.move_to_end(key)
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+
+
 class CachedPagesFirst:
     """WSGI, in front of Django: answer a repeated anonymous GET, 200 or 304, from the whole answer the site gave to the
     same address under the same content version, before Django's request handling starts.
@@ -268,6 +298,23 @@ class CachedPagesFirst:
 
     def __init__(self, application):
         self.application = application
+        # Over a shared cache (Redis) each answer would cost a round trip to it: the process keeps the answers it gave
+        # last too. Process memory needs no second copy.
+        shared = not isinstance(caches[CACHE_ALIAS], LocMemCache)
+        self.recent = _RecentAnswers(settings.PAGE_CACHE_RECENT_ANSWERS) if shared else None
+
+    def _recall(self, key: str):
+        answer = self.recent.get(key) if self.recent is not None else None
+        if answer is None:
+            answer = store.get(key)
+            if answer is not None and self.recent is not None:
+                self.recent.put(key, answer)
+        return answer
+
+    def _remember(self, key: str, answer: tuple) -> None:
+        if self.recent is not None:
+            self.recent.put(key, answer)
+        store.set(key, answer)
 
     def __call__(self, environ: dict, start_response):
         if not _plain_get(environ):
@@ -278,7 +325,7 @@ class CachedPagesFirst:
             return self.application(environ, start_response)
         address = _address(environ)
         version_id = _version_id(token) if token is not None else None
-        kept = store.get(f"answer:{version_id}:{address}") if version_id is not None else None
+        kept = self._recall(f"answer:{version_id}:{address}") if version_id is not None else None
         if kept is None:
             return self._answer_and_keep(environ, start_response, address)
         headers, body = kept
@@ -299,5 +346,5 @@ class CachedPagesFirst:
         response = self.application(environ, start_and_note)
         version_id = getattr(response, KEPT_UNDER, None)
         if version_id is not None and answered and answered[0][0].startswith("200 "):
-            store.set(f"answer:{version_id}:{address}", (answered[0][1], response.content))
+            self._remember(f"answer:{version_id}:{address}", (answered[0][1], response.content))
         return response

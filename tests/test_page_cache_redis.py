@@ -1,6 +1,7 @@
 """The page cache on a real Redis (``redis-server`` started by the test on its own port): pages are shared through
 it, and when it is killed, paused or refuses connections every page is still served, correct and uncached, with one
-log line; once it is back, caching resumes."""
+log line; once it is back, caching resumes. The front of the site shares its answers through it too, and each
+server process keeps its last ones."""
 
 import logging
 import time
@@ -15,6 +16,7 @@ from instruments.models import Instrument
 
 from .factories import make
 from .servers import RedisServer, port
+from .wsgi_site import wsgi_site
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +139,39 @@ def test_after_a_failure_the_cache_is_left_alone_for_a_while(pages_in, instrumen
 
     assert [answer.status_code for answer in answers] == [200] * 4
     assert len(asked) == 1, "only the first request should wait for the Redis that is not there"
+
+
+# --- The front of the site (cop_kb.page_cache.CachedPagesFirst) over Redis --------------------------------------------
+
+
+def test_a_second_server_answers_from_redis_and_each_keeps_its_recent_answers_through_a_redis_outage(
+    redis_server, pages_in, instrument
+):
+    pages_in(redis_server.url)
+    url = instrument.get_absolute_url()
+    with wsgi_site() as one:
+        first = one(url)
+    assert redis_server.keys() == 2, "the middleware's page and the front's answer"
+
+    with wsgi_site() as other:
+        from_redis = other(url)
+        redis_server.kill()
+        recent = other(url)
+        Instrument.objects.filter(pk=instrument.pk).update(title="Quokka convention, revised")
+        changed = other(url)
+
+    assert (from_redis.body, from_redis.django_handled) == (first.body, False)
+    assert (recent.body, recent.django_handled) == (first.body, False), "kept by the process, Redis not asked"
+    assert changed.django_handled and b"Quokka convention, revised" in changed.body
+
+
+def test_a_server_keeps_only_its_last_answers(redis_server, pages_in, instrument, settings):
+    pages_in(redis_server.url)
+    settings.PAGE_CACHE_RECENT_ANSWERS = 1
+    with wsgi_site() as site:
+        site(instrument.get_absolute_url())
+        site("/")
+        redis_server.kill()
+
+        assert not site("/").django_handled
+        assert site(instrument.get_absolute_url()).django_handled, "dropped: only one answer is kept"
