@@ -37,8 +37,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import http_date, parse_etags, quote_etag
 
-from cop_kb.page_cache import code_id
 from cop_kb.records.content_version import ContentVersion, content_version
+from cop_kb.release import code_id
 
 logger = logging.getLogger(__name__)
 

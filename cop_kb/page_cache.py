@@ -31,12 +31,9 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
-from django.core.cache.backends.locmem import LocMemCache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import HttpResponse, parse_cookie
 from django.utils import timezone
@@ -44,6 +41,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_etags, quote_etag
 
 from cop_kb.records.content_version import content_token, content_version
+from cop_kb.release import release_id
 from cop_kb.replica import PRIMARY_COOKIE, REPLICA, replica_or_primary
 
 CACHE_ALIAS = "pages"
@@ -64,36 +62,12 @@ ADDRESS_FIELDS = (
     "SCRIPT_NAME",
     "PATH_INFO",
     "QUERY_STRING",
+    "SCRIPT_URL",
+    "REDIRECT_URL",
     "HTTP_X_FORWARDED_PROTO",
     "HTTP_X_FORWARDED_HOST",
     "HTTP_X_FORWARDED_PORT",
 )
-
-
-@functools.cache
-def code_id() -> str:
-    """A digest of the code, templates, static files and pinned dependencies of this deployment.
-
-    Every app server running the same release computes the same id, so they share cache entries and ETags; a new
-    release has a new id, so nothing rendered by the old code is served or confirmed as current.
-    """
-    base = Path(settings.BASE_DIR)
-    # The project's own apps; installed packages are named by requirements.lock (a venv may live inside BASE_DIR).
-    roots = [
-        Path(config.path)
-        for config in apps.get_app_configs()
-        if Path(config.path).is_relative_to(base) and "site-packages" not in Path(config.path).parts
-    ]
-    roots += [Path(folder) for template in settings.TEMPLATES for folder in template.get("DIRS", [])]
-    roots += [Path(folder) for folder in settings.STATICFILES_DIRS]
-    files = {path for root in roots for path in root.rglob("*") if path.is_file() and "__pycache__" not in path.parts}
-    pinned = (base / "requirements.lock", Path(settings.STATIC_ROOT) / "staticfiles.json")
-    files |= {path for path in pinned if path.exists()}
-    digest = hashlib.sha256()
-    for path in sorted(files):
-        digest.update(str(path.relative_to(base) if path.is_relative_to(base) else path).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
 
 
 class _FailSafeCache:
@@ -182,7 +156,7 @@ def _revalidated(response: HttpResponse, etag: str, changed_at) -> HttpResponse:
 def _version_id(token: str) -> str:
     """What is current: the content version, the code, and the day (a page may show today's date in a citation's
     "accessed")."""
-    return f"{token}-{code_id()}-{timezone.localdate():%Y%m%d}"
+    return f"{token}-{release_id()}-{timezone.localdate():%Y%m%d}"
 
 
 def _offered(if_none_match: str, etag: str) -> bool:
@@ -251,15 +225,17 @@ def _address(environ: dict) -> str:
 
 
 class _RecentAnswers:
-    """The answers a process gave last, at most ``size``, the least recently used dropped first.
+    """The answers a process gave last, their bodies at most ``budget`` bytes in all, the least recently used dropped
+    first (an answer larger than the budget is not kept).
 
-    An answer's key names the content version, the code, the day and the address, so what a key holds never changes:
-    a copy here is as current as the shared cache's, and a change of content is a new key.
+    An answer's key names the content version, the release, the day and the address, so what a key holds never
+    changes: a copy here is as current as the shared cache's, and a change of content is a new key.
     """
 
-    def __init__(self, size: int) -> None:
-        self.size = size
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
         self._answers: OrderedDict[str, tuple] = OrderedDict()
+        self._size = 0
         self._lock = threading.Lock()  # threaded workers share the process
 
     def get(self, key: str):
@@ -270,11 +246,17 @@ class _RecentAnswers:
             return answer
 
     def put(self, key: str, answer: tuple) -> None:
+        size = len(answer[1])
+        if size > self.budget:
+            return
         with self._lock:
-            self._answers[key] = answer
+            if key not in self._answers:
+                self._answers[key] = answer
+                self._size += size
             self._answers.move_to_end(key)
-            while len(self._answers) > self.size:
-                self._answers.popitem(last=False)
+            while self._size > self.budget:
+                _key, (_headers, body) = self._answers.popitem(last=False)
+                self._size -= len(body)
 
 
 class CachedPagesFirst:
@@ -289,39 +271,45 @@ class CachedPagesFirst:
     read of the content version's token (``content_token``), from the database its page would be read from
     (``replica_or_primary``).
 
-    It only repeats what the site answered to the same address under the same version, so everything the site
-    refuses or redirects (a host not allowed, plain HTTP where HTTPS is required, a malformed query string, a 404)
-    was never kept and still goes to Django, as do HEAD requests and any failure here. The request signals do not run
-    for an answer given here: persistent connections are checked by the content version's read itself
-    (``cop_kb.records.content_version``) and aged out by the next request Django handles.
+    It only repeats what the site answered to the same address under the same version and release (code and
+    settings, ``release_id``), so everything the site refuses or redirects (a host not allowed, plain HTTP where HTTPS
+    is required, a malformed query string, a 404) was never kept and still goes to Django, as do HEAD requests, the
+    admin, sign-in and static files, and a request when the database or the cache fails. The request signals do not
+    run for an answer given here: the connection is aged out and checked here as they would (``_connection_for``).
     """
 
     def __init__(self, application):
         self.application = application
-        # Over a shared cache (Redis) each answer would cost a round trip to it: the process keeps the answers it gave
-        # last too. Process memory needs no second copy.
-        shared = not isinstance(caches[CACHE_ALIAS], LocMemCache)
-        self.recent = _RecentAnswers(settings.PAGE_CACHE_RECENT_ANSWERS) if shared else None
+        # The answers the process gave last, as they are: from the cache each would cost a round trip to Redis, or
+        # unpickling from process memory.
+        self.recent = _RecentAnswers(settings.PAGE_CACHE_RECENT_BYTES)
+        self._skip_until = 0.0
 
     def _recall(self, key: str):
-        answer = self.recent.get(key) if self.recent is not None else None
+        answer = self.recent.get(key)
         if answer is None:
             answer = store.get(key)
-            if answer is not None and self.recent is not None:
+            if answer is not None:
                 self.recent.put(key, answer)
         return answer
 
     def _remember(self, key: str, answer: tuple) -> None:
-        if self.recent is not None:
-            self.recent.put(key, answer)
+        self.recent.put(key, answer)
         store.set(key, answer)
 
     def __call__(self, environ: dict, start_response):
-        if not _plain_get(environ):
+        if (
+            not _plain_get(environ)
+            or environ.get("PATH_INFO", "").startswith(_private_paths())
+            or time.monotonic() < self._skip_until
+        ):
             return self.application(environ, start_response)
         try:
-            token = content_token(replica_or_primary() if REPLICA in connections else DEFAULT_DB_ALIAS)
-        except DatabaseError:  # Django's own handling answers it (the 503 page)
+            token = content_token(_connection_for())
+        except DatabaseError:
+            # Django's own handling answers (the 503 page); while the database is away, this steps aside rather than
+            # make each request wait for two failed connections.
+            self._skip_until = time.monotonic() + settings.PAGE_CACHE_RETRY_SECONDS
             return self.application(environ, start_response)
         address = _address(environ)
         version_id = _version_id(token) if token is not None else None
@@ -333,7 +321,7 @@ class CachedPagesFirst:
         if _offered(environ.get("HTTP_IF_NONE_MATCH", ""), etag):
             start_response("304 Not Modified", [header for header in headers if header[0].lower() != "content-length"])
             return []
-        start_response("200 OK", headers)
+        start_response("200 OK", list(headers))  # a copy: a server may add to the list it is given
         return [body]
 
     def _answer_and_keep(self, environ: dict, start_response, address: str):
@@ -345,6 +333,28 @@ class CachedPagesFirst:
 
         response = self.application(environ, start_and_note)
         version_id = getattr(response, KEPT_UNDER, None)
-        if version_id is not None and answered and answered[0][0].startswith("200 "):
-            self._remember(f"answer:{version_id}:{address}", (answered[0][1], response.content))
+        if version_id is not None and answered and _for_anyone(*answered[0]):
+            self._remember(f"answer:{version_id}:{address}", (tuple(answered[0][1]), response.content))
         return response
+
+
+def _for_anyone(status: str, headers: list[tuple[str, str]]) -> bool:
+    """Whether a page answer, headers as they left Django, may be given to anyone who sends the same address: a 200
+    that sets no cookie and varies with nothing but the personal cookies and the Origin ``_plain_get`` rules out.
+    (``PageCacheMiddleware`` kept the page already; this is for what the middleware above it may have added.)"""
+    varies = {part.strip().lower() for name, value in headers if name.lower() == "vary" for part in value.split(",")}
+    return (
+        status.startswith("200 ")
+        and not any(name.lower() == "set-cookie" for name, _value in headers)
+        and varies <= {"cookie", "origin"}
+    )
+
+
+def _connection_for() -> str:
+    """The database an anonymous page is read from (the replica when there is one and it answers), its connection
+    aged out or closed after an error, as Django's request signals would before a request."""
+    alias = replica_or_primary() if REPLICA in connections else DEFAULT_DB_ALIAS
+    connection = connections[alias]
+    if not connection.in_atomic_block:  # a test's transaction; a server's request never holds one here
+        connection.close_if_unusable_or_obsolete()
+    return alias

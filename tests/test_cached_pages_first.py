@@ -20,6 +20,7 @@ from instruments.models import Instrument
 from .factories import make
 from .test_db_unavailable import unreachable_database
 from .test_page_cache import MALFORMED_ETAGS, PAGE_KINDS, public_pages, withdraw
+from .wsgi_site import wsgi_site
 
 pytestmark = pytest.mark.django_db
 
@@ -204,6 +205,8 @@ def test_an_anonymous_cookie_of_no_ones_own_still_gets_the_kept_answer(site, ins
     ids=["not found", "host not allowed", "admin", "too many fields"],
 )
 def test_an_answer_the_site_did_not_keep_is_django_s_every_time(site, path, environ, status):
+    site(path)  # the same path asked in the ordinary way first, whatever that keeps
+
     answers = [site(path, **environ) for _ in range(2)]
 
     assert [answer.status_code for answer in answers] == [status, status]
@@ -232,11 +235,49 @@ def test_a_huge_query_string_gets_the_same_page_or_4xx_each_time(site, instrumen
 
 
 def test_a_304_is_given_only_for_an_address_the_site_answered(site, instrument):
-    etag = site(instrument.get_absolute_url()).header["ETag"]
+    url = instrument.get_absolute_url()
+    etag = site(url).header["ETag"]
 
-    answer = site("/instruments/", HTTP_HOST="evil.example", HTTP_IF_NONE_MATCH=etag)
+    answer = site(url, HTTP_HOST="evil.example", HTTP_IF_NONE_MATCH=etag)
 
-    assert answer.status_code == 400
+    assert (answer.status_code, answer.django_handled) == (400, True)
+
+
+def test_restarted_to_require_https_plain_http_is_redirected_every_time(instrument, settings):
+    """Settings are read when a server starts: each ``wsgi_site`` here is a server (re)started on the same cache."""
+    url = instrument.get_absolute_url()
+    with wsgi_site() as before:
+        assert before(url).status_code == 200  # kept under the old settings
+    settings.SECURE_SSL_REDIRECT = True
+
+    with wsgi_site() as site:
+        answers = [site(url) for _ in range(2)]
+        secure = [site(url, **{"wsgi.url_scheme": "https"}) for _ in range(2)]
+
+    assert [(answer.status_code, answer.django_handled) for answer in answers] == [(301, True)] * 2
+    assert answers[0].header["Location"] == f"https://testserver{url}"
+    assert [(answer.status_code, answer.django_handled) for answer in secure] == [(200, True), (200, False)]
+
+
+def test_behind_a_proxy_its_scheme_header_names_the_address(instrument, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    url = instrument.get_absolute_url()
+    with wsgi_site() as site:
+        through_proxy = [site(url, HTTP_X_FORWARDED_PROTO="https") for _ in range(2)]
+        around_it = site(url)
+
+    assert [answer.status_code for answer in through_proxy] == [200, 200]
+    assert not through_proxy[1].django_handled
+    assert (around_it.status_code, around_it.django_handled) == (301, True)
+
+
+def test_static_files_go_to_django_without_a_read_of_the_token(site, driver_statements):
+    answers = [site("/static/css/site.css") for _ in range(2)]
+
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert all(answer.django_handled for answer in answers)
+    assert driver_statements == []
 
 
 ADDRESSES = {

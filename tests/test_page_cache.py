@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from taggit.models import Tag
 
-from cop_kb.page_cache import PageCacheMiddleware, code_id
+from cop_kb.page_cache import PageCacheMiddleware
 from cop_kb.records.models import Alias, Status
 from cop_kb.records.services import record_reindex
+from cop_kb.release import code_id, release_id
 from instruments.models import Instrument
 
 from .factories import make
@@ -324,3 +325,13 @@ def test_another_release_has_another_code_id_so_its_pages_and_etags_are_its_own(
         assert code_id() != before
     finally:
         code_id.cache_clear()
+
+
+def test_the_release_id_follows_the_settings_that_shape_answers_but_no_secret(settings):
+    before = release_id()
+
+    settings.SECRET_KEY = "another-test-only-key"  # noqa: S105
+    assert release_id() == before, "a digest of a secret would be public in every ETag"
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "kb.example"]
+    assert release_id() != before

@@ -180,13 +180,13 @@ def content_changing(using: str = "default") -> None:
         )
 
 
-def content_version(using: str | None = None) -> tuple[str, datetime.datetime] | None:
-    """The current token and when it changed, read from ``using`` or else where this request's public pages are read
-    from; None if there is no row.
+def content_version() -> tuple[str, datetime.datetime] | None:
+    """The current token and when it changed, read where this request's public pages are read from; None if there is
+    no row.
 
     Plain SQL: this runs on every anonymous request, and building the ORM query would take longer than the read.
     """
-    connection = connections[using or router.db_for_read(ContentVersion)]
+    connection = connections[router.db_for_read(ContentVersion)]
     return _checking_connection(connection, lambda: _read_version(connection))
 
 

@@ -162,9 +162,9 @@ CACHES = {
 # is logged at most once per PAGE_CACHE_LOG_SECONDS.
 PAGE_CACHE_RETRY_SECONDS = float(os.environ.get("PAGE_CACHE_RETRY_SECONDS", "5"))
 PAGE_CACHE_LOG_SECONDS = 60
-# With a shared page cache (Redis), each server process also keeps this many of the answers it gave last, as they
-# left Django, so a repeated page costs no round trip to the cache (cop_kb/page_cache.py, CachedPagesFirst).
-PAGE_CACHE_RECENT_ANSWERS = env_int("PAGE_CACHE_RECENT_ANSWERS", 500)
+# Each server process also keeps the answers it gave last, as they left Django, their bodies this many bytes in all,
+# so a repeated page costs no round trip to Redis and no unpickling (cop_kb/page_cache.py, CachedPagesFirst).
+PAGE_CACHE_RECENT_BYTES = env_int("PAGE_CACHE_RECENT_BYTES", 16 * 1024 * 1024)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
