@@ -11,11 +11,12 @@ never a signed-in editor's request, cached or filling the cache), to public path
 static or media files), answered 200 without setting a cookie (a CSRF token or a message sets one) and without
 ``private`` or ``no-store``; a streamed answer (a CSV export) is never stored, but is revalidated like a page
 (one with an ETag of its own, a whole-data download, is left as it is). Keys name the scheme, host, path and whole
-query string (hashed), the code that rendered the page (``code_id``), so a deployment never serves pages rendered
-by the code it replaced, and the day, since a citation says when the page was accessed.
+query string (hashed), the release that rendered the page (its code and settings, ``cop_kb.release.release_id``), so
+a deployment never serves pages rendered by the code or settings it replaced, and the day, since a citation says when
+the page was accessed. In front of Django, ``CachedPagesFirst`` gives a repeated page again as it left Django.
 
 Browsers and shared caches may keep a page too, but only on condition (``Cache-Control: no-cache``): each use asks
-again with the page's ETag, which names the token, the code and the day, and gets a 304 after that one read while
+again with the page's ETag, which names the token, the release and the day, and gets a 304 after that one read while
 nothing changed, without the page being rendered or fetched from the cache. Only the ETag is trusted for a 304: a
 ``Last-Modified`` (the version's time) is sent, but a date to the second cannot tell two changes in one second apart.
 
@@ -154,8 +155,8 @@ def _revalidated(response: HttpResponse, etag: str, changed_at) -> HttpResponse:
 
 
 def _version_id(token: str) -> str:
-    """What is current: the content version, the code, and the day (a page may show today's date in a citation's
-    "accessed")."""
+    """What is current: the content version, the release (code and settings), and the day (a page may show today's
+    date in a citation's "accessed")."""
     return f"{token}-{release_id()}-{timezone.localdate():%Y%m%d}"
 
 
@@ -208,7 +209,8 @@ class PageCacheMiddleware:
 
 def _plain_get(environ: dict) -> bool:
     """Whether a WSGI request is a GET whose answer is the same for every visitor if its page is: no Authorization,
-    no Origin (the CORS headers name it), no cookie of someone's own, none pinning reads to the primary."""
+    no Origin (CORS headers are added only when one is sent), no cookie of someone's own, none pinning reads to the
+    primary."""
     if environ.get("REQUEST_METHOD") != "GET" or "HTTP_AUTHORIZATION" in environ or "HTTP_ORIGIN" in environ:
         return False
     cookie = environ.get("HTTP_COOKIE")
