@@ -9,7 +9,13 @@ from django.db import connection, transaction
 from taggit.models import Tag, TaggedItem
 
 from cop_kb.directory.models import Country
-from cop_kb.records.content_version import POSTGRES_READ, content_version, watched_tables
+from cop_kb.records.content_version import (
+    POSTGRES_PLAIN_READ,
+    POSTGRES_READ,
+    content_token,
+    content_version,
+    watched_tables,
+)
 from cop_kb.records.links import typed_link_relations
 from cop_kb.records.models import Alias, Source, Status
 from cop_kb.records.registry import record_models
@@ -206,6 +212,42 @@ def test_other_sessions_see_one_new_token_when_the_writer_commits_and_the_writer
     assert ":" not in committed[0] and committed[0] not in {token for token, _time in marks}
     assert again[0] not in {before[0], committed[0]} and again[1] > committed[1]
     assert content_version() == again, "the writer reads what everyone reads once its transaction is over"
+
+
+def prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the server prepares the front's read on PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_the_fronts_token_read_is_the_full_reads_token_and_the_server_prepares_it():
+    """Outside a transaction the front reads the row's token alone (every repeated page reads it: bench/results.md),
+    a statement the server prepares, as it does every statement a connection runs again."""
+    instrument = make(Instrument)
+    tokens = []
+    for number in range(6):
+        Instrument.objects.filter(pk=instrument.pk).update(title=f"Renamed {number}")
+        tokens.append(content_token("default"))
+        assert tokens[-1] == content_version()[0]
+
+    assert len(set(tokens)) == len(tokens), "each committed change gives the front a new token"
+    assert POSTGRES_PLAIN_READ in prepared_statements()
+
+    connection.close()  # a new connection, as after the server dropped one: a cursor and a plan of its own
+    assert content_token("default") == tokens[-1]
+    assert POSTGRES_PLAIN_READ not in prepared_statements()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's transaction-local mark")
+def test_inside_a_transaction_the_fronts_token_read_sees_its_own_uncommitted_writes(instrument):
+    before = content_token("default")
+    Instrument.objects.filter(pk=instrument.pk).update(title="Renamed, not yet committed")
+
+    during = content_token("default")
+
+    assert during != before and during == content_version()[0]
 
 
 def test_installing_the_triggers_again_changes_nothing_but_keeps_them_working(instrument):
