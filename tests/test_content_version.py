@@ -250,6 +250,23 @@ def test_inside_a_transaction_the_fronts_token_read_sees_its_own_uncommitted_wri
     assert during != before and during == content_version()[0]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's transaction-local mark")
+@pytest.mark.django_db(transaction=True)
+def test_in_a_transaction_managed_by_hand_the_fronts_token_read_sees_its_own_writes_too():
+    instrument = make(Instrument)
+    before = content_token("default")
+    transaction.set_autocommit(False)
+    try:
+        Instrument.objects.filter(pk=instrument.pk).update(title="Renamed, not yet committed")
+        during = content_token("default")
+        assert during != before and during == content_version()[0]
+    finally:
+        transaction.rollback()
+        transaction.set_autocommit(True)
+
+    assert content_token("default") == before
+
+
 def test_installing_the_triggers_again_changes_nothing_but_keeps_them_working(instrument):
     before = tables_with_the_trigger()
 

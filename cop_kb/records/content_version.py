@@ -213,12 +213,12 @@ def content_token(using: str) -> str | None:
 
 def _token_row(connection) -> tuple | None:
     """The token's row, read on PostgreSQL outside a transaction, where no write of this session's has left a mark,
-    from the table alone: without the mark's functions, and the time the client would parse, the read cost two
-    thirds of the CPU, the server's and the client's together (bench/results.md)."""
+    from the table alone: without the mark's functions, and the time the client would parse, the read cost 0.6–0.8
+    of the full read's CPU, the server's and the client's together (bench/results.md)."""
     raw = connection.connection
     if connection.vendor != "postgresql":
         return raw.execute(SQLITE_READ).fetchone()
-    if connection.in_atomic_block:
+    if not connection.get_autocommit():  # an atomic block, or a transaction managed by hand
         return raw.execute(POSTGRES_READ).fetchone()
     return _kept_cursor(connection).execute(POSTGRES_PLAIN_READ).fetchone()
 
