@@ -189,7 +189,7 @@ class PageCacheMiddleware:
         etag = quote_etag(version_id)
         address = request.build_absolute_uri()  # first: a host not allowed is a 400, even where a 304 would do
         if _offered(request.META.get("HTTP_IF_NONE_MATCH", ""), etag):
-            return _revalidated(HttpResponse(status=304), etag, changed_at)
+            return _kept(_revalidated(HttpResponse(status=304), etag, changed_at), version_id)
         key = f"page:{version_id}:{hashlib.sha256(address.encode()).hexdigest()}"
         cached = store.get(key)
         if cached is not None:
@@ -227,11 +227,12 @@ def _address(environ: dict) -> str:
 
 
 class _RecentAnswers:
-    """The answers a process gave last, their bodies at most ``budget`` bytes in all, the least recently used dropped
-    first (an answer larger than the budget is not kept).
+    """The answers a process gave last, at most ``budget`` bytes of headers and bodies in all, the least recently used
+    dropped first (an answer larger than the budget is not kept).
 
-    An answer's key names the content version, the release, the day and the address, so what a key holds never
-    changes: a copy here is as current as the shared cache's, and a change of content is a new key.
+    An answer's key names the content version, the release, the day and the address, so what a key holds never goes
+    stale: a copy here is as current as the shared cache's, and a change of content is a new key. (A revalidation's
+    answer, headers without a page, gives way to the page's under the same key.)
     """
 
     def __init__(self, budget: int) -> None:
@@ -248,17 +249,24 @@ class _RecentAnswers:
             return answer
 
     def put(self, key: str, answer: tuple) -> None:
-        size = len(answer[1])
+        size = _size(answer)
         if size > self.budget:
             return
         with self._lock:
-            if key not in self._answers:
+            kept = self._answers.get(key)
+            if kept is None or kept[1] is None:  # new, or a revalidation's answer that the page now replaces
                 self._answers[key] = answer
-                self._size += size
+                self._size += size - (0 if kept is None else _size(kept))
             self._answers.move_to_end(key)
             while self._size > self.budget:
-                _key, (_headers, body) = self._answers.popitem(last=False)
-                self._size -= len(body)
+                _key, dropped = self._answers.popitem(last=False)
+                self._size -= _size(dropped)
+
+
+def _size(answer: tuple) -> int:
+    """An answer's bytes: its headers' and its body's (None for a revalidation's answer, which has none)."""
+    headers, body = answer
+    return sum(len(name) + len(value) for name, value in headers) + len(body or b"")
 
 
 class CachedPagesFirst:
@@ -323,6 +331,8 @@ class CachedPagesFirst:
         if _offered(environ.get("HTTP_IF_NONE_MATCH", ""), etag):
             start_response("304 Not Modified", [header for header in headers if header[0].lower() != "content-length"])
             return []
+        if body is None:  # only a revalidation was answered here: the page itself is still Django's to give
+            return self._answer_and_keep(environ, start_response, address)
         start_response("200 OK", list(headers))  # a copy: a server may add to the list it is given
         return [body]
 
@@ -335,18 +345,28 @@ class CachedPagesFirst:
 
         response = self.application(environ, start_and_note)
         version_id = getattr(response, KEPT_UNDER, None)
-        if version_id is not None and answered and _for_anyone(*answered[0]):
-            self._remember(f"answer:{version_id}:{address}", (tuple(answered[0][1]), response.content))
+        if version_id is None or not answered or not _for_anyone(*answered[0]):
+            return response
+        status, headers = answered[0]
+        key = f"answer:{version_id}:{address}"
+        if status.startswith("304 "):
+            # A process whose first request for an address is a revalidation (a browser's, after another server or
+            # worker gave it the page) repeats Django's 304 from then on. Kept here only: in the shared cache an
+            # answer without the page would take the place of one with it.
+            self.recent.put(key, (tuple(headers), None))
+        else:
+            self._remember(key, (tuple(headers), response.content))
         return response
 
 
 def _for_anyone(status: str, headers: list[tuple[str, str]]) -> bool:
-    """Whether a page answer, headers as they left Django, may be given to anyone who sends the same address: a 200
-    that sets no cookie and varies with nothing but the personal cookies and the Origin ``_plain_get`` rules out.
-    (``PageCacheMiddleware`` kept the page already; this is for what the middleware above it may have added.)"""
+    """Whether a page answer, headers as they left Django, may be given to anyone who sends the same address (and, for
+    a 304, the same ETag): a 200 or 304 that sets no cookie and varies with nothing but the personal cookies and the
+    Origin ``_plain_get`` rules out. (``PageCacheMiddleware`` kept the page already; this is for what the middleware
+    above it may have added.)"""
     varies = {part.strip().lower() for name, value in headers if name.lower() == "vary" for part in value.split(",")}
     return (
-        status.startswith("200 ")
+        status.startswith(("200 ", "304 "))
         and not any(name.lower() == "set-cookie" for name, _value in headers)
         and varies <= {"cookie", "origin"}
     )

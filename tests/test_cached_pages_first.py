@@ -9,11 +9,13 @@ Requests are made as a WSGI server makes them (the ``site`` fixture, tests/wsgi_
 import datetime
 
 import pytest
+from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from cop_kb.page_cache import CACHE_ALIAS
 from cop_kb.replica import PRIMARY_COOKIE
 from instruments.models import Instrument
 
@@ -111,6 +113,62 @@ def test_a_revalidation_is_a_304_before_django_with_the_headers_django_gives_it(
         "Vary": "Cookie",
     }
     assert site(**url, HTTP_IF_NONE_MATCH=f"W/{etag}").status_code == 304
+
+
+def etag_given_elsewhere(url: str) -> str:
+    """The ETag another server process gave ``url``, whose memory (where the page cache keeps pages without Redis)
+    this test's processes do not share."""
+    with wsgi_site() as elsewhere:
+        etag = elsewhere(url).header["ETag"]
+    caches[CACHE_ALIAS].clear()
+    return etag
+
+
+def test_a_process_first_asked_to_revalidate_repeats_djangos_304_and_leaves_the_page_to_django(
+    instrument, django_assert_num_queries
+):
+    """A browser revalidating a page another server or worker gave it: this process has no page to repeat."""
+    url = instrument.get_absolute_url()
+    etag = etag_given_elsewhere(url)
+    with wsgi_site() as site:
+        first = site(url, HTTP_IF_NONE_MATCH=etag)
+        with django_assert_num_queries(0):
+            again = site(url, HTTP_IF_NONE_MATCH=etag)
+        page = site(url)
+        page_again = site(url)
+
+    assert first.django_handled and (first.status_code, first.body) == (304, b"")
+    assert not again.django_handled and (again.status_code, again.body) == (304, b"")
+    assert again.headers == [header for header in first.headers if header[0] != "Content-Length"]
+    assert page.django_handled and page.status_code == 200 and b"Quokka convention" in page.body
+    assert not page_again.django_handled and page_again.body == page.body, "the page took the revalidation's place"
+
+
+def test_a_kept_revalidation_is_not_shared_and_follows_the_content(instrument):
+    url = instrument.get_absolute_url()
+    etag = etag_given_elsewhere(url)
+    with wsgi_site() as site:
+        site(url, HTTP_IF_NONE_MATCH=etag)
+    with wsgi_site() as other_process:
+        shared = other_process(url, HTTP_IF_NONE_MATCH=etag)
+        kept = other_process(url, HTTP_IF_NONE_MATCH=etag)
+        Instrument.objects.filter(pk=instrument.pk).update(title="Quokka convention, revised")
+        after = other_process(url, HTTP_IF_NONE_MATCH=etag)
+
+    assert shared.django_handled, "only pages go to the shared cache"
+    assert not kept.django_handled
+    assert after.django_handled and after.status_code == 200 and b"Quokka convention, revised" in after.body
+
+
+def test_kept_revalidations_count_their_headers_in_the_processs_budget(instrument, settings):
+    """Else conditional requests for ever new addresses would grow a process's copies without bound."""
+    settings.PAGE_CACHE_RECENT_BYTES = 100  # less than any answer's headers
+    url = instrument.get_absolute_url()
+    etag = etag_given_elsewhere(url)
+    with wsgi_site() as site:
+        site(url, HTTP_IF_NONE_MATCH=etag)
+
+        assert site(url, HTTP_IF_NONE_MATCH=etag).django_handled
 
 
 def test_a_withdrawal_shows_on_every_next_answer_and_fails_every_revalidation(site, instrument):

@@ -168,8 +168,11 @@ def test_a_second_server_answers_from_redis_and_each_keeps_its_recent_answers_th
 def test_a_server_keeps_only_its_last_answers(redis_server, pages_in, instrument, settings):
     pages_in(redis_server.url)
     with wsgi_site() as site:
-        sizes = [len(site(path).body) for path in (instrument.get_absolute_url(), "/")]
-    settings.PAGE_CACHE_RECENT_BYTES = max(sizes)  # room for either answer, not both
+        answers = [site(path) for path in (instrument.get_absolute_url(), "/")]
+    # Room for either answer, headers and body, not both.
+    settings.PAGE_CACHE_RECENT_BYTES = max(
+        len(answer.body) + sum(len(name) + len(value) for name, value in answer.headers) for answer in answers
+    )
     with wsgi_site() as site:
         site(instrument.get_absolute_url())
         site("/")
