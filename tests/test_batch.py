@@ -1,11 +1,14 @@
 """Reads prepared once per process (``prepared_rows``, and part by part ``prepared_parts``): each later read binds its
-own keys, and a read that could not bind one fails instead of reading other rows."""
+own keys, and a read that could not bind one fails instead of reading other rows. ``prepared_over``: a query over
+every part's rows together, answered by the database."""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Subquery, Value
+from django.test.utils import CaptureQueriesContext
 
-from cop_kb.records.batch import _prepared, _prepared_parts, prepared_parts, prepared_rows
+from cop_kb.records.batch import _prepared, _prepared_parts, prepared_over, prepared_parts, prepared_rows
 from cop_kb.records.facet_counts import FacetCount
 from cop_kb.records.models import Alias
 from instruments.models import Instrument, Provision
@@ -109,3 +112,52 @@ def test_a_part_that_cannot_take_its_stand_in_key_is_refused_not_read_as_empty()
         return [Alias.objects.filter(**own, object_id=Value(key)).values_list("name")]
 
     assert prepared_rows(("test: a positive field's key as a value",), by_value, record.pk) == [[("Its alias",)]]
+
+
+def _by_title(*models) -> list:
+    """Each model's first three records by title, as (title, key) rows."""
+    return [model.objects.order_by("title").values_list("title", "pk")[:3] for model in models]
+
+
+def test_a_query_over_every_parts_rows_sees_them_together_under_the_names_given():
+    for title in ("Title b", "Title d", "Title f", "Title h"):
+        make(Instrument, title=title)
+    instrument = Instrument.objects.get(title="Title b")
+    for title in ("Title a", "Title c", "Title e"):
+        make(Provision, title=title, instrument=instrument)
+    first_four = "SELECT batch_part, title FROM batch ORDER BY title LIMIT 4"
+    shape = ("test: first titles of two types",)
+    for known in [key for key in _prepared if key[0][0] == shape]:
+        del _prepared[known]
+
+    with CaptureQueriesContext(connection) as read:
+        rows = prepared_over(shape, lambda: _by_title(Instrument, Provision), ("title", "key"), first_four)
+
+    # The two parts' rows in one order, whichever part each came from, cut at the select's limit.
+    assert [tuple(row) for row in rows] == [
+        (1, "Title a"),
+        (0, "Title b"),
+        (1, "Title c"),
+        (0, "Title d"),
+    ]
+    assert len(read.captured_queries) == 1
+    # Kept: the next read uses the same statement, and sees what changed since.
+    assert [key for key in _prepared if key[0][0] == shape]
+    make(Instrument, title="Title 0")
+    rows = prepared_over(shape, lambda: _by_title(Instrument, Provision), ("title", "key"), first_four)
+    assert [title for _part, title in rows] == ["Title 0", "Title a", "Title b", "Title c"]
+
+
+def test_a_query_over_the_parts_counts_rows_of_every_part_once():
+    instrument = make(Instrument, title="Counted instrument")
+    make(Provision, title="Counted article", instrument=instrument)
+
+    def both_ways():
+        # The same instrument read by two parts: counted once, as the same record.
+        return [
+            Instrument.objects.filter(pk=instrument.pk).values_list("pk"),
+            Provision.objects.filter(instrument=instrument).values_list("instrument"),
+        ]
+
+    counted = "SELECT COUNT(*), COUNT(DISTINCT record) FROM batch"
+    assert [tuple(row) for row in prepared_over(("test: counted",), both_ways, ("record",), counted)] == [(2, 1)]

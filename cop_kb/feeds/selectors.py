@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
 
-from cop_kb.records.batch import prepared_rows, rows_of_each
+from cop_kb.records.batch import prepared_over, rows_of_each
 from cop_kb.records.links import linked_public
 from cop_kb.records.models import Record, Status
 from cop_kb.records.registry import RecordType, record_models, record_type_by_slug, record_type_of
@@ -50,32 +50,32 @@ def _latest(querysets: list[QuerySet], length: int) -> list[QuerySet]:
     return [queryset.public().order_by("-updated_at", "-pk").values_list(*_COLUMNS)[:length] for queryset in querysets]
 
 
+def _change(model: type[Record], row: tuple) -> Change:
+    """A feed's entry for a row of ``_COLUMNS`` of a public record of ``model``."""
+    pk, slug, title, summary, created, updated = row
+    record = model.shown(
+        pk=pk,
+        slug=slug,
+        title=title,
+        summary=summary,
+        status=Status.PUBLISHED,
+        created_at=_as_datetime(created),
+        updated_at=_as_datetime(updated),
+    )
+    return Change(record=record, record_type=record_type_of(model._meta.label_lower))
+
+
 def _changes(models: list[type[Record]], every_rows: list[list[tuple]], length: int) -> list[Change]:
     """The ``length`` newest of the rows ``_latest`` read for ``models`` (one model each), each record once."""
     seen, dated = set(), []
     for model, rows in zip(models, every_rows, strict=True):
-        record_type = record_type_of(model._meta.label_lower)
-        slug = record_type.slug  # reverses a URL: once per type, not once per comparison
+        slug = record_type_of(model._meta.label_lower).slug  # reverses a URL: once per type, not once per comparison
         for row in rows:
             if (model, row[0]) not in seen:
                 seen.add((model, row[0]))
-                dated.append(((_as_datetime(row[5]), row[0], slug), model, record_type, row))
+                dated.append(((_as_datetime(row[5]), row[0], slug), model, row))
     dated.sort(key=lambda entry: entry[0], reverse=True)
-    return [
-        Change(
-            record=model.shown(
-                pk=pk,
-                slug=slug,
-                title=title,
-                summary=summary,
-                status=Status.PUBLISHED,
-                created_at=_as_datetime(created),
-                updated_at=updated,
-            ),
-            record_type=record_type,
-        )
-        for (updated, _pk, _type), model, record_type, (pk, slug, title, summary, created, _updated) in dated[:length]
-    ]
+    return [_change(model, row) for _key, model, row in dated[:length]]
 
 
 def recent_changes(querysets: list[QuerySet]) -> list[Change]:
@@ -86,11 +86,13 @@ def recent_changes(querysets: list[QuerySet]) -> list[Change]:
 
 
 def _of_types(models: list[type[Record]], length: int) -> list[Change]:
-    """The latest ``length`` changes to public records of ``models``: a read that depends on nothing else, so
-    its statement is prepared once (``prepared_rows``)."""
+    """The latest ``length`` changes to public records of ``models`` (each once in the list, so each record once):
+    each type's newest, and of those the newest, picked by the database, which sends only them. A read that depends
+    on nothing else, so its statement is prepared once (``prepared_over``)."""
+    newest = f"SELECT * FROM batch ORDER BY updated_at DESC, pk DESC, batch_part DESC LIMIT {int(length)}"  # noqa: S608
     shape = ("latest changes", *models, length)
-    every_rows = prepared_rows(shape, lambda: _latest([model.objects.all() for model in models], length))
-    return _changes(models, every_rows, length)
+    rows = prepared_over(shape, lambda: _latest([model.objects.all() for model in models], length), _COLUMNS, newest)
+    return [_change(models[part], row) for part, _row, *row in rows]
 
 
 def site_changes(length: int = FEED_LENGTH) -> list[Change]:

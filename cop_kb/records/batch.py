@@ -49,8 +49,9 @@ def _compiled(queryset: QuerySet, alias: str, *, keyed: bool = False) -> tuple[s
     return sql, tuple(params)
 
 
-def _union(compiled: list[tuple[str, tuple] | None]) -> _Statement:
-    """One statement reading every compiled part (None: a part left out, which reads no rows)."""
+def _union(compiled: list[tuple[str, tuple] | None], over: tuple[tuple[str, ...], str] | None = None) -> _Statement:
+    """One statement reading every compiled part (None: a part left out, which reads no rows): their rows in order,
+    or with ``over`` (columns, select) the rows of ``select`` over ``batch``, every part's rows under those names."""
     parts, params = [], []
     for number, found in enumerate(compiled):
         if found is None:
@@ -60,12 +61,21 @@ def _union(compiled: list[tuple[str, tuple] | None]) -> _Statement:
         part = f"SELECT {number} AS batch_part, ROW_NUMBER() OVER () AS batch_row, * FROM ({sql}) AS p{number}"  # noqa: S608
         parts.append(part)
         params.extend(part_params)
-    sql = " UNION ALL ".join(parts) + " ORDER BY batch_part, batch_row" if parts else ""
+    if not parts:
+        return _Statement("", (), (), len(compiled))
+    union = " UNION ALL ".join(parts)
+    if over is None:
+        sql = f"{union} ORDER BY batch_part, batch_row"
+    else:
+        # A common table expression names the columns on both databases (SQLite takes no column list after a
+        # subquery's alias); PostgreSQL inlines it, so each part still reads through its own order and limit.
+        columns, select = over
+        sql = f"WITH batch({', '.join(('batch_part', 'batch_row', *columns))}) AS ({union}) {select}"
     return _Statement(sql, tuple(params), (), len(compiled))
 
 
-def _statement(querysets: list[QuerySet], alias: str, *, keyed: bool = False) -> _Statement:
-    return _union([_compiled(queryset, alias, keyed=keyed) for queryset in querysets])
+def _statement(querysets: list[QuerySet], alias: str, *, keyed: bool = False, over=None) -> _Statement:
+    return _union([_compiled(queryset, alias, keyed=keyed) for queryset in querysets], over)
 
 
 def any_of(querysets: list[QuerySet]) -> RawSQL:
@@ -161,6 +171,28 @@ def prepared_rows(shape: Hashable, build: Callable[..., list[QuerySet]], *keys: 
     a request chooses (a filter value) but the keys. A statement with a translatable value is not kept: it would
     speak the language of the request that prepared it.
     """
+    alias, statement = _prepared_statement(shape, build, keys)
+    return _read(alias, statement, _bound(statement, keys)) if statement else []
+
+
+def prepared_over(shape: Hashable, build: Callable[[], list[QuerySet]], columns: tuple[str, ...], select: str):
+    """The rows of ``select``, a query over ``batch``: the rows of every ``values_list()`` queryset ``build()``
+    returns, all together, as the columns ``batch_part`` (the queryset's place in the list), ``batch_row`` (the row's
+    place in its part) and ``columns``. For what is worked out over all the parts, such as the newest rows of several
+    record types or counts, so the database sends the answer rather than every part's rows. One statement, built and
+    compiled once per process and database, as ``prepared_rows`` (without keys); ``select`` is SQL written by the
+    caller, never a request's value."""
+    alias, statement = _prepared_statement((shape, columns, select), build, (), over=(columns, select))
+    if not statement or not statement.sql:
+        return []
+    with connections[alias].cursor() as cursor:
+        cursor.execute(statement.sql, statement.params)
+        return cursor.fetchall()
+
+
+def _prepared_statement(shape: Hashable, build: Callable[..., list[QuerySet]], keys: tuple, *, over=None):
+    """The database to read and the statement ``shape`` keeps for it, built and compiled from ``build`` (with
+    stand-ins for ``keys``) the first time; (None, None) when ``build`` returns no queryset."""
     # Content type ids are bound into a statement as plain values (tags, aliases and kept counts name them), and are
     # not the same in every database state (a flushed test database makes them anew): they belong to the shape.
     shape = (shape, _content_type_ids())
@@ -170,12 +202,12 @@ def prepared_rows(shape: Hashable, build: Callable[..., list[QuerySet]], *keys: 
     if statement is None:
         querysets = build(*_stand_ins(len(keys)))
         if not querysets:
-            return []
+            return None, None
         alias = querysets[0].db
-        statement = _keyed(shape, _statement(querysets, alias, keyed=bool(keys)), len(keys))
+        statement = _keyed(shape, _statement(querysets, alias, keyed=bool(keys), over=over), len(keys))
         if _keeps(statement):
             _prepared.setdefault(shape, (querysets[0].model, {}))[1][alias] = statement
-    return _read(alias, statement, _bound(statement, keys))
+    return alias, statement
 
 
 def prepared_parts(parts: list[tuple[Hashable, Callable[..., QuerySet], tuple[int, ...]]]) -> list[list[tuple]]:
